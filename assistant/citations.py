@@ -1,0 +1,145 @@
+"""Parse, renumber and verify citations; check that every number is grounded.
+
+A draft cites passages by their position in the request (``[3]``). Finalising renumbers
+them by first appearance (``[1]``, ``[2]``...) and drops any marker that points to no
+passage. Verification then checks, sentence by sentence, that each number, dose, unit or
+frequency appears in a passage the sentence cites.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.models import Citation, RetrievedChunk
+from assistant.text import strip_markup
+
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[\"'(]?[A-Z0-9])|\n+")
+_UNITS = (
+    r"mg/kg|mg/m2|mg|mcg|µg|micrograms?|g|kg|ml|mL|L/min|l/min|L|%|mmol/L|mmHg|cmH2O|"
+    r"units?|IU|hours?|hrs?|h|days?|weeks?|months?|years?|minutes?|min|times"
+)
+QUANTITY = re.compile(rf"(?<![\w.])(\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?(?:\s*({_UNITS})(?![A-Za-z]))?")
+FREQUENCIES = (
+    "once daily", "twice daily", "three times daily", "four times daily", "once a day",
+    "twice a day", "every other day", "nightly", "at bedtime", "weekly", "monthly",
+    "bid", "tid", "qid", "single dose",
+)
+
+
+def cited_indices(text: str) -> list[int]:
+    """Every passage number cited in ``text``, in order of appearance, repeats kept."""
+    numbers = []
+    for match in MARKER.finditer(text):
+        numbers.extend(int(n) for n in re.split(r"\s*,\s*", match.group(1)))
+    return numbers
+
+
+def renumber(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
+    """Renumber request-position markers by first appearance.
+
+    Returns (new text, passage positions in new citation order, findings). Markers that
+    point outside 1..n_passages are removed and reported.
+    """
+    order: list[int] = []
+    findings: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        kept = []
+        for raw in re.split(r"\s*,\s*", match.group(1)):
+            position = int(raw)
+            if not 1 <= position <= n_passages:
+                findings.append(f"removed citation [{position}]: no passage with that number was retrieved")
+                continue
+            if position not in order:
+                order.append(position)
+            new = order.index(position) + 1
+            if new not in kept:
+                kept.append(new)
+        return " [" + ", ".join(map(str, kept)) + "]" if kept else ""
+
+    return MARKER.sub(replace, text), order, findings
+
+
+def build_citations(order: Sequence[int], passages: Sequence[RetrievedChunk], catalog_docs: dict) -> list[Citation]:  # type: ignore[type-arg]
+    """Citation list for the renumbered answer: n -> the passage and its source."""
+    citations = []
+    for n, position in enumerate(order, start=1):
+        chunk = passages[position - 1].chunk
+        doc = catalog_docs.get(chunk.doc_id)
+        citations.append(
+            Citation(
+                n=n,
+                source_id=chunk.doc_id,
+                chunk_id=chunk.id,
+                title=chunk.title,
+                citation=getattr(doc, "citation", None),
+                url=getattr(doc, "url", None),
+                passage=strip_markup(chunk.text),
+            )
+        )
+    return citations
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of an answer, each with the citation markers that follow it."""
+    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(",", ".").replace("–", "-")).lower()
+
+
+def quantities(sentence: str) -> list[str]:
+    """Numbers (with their unit when one follows) stated in a sentence, markers excluded."""
+    plain = MARKER.sub("", sentence)
+    found = []
+    for match in QUANTITY.finditer(plain):
+        found.append(match.group(0).strip())
+    return found
+
+
+def frequencies(sentence: str) -> list[str]:
+    lowered = f" {sentence.lower()} "
+    return [f for f in FREQUENCIES if re.search(rf"\b{re.escape(f)}\b", lowered)]
+
+
+def _variants(quantity: str) -> list[str]:
+    """Equivalent spellings of a quantity: "1-5 mg" is also "1 to 5 mg"."""
+    wanted = _normalise(quantity)
+    variants = [wanted, re.sub(r"(\d)\s*-\s*(\d)", r"\1 to \2", wanted)]
+    variants.append(re.sub(r"(\d)\s+to\s+(\d)", r"\1-\2", wanted))
+    variants.append(re.sub(r"(\d)\s+(?=[a-z%])", r"\1", wanted))  # "50 mg" ~ "50mg"
+    return variants
+
+
+def grounded(claim: str, passages: Sequence[str]) -> bool:
+    """Whether ``claim`` (a quantity or a frequency) is stated in one of ``passages``."""
+    texts = [_normalise(p) for p in passages]
+    number = QUANTITY.fullmatch(claim)
+    if number is None or number.group(2) is not None or "-" in claim or " to " in claim:
+        variants = _variants(claim)
+        spaced = [re.sub(r"(\d)([a-z%])", r"\1 \2", t) for t in texts]
+        return any(v in t for v in variants for t in texts + spaced)
+    value = re.escape(_normalise(number.group(1)))
+    return any(re.search(rf"(?<![\d.]){value}(?![\d]|\.\d)", t) for t in texts)
+
+
+def verify(text: str, citations: Sequence[Citation]) -> list[str]:
+    """Findings for every sentence whose numbers or frequencies its citations do not support."""
+    passages = {c.n: c.passage for c in citations}
+    findings = []
+    for sentence in sentences(text):
+        cited = [passages[n] for n in cited_indices(sentence) if n in passages]
+        for n in cited_indices(sentence):
+            if n not in passages:
+                findings.append(f"citation [{n}] resolves to no retrieved passage")
+        claims = quantities(sentence) + frequencies(sentence)
+        if claims and not cited:
+            findings.append(f"uncited sentence states {', '.join(claims)}: {sentence[:80]!r}")
+            continue
+        for claim in claims:
+            if not grounded(claim, cited):
+                findings.append(f"{claim!r} is not in the cited passage(s): {sentence[:80]!r}")
+    return findings

@@ -1,0 +1,150 @@
+"""The ``followup`` command: ingest, ask, chat, articles."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from assistant.config import Settings
+from assistant.errors import FollowupError
+from assistant.render import answer_text
+
+app = typer.Typer(
+    help="Followup: cited, disclaimed, review-pending answers from an approved clinical corpus.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ArticleOpt = Annotated[
+    str | None, typer.Option("--article", help="Start from this approved article (its id).")
+]
+ConversationOpt = Annotated[
+    str | None, typer.Option("--conversation", help="Continue this conversation (its id).")
+]
+AudienceOpt = Annotated[str, typer.Option("--audience", help="clinician or patient.")]
+
+
+def _fail(exc: FollowupError) -> NoReturn:
+    typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(2)
+
+
+class _Bar:
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr)
+
+    def update(self, n: int) -> None:
+        self._bar.update(n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Corpus files or folders (default: corpus/).")] = None,
+) -> None:
+    """Index the approved documents under PATHS; unchanged documents are not re-embedded."""
+    from assistant.index.embedder import MiniLMEmbedder
+    from assistant.index.indexer import ingest as run_ingest
+
+    settings = Settings()
+    try:
+        report = run_ingest(
+            paths or settings.corpus_paths, settings.index_dir,
+            MiniLMEmbedder(settings.index.embed_batch_size), settings.index, progress=_Bar,
+        )
+    except FollowupError as exc:
+        _fail(exc)
+    for error in report.errors:
+        typer.secho(f"failed: {error}", err=True, fg=typer.colors.RED)
+    for doc_id, status in report.skipped:
+        typer.echo(f"skipped (status {status}, not approved): {doc_id}")
+    typer.echo(
+        f"indexed {len(report.indexed)} documents ({report.chunks_total} passages; "
+        f"{report.chunks_embedded} embedded, {report.chunks_removed} removed), "
+        f"skipped {len(report.skipped)} not approved, failed {len(report.errors)} "
+        f"in {report.seconds:.1f}s; corpus version {report.corpus_version}"
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _services():  # type: ignore[no-untyped-def]
+    from assistant.services import build_services
+
+    return build_services(Settings())
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer record as JSON.")] = False,
+    article: ArticleOpt = None,
+    conversation: ConversationOpt = None,
+    audience: AudienceOpt = "clinician",
+) -> None:
+    """Answer one question from the approved corpus (stored pending human review)."""
+    from assistant.pipeline import answer
+
+    try:
+        services = _services()
+        record = answer(services, question, conversation_id=conversation, article_id=article, audience=audience)
+    except FollowupError as exc:
+        _fail(exc)
+    typer.echo(record.model_dump_json(indent=2) if as_json else answer_text(record))
+
+
+@app.command()
+def chat(article: ArticleOpt = None, conversation: ConversationOpt = None, audience: AudienceOpt = "clinician") -> None:
+    """A conversation on the terminal: follow-ups are understood in context. Ctrl-D ends it."""
+    from assistant.pipeline import answer
+
+    try:
+        services = _services()
+    except FollowupError as exc:
+        _fail(exc)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        typer.echo("Ask a question (Ctrl-D to finish).")
+    while True:
+        if interactive:
+            typer.echo("> ", nl=False)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        if not line.strip():
+            continue
+        try:
+            record = answer(
+                services, line, conversation_id=conversation, article_id=article, audience=audience
+            )
+        except FollowupError as exc:
+            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+            continue
+        conversation = record.conversation_id
+        typer.echo(answer_text(record) + "\n")
+    if conversation:
+        typer.echo(f"conversation {conversation}")
+
+
+@app.command()
+def articles() -> None:
+    """List the approved articles a conversation can start from."""
+    try:
+        services = _services()
+    except FollowupError as exc:
+        _fail(exc)
+    for doc in services.retriever.catalog.documents.values():
+        if doc.is_article:
+            typer.echo(f"{doc.id}\t{doc.title}")
+
+
+def main() -> None:
+    app()

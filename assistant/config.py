@@ -1,0 +1,93 @@
+"""Typed settings, nested by concern, read from ``FOLLOWUP_*`` environment variables.
+
+Nested values use a double underscore: ``FOLLOWUP_RETRIEVAL__TOP_K=8``. Secrets are
+``SecretStr`` so they never appear in reprs, logs or stored records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class IndexSettings(BaseModel):
+    """How passages are chunked and embedded."""
+
+    # cl100k tokens of passage text per chunk. With the heading prefix this stays well inside
+    # the embedding model's 256-WordPiece window (medical words split into many WordPieces).
+    chunk_tokens: int = Field(150, ge=20, le=200)
+    chunk_overlap: int = Field(25, ge=0, le=100)
+    embed_batch_size: int = Field(64, ge=1, le=1024)
+    collection: str = "passages"
+
+
+class RetrievalSettings(BaseModel):
+    """How dense and lexical results are fused and cut."""
+
+    top_k: int = Field(6, ge=1, le=50)
+    candidates: int = Field(30, ge=1, le=500)
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.0, ge=0)
+    # Fused score multiplier for the anchor article and the sources it cites.
+    anchor_boost: float = Field(1.5, ge=1.0)
+
+
+class AnswerSettings(BaseModel):
+    """How the extractive answer is composed and when the assistant refuses."""
+
+    max_sentences: int = Field(4, ge=1, le=12)
+    # Cosine similarity of the best passage to the question below which the approved
+    # sources are taken not to cover the question (calibrated on the sample corpus).
+    min_evidence: float = Field(0.42, ge=-1, le=1)
+    # A sentence must be at least this similar to the question to be quoted.
+    min_sentence_similarity: float = Field(0.30, ge=-1, le=1)
+    near_duplicate_jaccard: float = Field(0.6, gt=0, le=1)
+    disclaimer_version: int | None = None  # newest when unset
+
+
+class StoreSettings(BaseModel):
+    """Where answers and conversations are kept."""
+
+    url: str | None = None  # default: sqlite file in the data directory
+
+
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible endpoint; unset means the extractive generator answers."""
+
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str = "gpt-4o-mini"
+    timeout_s: float = Field(30.0, gt=0)
+    max_tokens: int = Field(600, ge=16)
+    temperature: float = Field(0.1, ge=0, le=2)
+
+
+class Settings(BaseSettings):
+    """All settings of the assistant. Construct once at the edge (CLI, app) and pass down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOLLOWUP_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Path(".followup")
+    corpus_paths: list[Path] = Field(default_factory=lambda: [Path("corpus")])
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    max_question_chars: int = Field(4000, ge=10)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "followup.db"

@@ -1,0 +1,41 @@
+"""The generator interface: numbered passages in, a draft citing them by number out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.models import RetrievedChunk
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What a generator may use: the question and the passages retrieved for it.
+
+    Passages are numbered from 1 in list order; a draft cites them as ``[n]``.
+    """
+
+    question: str
+    standalone_question: str
+    passages: list[RetrievedChunk]
+    audience: str = "clinician"
+    history: tuple[tuple[str, str], ...] = ()  # (question, answer) pairs, oldest first
+
+
+@dataclass
+class Draft:
+    """A generator's answer before verification, citations and disclaimer are added in code."""
+
+    text: str
+    generator: str
+    prompt_version: str | None = None
+    refused: bool = False
+    findings: list[str] = field(default_factory=list)
+
+
+class Generator(Protocol):
+    """Writes a draft answer citing only the request's passages, or refuses."""
+
+    name: str
+
+    def generate(self, request: GenerationRequest) -> Draft: ...

@@ -1,0 +1,116 @@
+"""The offline default: an answer composed of sentences quoted from the retrieved passages.
+
+Sentences are ranked by similarity to the question (embedding cosine plus a bonus for the
+question's own words and numbers), near-duplicates are dropped, and each quoted sentence
+carries the number of the passage it came from. Because every sentence is quoted whole, every
+number, dose or unit in the answer sits inside a cited sentence that contains it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.config import AnswerSettings
+from assistant.generate.base import Draft, GenerationRequest
+from assistant.index.embedder import Embedder
+from assistant.text import content_words, jaccard, split_sentences
+
+NAME = "extractive"
+MIN_WORDS = 5
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: str
+    passage: int  # 1-based position in the request
+    score: float
+    similarity: float
+    words: frozenset[str]
+
+
+def _candidates(request: GenerationRequest) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for position, hit in enumerate(request.passages, start=1):
+        for sentence in split_sentences(hit.chunk.text):
+            # A chunk may start mid-sentence where the splitter cut; skip that fragment.
+            if len(sentence.split()) < MIN_WORDS or sentence[0].islower():
+                continue
+            key = sentence.lower()
+            if key not in seen:
+                seen.add(key)
+                found.append((sentence, position))
+    return found
+
+
+def _overlap_bonus(question_words: set[str], question_numbers: set[str], sentence: str) -> float:
+    words = content_words(sentence)
+    overlap = len(question_words & words) / len(question_words) if question_words else 0.0
+    numbers = set(_NUMBER.findall(sentence))
+    number_hit = 1.0 if question_numbers and question_numbers & numbers else 0.0
+    return 0.15 * overlap + 0.1 * number_hit
+
+
+class ExtractiveGenerator:
+    """Quotes the most relevant retrieved sentences, each with its citation."""
+
+    name = NAME
+
+    def __init__(self, embedder: Embedder, settings: AnswerSettings) -> None:
+        self._embedder = embedder
+        self._settings = settings
+
+    def rank(self, request: GenerationRequest) -> list[Candidate]:
+        """Every quotable sentence of the passages, best first."""
+        pairs = _candidates(request)
+        if not pairs:
+            return []
+        query = request.standalone_question
+        vectors = self._embedder.embed([query] + [s for s, _ in pairs])
+        similarities = vectors[1:] @ vectors[0]
+        q_words, q_numbers = content_words(request.question), set(_NUMBER.findall(request.question))
+        q_words |= content_words(query)
+        ranked = [
+            Candidate(
+                sentence=s,
+                passage=p,
+                similarity=float(sim),
+                score=float(sim) + _overlap_bonus(q_words, q_numbers, s),
+                words=frozenset(content_words(s)),
+            )
+            for (s, p), sim in zip(pairs, np.asarray(similarities), strict=True)
+        ]
+        return sorted(ranked, key=lambda c: c.score, reverse=True)
+
+    def _select(self, ranked: list[Candidate]) -> list[Candidate]:
+        chosen: list[Candidate] = []
+        for candidate in ranked:
+            if candidate.similarity < self._settings.min_sentence_similarity:
+                continue
+            if any(
+                jaccard(set(candidate.words), set(c.words)) >= self._settings.near_duplicate_jaccard
+                for c in chosen
+            ):
+                continue
+            chosen.append(candidate)
+            if len(chosen) == self._settings.max_sentences:
+                break
+        return chosen
+
+    def generate(self, request: GenerationRequest) -> Draft:
+        chosen = self._select(self.rank(request))
+        if not chosen:
+            return Draft(text="", generator=NAME, refused=True, findings=["no sentence relevant enough to quote"])
+        return Draft(text=" ".join(cite(c.sentence, c.passage) for c in chosen), generator=NAME)
+
+
+def cite(sentence: str, position: int) -> str:
+    """Put ``[position]`` before the sentence's final punctuation."""
+    match = re.search(r"[.!?]+$", sentence)
+    if match:
+        return f"{sentence[: match.start()]} [{position}]{match.group(0)}"
+    return f"{sentence} [{position}]."

@@ -1,0 +1,1 @@
+"""Derived search indexes (dense in Chroma, lexical BM25), rebuildable from the corpus."""

@@ -1,0 +1,126 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 results fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import IndexSettings, RetrievalSettings
+from assistant.errors import IndexNotReadyError
+from assistant.index.catalog import Catalog
+from assistant.index.embedder import Embedder
+from assistant.index.fusion import reciprocal_rank_fusion
+from assistant.index.lexical import LexicalIndex
+from assistant.index.vector_store import VectorStore
+from assistant.models import APPROVED, RetrievedChunk
+
+
+@dataclass
+class Retrieval:
+    """The passages retrieved for one request, best first, with the query's vector."""
+
+    hits: list[RetrievedChunk]
+    query_vector: np.ndarray
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def best_similarity(self) -> float:
+        sims = [h.dense_similarity for h in self.hits if h.dense_similarity is not None]
+        return max(sims, default=-1.0)
+
+
+class Retriever:
+    """Searches the approved index. Construct with :meth:`open`."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: VectorStore,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        settings: RetrievalSettings,
+    ) -> None:
+        self.catalog = catalog
+        self._vectors = vectors
+        self._lexical = lexical
+        self._embedder = embedder
+        self.settings = settings
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: Path,
+        embedder: Embedder,
+        settings: RetrievalSettings,
+        index_settings: IndexSettings,
+    ) -> Retriever:
+        catalog = Catalog.load(index_dir)
+        if catalog is None or not (index_dir / "lexical" / "ids.json").exists():
+            raise IndexNotReadyError(index_dir)
+        vectors = VectorStore(index_dir / "chroma", index_settings.collection)
+        return cls(catalog, vectors, LexicalIndex.load(index_dir / "lexical"), embedder, settings)
+
+    def _approved(self, chunk_id: str) -> bool:
+        chunk = self.catalog.chunks.get(chunk_id)
+        if chunk is None:
+            return False
+        doc = self.catalog.documents.get(chunk.doc_id)
+        return doc is not None and doc.status == APPROVED
+
+    def search(
+        self, query: str, *, k: int | None = None, favour: Collection[str] = ()
+    ) -> Retrieval:
+        """Top ``k`` approved chunks for ``query``; chunks of documents in ``favour`` rank higher."""
+        s = self.settings
+        t0 = time.perf_counter()
+        query_vector = self._embedder.embed([query])[0]
+        t1 = time.perf_counter()
+        dense = [(c, sim) for c, sim in self._vectors.search(query_vector, s.candidates) if self._approved(c)]
+        t2 = time.perf_counter()
+        lexical = [(c, sc) for c, sc in self._lexical.search(query, s.candidates) if self._approved(c)]
+        t3 = time.perf_counter()
+        fused = reciprocal_rank_fusion(
+            {"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]},
+            k=s.rrf_k,
+            weights={"dense": s.dense_weight, "lexical": s.lexical_weight},
+        )
+        if favour:
+            for cid in fused:
+                if self.catalog.chunks[cid].doc_id in favour:
+                    fused[cid] *= s.anchor_boost
+        ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[: k or s.top_k]
+        hits = self._hits(ranked, fused, dense, lexical, query_vector)
+        timings = {"embed_query": t1 - t0, "dense": t2 - t1, "lexical": t3 - t2}
+        timings["fuse"] = time.perf_counter() - t3
+        return Retrieval(hits, query_vector, {key: v * 1000 for key, v in timings.items()})
+
+    def _hits(
+        self,
+        ranked: list[str],
+        fused: dict[str, float],
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        query_vector: np.ndarray,
+    ) -> list[RetrievedChunk]:
+        dense_rank = {cid: r for r, (cid, _) in enumerate(dense, start=1)}
+        similarity = dict(dense)
+        lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical, start=1)}
+        # Lexical-only hits get their cosine similarity from their stored vectors, so every
+        # hit can be judged on the same scale (refusal threshold, sentence scoring).
+        missing = [cid for cid in ranked if cid not in similarity]
+        for cid, vec in self._vectors.vectors(missing).items():
+            similarity[cid] = float(np.dot(vec, query_vector))
+        return [
+            RetrievedChunk(
+                chunk=self.catalog.chunks[cid],
+                score=fused[cid],
+                dense_similarity=similarity.get(cid),
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lexical_rank.get(cid),
+            )
+            for cid in ranked
+        ]

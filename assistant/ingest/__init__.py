@@ -1,0 +1,1 @@
+"""Reading corpus files into documents and cutting documents into chunks."""

@@ -1,0 +1,142 @@
+"""Articles: Markdown files with YAML front matter (see DESIGN.md, "Contracts")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import CorpusError
+from assistant.models import ARTICLE_STATUSES, Document, Reference
+
+CITATION_MARK = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
+_REQUIRED = ("id", "title", "status", "references")
+_ID = re.compile(r"^[a-z0-9][a-z0-9._:-]*$")
+
+
+def cited_numbers(marker_body: str) -> list[int]:
+    """Numbers inside one citation marker: "1, 3" -> [1, 3]; "2-4" -> [2, 3, 4]."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*,\s*", marker_body):
+        bounds = re.split(r"\s*[\u2013-]\s*", part)
+        if len(bounds) == 2 and all(b.isdigit() for b in bounds):
+            numbers.extend(range(int(bounds[0]), int(bounds[1]) + 1))
+        elif part.strip().isdigit():
+            numbers.append(int(part))
+    return numbers
+
+
+def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
+    """Return (front matter, body, line number where the body starts)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise CorpusError(path, "article must start with a '---' line opening YAML front matter", line=1)
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+    raise CorpusError(path, "front matter is not closed by a '---' line", line=1)
+
+
+def _parse_yaml(path: Path, front: str) -> dict[str, Any]:
+    try:
+        meta = yaml.safe_load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else None
+        raise CorpusError(path, f"front matter is not valid YAML: {exc}", line=line) from exc
+    if not isinstance(meta, dict):
+        raise CorpusError(path, "front matter must be a YAML mapping", line=2)
+    return meta
+
+
+def _field_line(front: str, name: str) -> int | None:
+    for number, line in enumerate(front.splitlines(), start=2):
+        if line.startswith(f"{name}:"):
+            return number
+    return None
+
+
+def _references(path: Path, front: str, raw: Any) -> tuple[Reference, ...]:
+    line = _field_line(front, "references")
+    if not isinstance(raw, list):
+        raise CorpusError(path, "must be a list of {id, citation, url?}", line=line, field="references")
+    refs = []
+    for position, item in enumerate(raw, start=1):
+        where = f"references[{position}]"
+        if not isinstance(item, dict) or not item.get("id") or not item.get("citation"):
+            raise CorpusError(path, "each reference needs an id and a citation", line=line, field=where)
+        url = item.get("url")
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            raise CorpusError(path, f"url must be http(s), got {url!r}", line=line, field=where)
+        refs.append(Reference(id=str(item["id"]), citation=str(item["citation"]), url=url))
+    return tuple(refs)
+
+
+def _check_citations(path: Path, body: str, body_line: int, n_refs: int) -> None:
+    for offset, line in enumerate(body.splitlines()):
+        for match in CITATION_MARK.finditer(line):
+            for n in cited_numbers(match.group(1)):
+                if not 1 <= n <= n_refs:
+                    raise CorpusError(
+                        path,
+                        f"citation [{n}] has no entry in references (there are {n_refs})",
+                        line=body_line + offset,
+                    )
+
+
+def _check_fields(path: Path, front: str, meta: dict[str, Any]) -> None:
+    for name in _REQUIRED:
+        if meta.get(name) in (None, ""):
+            raise CorpusError(path, "required field is missing", line=2, field=name)
+    if not _ID.match(str(meta["id"])):
+        raise CorpusError(
+            path, "id must be lowercase letters, digits, '.', '_', ':' or '-'",
+            line=_field_line(front, "id"), field="id",
+        )
+    if meta["status"] not in ARTICLE_STATUSES:
+        allowed = ", ".join(sorted(ARTICLE_STATUSES))
+        raise CorpusError(
+            path, f"status must be one of {allowed}, got {meta['status']!r}",
+            line=_field_line(front, "status"), field="status",
+        )
+
+
+def parse_article(path: Path, text: str) -> Document:
+    """Parse one article file. Raises CorpusError naming the file and the line or field."""
+    front, body, body_line = _split_front_matter(path, text)
+    meta = _parse_yaml(path, front)
+    _check_fields(path, front, meta)
+    references = _references(path, front, meta["references"])
+    if not body.strip():
+        raise CorpusError(path, "article body is empty", line=body_line)
+    _check_citations(path, body, body_line, len(references))
+    updated = meta.get("last_updated")
+    metadata = {
+        "audience": str(meta.get("audience", "clinician")),
+        "last_updated": updated.isoformat() if isinstance(updated, date) else updated,
+        "question": meta.get("question"),
+        "related_questions": list(meta.get("related_questions") or []),
+    }
+    return Document(
+        id=str(meta["id"]),
+        title=str(meta["title"]),
+        text=body.strip(),
+        kind="article",
+        status=str(meta["status"]),
+        origin=str(path),
+        citation=f"{meta['title']}. Followup sample article, last updated {metadata['last_updated']}.",
+        references=references,
+        metadata=metadata,
+    )
+
+
+def read_article(path: Path) -> Document:
+    """Read and parse an article file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(path, f"not valid UTF-8 text ({exc.reason})") from exc
+    return parse_article(path, text)

@@ -1,0 +1,148 @@
+"""Data contracts shared by every part of the assistant (see DESIGN.md, "Contracts")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+APPROVED = "approved"
+ARTICLE_STATUSES = frozenset({"approved", "under_review", "submitted"})
+
+
+def sha256_text(*parts: str) -> str:
+    """Stable content hash of one or more strings."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def utc_now() -> str:
+    """Current UTC time as an ISO-8601 string with an explicit offset."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of an article's reference list: what ``[n]`` in its body points to."""
+
+    id: str
+    citation: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """An approved-or-not unit of the corpus: an article or a citable source."""
+
+    id: str
+    title: str
+    text: str
+    kind: str  # article | summary | medquad | pubmed | ...
+    status: str
+    origin: str  # file (and line) it was read from
+    url: str | None = None
+    citation: str | None = None
+    references: tuple[Reference, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_article(self) -> bool:
+        return self.kind == "article"
+
+    @property
+    def content_hash(self) -> str:
+        refs = json.dumps([[r.id, r.citation, r.url] for r in self.references])
+        meta = json.dumps(self.metadata, sort_keys=True, default=str)
+        parts = (self.id, self.title, self.text, self.kind, self.status, self.url or "")
+        return sha256_text(*parts, self.citation or "", refs, meta)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage small enough to embed whole; the unit of retrieval and citation."""
+
+    id: str
+    doc_id: str
+    ordinal: int
+    title: str
+    heading: str
+    text: str
+    reference_ids: tuple[str, ...]
+
+    @property
+    def embedding_text(self) -> str:
+        """What the embedder and the lexical index see: title and heading give context."""
+        return "\n".join(part for part in (self.title, self.heading, self.text) if part)
+
+    @property
+    def content_hash(self) -> str:
+        return sha256_text(self.doc_id, self.title, self.heading, self.text)
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    """A chunk returned for one request, with how it ranked."""
+
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense_similarity: float | None = None  # cosine similarity to the query, when dense saw it
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Citation(BaseModel):
+    """What ``[n]`` in an answer points to: a passage retrieved for that request."""
+
+    n: int
+    source_id: str
+    chunk_id: str
+    title: str
+    citation: str | None = None
+    url: str | None = None
+    passage: str
+
+
+class RetrievalHit(BaseModel):
+    chunk_id: str
+    source_id: str
+    score: float
+    dense_similarity: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+class AnswerRecord(BaseModel):
+    """What every channel returns and the store keeps."""
+
+    id: str
+    conversation_id: str
+    question: str
+    standalone_question: str
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    disclaimer: str
+    review_status: ReviewStatus = ReviewStatus.PENDING
+    refused: bool = False
+    generator: str
+    prompt_version: str | None = None
+    corpus_version: str
+    retrieval: list[RetrievalHit] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list)
+    anchor_article_id: str | None = None
+    audience: str = "clinician"
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    created_at: str = Field(default_factory=utc_now)

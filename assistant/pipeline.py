@@ -1,0 +1,169 @@
+"""question -> condense -> retrieve -> generate -> verify -> finalize -> persist.
+
+Small functions over injected services rather than one pipeline object. The disclaimer and
+the pending-review status are set here, in code, after generation; the record is committed
+to the store before it is returned to any channel.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+from assistant.citations import build_citations, renumber, verify
+from assistant.condense import condense
+from assistant.errors import InvalidRequestError, NotFoundError
+from assistant.generate.base import Draft, GenerationRequest
+from assistant.index.retriever import Retrieval
+from assistant.models import AnswerRecord, RetrievalHit, ReviewStatus
+from assistant.review.store import Conversation, new_id
+from assistant.services import Services
+
+AUDIENCES = ("clinician", "patient")
+
+
+@dataclass
+class Turn:
+    """One question in its conversation, ready for retrieval."""
+
+    question: str
+    standalone_question: str
+    conversation: Conversation
+    history: list[AnswerRecord]
+    favour: frozenset[str]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def clean_question(text: str, max_chars: int) -> str:
+    """The question with whitespace normalised; InvalidRequestError if unusable."""
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
+        raise InvalidRequestError("The question contains control characters; remove them and ask again.")
+    question = " ".join(text.split())
+    if not question:
+        raise InvalidRequestError("The question is empty; type a question.")
+    if len(question) > max_chars:
+        raise InvalidRequestError(f"The question is {len(question)} characters long; the limit is {max_chars}.")
+    return question
+
+
+def _anchor(services: Services, article_id: str | None) -> tuple[str | None, frozenset[str]]:
+    """Title and favoured document ids (the article and its cited sources) of an anchor article."""
+    if article_id is None:
+        return None, frozenset()
+    doc = services.retriever.catalog.documents.get(article_id)
+    if doc is None or not doc.is_article:
+        raise NotFoundError(f"No approved article {article_id!r}; list articles with `followup articles`.")
+    return doc.title, frozenset({doc.id, *(r.id for r in doc.references)})
+
+
+def prepare(
+    services: Services,
+    question: str,
+    *,
+    conversation_id: str | None = None,
+    article_id: str | None = None,
+    owner: str | None = None,
+    audience: str = "clinician",
+) -> Turn:
+    """Validate the question, find or start its conversation and make it standalone."""
+    started = time.perf_counter()
+    question = clean_question(question, services.settings.max_question_chars)
+    if audience not in AUDIENCES:
+        raise InvalidRequestError(f"audience must be one of {', '.join(AUDIENCES)}")
+    if conversation_id is not None:
+        conversation = services.store.get_conversation(conversation_id)
+        if owner is not None and conversation.owner not in (None, owner):
+            raise NotFoundError(f"No conversation {conversation_id!r}.")
+    else:
+        _anchor(services, article_id)  # refuse an unknown anchor before creating anything
+        conversation = services.store.create_conversation(
+            owner=owner, anchor_article_id=article_id, audience=audience
+        )
+    topic, favour = _anchor(services, conversation.anchor_article_id)
+    history = services.store.conversation_answers(conversation.id)
+    standalone = condense(question, [a.standalone_question for a in history], topic)
+    timings = {"condense": (time.perf_counter() - started) * 1000}
+    return Turn(question, standalone, conversation, history, favour, timings)
+
+
+def retrieve(services: Services, turn: Turn) -> Retrieval:
+    return services.retriever.search(turn.standalone_question, favour=turn.favour)
+
+
+def has_evidence(services: Services, retrieval: Retrieval) -> bool:
+    """Whether the best approved passage is close enough to the question to answer from."""
+    return bool(retrieval.hits) and retrieval.best_similarity >= services.settings.answer.min_evidence
+
+
+def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> GenerationRequest:
+    return GenerationRequest(
+        question=turn.question,
+        standalone_question=turn.standalone_question,
+        passages=retrieval.hits,
+        audience=audience,
+        history=tuple((a.question, a.answer) for a in turn.history),
+    )
+
+
+def finalize(services: Services, turn: Turn, retrieval: Retrieval, draft: Draft) -> AnswerRecord:
+    """Renumber and verify citations, then add the disclaimer and pending status in code."""
+    text, order, findings = renumber(draft.text, len(retrieval.hits))
+    citations = build_citations(order, retrieval.hits, services.retriever.catalog.documents)
+    findings = draft.findings + findings + verify(text, citations)
+    refused = draft.refused or not citations
+    if refused:
+        text, citations = services.refusal, []
+    return AnswerRecord(
+        id=new_id(),
+        conversation_id=turn.conversation.id,
+        question=turn.question,
+        standalone_question=turn.standalone_question,
+        answer=text,
+        citations=citations,
+        disclaimer=services.disclaimer,
+        review_status=ReviewStatus.PENDING,
+        refused=refused,
+        generator=draft.generator,
+        prompt_version=draft.prompt_version,
+        corpus_version=services.retriever.catalog.corpus_version,
+        retrieval=[
+            RetrievalHit(
+                chunk_id=h.chunk.id, source_id=h.chunk.doc_id, score=h.score,
+                dense_similarity=h.dense_similarity, dense_rank=h.dense_rank, lexical_rank=h.lexical_rank,
+            )
+            for h in retrieval.hits
+        ],
+        findings=findings,
+        anchor_article_id=turn.conversation.anchor_article_id,
+        audience=turn.conversation.audience,
+        timings_ms=turn.timings_ms,
+    )
+
+
+def answer(
+    services: Services,
+    question: str,
+    *,
+    conversation_id: str | None = None,
+    article_id: str | None = None,
+    owner: str | None = None,
+    audience: str = "clinician",
+) -> AnswerRecord:
+    """Answer one question and persist the record before returning it."""
+    turn = prepare(
+        services, question, conversation_id=conversation_id, article_id=article_id,
+        owner=owner, audience=audience,
+    )
+    retrieval = retrieve(services, turn)
+    turn.timings_ms.update(retrieval.timings_ms)
+    started = time.perf_counter()
+    if has_evidence(services, retrieval):
+        draft = services.generator.generate(generation_request(turn, retrieval, audience))
+    else:
+        draft = Draft(text="", generator=services.generator.name, refused=True,
+                      findings=[f"best passage similarity {retrieval.best_similarity:.2f} is under the evidence threshold"])
+    turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
+    record = finalize(services, turn, retrieval, draft)
+    services.store.save_answer(record)
+    return record

@@ -1,0 +1,1 @@
+"""The answer store: conversations, answers, and (later) review decisions and audit."""
