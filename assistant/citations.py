@@ -9,9 +9,9 @@ frequency appears in a passage the sentence cites.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from assistant.models import Citation, RetrievedChunk
+from assistant.models import Citation, Document, RetrievedChunk
 from assistant.text import strip_markup
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -20,17 +20,31 @@ _UNITS = (
     r"mg/kg|mg/m2|mg|mcg|µg|micrograms?|g|kg|ml|mL|L/min|l/min|L|%|mmol/L|mmHg|cmH2O|"
     r"units?|IU|hours?|hrs?|h|days?|weeks?|months?|years?|minutes?|min|times"
 )
-QUANTITY = re.compile(rf"(?<![\w.])(\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?(?:\s*({_UNITS})(?![A-Za-z]))?")
+QUANTITY = re.compile(
+    rf"(?<![\w.])(\d+(?:[.,]\d+)?)(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?(?:\s*({_UNITS})(?![A-Za-z]))?"
+)
 FREQUENCIES = (
-    "once daily", "twice daily", "three times daily", "four times daily", "once a day",
-    "twice a day", "every other day", "nightly", "at bedtime", "weekly", "monthly",
-    "bid", "tid", "qid", "single dose",
+    "once daily",
+    "twice daily",
+    "three times daily",
+    "four times daily",
+    "once a day",
+    "twice a day",
+    "every other day",
+    "nightly",
+    "at bedtime",
+    "weekly",
+    "monthly",
+    "bid",
+    "tid",
+    "qid",
+    "single dose",
 )
 
 
 def cited_indices(text: str) -> list[int]:
     """Every passage number cited in ``text``, in order of appearance, repeats kept."""
-    numbers = []
+    numbers: list[int] = []
     for match in MARKER.finditer(text):
         numbers.extend(int(n) for n in re.split(r"\s*,\s*", match.group(1)))
     return numbers
@@ -50,7 +64,9 @@ def renumber(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
         for raw in re.split(r"\s*,\s*", match.group(1)):
             position = int(raw)
             if not 1 <= position <= n_passages:
-                findings.append(f"removed citation [{position}]: no passage with that number was retrieved")
+                findings.append(
+                    f"removed citation [{position}]: no passage with that number was retrieved"
+                )
                 continue
             if position not in order:
                 order.append(position)
@@ -62,12 +78,14 @@ def renumber(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
     return MARKER.sub(replace, text), order, findings
 
 
-def build_citations(order: Sequence[int], passages: Sequence[RetrievedChunk], catalog_docs: dict) -> list[Citation]:  # type: ignore[type-arg]
+def build_citations(
+    order: Sequence[int], passages: Sequence[RetrievedChunk], documents: Mapping[str, Document]
+) -> list[Citation]:
     """Citation list for the renumbered answer: n -> the passage and its source."""
     citations = []
     for n, position in enumerate(order, start=1):
         chunk = passages[position - 1].chunk
-        doc = catalog_docs.get(chunk.doc_id)
+        doc = documents.get(chunk.doc_id)
         citations.append(
             Citation(
                 n=n,

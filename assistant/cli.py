@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from assistant.config import Settings
 from assistant.errors import FollowupError
 from assistant.render import answer_text
+
+if TYPE_CHECKING:
+    from assistant.services import Services
 
 app = typer.Typer(
     help="Followup: cited, disclaimed, review-pending answers from an approved clinical corpus.",
@@ -48,7 +51,9 @@ class _Bar:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Corpus files or folders (default: corpus/).")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Corpus files or folders (default: corpus/).")
+    ] = None,
 ) -> None:
     """Index the approved documents under PATHS; unchanged documents are not re-embedded."""
     from assistant.index.embedder import MiniLMEmbedder
@@ -57,8 +62,11 @@ def ingest(
     settings = Settings()
     try:
         report = run_ingest(
-            paths or settings.corpus_paths, settings.index_dir,
-            MiniLMEmbedder(settings.index.embed_batch_size), settings.index, progress=_Bar,
+            paths or settings.corpus_paths,
+            settings.index_dir,
+            MiniLMEmbedder(settings.index.embed_batch_size),
+            settings.index,
+            progress=_Bar,
         )
     except FollowupError as exc:
         _fail(exc)
@@ -76,7 +84,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _services():  # type: ignore[no-untyped-def]
+def _services() -> Services:
     from assistant.services import build_services
 
     return build_services(Settings())
@@ -85,7 +93,9 @@ def _services():  # type: ignore[no-untyped-def]
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question to answer.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer record as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole answer record as JSON.")
+    ] = False,
     article: ArticleOpt = None,
     conversation: ConversationOpt = None,
     audience: AudienceOpt = "clinician",
@@ -95,14 +105,20 @@ def ask(
 
     try:
         services = _services()
-        record = answer(services, question, conversation_id=conversation, article_id=article, audience=audience)
+        record = answer(
+            services, question, conversation_id=conversation, article_id=article, audience=audience
+        )
     except FollowupError as exc:
         _fail(exc)
     typer.echo(record.model_dump_json(indent=2) if as_json else answer_text(record))
 
 
 @app.command()
-def chat(article: ArticleOpt = None, conversation: ConversationOpt = None, audience: AudienceOpt = "clinician") -> None:
+def chat(
+    article: ArticleOpt = None,
+    conversation: ConversationOpt = None,
+    audience: AudienceOpt = "clinician",
+) -> None:
     """A conversation on the terminal: follow-ups are understood in context. Ctrl-D ends it."""
     from assistant.pipeline import answer
 

@@ -47,6 +47,7 @@ class AnswerSettings(BaseModel):
     # A sentence must be at least this similar to the question to be quoted.
     min_sentence_similarity: float = Field(0.30, ge=-1, le=1)
     near_duplicate_jaccard: float = Field(0.6, gt=0, le=1)
+    near_duplicate_cosine: float = Field(0.85, gt=0, le=1)
     disclaimer_version: int | None = None  # newest when unset
 
 

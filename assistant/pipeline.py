@@ -38,12 +38,16 @@ class Turn:
 def clean_question(text: str, max_chars: int) -> str:
     """The question with whitespace normalised; InvalidRequestError if unusable."""
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
-        raise InvalidRequestError("The question contains control characters; remove them and ask again.")
+        raise InvalidRequestError(
+            "The question contains control characters; remove them and ask again."
+        )
     question = " ".join(text.split())
     if not question:
         raise InvalidRequestError("The question is empty; type a question.")
     if len(question) > max_chars:
-        raise InvalidRequestError(f"The question is {len(question)} characters long; the limit is {max_chars}.")
+        raise InvalidRequestError(
+            f"The question is {len(question)} characters long; the limit is {max_chars}."
+        )
     return question
 
 
@@ -53,7 +57,9 @@ def _anchor(services: Services, article_id: str | None) -> tuple[str | None, fro
         return None, frozenset()
     doc = services.retriever.catalog.documents.get(article_id)
     if doc is None or not doc.is_article:
-        raise NotFoundError(f"No approved article {article_id!r}; list articles with `followup articles`.")
+        raise NotFoundError(
+            f"No approved article {article_id!r}; list articles with `followup articles`."
+        )
     return doc.title, frozenset({doc.id, *(r.id for r in doc.references)})
 
 
@@ -93,7 +99,9 @@ def retrieve(services: Services, turn: Turn) -> Retrieval:
 
 def has_evidence(services: Services, retrieval: Retrieval) -> bool:
     """Whether the best approved passage is close enough to the question to answer from."""
-    return bool(retrieval.hits) and retrieval.best_similarity >= services.settings.answer.min_evidence
+    return (
+        bool(retrieval.hits) and retrieval.best_similarity >= services.settings.answer.min_evidence
+    )
 
 
 def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> GenerationRequest:
@@ -129,8 +137,12 @@ def finalize(services: Services, turn: Turn, retrieval: Retrieval, draft: Draft)
         corpus_version=services.retriever.catalog.corpus_version,
         retrieval=[
             RetrievalHit(
-                chunk_id=h.chunk.id, source_id=h.chunk.doc_id, score=h.score,
-                dense_similarity=h.dense_similarity, dense_rank=h.dense_rank, lexical_rank=h.lexical_rank,
+                chunk_id=h.chunk.id,
+                source_id=h.chunk.doc_id,
+                score=h.score,
+                dense_similarity=h.dense_similarity,
+                dense_rank=h.dense_rank,
+                lexical_rank=h.lexical_rank,
             )
             for h in retrieval.hits
         ],
@@ -152,8 +164,12 @@ def answer(
 ) -> AnswerRecord:
     """Answer one question and persist the record before returning it."""
     turn = prepare(
-        services, question, conversation_id=conversation_id, article_id=article_id,
-        owner=owner, audience=audience,
+        services,
+        question,
+        conversation_id=conversation_id,
+        article_id=article_id,
+        owner=owner,
+        audience=audience,
     )
     retrieval = retrieve(services, turn)
     turn.timings_ms.update(retrieval.timings_ms)
@@ -161,8 +177,15 @@ def answer(
     if has_evidence(services, retrieval):
         draft = services.generator.generate(generation_request(turn, retrieval, audience))
     else:
-        draft = Draft(text="", generator=services.generator.name, refused=True,
-                      findings=[f"best passage similarity {retrieval.best_similarity:.2f} is under the evidence threshold"])
+        draft = Draft(
+            text="",
+            generator=services.generator.name,
+            refused=True,
+            findings=[
+                f"best passage similarity {retrieval.best_similarity:.2f} is under the "
+                "evidence threshold"
+            ],
+        )
     turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
     record = finalize(services, turn, retrieval, draft)
     services.store.save_answer(record)

@@ -28,18 +28,25 @@ class Prompt:
 
     @property
     def variables(self) -> set[str]:
-        return {m.group("named") or m.group("braced") for m in Template.pattern.finditer(self.text)
-                if m.group("named") or m.group("braced")}
+        return {
+            m.group("named") or m.group("braced")
+            for m in Template.pattern.finditer(self.text)
+            if m.group("named") or m.group("braced")
+        }
 
     def render(self, **values: str) -> str:
         missing = self.variables - values.keys()
         extra = values.keys() - self.variables
         if missing or extra:
-            raise ConfigError(f"prompt {self.id}: missing {sorted(missing)}, unexpected {sorted(extra)}")
+            raise ConfigError(
+                f"prompt {self.id}: missing {sorted(missing)}, unexpected {sorted(extra)}"
+            )
         return Template(self.text).substitute(values)
 
 
-def load_prompt(folder: Path, name: str, version: int | None = None, expect: set[str] | None = None) -> Prompt:
+def load_prompt(
+    folder: Path, name: str, version: int | None = None, expect: set[str] | None = None
+) -> Prompt:
     """Load the newest (or the given) version of a template and check its variables."""
     versions = {}
     for path in folder.glob(f"{name}.v*.txt"):
@@ -53,5 +60,7 @@ def load_prompt(folder: Path, name: str, version: int | None = None, expect: set
         raise ConfigError(f"prompt {name!r} has no version {chosen} in {folder}")
     prompt = Prompt(name, chosen, versions[chosen].read_text(encoding="utf-8").strip())
     if expect is not None and prompt.variables != expect:
-        raise ConfigError(f"prompt {prompt.id} uses {sorted(prompt.variables)}, expected {sorted(expect)}")
+        raise ConfigError(
+            f"prompt {prompt.id} uses {sorted(prompt.variables)}, expected {sorted(expect)}"
+        )
     return prompt

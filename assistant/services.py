@@ -40,6 +40,8 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
         retriever=retriever,
         generator=ExtractiveGenerator(embedder, settings.answer),
         store=open_store(settings),
-        disclaimer=load_prompt(prompts, "disclaimer", settings.answer.disclaimer_version, expect=set()).text,
+        disclaimer=load_prompt(
+            prompts, "disclaimer", settings.answer.disclaimer_version, expect=set()
+        ).text,
         refusal=load_prompt(prompts, "refusal", expect=set()).text,
     )

@@ -12,9 +12,62 @@ _SPACES = re.compile(r"[ \t]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 STOPWORDS = frozenset(
-    "a an and are as at be by can do does for from how i if in is it its me my of on or "
-    "should than that the their there these this to was what when which who why will with "
-    "would you your about after before during into over under patient patients".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "should",
+        "than",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "about",
+        "after",
+        "before",
+        "during",
+        "into",
+        "over",
+        "under",
+        "patient",
+        "patients",
+    ]
 )
 
 
@@ -41,7 +94,11 @@ def split_sentences(text: str) -> list[str]:
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words and numbers that carry meaning (no stopwords)."""
-    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and (len(w) > 2 or w[0].isdigit())}
+    return {
+        w
+        for w in _WORD.findall(text.lower())
+        if w not in STOPWORDS and (len(w) > 2 or w[0].isdigit())
+    }
 
 
 def jaccard(a: set[str], b: set[str]) -> float:

@@ -30,6 +30,7 @@ class Candidate:
     score: float
     similarity: float
     words: frozenset[str]
+    vector: np.ndarray
 
 
 def _candidates(request: GenerationRequest) -> list[tuple[str, int]]:
@@ -81,8 +82,9 @@ class ExtractiveGenerator:
                 similarity=float(sim),
                 score=float(sim) + _overlap_bonus(q_words, q_numbers, s),
                 words=frozenset(content_words(s)),
+                vector=vec,
             )
-            for (s, p), sim in zip(pairs, np.asarray(similarities), strict=True)
+            for (s, p), sim, vec in zip(pairs, np.asarray(similarities), vectors[1:], strict=True)
         ]
         return sorted(ranked, key=lambda c: c.score, reverse=True)
 
@@ -91,20 +93,28 @@ class ExtractiveGenerator:
         for candidate in ranked:
             if candidate.similarity < self._settings.min_sentence_similarity:
                 continue
-            if any(
-                jaccard(set(candidate.words), set(c.words)) >= self._settings.near_duplicate_jaccard
-                for c in chosen
-            ):
+            if any(self._duplicates(candidate, c) for c in chosen):
                 continue
             chosen.append(candidate)
             if len(chosen) == self._settings.max_sentences:
                 break
         return chosen
 
+    def _duplicates(self, a: Candidate, b: Candidate) -> bool:
+        """Near-duplicates by wording (Jaccard) or by meaning (embedding cosine)."""
+        if jaccard(set(a.words), set(b.words)) >= self._settings.near_duplicate_jaccard:
+            return True
+        return float(np.dot(a.vector, b.vector)) >= self._settings.near_duplicate_cosine
+
     def generate(self, request: GenerationRequest) -> Draft:
         chosen = self._select(self.rank(request))
         if not chosen:
-            return Draft(text="", generator=NAME, refused=True, findings=["no sentence relevant enough to quote"])
+            return Draft(
+                text="",
+                generator=NAME,
+                refused=True,
+                findings=["no sentence relevant enough to quote"],
+            )
         return Draft(text=" ".join(cite(c.sentence, c.passage) for c in chosen), generator=NAME)
 
 

@@ -49,7 +49,11 @@ class Catalog:
             "built_at": utc_now(),
             "corpus_version": self.corpus_version,
             "documents": [
-                {**asdict(doc), "hash": self.doc_hashes[doc.id], "chunks": self.chunks_by_doc[doc.id]}
+                {
+                    **asdict(doc),
+                    "hash": self.doc_hashes[doc.id],
+                    "chunks": self.chunks_by_doc[doc.id],
+                }
                 for doc in self.documents.values()
             ],
             "chunks": [asdict(c) for c in self.chunks.values()],

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from assistant.config import IndexSettings
 from assistant.errors import CorpusError
@@ -22,17 +23,24 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
 from assistant.models import APPROVED, Chunk, Document, sha256_text
 
-ProgressFactory = Callable[[int], "Progress"]
+
+class Progress(Protocol):
+    """Progress reporting seam: the CLI plugs a progress bar in."""
+
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
 
 
-class Progress:
-    """Progress reporting seam; the CLI plugs a progress bar in, tests and libraries don't."""
-
-    def update(self, n: int) -> None:  # pragma: no cover - trivial default
+class _NoProgress:
+    def update(self, n: int) -> None:
         pass
 
-    def close(self) -> None:  # pragma: no cover - trivial default
+    def close(self) -> None:
         pass
+
+
+ProgressFactory = Callable[[int], Progress]
 
 
 @dataclass
@@ -49,9 +57,7 @@ class IngestReport:
     seconds: float = 0.0
 
 
-def _chunks_for(
-    docs: Iterable[Document], old: Catalog, settings: IndexSettings
-) -> Catalog:
+def _chunks_for(docs: Iterable[Document], old: Catalog, settings: IndexSettings) -> Catalog:
     catalog = Catalog()
     params = f"{settings.chunk_tokens}:{settings.chunk_overlap}"
     for doc in docs:
@@ -105,7 +111,7 @@ def ingest(
     to_embed = [c for c in catalog.chunks.values() if stored.get(c.id) != c.content_hash]
     to_remove = [cid for cid in stored if cid not in catalog.chunks]
     vectors.delete(to_remove)
-    bar = progress(len(to_embed)) if progress and to_embed else Progress()
+    bar = progress(len(to_embed)) if progress and to_embed else _NoProgress()
     _embed_and_store(to_embed, embedder, vectors, settings.embed_batch_size, bar)
 
     lexical_dir = index_dir / "lexical"

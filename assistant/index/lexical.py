@@ -52,9 +52,7 @@ class LexicalIndex:
         k = min(k, len(self._ids))
         docs, scores = self._model.retrieve([tokens], k=k, show_progress=False, n_threads=1)
         return [
-            (self._ids[int(d)], float(s))
-            for d, s in zip(docs[0], scores[0], strict=True)
-            if s > 0
+            (self._ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
 
     def save(self, folder: Path) -> None:
@@ -70,4 +68,3 @@ class LexicalIndex:
         if ids:
             model = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=False)
         return cls(model, ids)
-

@@ -74,14 +74,20 @@ class Retriever:
     def search(
         self, query: str, *, k: int | None = None, favour: Collection[str] = ()
     ) -> Retrieval:
-        """Top ``k`` approved chunks for ``query``; chunks of documents in ``favour`` rank higher."""
+        """Top ``k`` approved chunks for ``query``; documents in ``favour`` rank higher."""
         s = self.settings
         t0 = time.perf_counter()
         query_vector = self._embedder.embed([query])[0]
         t1 = time.perf_counter()
-        dense = [(c, sim) for c, sim in self._vectors.search(query_vector, s.candidates) if self._approved(c)]
+        dense = [
+            (c, sim)
+            for c, sim in self._vectors.search(query_vector, s.candidates)
+            if self._approved(c)
+        ]
         t2 = time.perf_counter()
-        lexical = [(c, sc) for c, sc in self._lexical.search(query, s.candidates) if self._approved(c)]
+        lexical = [
+            (c, sc) for c, sc in self._lexical.search(query, s.candidates) if self._approved(c)
+        ]
         t3 = time.perf_counter()
         fused = reciprocal_rank_fusion(
             {"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]},

@@ -80,4 +80,7 @@ class VectorStore:
         embeddings = got["embeddings"]
         if embeddings is None:
             return {}
-        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], embeddings, strict=True)}
+        return {
+            cid: np.asarray(vec, dtype=np.float32)
+            for cid, vec in zip(got["ids"], embeddings, strict=True)
+        }

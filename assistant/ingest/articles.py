@@ -33,7 +33,9 @@ def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
     """Return (front matter, body, line number where the body starts)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        raise CorpusError(path, "article must start with a '---' line opening YAML front matter", line=1)
+        raise CorpusError(
+            path, "article must start with a '---' line opening YAML front matter", line=1
+        )
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
             return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
@@ -62,12 +64,16 @@ def _field_line(front: str, name: str) -> int | None:
 def _references(path: Path, front: str, raw: Any) -> tuple[Reference, ...]:
     line = _field_line(front, "references")
     if not isinstance(raw, list):
-        raise CorpusError(path, "must be a list of {id, citation, url?}", line=line, field="references")
+        raise CorpusError(
+            path, "must be a list of {id, citation, url?}", line=line, field="references"
+        )
     refs = []
     for position, item in enumerate(raw, start=1):
         where = f"references[{position}]"
         if not isinstance(item, dict) or not item.get("id") or not item.get("citation"):
-            raise CorpusError(path, "each reference needs an id and a citation", line=line, field=where)
+            raise CorpusError(
+                path, "each reference needs an id and a citation", line=line, field=where
+            )
         url = item.get("url")
         if url is not None and not str(url).startswith(("http://", "https://")):
             raise CorpusError(path, f"url must be http(s), got {url!r}", line=line, field=where)
@@ -93,14 +99,18 @@ def _check_fields(path: Path, front: str, meta: dict[str, Any]) -> None:
             raise CorpusError(path, "required field is missing", line=2, field=name)
     if not _ID.match(str(meta["id"])):
         raise CorpusError(
-            path, "id must be lowercase letters, digits, '.', '_', ':' or '-'",
-            line=_field_line(front, "id"), field="id",
+            path,
+            "id must be lowercase letters, digits, '.', '_', ':' or '-'",
+            line=_field_line(front, "id"),
+            field="id",
         )
     if meta["status"] not in ARTICLE_STATUSES:
         allowed = ", ".join(sorted(ARTICLE_STATUSES))
         raise CorpusError(
-            path, f"status must be one of {allowed}, got {meta['status']!r}",
-            line=_field_line(front, "status"), field="status",
+            path,
+            f"status must be one of {allowed}, got {meta['status']!r}",
+            line=_field_line(front, "status"),
+            field="status",
         )
 
 
@@ -127,7 +137,7 @@ def parse_article(path: Path, text: str) -> Document:
         kind="article",
         status=str(meta["status"]),
         origin=str(path),
-        citation=f"{meta['title']}. Followup sample article, last updated {metadata['last_updated']}.",
+        citation=f"{meta['title']}. Followup sample article, updated {metadata['last_updated']}.",
         references=references,
         metadata=metadata,
     )

@@ -17,7 +17,9 @@ def _document(path: Path, line: int, record: Any) -> Document:
     for name in ("id", "title", "text"):
         value = record.get(name)
         if not isinstance(value, str) or not value.strip():
-            raise CorpusError(path, "required text field is missing or empty", line=line, field=name)
+            raise CorpusError(
+                path, "required text field is missing or empty", line=line, field=name
+            )
     status = record.get("status", APPROVED)
     if status not in ARTICLE_STATUSES:
         raise CorpusError(path, f"unknown status {status!r}", line=line, field="status")
@@ -59,6 +61,8 @@ def read_jsonl_sources(path: Path) -> Iterator[Document | CorpusError]:
             try:
                 yield _document(path, line_no, json.loads(line))
             except json.JSONDecodeError as exc:
-                yield CorpusError(path, f"invalid JSON: {exc.msg} at column {exc.colno}", line=line_no)
+                yield CorpusError(
+                    path, f"invalid JSON: {exc.msg} at column {exc.colno}", line=line_no
+                )
             except CorpusError as exc:
                 yield exc

@@ -37,7 +37,9 @@ class AnswerStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA foreign_keys=ON")
@@ -71,7 +73,11 @@ class AnswerStore:
             return cursor.fetchall()
 
     def create_conversation(
-        self, *, owner: str | None = None, anchor_article_id: str | None = None, audience: str = "clinician"
+        self,
+        *,
+        owner: str | None = None,
+        anchor_article_id: str | None = None,
+        audience: str = "clinician",
     ) -> Conversation:
         conversation = Conversation(new_id(), utc_now(), owner, anchor_article_id, audience)
         with self._write() as conn:
@@ -96,9 +102,17 @@ class AnswerStore:
             conn.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    record.id, record.conversation_id, turn + 1, record.created_at, record.question,
-                    record.standalone_question, record.answer, record.review_status.value,
-                    record.generator, record.corpus_version, record.model_dump_json(),
+                    record.id,
+                    record.conversation_id,
+                    turn + 1,
+                    record.created_at,
+                    record.question,
+                    record.standalone_question,
+                    record.answer,
+                    record.review_status.value,
+                    record.generator,
+                    record.corpus_version,
+                    record.model_dump_json(),
                 ),
             )
 
@@ -110,7 +124,8 @@ class AnswerStore:
 
     def conversation_answers(self, conversation_id: str) -> list[AnswerRecord]:
         rows = self._read(
-            "SELECT record_json FROM answers WHERE conversation_id = ? ORDER BY turn", (conversation_id,)
+            "SELECT record_json FROM answers WHERE conversation_id = ? ORDER BY turn",
+            (conversation_id,),
         )
         return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
 

@@ -1,0 +1,45 @@
+# The whole dev loop. `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run ingest ask lint format typecheck test unit
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# The pinned CPU torch first (it lies on this machine's disk); an unpinned one is a CUDA build of GBs.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+ingest: install
+	$(BIN)/followup ingest
+
+ask: ingest
+	$(BIN)/followup ask "At what dose does naltrexone change from partial to full opioid blockade?"
+
+run: ask
+
+lint: install
+	$(BIN)/ruff check assistant tests evals benchmarks
+	$(BIN)/ruff format --check assistant tests evals benchmarks
+
+format: install
+	$(BIN)/ruff format assistant tests evals benchmarks
+	$(BIN)/ruff check --fix assistant tests evals benchmarks
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck unit
