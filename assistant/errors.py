@@ -58,3 +58,11 @@ class StoreError(FollowupError):
 
 class GenerationError(FollowupError):
     """An answer generator failed; callers fall back to the extractive generator."""
+
+
+class AuthenticationError(FollowupError):
+    """No valid credentials were presented."""
+
+
+class PermissionDeniedError(FollowupError):
+    """The user's role does not allow this operation."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.citations import build_citations, renumber, verify
@@ -114,6 +115,20 @@ def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> Gener
     )
 
 
+def _hits(retrieval: Retrieval) -> list[RetrievalHit]:
+    return [
+        RetrievalHit(
+            chunk_id=h.chunk.id,
+            source_id=h.chunk.doc_id,
+            score=h.score,
+            dense_similarity=h.dense_similarity,
+            dense_rank=h.dense_rank,
+            lexical_rank=h.lexical_rank,
+        )
+        for h in retrieval.hits
+    ]
+
+
 def finalize(services: Services, turn: Turn, retrieval: Retrieval, draft: Draft) -> AnswerRecord:
     """Renumber and verify citations, then add the disclaimer and pending status in code."""
     text, order, findings = renumber(draft.text, len(retrieval.hits))
@@ -135,22 +150,88 @@ def finalize(services: Services, turn: Turn, retrieval: Retrieval, draft: Draft)
         generator=draft.generator,
         prompt_version=draft.prompt_version,
         corpus_version=services.retriever.catalog.corpus_version,
-        retrieval=[
-            RetrievalHit(
-                chunk_id=h.chunk.id,
-                source_id=h.chunk.doc_id,
-                score=h.score,
-                dense_similarity=h.dense_similarity,
-                dense_rank=h.dense_rank,
-                lexical_rank=h.lexical_rank,
-            )
-            for h in retrieval.hits
-        ],
+        retrieval=_hits(retrieval),
         findings=findings,
         anchor_article_id=turn.conversation.anchor_article_id,
         audience=turn.conversation.audience,
         timings_ms=turn.timings_ms,
     )
+
+
+@dataclass(frozen=True)
+class SourcesEvent:
+    """First event of a stream: which passages were retrieved for the question."""
+
+    conversation_id: str
+    standalone_question: str
+    hits: list[RetrievalHit]
+    type: str = "sources"
+
+
+@dataclass(frozen=True)
+class DeltaEvent:
+    """A piece of answer text as it is generated (provisional until the final event)."""
+
+    text: str
+    type: str = "delta"
+
+
+@dataclass(frozen=True)
+class FinalEvent:
+    """The authoritative, verified, persisted answer. ``revised`` says whether it differs
+    from the concatenated deltas (verification removed or changed something)."""
+
+    record: AnswerRecord
+    revised: bool = False
+    type: str = "final"
+
+
+Event = SourcesEvent | DeltaEvent | FinalEvent
+
+
+def _refusal_draft(services: Services, retrieval: Retrieval) -> Draft:
+    return Draft(
+        text="",
+        generator=services.generator.name,
+        refused=True,
+        findings=[
+            f"best passage similarity {retrieval.best_similarity:.2f} is under the "
+            "evidence threshold"
+        ],
+    )
+
+
+def stream_answer(
+    services: Services,
+    question: str,
+    *,
+    conversation_id: str | None = None,
+    article_id: str | None = None,
+    owner: str | None = None,
+    audience: str = "clinician",
+) -> Iterator[Event]:
+    """Answer one question as a stream of events; the record is persisted before the final one."""
+    turn = prepare(
+        services,
+        question,
+        conversation_id=conversation_id,
+        article_id=article_id,
+        owner=owner,
+        audience=audience,
+    )
+    retrieval = retrieve(services, turn)
+    turn.timings_ms.update(retrieval.timings_ms)
+    yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
+    started = time.perf_counter()
+    if has_evidence(services, retrieval):
+        draft = services.generator.generate(generation_request(turn, retrieval, audience))
+    else:
+        draft = _refusal_draft(services, retrieval)
+    turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
+    record = finalize(services, turn, retrieval, draft)
+    services.store.save_answer(record)
+    yield DeltaEvent(record.answer)
+    yield FinalEvent(record)
 
 
 def answer(
@@ -163,7 +244,7 @@ def answer(
     audience: str = "clinician",
 ) -> AnswerRecord:
     """Answer one question and persist the record before returning it."""
-    turn = prepare(
+    events = stream_answer(
         services,
         question,
         conversation_id=conversation_id,
@@ -171,22 +252,7 @@ def answer(
         owner=owner,
         audience=audience,
     )
-    retrieval = retrieve(services, turn)
-    turn.timings_ms.update(retrieval.timings_ms)
-    started = time.perf_counter()
-    if has_evidence(services, retrieval):
-        draft = services.generator.generate(generation_request(turn, retrieval, audience))
-    else:
-        draft = Draft(
-            text="",
-            generator=services.generator.name,
-            refused=True,
-            findings=[
-                f"best passage similarity {retrieval.best_similarity:.2f} is under the "
-                "evidence threshold"
-            ],
-        )
-    turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
-    record = finalize(services, turn, retrieval, draft)
-    services.store.save_answer(record)
-    return record
+    for event in events:
+        if isinstance(event, FinalEvent):
+            return event.record
+    raise AssertionError("stream_answer ended without a final event")

@@ -33,6 +33,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX answers_by_status ON answers(review_status, created_at);
         """,
     ),
+    (
+        2,
+        "users with hashed API keys",
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('clinician', 'reviewer', 'admin')),
+            key_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    ),
 ]
 
 

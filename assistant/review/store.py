@@ -53,7 +53,8 @@ class AnswerStore:
         self._conn.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE), committed before the block's caller goes on."""
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -63,10 +64,13 @@ class AnswerStore:
                 except BaseException:
                     self._conn.execute("ROLLBACK")
                     raise
+            except sqlite3.IntegrityError:
+                raise  # a constraint the caller knows how to explain
             except sqlite3.Error as exc:
                 raise StoreError(f"The answer store could not save: {exc}") from exc
 
-    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+    def read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """Rows of one read-only query."""
         with self._lock:
             cursor = self._conn.execute(sql, params)
             cursor.row_factory = sqlite3.Row
@@ -80,7 +84,7 @@ class AnswerStore:
         audience: str = "clinician",
     ) -> Conversation:
         conversation = Conversation(new_id(), utc_now(), owner, anchor_article_id, audience)
-        with self._write() as conn:
+        with self.write() as conn:
             conn.execute(
                 "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
                 (conversation.id, conversation.created_at, owner, anchor_article_id, audience),
@@ -88,14 +92,14 @@ class AnswerStore:
         return conversation
 
     def get_conversation(self, conversation_id: str) -> Conversation:
-        rows = self._read("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+        rows = self.read("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
         if not rows:
             raise NotFoundError(f"No conversation {conversation_id!r}.")
         return Conversation(**dict(rows[0]))
 
     def save_answer(self, record: AnswerRecord) -> None:
         """Persist a new answer record; returns only once it is committed."""
-        with self._write() as conn:
+        with self.write() as conn:
             (turn,) = conn.execute(
                 "SELECT COUNT(*) FROM answers WHERE conversation_id = ?", (record.conversation_id,)
             ).fetchone()
@@ -117,13 +121,13 @@ class AnswerStore:
             )
 
     def get_answer(self, answer_id: str) -> AnswerRecord:
-        rows = self._read("SELECT record_json FROM answers WHERE id = ?", (answer_id,))
+        rows = self.read("SELECT record_json FROM answers WHERE id = ?", (answer_id,))
         if not rows:
             raise NotFoundError(f"No answer {answer_id!r}.")
         return AnswerRecord.model_validate_json(rows[0]["record_json"])
 
     def conversation_answers(self, conversation_id: str) -> list[AnswerRecord]:
-        rows = self._read(
+        rows = self.read(
             "SELECT record_json FROM answers WHERE conversation_id = ? ORDER BY turn",
             (conversation_id,),
         )
@@ -135,5 +139,5 @@ class AnswerStore:
         if status:
             sql += " WHERE review_status = ?"
             params = (status,)
-        rows = self._read(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
+        rows = self.read(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
         return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
