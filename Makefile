@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ingest ask lint format typecheck test unit
+.PHONY: install test-deps run ingest ask lint format typecheck test unit
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,7 +39,11 @@ format: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+# System packages and cached builds some test suites need (browser, database, local LLM server).
+test-deps: install
+	@for script in scripts/test-deps/*.sh; do [ -e "$$script" ] && bash "$$script" || exit 1; done
+
+unit: install test-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
