@@ -68,6 +68,20 @@ class LLMSettings(BaseModel):
     temperature: float = Field(0.1, ge=0, le=2)
 
 
+class ServerSettings(BaseModel):
+    """Limits of the HTTP service (``followup serve``)."""
+
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    # Generating answers per user per minute (burst of the same size), and at once overall.
+    rate_per_minute: int = Field(30, ge=1)
+    max_generations: int = Field(4, ge=1)
+    # How long a request waits for a free generation slot before it is told to retry.
+    queue_timeout_s: float = Field(30.0, gt=0)
+    session_hours: float = Field(12.0, gt=0)
+    # Send the session cookie only over HTTPS; off by default because the service binds loopback.
+    secure_cookies: bool = False
+
+
 class Settings(BaseSettings):
     """All settings of the assistant. Construct once at the edge (CLI, app) and pass down."""
 
@@ -84,6 +98,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @property
     def index_dir(self) -> Path:

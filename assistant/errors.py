@@ -66,3 +66,15 @@ class AuthenticationError(FollowupError):
 
 class PermissionDeniedError(FollowupError):
     """The user's role does not allow this operation."""
+
+
+class RateLimitedError(FollowupError):
+    """Too many requests from one user; ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class BusyError(FollowupError):
+    """Every generation slot stayed busy; the request can be retried shortly."""
