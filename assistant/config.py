@@ -57,6 +57,19 @@ class StoreSettings(BaseModel):
     url: str | None = None  # default: sqlite file in the data directory
 
 
+class ReviewSettings(BaseModel):
+    """How answers are reviewed."""
+
+    # Whether a reviewer may approve an answer to a question they asked themselves.
+    allow_self_approval: bool = False
+
+
+class AuditSettings(BaseModel):
+    """The audit trail's HMAC key, kept outside the database (created 0600 on first use)."""
+
+    key_file: Path | None = None  # default: <data_dir>.audit-key beside the data directory
+
+
 class LLMSettings(BaseModel):
     """An OpenAI-compatible endpoint; unset means the extractive generator answers."""
 
@@ -98,6 +111,8 @@ class Settings(BaseSettings):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 
     @property
@@ -107,3 +122,9 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.data_dir / "followup.db"
+
+    @property
+    def audit_key_file(self) -> Path:
+        """Outside the data directory, so a copy of the database does not carry its key."""
+        default = self.data_dir.resolve().parent / f"{self.data_dir.resolve().name}.audit-key"
+        return self.audit.key_file or default

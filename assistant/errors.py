@@ -56,6 +56,18 @@ class StoreError(FollowupError):
     """The answer store could not complete an operation."""
 
 
+class StoreConflictError(StoreError):
+    """The store refused a change that conflicts with what it holds (a duplicate, a constraint)."""
+
+
+class InvalidTransitionError(FollowupError):
+    """A review action the answer's current state does not allow (e.g. approving a rejected one)."""
+
+
+class AuditError(FollowupError):
+    """The audit trail cannot be written or checked (e.g. its HMAC key file is unusable)."""
+
+
 class GenerationError(FollowupError):
     """An answer generator failed; callers fall back to the extractive generator."""
 
