@@ -21,6 +21,7 @@ _ANAPHORA = re.compile(
     r"the dose|the drug|the patient|such)\b",
     re.IGNORECASE,
 )
+_CONTEXT = re.compile(r"\(follow-up to: (.*)\)$")
 MIN_STANDALONE_WORDS = 4
 
 
@@ -41,7 +42,9 @@ def condense(question: str, previous: list[str], topic: str | None = None) -> st
     context = previous[-1] if previous else topic
     if not context or not needs_context(question):
         return question
-    # Only the most recent context is kept: earlier turns are already inside it.
-    context = re.sub(r"\s*\(follow-up to: .*\)$", "", context)
+    # A follow-up to a follow-up keeps the original topic, not the chain of follow-ups.
+    nested = _CONTEXT.search(context)
+    if nested:
+        context = nested.group(1)
     focus = _CUE.sub("", question).strip() or question
     return f"{focus[0].upper()}{focus[1:]} (follow-up to: {context})"

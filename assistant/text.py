@@ -105,3 +105,17 @@ def jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+_BRITISH = ((r"ae", "e"), (r"oe", "e"), (r"our\b", "or"), (r"is(e|ed|ing|ation)\b", r"iz\1"))
+
+
+def spelling_variants(word: str) -> list[str]:
+    """American spellings of a British word ("paediatric" -> "pediatric"); may be empty."""
+    variants = []
+    lowered = word.lower()
+    for pattern, replacement in _BRITISH:
+        changed = re.sub(pattern, replacement, lowered)
+        if changed != lowered:
+            variants.append(changed)
+    return variants

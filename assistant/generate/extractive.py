@@ -89,16 +89,21 @@ class ExtractiveGenerator:
         return sorted(ranked, key=lambda c: c.score, reverse=True)
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
+        """Maximal marginal relevance: each pick is relevant and adds something new."""
+        pool = [c for c in ranked if c.similarity >= self._settings.min_sentence_similarity]
         chosen: list[Candidate] = []
-        for candidate in ranked:
-            if candidate.similarity < self._settings.min_sentence_similarity:
-                continue
-            if any(self._duplicates(candidate, c) for c in chosen):
-                continue
-            chosen.append(candidate)
-            if len(chosen) == self._settings.max_sentences:
-                break
+        while pool and len(chosen) < self._settings.max_sentences:
+            best = max(pool, key=lambda c: self._marginal(c, chosen))
+            pool.remove(best)
+            if not any(self._duplicates(best, c) for c in chosen):
+                chosen.append(best)
         return chosen
+
+    def _marginal(self, candidate: Candidate, chosen: list[Candidate]) -> float:
+        if not chosen:
+            return candidate.score
+        overlap = max(float(np.dot(candidate.vector, c.vector)) for c in chosen)
+        return candidate.score - self._settings.redundancy_penalty * overlap
 
     def _duplicates(self, a: Candidate, b: Candidate) -> bool:
         """Near-duplicates by wording (Jaccard) or by meaning (embedding cosine)."""

@@ -1,0 +1,74 @@
+"""Shared fixtures: one real embedder and one real index of the sample corpus per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from assistant.config import Settings  # noqa: E402
+from assistant.index.embedder import MiniLMEmbedder  # noqa: E402
+from assistant.index.indexer import ingest  # noqa: E402
+from assistant.services import Services, build_services  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+class CountingEmbedder:
+    """The real embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.embedded: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self.inner.embed(texts)
+
+    def count_wordpieces(self, text: str) -> int:
+        return self.inner.count_wordpieces(text)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+@pytest.fixture()
+def counting_embedder(embedder: MiniLMEmbedder) -> CountingEmbedder:
+    return CountingEmbedder(embedder)
+
+
+def settings_for(data_dir: Path, **overrides: object) -> Settings:
+    return Settings(data_dir=data_dir, corpus_paths=[CORPUS], **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder) -> Path:
+    """A data dir holding a real Chroma + BM25 index of the sample corpus (built once)."""
+    data_dir = tmp_path_factory.mktemp("sample-index")
+    settings = settings_for(data_dir)
+    report = ingest([CORPUS], settings.index_dir, embedder, settings.index)
+    assert not report.errors, report.errors
+    return data_dir
+
+
+@pytest.fixture()
+def services(sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[Services]:
+    """Services over the shared sample index with a fresh answer store for each test."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    shutil.copytree(sample_index / "index", data_dir / "index")
+    built = build_services(settings_for(data_dir), embedder=embedder)
+    yield built
+    built.close()

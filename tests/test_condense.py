@@ -1,0 +1,35 @@
+"""Rule-based follow-up rewriting into standalone questions."""
+
+from __future__ import annotations
+
+from assistant.condense import condense, needs_context
+
+FIRST = "At what dose does naltrexone change from partial to full opioid blockade?"
+
+
+def test_follow_up_is_joined_to_the_previous_question() -> None:
+    standalone = condense("and at 50 mg?", [FIRST])
+    assert standalone.startswith("At 50 mg?")
+    assert FIRST in standalone
+
+
+def test_self_contained_question_is_left_alone() -> None:
+    question = "What dose of mebendazole treats ascariasis in a 14 kg child?"
+    assert condense(question, [FIRST]) == question
+
+
+def test_pronoun_needs_context() -> None:
+    assert needs_context("Is it safe in pregnancy?")
+    assert not needs_context("Is polyethylene glycol safe in pregnancy?")
+
+
+def test_only_the_latest_context_is_kept() -> None:
+    second = condense("and at 50 mg?", [FIRST])
+    third = condense("what about 100 mg?", [FIRST, second])
+    assert third.count("follow-up to:") == 1
+    assert third.startswith("100 mg?") and FIRST in third
+
+
+def test_article_title_is_context_for_the_first_question() -> None:
+    standalone = condense("What is the dose for children?", [], topic="Mebendazole for ascariasis")
+    assert "Mebendazole for ascariasis" in standalone
