@@ -9,7 +9,7 @@ from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.index.embedder import Embedder, MiniLMEmbedder
 from assistant.index.retriever import Retriever
-from assistant.prompts import load_prompt
+from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
 
 
@@ -21,13 +21,14 @@ class Services:
     store: AnswerStore
     disclaimer: str
     refusal: str
+    unknown_term_refusal: Prompt
 
     def close(self) -> None:
         self.store.close()
 
 
 def open_store(settings: Settings) -> AnswerStore:
-    return AnswerStore(settings.store_path)
+    return AnswerStore.from_settings(settings)
 
 
 def build_services(settings: Settings, embedder: Embedder | None = None) -> Services:
@@ -44,4 +45,5 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
             prompts, "disclaimer", settings.answer.disclaimer_version, expect=set()
         ).text,
         refusal=load_prompt(prompts, "refusal", expect=set()).text,
+        unknown_term_refusal=load_prompt(prompts, "refusal_unknown_term", expect={"terms"}),
     )

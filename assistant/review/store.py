@@ -1,21 +1,28 @@
-"""SQLite answer store: durable (WAL, synchronous=FULL), one writer transaction at a time.
+"""The answer store: conversations, answers, their versions, review decisions and audit.
 
-An answer is written and committed before any channel shows it.
+SQLite by default (WAL, ``synchronous=FULL``, ``BEGIN IMMEDIATE`` per write), PostgreSQL when
+``store.url`` says so. An answer is written, with its first version and its audit entry, and
+committed before any channel shows it.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
+import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import NotFoundError, StoreError
-from assistant.models import AnswerRecord, utc_now
+from assistant.models import AnswerRecord, ReviewStatus, sha256_text, utc_now
+from assistant.review import audit
+from assistant.review.db import Database, Tx, open_database
 from assistant.review.migrations import migrate
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 
 @dataclass(frozen=True)
@@ -27,54 +34,87 @@ class Conversation:
     audience: str
 
 
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """Review rules that deployments may change (from ``Settings.review``)."""
+
+    allow_self_approval: bool = False
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class AnswerStore:
-    """Conversations and answer records in one SQLite file."""
+def text_sha256(text: str) -> str:
+    """SHA-256 of a version's exact answer text (UTF-8), as recorded on every decision."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=30
-            )
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("PRAGMA busy_timeout=30000")
-            migrate(self._conn)
-        except sqlite3.Error as exc:
-            raise StoreError(f"Cannot open the answer store at {path}: {exc}") from exc
-        self._lock = threading.Lock()
+
+def default_key_file(path: Path) -> Path:
+    """``<data dir>.audit-key`` beside the data directory holding ``path``."""
+    data_dir = path.resolve().parent
+    return data_dir.parent / f"{data_dir.name}.audit-key"
+
+
+@dataclass
+class _KeyRing:
+    path: Path
+    key: bytes | None = field(default=None, repr=False)
+
+    def get(self) -> bytes:
+        if self.key is None:
+            self.key = audit.load_or_create_key(self.path)
+        return self.key
+
+
+class AnswerStore:
+    """Conversations and answer records, with versions, decisions and the audit chain."""
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        url: str | None = None,
+        key_file: Path | None = None,
+        policy: ReviewPolicy | None = None,
+    ) -> None:
+        if key_file is None and path is None:
+            raise StoreError("A store opened by URL needs the audit key file (audit.key_file).")
+        self.db: Database = open_database(path=path, url=url)
+        migrate(self.db)
+        self._keys = _KeyRing(key_file or default_key_file(path))  # type: ignore[arg-type]
+        self.policy = policy or ReviewPolicy()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnswerStore:
+        """The store the settings name: ``store.url`` if set, else the data directory's file."""
+        return cls(
+            settings.store_path,
+            url=settings.store.url,
+            key_file=settings.audit_key_file,
+            policy=ReviewPolicy(allow_self_approval=settings.review.allow_self_approval),
+        )
+
+    @property
+    def key_file(self) -> Path:
+        return self._keys.path
+
+    def audit_key(self) -> bytes:
+        """The HMAC key of the audit chain (read from, or created in, the key file)."""
+        return self._keys.get()
 
     def close(self) -> None:
-        self._conn.close()
+        self.db.close()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE), committed before the block's caller goes on."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._conn
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.IntegrityError:
-                raise  # a constraint the caller knows how to explain
-            except sqlite3.Error as exc:
-                raise StoreError(f"The answer store could not save: {exc}") from exc
+    def write(self) -> Iterator[Tx]:
+        """One write transaction, committed before the block's caller goes on."""
+        with self.db.write() as tx:
+            yield tx
 
-    def read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        """Rows of one read-only query."""
-        with self._lock:
-            cursor = self._conn.execute(sql, params)
-            cursor.row_factory = sqlite3.Row
-            return cursor.fetchall()
+    def read(self, sql: str, params: tuple[object, ...] = ()) -> list[Mapping[str, Any]]:
+        """Rows of one read-only query (``?`` placeholders)."""
+        return self.db.read(sql, params)
 
     def create_conversation(
         self,
@@ -98,12 +138,14 @@ class AnswerStore:
         return Conversation(**dict(rows[0]))
 
     def save_answer(self, record: AnswerRecord) -> None:
-        """Persist a new answer record; returns only once it is committed."""
-        with self.write() as conn:
-            (turn,) = conn.execute(
+        """Persist a new answer as version 1 with its audit entry; returns once committed."""
+        key = self.audit_key()
+        digest = text_sha256(record.answer)
+        with self.write() as tx:
+            (turn,) = tx.execute(
                 "SELECT COUNT(*) FROM answers WHERE conversation_id = ?", (record.conversation_id,)
             ).fetchone()
-            conn.execute(
+            tx.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.id,
@@ -119,6 +161,32 @@ class AnswerStore:
                     record.model_dump_json(),
                 ),
             )
+            author = f"generator:{record.generator}"
+            tx.execute(
+                "INSERT INTO answer_versions VALUES (?, 1, ?, ?, ?, ?, NULL)",
+                (record.id, record.answer, digest, record.created_at, author),
+            )
+            audit.append(
+                tx,
+                key,
+                at=utc_now(),
+                actor=author,
+                action="create",
+                answer_id=record.id,
+                payload=_create_payload(record, digest),
+            )
+
+    def update_answer(self, tx: Tx, answer_id: str, *, status: ReviewStatus, text: str) -> None:
+        """Inside a write: make the stored record show its current status and version's text."""
+        row = tx.execute("SELECT record_json FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No answer {answer_id!r}.")
+        record = AnswerRecord.model_validate_json(row[0])
+        record = record.model_copy(update={"review_status": status, "answer": text})
+        tx.execute(
+            "UPDATE answers SET review_status = ?, answer = ?, record_json = ? WHERE id = ?",
+            (status.value, text, record.model_dump_json(), answer_id),
+        )
 
     def get_answer(self, answer_id: str) -> AnswerRecord:
         rows = self.read("SELECT record_json FROM answers WHERE id = ?", (answer_id,))
@@ -141,3 +209,20 @@ class AnswerStore:
             params = (status,)
         rows = self.read(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
         return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
+
+
+def _create_payload(record: AnswerRecord, version_sha256: str) -> dict[str, Any]:
+    """What the audit binds at birth: the exact text, its citations and how it was made."""
+    return {
+        "conversation_id": record.conversation_id,
+        "question_sha256": sha256_text(record.question),
+        "version": 1,
+        "version_sha256": version_sha256,
+        "review_status": record.review_status.value,
+        "generator": record.generator,
+        "prompt_version": record.prompt_version,
+        "corpus_version": record.corpus_version,
+        "citations": [
+            {"n": c.n, "source_id": c.source_id, "chunk_id": c.chunk_id} for c in record.citations
+        ],
+    }

@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
-from assistant.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError
+from assistant.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    PermissionDeniedError,
+    StoreConflictError,
+)
 from assistant.models import utc_now
 from assistant.review.store import AnswerStore
 
@@ -59,7 +63,7 @@ def add_user(store: AnswerStore, name: str, role: str) -> tuple[User, str]:
                 "INSERT INTO users (name, role, key_hash, created_at) VALUES (?, ?, ?, ?)",
                 (name, user.role.value, hash_key(key), utc_now()),
             )
-    except sqlite3.IntegrityError as exc:
+    except StoreConflictError as exc:
         raise InvalidRequestError(f"A user named {name!r} already exists.") from exc
     return user, key
 

@@ -1,0 +1,119 @@
+"""After the chain verifies: do the working tables still say what the audit trail says?
+
+Decisions, versions and each answer's current status and text live in ordinary (updatable)
+tables for fast reads. Each must agree with the authenticated audit entries, so an edit made
+directly in the database (a forged approval, a changed version text) is reported too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from assistant.models import ReviewStatus
+from assistant.review import audit
+from assistant.review.audit import AuditEntry, AuditReport
+from assistant.review.store import AnswerStore, text_sha256
+
+_DECISION_ACTIONS = ("approve", "reject", "edit", "comment")
+_NOT_IN_PAYLOAD = {"answer_id", "user", "at", "audit_seq"}
+
+
+def _bad(report: AuditReport, seq: int, problem: str) -> AuditReport:
+    return AuditReport(ok=False, entries=report.entries, first_bad=seq, problem=problem)
+
+
+def _decision_problem(row: dict[str, Any], entry: AuditEntry | None) -> str | None:
+    if entry is None:
+        return f"decision {row['id']} has no audit entry {row['audit_seq']}"
+    payload = {k: v for k, v in row.items() if k not in _NOT_IN_PAYLOAD | {"user_name"}}
+    same = (
+        entry.action == row["action"]
+        and entry.actor == row["user_name"]
+        and entry.at == row["at"]
+        and entry.answer_id == row["answer_id"]
+        and entry.payload == payload
+    )
+    return None if same else f"decision {row['id']} differs from its audit entry"
+
+
+def _check_decisions(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[int, str] | None:
+    seen = set()
+    for row in map(dict, store.read("SELECT * FROM decisions ORDER BY audit_seq")):
+        problem = _decision_problem(row, by_seq.get(row["audit_seq"]))
+        if problem:
+            return row["audit_seq"], problem
+        seen.add(row["audit_seq"])
+    for seq, entry in by_seq.items():
+        if entry.action in _DECISION_ACTIONS and seq not in seen:
+            return seq, f"audit entry {seq} ({entry.action}) has no decision row (deleted?)"
+    return None
+
+
+def _recorded_versions(by_seq: dict[int, AuditEntry]) -> dict[tuple[str, int], tuple[int, str]]:
+    """(answer, version) -> (audit seq, sha256) as the audit trail recorded them."""
+    recorded = {}
+    for seq, e in by_seq.items():
+        if e.action == "create" and e.answer_id:
+            recorded[(e.answer_id, 1)] = (seq, e.payload["version_sha256"])
+        elif e.action == "edit" and e.answer_id:
+            recorded[(e.answer_id, e.payload["result_version"])] = (seq, e.payload["result_sha256"])
+    return recorded
+
+
+def _check_versions(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[int, str] | None:
+    recorded = _recorded_versions(by_seq)
+    audited_answers = {answer for answer, _ in recorded}
+    for row in store.read("SELECT answer_id, version, text, sha256 FROM answer_versions"):
+        where = recorded.get((row["answer_id"], row["version"]))
+        if where is None:
+            if row["version"] == 1 and row["answer_id"] not in audited_answers:
+                continue  # an answer stored before the audit trail existed (migration 3)
+            return 0, f"version {row['version']} of answer {row['answer_id']} is not audited"
+        if text_sha256(row["text"]) != row["sha256"] or row["sha256"] != where[1]:
+            return where[0], (
+                f"version {row['version']} of answer {row['answer_id']} differs from the "
+                "text whose SHA-256 the audit recorded"
+            )
+    return None
+
+
+def _check_current(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[int, str] | None:
+    last: dict[str, AuditEntry] = {}
+    versions: dict[str, int] = defaultdict(lambda: 1)
+    for entry in by_seq.values():
+        if entry.answer_id and entry.action in (*_DECISION_ACTIONS, "create"):
+            last[entry.answer_id] = entry
+            if entry.action == "edit":
+                versions[entry.answer_id] = entry.payload["result_version"]
+    for row in store.read("SELECT id, review_status, answer, record_json FROM answers"):
+        latest = last.get(row["id"])
+        if latest is None:
+            continue  # stored before the audit trail existed
+        status = latest.payload.get("to_status", ReviewStatus.PENDING.value)
+        text = store.read(
+            "SELECT text FROM answer_versions WHERE answer_id = ? AND version = ?",
+            (row["id"], versions[row["id"]]),
+        )
+        shown = json.loads(row["record_json"])
+        if (
+            {row["review_status"], shown.get("review_status")} != {status}
+            or not text
+            or {row["answer"], shown.get("answer")} != {text[0]["text"]}
+        ):
+            return latest.seq, (
+                f"answer {row['id']} shows status {row['review_status']!r} or text that the "
+                f"audit trail does not support (last audited status {status!r})"
+            )
+    return None
+
+
+def crosscheck(store: AnswerStore, report: AuditReport) -> AuditReport:
+    """``report`` if the working tables agree with the verified chain, else the first problem."""
+    by_seq = {e.seq: e for e in audit.entries(store.db)}
+    for check in (_check_decisions, _check_versions, _check_current):
+        found = check(store, by_seq)
+        if found:
+            return _bad(report, *found)
+    return report
