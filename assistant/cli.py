@@ -164,6 +164,9 @@ def articles() -> None:
 
 users_app = typer.Typer(help="People who use the assistant and their roles.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+from assistant.cli_review import review_app  # noqa: E402
+
+app.add_typer(review_app, name="review")
 
 
 @users_app.command("add")
