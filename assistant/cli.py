@@ -196,5 +196,8 @@ def users_list() -> None:
         typer.echo(f"{user.name}\t{user.role.value}")
 
 
+from assistant import cli_serve  # noqa: E402, F401  (registers `followup serve`)
+
+
 def main() -> None:
     app()

@@ -1,0 +1,80 @@
+"""The FastAPI application: clients built in the lifespan and injected, one router per
+resource, errors mapped in one place (server.errors), security headers and limits as middleware.
+
+Run it with ``followup serve`` (or ``uvicorn server.app:create_app --factory``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from assistant.config import Settings
+from assistant.errors import FollowupError
+from assistant.services import build_services
+from server import errors
+from server.auth import SessionStore
+from server.headers import SecurityHeaders
+from server.limits import BodySizeLimit, GenerationSlots, RateLimiter
+from server.routers import articles, chat, health, openai_compat, pages, session
+from server.routers.pages import STATIC
+
+log = logging.getLogger("followup.server")
+
+DESCRIPTION = """Cited, disclaimed answers from the approved corpus, each stored pending human
+review. Authenticate with `Authorization: Bearer <API key>` (create one with
+`followup users add NAME --role clinician`), or sign in to the web UI at `/login`."""
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = None
+        app.state.startup_error = None
+        try:
+            app.state.services = build_services(settings)
+        except FollowupError as exc:
+            # Serve anyway: readiness and every data route say what to do (e.g. run ingest).
+            log.error("not ready: %s", exc)
+            app.state.startup_error = exc
+        try:
+            yield
+        finally:
+            if app.state.services is not None:
+                app.state.services.close()
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; its clients are created when it starts (lifespan), not at import."""
+    settings = settings or Settings()
+    limits = settings.server
+    app = FastAPI(
+        title="Followup",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=_lifespan(settings),
+        docs_url=None,  # /docs is our own page: the default loads scripts from a CDN, inline
+        redoc_url=None,
+    )
+    app.state.sessions = SessionStore(ttl_s=limits.session_hours * 3600)
+    app.state.limiter = RateLimiter(limits.rate_per_minute)
+    app.state.slots = GenerationSlots(limits.max_generations, limits.queue_timeout_s)
+    errors.install(app)
+    for module in (health, session, articles, chat, openai_compat, pages):
+        app.include_router(module.router)
+    try:  # TEMPORARY until assistant.review.workflow lands
+        from server.routers import review
+
+        app.include_router(review.router)
+    except ImportError:
+        pass
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,137 @@
+"""Who is calling: per-person API keys (bearer) or a web-UI session cookie with CSRF protection.
+
+Deny by default: every route declares an ``Access`` dependency (the roles it admits, or
+``PUBLIC``); the route-by-role test walks ``app.routes`` and fails on any route without one.
+Sessions live in server memory (a restart logs everyone out); the cookie holds only a random
+session id, never the API key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from assistant.errors import AuthenticationError, PermissionDeniedError
+from assistant.review.users import Role, User, authenticate
+from server.deps import get_services
+
+SESSION_COOKIE = "followup_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer = HTTPBearer(auto_error=False, description="Your personal API key (fu_...).")
+cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="Web UI session from POST /api/session; unsafe methods also need X-CSRF-Token.",
+)
+
+
+@dataclass
+class Session:
+    user: User
+    csrf: str
+    expires: float
+
+
+@dataclass
+class SessionStore:
+    """Random session ids mapped to users, expiring after ``ttl_s``."""
+
+    ttl_s: float
+    _sessions: dict[str, Session] = field(default_factory=dict)
+
+    def create(self, user: User) -> tuple[str, Session]:
+        self._purge()
+        session_id = secrets.token_urlsafe(32)
+        session = Session(user, secrets.token_urlsafe(32), time.monotonic() + self.ttl_s)
+        self._sessions[session_id] = session
+        return session_id, session
+
+    def get(self, session_id: str) -> Session | None:
+        session = self._sessions.get(session_id)
+        if session is None or session.expires < time.monotonic():
+            self._sessions.pop(session_id, None)
+            return None
+        return session
+
+    def drop(self, session_id: str) -> None:
+        self._sessions.pop(session_id, None)
+
+    def _purge(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, s in self._sessions.items() if s.expires < now]:
+            del self._sessions[key]
+
+
+def sessions(request: Request) -> SessionStore:
+    store: SessionStore = request.app.state.sessions
+    return store
+
+
+def _check_csrf(request: Request, session: Session) -> None:
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+        raise PermissionDeniedError(
+            f"Missing or wrong {CSRF_HEADER} header; reload the page and try again."
+        )
+
+
+async def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    session_id: Annotated[str | None, Depends(cookie)],
+) -> User:
+    """The caller, from a bearer API key or else a session cookie (CSRF-checked)."""
+    if credentials is not None and credentials.credentials:
+        services = get_services(request)
+        return await run_in_threadpool(authenticate, services.store, credentials.credentials)
+    if session_id:
+        session = sessions(request).get(session_id)
+        if session is not None:
+            _check_csrf(request, session)
+            return session.user
+    raise AuthenticationError(
+        "Sign in: send 'Authorization: Bearer <your API key>' or log in at /login."
+    )
+
+
+class Access:
+    """A route's access rule: the roles it admits (admin holds every role)."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = roles
+
+    async def __call__(self, user: Annotated[User, Depends(current_user)]) -> User:
+        user.require(*self.roles)
+        return user
+
+    def __repr__(self) -> str:
+        return f"Access({', '.join(r.value for r in self.roles)})"
+
+
+class Public:
+    """Marks a route as open to everyone (health checks, login, static pages)."""
+
+    roles: tuple[Role, ...] = ()
+
+    async def __call__(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "Public()"
+
+
+PUBLIC = Public()
+ANY_USER = Access(Role.CLINICIAN, Role.REVIEWER)
+CLINICIAN = Access(Role.CLINICIAN)
+REVIEWER = Access(Role.REVIEWER)

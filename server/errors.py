@@ -1,0 +1,92 @@
+"""Library errors mapped to HTTP responses, in one place.
+
+Every error answer is JSON ``{"error": {"type", "message"}}``; no traceback ever leaves the
+server. A FollowupError subclass without an entry here is a 400 (the request cannot be served
+as sent), never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant import errors
+
+log = logging.getLogger("followup.server")
+
+STATUS: dict[type[errors.FollowupError], int] = {
+    errors.InvalidRequestError: 422,
+    errors.NotFoundError: 404,
+    errors.AuthenticationError: 401,
+    errors.PermissionDeniedError: 403,
+    errors.RateLimitedError: 429,
+    errors.BusyError: 503,
+    errors.IndexNotReadyError: 503,
+    errors.StoreError: 503,
+    errors.GenerationError: 502,
+    errors.ConfigError: 503,
+    errors.CorpusError: 422,
+}
+
+
+def status_for(exc: errors.FollowupError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def error_body(kind: str, message: str) -> dict[str, dict[str, str]]:
+    return {"error": {"type": kind, "message": message}}
+
+
+def followup_response(exc: errors.FollowupError) -> JSONResponse:
+    """The HTTP response for a library error (also used by streaming routes before they start)."""
+    status = status_for(exc)
+    headers = {}
+    if isinstance(exc, errors.AuthenticationError):
+        headers["WWW-Authenticate"] = 'Bearer realm="followup"'
+    if isinstance(exc, errors.RateLimitedError):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, errors.BusyError):
+        headers["Retry-After"] = "2"
+    return JSONResponse(error_body(type(exc).__name__, str(exc)), status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "Invalid request: " + "; ".join(parts)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into a JSON 4xx (or a bare 500 for bugs)."""
+
+    @app.exception_handler(errors.FollowupError)
+    async def _followup(_: Request, exc: errors.FollowupError) -> JSONResponse:
+        return followup_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(error_body("InvalidRequestError", _validation_message(exc)), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 400 and "parsing the body" in message:
+            message = "The request body is not valid JSON (or not UTF-8); send a JSON object."
+        return JSONResponse(error_body("HTTPError", message), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: log it server-side (no request body, no credentials).
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            error_body("InternalError", "Something went wrong on the server; it was logged."), 500
+        )

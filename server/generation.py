@@ -1,0 +1,101 @@
+"""Running the (blocking) pipeline from async routes: rate limit, generation slot, threadpool."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from assistant.errors import FollowupError
+from assistant.models import AnswerRecord
+from assistant.pipeline import DeltaEvent, Event, FinalEvent, SourcesEvent, answer, stream_answer
+from assistant.review.users import User
+from assistant.services import Services
+from server.errors import error_body, status_for
+from server.limits import GenerationSlots, RateLimiter
+
+_END = object()
+
+
+def limiter(request: Request) -> RateLimiter:
+    value: RateLimiter = request.app.state.limiter
+    return value
+
+
+def slots(request: Request) -> GenerationSlots:
+    value: GenerationSlots = request.app.state.slots
+    return value
+
+
+async def answer_once(
+    request: Request, services: Services, user: User, question: str, **options: Any
+) -> AnswerRecord:
+    """One persisted answer, counted against the user's rate and a generation slot."""
+    limiter(request).check(user.name)
+    async with slots(request).slot():
+        return await run_in_threadpool(answer, services, question, owner=user.name, **options)
+
+
+async def _next(events: Iterator[Event]) -> Any:
+    return await run_in_threadpool(next, events, _END)
+
+
+async def start_stream(
+    request: Request, services: Services, user: User, question: str, **options: Any
+) -> tuple[Event, AsyncGenerator[Event, None]]:
+    """Start answering and return the first event (errors so far raise, to become a 4xx) and an
+    async iterator over the rest. The generation slot is held until the iterator finishes."""
+    limiter(request).check(user.name)
+    slot = slots(request)
+    await slot.acquire()
+    try:
+        events = stream_answer(services, question, owner=user.name, **options)
+        first = await _next(events)
+    except BaseException:
+        slot.release()
+        raise
+
+    async def rest() -> AsyncGenerator[Event, None]:
+        try:
+            while (event := await _next(events)) is not _END:
+                yield event
+        finally:
+            slot.release()
+
+    return first, rest()
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    """JSON-ready form of a pipeline event."""
+    if isinstance(event, SourcesEvent):
+        return {
+            "conversation_id": event.conversation_id,
+            "standalone_question": event.standalone_question,
+            "hits": [h.model_dump(mode="json") for h in event.hits],
+        }
+    if isinstance(event, DeltaEvent):
+        return asdict(event)
+    if isinstance(event, FinalEvent):
+        return {"revised": event.revised, "record": event.record.model_dump(mode="json")}
+    raise TypeError(f"unknown event {event!r}")
+
+
+def sse(kind: str, payload: dict[str, Any]) -> str:
+    return f"event: {kind}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+async def sse_stream(first: Event, rest: AsyncGenerator[Event, None]) -> AsyncIterator[str]:
+    """Server-Sent Events of the pipeline; a failure mid-stream ends with an ``error`` event."""
+    try:
+        yield sse(first.type, event_payload(first))
+        async for event in rest:
+            yield sse(event.type, event_payload(event))
+    except FollowupError as exc:
+        body = error_body(type(exc).__name__, str(exc))
+        yield sse("error", {**body, "status": status_for(exc)})
+    finally:
+        await rest.aclose()  # frees the generation slot even if the client went away

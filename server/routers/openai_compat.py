@@ -1,0 +1,195 @@
+"""An OpenAI-compatible chat endpoint, so any OpenAI client or chat front end can connect.
+
+The message content carries everything a clinician must see: the answer with [n] markers,
+the references, the disclaimer and the review status line naming the answer id. A later
+request whose history contains that line continues the same conversation, so stateless
+clients that resend the whole history get follow-ups understood in context.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.errors import FollowupError, InvalidRequestError, NotFoundError
+from assistant.models import AnswerRecord
+from assistant.pipeline import DeltaEvent, Event, FinalEvent
+from assistant.render import answer_text
+from assistant.review.users import User
+from assistant.services import Services
+from server.auth import ANY_USER
+from server.deps import get_services
+from server.errors import error_body
+from server.generation import answer_once, start_stream
+from server.routers.chat import own_conversation
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+
+MODEL_ID = "followup"
+_ANSWER_ID = re.compile(r"\banswer ([0-9a-f]{32})\b")
+
+UserDep = Annotated[User, Depends(ANY_USER)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+class TextPart(BaseModel):
+    type: Literal["text"]
+    text: str
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[TextPart] | None = None
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "\n".join(part.text for part in self.content)
+        return self.content or ""
+
+
+class ChatCompletionIn(BaseModel):
+    # Clients send sampling options (temperature, ...) that an extractive assistant ignores.
+    model_config = ConfigDict(extra="ignore")
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
+    stream: bool = False
+    audience: Literal["clinician", "patient"] = "clinician"
+    conversation_id: str | None = Field(None, max_length=64)
+
+
+def _question(body: ChatCompletionIn) -> str:
+    if body.model != MODEL_ID:
+        raise NotFoundError(f"Unknown model {body.model!r}; GET /v1/models lists '{MODEL_ID}'.")
+    for message in reversed(body.messages):
+        if message.role == "user":
+            return message.text
+    raise InvalidRequestError("messages has no user message; add one with the question.")
+
+
+def _conversation_id(body: ChatCompletionIn, services: Services, user: User) -> str | None:
+    """Explicit conversation id, else the one of the latest answer quoted in the history."""
+    if body.conversation_id:
+        return own_conversation(services, body.conversation_id, user).id
+    for message in reversed(body.messages):
+        if message.role != "assistant":
+            continue
+        for answer_id in reversed(_ANSWER_ID.findall(message.text)):
+            try:
+                record = services.store.get_answer(answer_id)
+                return own_conversation(services, record.conversation_id, user).id
+            except NotFoundError:
+                continue
+    return None
+
+
+def _extension(record: AnswerRecord) -> dict[str, Any]:
+    return {
+        "answer_id": record.id,
+        "conversation_id": record.conversation_id,
+        "review_status": record.review_status.value,
+        "disclaimer": record.disclaimer,
+        "citations": [c.model_dump(mode="json") for c in record.citations],
+    }
+
+
+def _completion(record: AnswerRecord) -> dict[str, Any]:
+    return {
+        "id": f"chatcmpl-{record.id}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": MODEL_ID,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer_text(record)},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "followup": _extension(record),
+    }
+
+
+def _chunk(chunk_id: str, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    payload = {
+        "id": chunk_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": MODEL_ID,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        **extra,
+    }
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+def _tail(record: AnswerRecord, streamed: str) -> str:
+    """What follows the streamed deltas: a corrected answer if verification changed it, then
+    references, disclaimer and review status."""
+    full = answer_text(record)
+    rest = full[len(record.answer) :]
+    if streamed == record.answer:
+        return rest
+    return "\n\n[Corrected after citation checks:]\n" + record.answer + rest
+
+
+async def _chunks(chunk_id: str, events: AsyncIterator[Event]) -> AsyncIterator[str]:
+    yield _chunk(chunk_id, {"role": "assistant", "content": ""})
+    streamed = ""
+    try:
+        async for event in events:
+            if isinstance(event, DeltaEvent):
+                streamed += event.text
+                yield _chunk(chunk_id, {"content": event.text})
+            elif isinstance(event, FinalEvent):
+                record = event.record
+                yield _chunk(chunk_id, {"content": _tail(record, streamed)})
+                yield _chunk(chunk_id, {}, "stop", followup=_extension(record))
+    except FollowupError as exc:
+        yield f"data: {json.dumps(error_body(type(exc).__name__, str(exc)))}\n\n"
+    yield "data: [DONE]\n\n"
+
+
+@router.get("/models")
+async def list_models(_: UserDep) -> dict[str, Any]:
+    """The one model this service offers."""
+    return {
+        "object": "list",
+        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "followup"}],
+    }
+
+
+@router.post(
+    "/chat/completions",
+    responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
+)
+async def chat_completions(
+    body: ChatCompletionIn, request: Request, user: UserDep, services: ServicesDep
+) -> Any:
+    """OpenAI chat completions (``stream`` true or false) answered by the assistant."""
+    question = _question(body)
+    conversation_id = _conversation_id(body, services, user)
+    options = {"conversation_id": conversation_id, "audience": body.audience}
+    if not body.stream:
+        record = await answer_once(request, services, user, question, **options)
+        return _completion(record)
+    first, rest = await start_stream(request, services, user, question, **options)
+
+    async def events() -> AsyncIterator[Event]:
+        try:
+            yield first
+            async for event in rest:
+                yield event
+        finally:
+            await rest.aclose()  # frees the generation slot even if the client went away
+
+    chunk_id = f"chatcmpl-{int(time.time() * 1000)}"
+    return StreamingResponse(_chunks(chunk_id, events()), media_type="text/event-stream")

@@ -1,0 +1,101 @@
+"""The reviewer's routes: the queue, an answer with its cited passages and history, decisions.
+
+A thin shell over ``assistant.review.workflow``; every decision lands in its audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from assistant.models import AnswerRecord
+from assistant.review import workflow
+from assistant.review.users import User
+from assistant.services import Services
+from server.auth import REVIEWER
+from server.deps import get_services
+from server.schemas import Strict
+
+router = APIRouter(prefix="/api/review", tags=["review"])
+
+AnswerId = Annotated[str, Path(max_length=64, description="Answer id.")]
+UserDep = Annotated[User, Depends(REVIEWER)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+Text = Field(..., min_length=1, max_length=20000)
+Comment = Field(None, max_length=4000)
+
+
+class ApproveIn(Strict):
+    comment: str | None = Comment
+
+
+class RejectIn(Strict):
+    reason: str = Field(..., min_length=1, max_length=4000, description="Why it is rejected.")
+
+
+class EditIn(Strict):
+    text: str = Text
+    comment: str | None = Comment
+
+
+class CommentIn(Strict):
+    text: str = Field(..., min_length=1, max_length=4000)
+
+
+@router.get("/queue", response_model=list[AnswerRecord])
+async def queue(
+    _: UserDep,
+    services: ServicesDep,
+    status: Literal["pending_review", "approved", "rejected"] = "pending_review",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[AnswerRecord]:
+    """Answers in a review state, oldest first for the pending queue."""
+    return await run_in_threadpool(
+        workflow.queue, services.store, status=status, limit=limit, offset=offset
+    )
+
+
+@router.get("/answers/{answer_id}", response_model=workflow.AnswerDetail)
+async def detail(answer_id: AnswerId, _: UserDep, services: ServicesDep) -> Any:
+    """One answer with its cited passages, versions, decisions and audit history."""
+    return await run_in_threadpool(workflow.detail, services.store, answer_id)
+
+
+@router.post("/answers/{answer_id}/approve")
+async def approve(
+    answer_id: AnswerId, body: ApproveIn, user: UserDep, services: ServicesDep
+) -> Any:
+    """Approve the answer's current version."""
+    return await run_in_threadpool(
+        lambda: workflow.approve(services.store, answer_id, user, comment=body.comment)
+    )
+
+
+@router.post("/answers/{answer_id}/reject")
+async def reject(answer_id: AnswerId, body: RejectIn, user: UserDep, services: ServicesDep) -> Any:
+    """Reject the answer, with a reason."""
+    return await run_in_threadpool(
+        lambda: workflow.reject(services.store, answer_id, user, reason=body.reason)
+    )
+
+
+@router.post("/answers/{answer_id}/edit")
+async def edit(answer_id: AnswerId, body: EditIn, user: UserDep, services: ServicesDep) -> Any:
+    """Save an edited text as a new version of the answer."""
+    return await run_in_threadpool(
+        lambda: workflow.edit(services.store, answer_id, user, text=body.text, comment=body.comment)
+    )
+
+
+@router.post("/answers/{answer_id}/comment")
+async def comment(
+    answer_id: AnswerId, body: CommentIn, user: UserDep, services: ServicesDep
+) -> Any:
+    """Add a comment to the answer's history without deciding."""
+    return await run_in_threadpool(
+        lambda: workflow.comment(services.store, answer_id, user, text=body.text)
+    )

@@ -1,0 +1,99 @@
+// Rendering an answer record: text with clickable citation numbers, review badge, references,
+// disclaimer and related suggestions. Answer text is only ever set with textContent.
+import { el, clear, safeLink } from './dom.js';
+
+const MARKER = /\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]/g;
+const STATUS = {
+  pending_review: ['Pending human review', 'pending'],
+  approved: ['Approved by a reviewer', 'approved'],
+  rejected: ['Rejected by a reviewer', 'rejected'],
+};
+
+export function badge(reviewStatus) {
+  const [label, kind] = STATUS[reviewStatus] || [String(reviewStatus), 'pending'];
+  return el('span', { class: `badge ${kind}`, 'data-status': reviewStatus }, label);
+}
+
+function numbers(body) {
+  const out = [];
+  for (const part of body.split(/\s*,\s*/)) {
+    const range = part.split(/\s*[\u2013-]\s*/);
+    if (range.length === 2) {
+      for (let n = Number(range[0]); n <= Number(range[1]) && out.length < 50; n++) out.push(n);
+    } else out.push(Number(part));
+  }
+  return out;
+}
+
+/** Text with each [n] turned into a button that calls onCite(n, button). */
+export function citedText(tag, text, onCite) {
+  const node = el(tag, { class: 'answer-text' });
+  let last = 0;
+  for (const match of text.matchAll(MARKER)) {
+    node.append(text.slice(last, match.index));
+    node.append('[');
+    numbers(match[1]).forEach((n, i) => {
+      if (i) node.append(', ');
+      node.append(el('button', {
+        type: 'button', class: 'cite', 'data-n': n,
+        'aria-label': `Show source ${n}`, onclick: (e) => onCite(n, e.currentTarget),
+      }, String(n)));
+    });
+    node.append(']');
+    last = match.index + match[0].length;
+  }
+  node.append(text.slice(last));
+  return node;
+}
+
+let dialog = null;
+
+/** The passage viewer: a modal dialog (Escape closes it, focus returns to the citation). */
+export function showPassage(citation, opener) {
+  if (!dialog) {
+    dialog = el('dialog', { class: 'passage', 'aria-labelledby': 'passage-title' });
+    document.body.append(dialog);
+    dialog.addEventListener('close', () => dialog.opener && dialog.opener.focus());
+  }
+  dialog.opener = opener;
+  clear(dialog).append(
+    el('h2', { id: 'passage-title' }, `[${citation.n}] ${citation.title}`),
+    citation.citation ? el('p', { class: 'muted' }, citation.citation) : null,
+    el('blockquote', { class: 'quote' }, citation.passage),
+    el('p', {}, 'Source: ', citation.url ? safeLink(citation.url) : el('code', {}, citation.source_id)),
+    el('form', { method: 'dialog' }, el('button', { class: 'primary' }, 'Close')),
+  );
+  dialog.showModal();
+}
+
+function references(record) {
+  if (!record.citations.length) return null;
+  return el('details', { class: 'refs' },
+    el('summary', {}, `References (${record.citations.length})`),
+    el('ol', {}, record.citations.map((c) => el('li', { value: c.n },
+      c.citation || c.title, ' ', c.url ? safeLink(c.url, 'source') : null))));
+}
+
+/** Related questions: from the answer (when the generator suggests some), else `fallback`. */
+export function suggestions(record, fallback, onPick) {
+  const list = record.related_questions || record.suggestions || record.related || fallback || [];
+  if (!list.length) return null;
+  return el('div', { class: 'suggestions' },
+    el('h3', {}, 'Related questions'),
+    el('ul', {}, list.slice(0, 5).map((q) => el('li', {},
+      el('button', { type: 'button', class: 'link', onclick: () => onPick(String(q)) }, String(q))))));
+}
+
+/** One answer as an <article>: status, text, references, disclaimer, suggestions. */
+export function answerCard(record, { fallback = [], onPick = null } = {}) {
+  const byN = new Map(record.citations.map((c) => [c.n, c]));
+  const onCite = (n, button) => { const c = byN.get(n); if (c) showPassage(c, button); };
+  return el('article', { class: 'answer', 'data-answer-id': record.id, 'aria-label': 'Answer' },
+    el('div', { class: 'answer-head' }, badge(record.review_status),
+      record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null),
+    citedText('p', record.answer, onCite),
+    references(record),
+    el('p', { class: 'disclaimer small' }, record.disclaimer),
+    el('p', { class: 'muted small' }, `Answer ${record.id}`),
+    onPick ? suggestions(record, fallback, onPick) : null);
+}
