@@ -203,7 +203,8 @@ def verify_chain(db: Database, key: bytes) -> AuditReport:
     for row in db.read("SELECT * FROM audit_log ORDER BY seq"):
         problem = _check_entry(key, expected, prev, row)
         if problem:
-            return AuditReport(ok=False, entries=count, first_bad=row["seq"], problem=problem)
+            # The position where the chain breaks: for a removed entry, the one missing.
+            return AuditReport(ok=False, entries=count, first_bad=expected, problem=problem)
         prev, expected, count = row["hash"], expected + 1, count + 1
     heads = db.read("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
     if not heads:
