@@ -20,8 +20,9 @@ from server import errors
 from server.auth import SessionStore
 from server.headers import SecurityHeaders
 from server.limits import BodySizeLimit, GenerationSlots, RateLimiter
-from server.routers import articles, chat, health, openai_compat, pages, session
+from server.routers import articles, chat, health, openai_compat, pages, review, session
 from server.routers.pages import STATIC
+from server.schemas import ERROR_RESPONSES
 
 log = logging.getLogger("followup.server")
 
@@ -66,14 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(limits.rate_per_minute)
     app.state.slots = GenerationSlots(limits.max_generations, limits.queue_timeout_s)
     errors.install(app)
-    for module in (health, session, articles, chat, openai_compat, pages):
-        app.include_router(module.router)
-    try:  # TEMPORARY until assistant.review.workflow lands
-        from server.routers import review
-
-        app.include_router(review.router)
-    except ImportError:
-        pass
+    for module in (health, session, articles, chat, review, openai_compat):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(SecurityHeaders)

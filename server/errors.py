@@ -30,6 +30,9 @@ STATUS: dict[type[errors.FollowupError], int] = {
     errors.GenerationError: 502,
     errors.ConfigError: 503,
     errors.CorpusError: 422,
+    errors.StoreConflictError: 409,
+    errors.InvalidTransitionError: 409,
+    errors.AuditError: 503,
 }
 
 

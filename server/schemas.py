@@ -72,3 +72,29 @@ class Health(BaseModel):
     detail: str | None = None
     corpus_version: str | None = None
     documents: int | None = None
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    message: str = Field(..., description="What went wrong and what to do about it.")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def _error(description: str) -> dict[str, object]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Documented on every API route so clients (and schemathesis) know every answer they can get.
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    401: _error("No valid API key or session"),
+    403: _error("Role not allowed, or missing CSRF token"),
+    404: _error("Not found (or not yours)"),
+    409: _error("Conflicts with the current state (e.g. deciding a decided answer)"),
+    413: _error("Request body too large"),
+    422: _error("Invalid request: what is wrong is named in the message"),
+    429: _error("Rate limit reached; see Retry-After"),
+    503: _error("Not ready (no index) or busy; retry"),
+}

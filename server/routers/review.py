@@ -53,7 +53,7 @@ async def queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AnswerRecord]:
-    """Answers in a review state, oldest first for the pending queue."""
+    """Answers in a review state (the pending queue by default)."""
     return await run_in_threadpool(
         workflow.queue, services.store, status=status, limit=limit, offset=offset
     )
@@ -65,7 +65,7 @@ async def detail(answer_id: AnswerId, _: UserDep, services: ServicesDep) -> Any:
     return await run_in_threadpool(workflow.detail, services.store, answer_id)
 
 
-@router.post("/answers/{answer_id}/approve")
+@router.post("/answers/{answer_id}/approve", response_model=workflow.Decision)
 async def approve(
     answer_id: AnswerId, body: ApproveIn, user: UserDep, services: ServicesDep
 ) -> Any:
@@ -75,7 +75,7 @@ async def approve(
     )
 
 
-@router.post("/answers/{answer_id}/reject")
+@router.post("/answers/{answer_id}/reject", response_model=workflow.Decision)
 async def reject(answer_id: AnswerId, body: RejectIn, user: UserDep, services: ServicesDep) -> Any:
     """Reject the answer, with a reason."""
     return await run_in_threadpool(
@@ -83,7 +83,7 @@ async def reject(answer_id: AnswerId, body: RejectIn, user: UserDep, services: S
     )
 
 
-@router.post("/answers/{answer_id}/edit")
+@router.post("/answers/{answer_id}/edit", response_model=workflow.AnswerVersion)
 async def edit(answer_id: AnswerId, body: EditIn, user: UserDep, services: ServicesDep) -> Any:
     """Save an edited text as a new version of the answer."""
     return await run_in_threadpool(
@@ -91,7 +91,7 @@ async def edit(answer_id: AnswerId, body: EditIn, user: UserDep, services: Servi
     )
 
 
-@router.post("/answers/{answer_id}/comment")
+@router.post("/answers/{answer_id}/comment", response_model=workflow.Decision)
 async def comment(
     answer_id: AnswerId, body: CommentIn, user: UserDep, services: ServicesDep
 ) -> Any:

@@ -76,7 +76,7 @@ function references(record) {
 
 /** Related questions: from the answer (when the generator suggests some), else `fallback`. */
 export function suggestions(record, fallback, onPick) {
-  const list = record.related_questions || record.suggestions || record.related || fallback || [];
+  const list = [record.related_questions, record.suggestions, fallback].find((l) => Array.isArray(l) && l.length) || [];
   if (!list.length) return null;
   return el('div', { class: 'suggestions' },
     el('h3', {}, 'Related questions'),
