@@ -1,0 +1,46 @@
+"""A decision-writing process for the concurrency and crash tests (and latency figures).
+
+    python -m tests.review.writer DB KEY_FILE REVIEWER N OWN_ANSWER SHARED_ANSWER...
+
+Edits OWN_ANSWER, comments on the shared answers in turn, and approves OWN_ANSWER last, N
+decisions in all (N < 0: comments forever). After each decision returns (committed) it prints
+``ack <decision id> <milliseconds>`` and flushes: a printed id is an acknowledged decision.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from itertools import count
+from pathlib import Path
+
+from assistant.review import workflow
+from assistant.review.store import AnswerStore
+from assistant.review.users import Role, User
+
+
+def decide(store: AnswerStore, who: User, i: int, n: int, own: str, shared: list[str]) -> str:
+    if i == 0 and n > 1:
+        workflow.edit(store, own, who, text=f"Revised by {who.name}: 1 to 5 mg [1].")
+        return workflow.decisions(store, own)[-1].id
+    if i == n - 1 and n > 1:
+        return workflow.approve(store, own, who).id
+    return workflow.comment(store, shared[i % len(shared)], who, text=f"{who.name} note {i}").id
+
+
+def main(argv: list[str]) -> None:
+    db, key_file, reviewer, n, own, *shared = argv
+    store = AnswerStore(Path(db), key_file=Path(key_file))
+    who = User(reviewer, Role.REVIEWER)
+    total = int(n)
+    for i in count() if total < 0 else range(total):
+        started = time.perf_counter()
+        decision_id = decide(store, who, i, total, own, shared)
+        elapsed = (time.perf_counter() - started) * 1000
+        sys.stdout.write(f"ack {decision_id} {elapsed:.3f}\n")
+        sys.stdout.flush()
+    store.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
