@@ -1,6 +1,6 @@
 """A decision-writing process for the concurrency and crash tests (and latency figures).
 
-    python -m tests.review.writer DB KEY_FILE REVIEWER N OWN_ANSWER SHARED_ANSWER...
+    python -m tests.review.writer DB_FILE_OR_URL KEY_FILE REVIEWER N OWN_ANSWER SHARED_ANSWER...
 
 Edits OWN_ANSWER, comments on the shared answers in turn, and approves OWN_ANSWER last, N
 decisions in all (N < 0: comments forever). After each decision returns (committed) it prints
@@ -30,7 +30,10 @@ def decide(store: AnswerStore, who: User, i: int, n: int, own: str, shared: list
 
 def main(argv: list[str]) -> None:
     db, key_file, reviewer, n, own, *shared = argv
-    store = AnswerStore(Path(db), key_file=Path(key_file))
+    if db.startswith("postgresql://"):
+        store = AnswerStore(url=db, key_file=Path(key_file))
+    else:
+        store = AnswerStore(Path(db), key_file=Path(key_file))
     who = User(reviewer, Role.REVIEWER)
     total = int(n)
     for i in count() if total < 0 else range(total):
