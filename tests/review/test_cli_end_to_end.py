@@ -1,0 +1,89 @@
+"""A real answer from the pipeline, reviewed and published through `followup review`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.ingest.articles import CITATION_MARK, cited_numbers, read_article
+from assistant.models import ReviewStatus
+from assistant.pipeline import answer
+from assistant.render import answer_text
+from assistant.services import Services
+from tests.review.conftest import tamper
+
+QUESTION = "At what dose does naltrexone change from partial to full opioid blockade?"
+
+
+@pytest.fixture
+def cli(services: Services) -> tuple[CliRunner, dict[str, str]]:
+    env = {"FOLLOWUP_DATA_DIR": str(services.settings.data_dir), "FOLLOWUP_API_KEY": ""}
+    runner = CliRunner()
+    keys = {}
+    for name, role in [("rita", "reviewer"), ("cleo", "clinician")]:
+        result = runner.invoke(app, ["users", "add", name, "--role", role], env=env)
+        assert result.exit_code == 0, result.output
+        keys[name] = result.output.strip().splitlines()[-1]
+    return runner, {**env, **{f"KEY_{k}": v for k, v in keys.items()}}
+
+
+def run(cli: tuple[CliRunner, dict[str, str]], who: str, *args: str) -> tuple[int, str]:
+    runner, env = cli
+    result = runner.invoke(
+        app, ["review", *args], env={**env, "FOLLOWUP_API_KEY": env[f"KEY_{who}"]}
+    )
+    return result.exit_code, result.output
+
+
+def test_review_a_pipeline_answer_from_the_command_line(
+    services: Services, cli: tuple[CliRunner, dict[str, str]], tmp_path: Path
+) -> None:
+    record = answer(services, QUESTION, owner="cleo")
+    assert record.citations and record.review_status is ReviewStatus.PENDING
+
+    code, out = run(cli, "rita", "list")
+    assert code == 0 and record.id in out
+    code, out = run(cli, "rita", "show", record.id)
+    assert code == 0 and QUESTION in out
+    assert all(c.passage[:40] in out.replace("\n      ", " ") for c in record.citations)
+
+    code, out = run(cli, "cleo", "approve", record.id)
+    assert code == 2 and "cleo is a clinician" in out
+    code, out = run(cli, "rita", "reject", record.id, "--reason", " ")
+    assert code == 2 and "A reason is required" in out
+    code, out = run(cli, "rita", "approve", record.id, "--comment", "matches the label")
+    assert code == 0 and "approved answer" in out
+
+    shown = services.store.get_answer(record.id)
+    assert shown.review_status is ReviewStatus.APPROVED
+    assert answer_text(shown).endswith(f"Approved by a reviewer — answer {record.id}")
+    code, out = run(cli, "rita", "approve", record.id)
+    assert code == 2 and "it is approved" in out
+
+    code, out = run(cli, "rita", "publish", record.id, "--corpus", str(tmp_path / "corpus"))
+    assert code == 0, out
+    (path,) = (tmp_path / "corpus" / "articles").glob("*.md")
+    article = read_article(path)  # the corpus reader accepts it
+    assert article.status == "submitted"
+    used = {n for m in CITATION_MARK.finditer(record.answer) for n in cited_numbers(m.group(1))}
+    sources = {c.source_id for c in record.citations if c.n in used}
+    assert {r.id for r in article.references} == sources and sources
+    code, out = run(cli, "rita", "publish", record.id, "--corpus", str(tmp_path / "corpus"))
+    assert code == 2 and "already published" in out
+
+    code, out = run(cli, "rita", "verify")
+    assert code == 0 and "verified: 3 entries" in out  # create, approve, publish
+    tamper(services.store, ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2", ()))
+    code, out = run(cli, "rita", "verify")
+    assert code == 1 and "FAILED at entry 2" in out
+
+
+def test_review_commands_need_a_valid_key(cli: tuple[CliRunner, dict[str, str]]) -> None:
+    runner, env = cli
+    result = runner.invoke(app, ["review", "list"], env={**env, "FOLLOWUP_API_KEY": "fu_wrong"})
+    assert result.exit_code == 2 and "Invalid or missing API key" in result.output
+    code, out = run(cli, "cleo", "list")
+    assert code == 2 and "needs reviewer" in out
