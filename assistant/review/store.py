@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import NotFoundError, StoreError
+from assistant.errors import InvalidRequestError, NotFoundError, StoreError
 from assistant.models import AnswerRecord, ReviewStatus, sha256_text, utc_now
 from assistant.review import audit
 from assistant.review.db import Database, Tx, open_database
@@ -139,6 +139,8 @@ class AnswerStore:
 
     def save_answer(self, record: AnswerRecord) -> None:
         """Persist a new answer as version 1 with its audit entry; returns once committed."""
+        if record.review_status is not ReviewStatus.PENDING:
+            raise InvalidRequestError("A new answer is always stored pending review.")
         key = self.audit_key()
         digest = text_sha256(record.answer)
         with self.write() as tx:

@@ -23,7 +23,7 @@ from assistant.review.audit import entries
 from assistant.review.store import AnswerStore, text_sha256
 from assistant.review.users import User
 from assistant.review.workflow import allowed_actions
-from tests.review.conftest import ANSWER_TEXT, open_backend, save_answer
+from tests.review.conftest import ANSWER_TEXT, make_record, open_backend, save_answer
 
 PENDING, APPROVED, REJECTED = ReviewStatus.PENDING, ReviewStatus.APPROVED, ReviewStatus.REJECTED
 Act = Callable[[AnswerStore, str, User], object]
@@ -212,3 +212,14 @@ def test_detail_is_json_serialisable_with_history(
     assert data["audit"][0]["payload"]["version_sha256"] == text_sha256(ANSWER_TEXT)
     assert data["allowed_actions"] == ["comment"]
     assert data["owner"] == "dr.asker"
+
+
+def test_a_new_answer_is_always_born_pending_and_audited(store: AnswerStore) -> None:
+    conversation = store.create_conversation(owner="dr.asker")
+    forged = make_record(conversation.id).model_copy(update={"review_status": APPROVED})
+    with pytest.raises(InvalidRequestError, match="always stored pending review"):
+        store.save_answer(forged)
+    record = save_answer(store)
+    (created,) = workflow.detail(store, record.id).audit
+    assert (created.action, created.actor) == ("create", "generator:extractive")
+    assert created.payload["version_sha256"] == text_sha256(ANSWER_TEXT)

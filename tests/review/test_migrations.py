@@ -1,0 +1,81 @@
+"""Migration 3 on a store that already holds answers, and on processes opening it at once."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.review import workflow
+from assistant.review.db import SQLiteDatabase
+from assistant.review.migrations import MIGRATIONS
+from assistant.review.store import AnswerStore, text_sha256
+from assistant.review.users import Role, User
+from tests.review.conftest import ANSWER_TEXT, make_record
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def old_store_with_one_answer(path: Path) -> str:
+    """A store as the foundation shipped it (migrations 1-2), holding one answer."""
+    path.parent.mkdir(parents=True)
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    for version, name, sql in MIGRATIONS[:2]:
+        conn.executescript(sql)
+        conn.execute("INSERT INTO schema_migrations VALUES (?, ?, 'then')", (version, name))
+    conn.execute("INSERT INTO conversations VALUES ('c1', 'then', 'dr.a', NULL, 'clinician')")
+    record = make_record("c1")
+    conn.execute(
+        "INSERT INTO answers VALUES "
+        "(?, 'c1', 1, ?, ?, ?, ?, 'pending_review', 'extractive', 'v', ?)",
+        (
+            record.id,
+            record.created_at,
+            record.question,
+            record.standalone_question,
+            record.answer,
+            record.model_dump_json(),
+        ),
+    )
+    conn.commit()
+    conn.close()
+    return record.id
+
+
+def test_existing_answers_get_version_one_and_can_be_reviewed(tmp_path: Path) -> None:
+    answer_id = old_store_with_one_answer(tmp_path / "data" / "followup.db")
+    store = AnswerStore(tmp_path / "data" / "followup.db", key_file=tmp_path / "k")
+    (version,) = workflow.versions(store, answer_id)
+    assert (version.version, version.sha256) == (1, text_sha256(ANSWER_TEXT))
+    decision = workflow.approve(store, answer_id, User("rita", Role.REVIEWER))
+    assert decision.version_sha256 == text_sha256(ANSWER_TEXT)
+    assert workflow.verify_audit(store, store.audit_key()).ok
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "followup.db"
+    code = (
+        "import sys; from pathlib import Path; from assistant.review.store import AnswerStore; "
+        "AnswerStore(Path(sys.argv[1]), key_file=Path(sys.argv[2]))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(db), str(tmp_path / "k")],
+            cwd=REPO,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    versions = [
+        r["version"] for r in SQLiteDatabase(db).read("SELECT version FROM schema_migrations")
+    ]
+    assert sorted(versions) == [v for v, _, _ in MIGRATIONS]
