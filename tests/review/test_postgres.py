@@ -75,10 +75,17 @@ def test_concurrent_writer_processes_keep_one_contiguous_chain(pg_url: str, tmp_
         )
         for i in range(4)
     ]
+    latencies = []
     for proc in procs:
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
         assert len(out.splitlines()) == 100
+        latencies += sorted(float(line.split()[2]) for line in out.splitlines())
+    latencies.sort()
+    print(
+        f"\nPostgreSQL 4 writers x 100: decision latency p50 {latencies[len(latencies) // 2]:.1f}"
+        f" ms, p99 {latencies[int(len(latencies) * 0.99)]:.1f} ms"
+    )
     assert len(workflow.decisions(store)) == 400
     report = workflow.verify_audit(store, store.audit_key())
     assert report.ok and report.entries == 7 + 400, report
