@@ -89,10 +89,8 @@ def head_mac(key: bytes, seq: int, digest: str) -> str:
     return _mac(key, "followup-audit-head", f"{seq}:{digest}")
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """The HMAC key in ``path``; created (mode 0600) on first use. The key is never logged."""
-    path = path.expanduser()
-    if not path.exists():
+def _create_key(path: Path) -> None:
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -106,6 +104,23 @@ def load_or_create_key(path: Path) -> bytes:
             pass
         finally:
             tmp.unlink()
+    except OSError as exc:
+        raise AuditError(
+            f"Cannot create the audit key file {path} ({exc.strerror}); "
+            "set FOLLOWUP_AUDIT__KEY_FILE to a writable path outside the data directory."
+        ) from exc
+
+
+def load_or_create_key(path: Path, *, may_create: bool = True) -> bytes:
+    """The HMAC key in ``path``; created (mode 0600) on first use. The key is never logged."""
+    path = path.expanduser()
+    if not path.exists():
+        if not may_create:
+            raise AuditError(
+                f"The audit key file {path} is missing but the audit trail already has entries: "
+                "restore the key from its backup (a new key could not verify the old entries)."
+            )
+        _create_key(path)
     try:
         key = bytes.fromhex(path.read_text().strip())
     except (OSError, ValueError) as exc:

@@ -71,7 +71,6 @@ class SQLiteDatabase:
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the answer store at {path}: {exc}") from exc
         self._lock = threading.Lock()
-        self._in_tx = False
 
     @property
     def connection(self) -> sqlite3.Connection:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,9 +61,11 @@ class _KeyRing:
     path: Path
     key: bytes | None = field(default=None, repr=False)
 
-    def get(self) -> bytes:
+    def get(self, chain_started: Callable[[], bool]) -> bytes:
         if self.key is None:
-            self.key = audit.load_or_create_key(self.path)
+            # A missing key is created only for an empty trail: never silently re-keyed.
+            may_create = self.path.exists() or not chain_started()
+            self.key = audit.load_or_create_key(self.path, may_create=may_create)
         return self.key
 
 
@@ -78,11 +80,13 @@ class AnswerStore:
         key_file: Path | None = None,
         policy: ReviewPolicy | None = None,
     ) -> None:
-        if key_file is None and path is None:
-            raise StoreError("A store opened by URL needs the audit key file (audit.key_file).")
+        if key_file is None:
+            if path is None:
+                raise StoreError("A store opened by URL needs the audit key file (audit.key_file).")
+            key_file = default_key_file(path)
         self.db: Database = open_database(path=path, url=url)
         migrate(self.db)
-        self._keys = _KeyRing(key_file or default_key_file(path))  # type: ignore[arg-type]
+        self._keys = _KeyRing(key_file)
         self.policy = policy or ReviewPolicy()
 
     @classmethod
@@ -101,7 +105,10 @@ class AnswerStore:
 
     def audit_key(self) -> bytes:
         """The HMAC key of the audit chain (read from, or created in, the key file)."""
-        return self._keys.get()
+        return self._keys.get(self._chain_started)
+
+    def _chain_started(self) -> bool:
+        return bool(self.read("SELECT seq FROM audit_head WHERE id = 1 AND seq > 0"))
 
     def close(self) -> None:
         self.db.close()

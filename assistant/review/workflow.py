@@ -102,7 +102,7 @@ def queue(
         )
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidRequestError("limit must be 1-500 and offset 0 or more.")
-    sql, params = "SELECT record_json FROM answers", ()  # type: tuple[str, tuple[object, ...]]
+    sql, params = "SELECT record_json FROM answers", tuple[object, ...]()
     if status is not None:
         sql, params = sql + " WHERE review_status = ?", (status,)
     rows = store.read(sql + " ORDER BY created_at, id LIMIT ? OFFSET ?", (*params, limit, offset))
@@ -123,7 +123,7 @@ def _decision(row: Any) -> Decision:
 
 
 def decisions(store: AnswerStore, answer_id: str | None = None) -> list[Decision]:
-    sql, params = "SELECT * FROM decisions", ()  # type: tuple[str, tuple[object, ...]]
+    sql, params = "SELECT * FROM decisions", tuple[object, ...]()
     if answer_id is not None:
         sql, params = sql + " WHERE answer_id = ?", (answer_id,)
     return [_decision(r) for r in store.read(sql + " ORDER BY audit_seq", params)]

@@ -194,3 +194,17 @@ def test_key_file_is_created_once_private_and_outside_the_database(tmp_path: Pat
     stored = b"".join(p.read_bytes() for p in (tmp_path / "data").iterdir())
     key = store.audit_key()
     assert key not in stored and key.hex().encode() not in stored
+
+
+def test_a_lost_key_is_never_silently_replaced(tmp_path: Path) -> None:
+    from assistant.errors import AuditError
+
+    store = AnswerStore(tmp_path / "data" / "followup.db", key_file=tmp_path / "audit.key")
+    save_answer(store)
+    store.close()
+    (tmp_path / "audit.key").unlink()
+    reopened = AnswerStore(tmp_path / "data" / "followup.db", key_file=tmp_path / "audit.key")
+    with pytest.raises(AuditError, match="restore the key from its backup"):
+        save_answer(reopened)
+    assert not (tmp_path / "audit.key").exists()
+    assert len(workflow.queue(reopened)) == 1  # the failed save left nothing behind
