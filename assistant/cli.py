@@ -196,6 +196,7 @@ def users_list() -> None:
         typer.echo(f"{user.name}\t{user.role.value}")
 
 
+import assistant.cli_eval  # noqa: E402, F401  (registers `followup eval`)
 from assistant import cli_serve  # noqa: E402, F401  (registers `followup serve`)
 
 

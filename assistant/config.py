@@ -17,6 +17,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class IndexSettings(BaseModel):
     """How passages are chunked and embedded."""
 
+    # Where the indexes live; default: ``<data_dir>/index``.
+    path: Path | None = None
+
     # cl100k tokens of passage text per chunk. With the heading prefix this stays well inside
     # the embedding model's 256-WordPiece window (medical words split into many WordPieces).
     chunk_tokens: int = Field(150, ge=20, le=200)
@@ -117,7 +120,7 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.data_dir / "index"
+        return self.index.path or self.data_dir / "index"
 
     @property
     def store_path(self) -> Path:

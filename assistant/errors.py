@@ -44,6 +44,10 @@ class IndexNotReadyError(FollowupError):
         )
 
 
+class EvalDataError(FollowupError):
+    """An eval case file or dataset config is malformed. Names the file and the line."""
+
+
 class NotFoundError(FollowupError):
     """A requested record (answer, conversation, article) does not exist."""
 

@@ -1,0 +1,1 @@
+"""Speed and scale measurements (not timed tests); results go to benchmarks/out/."""

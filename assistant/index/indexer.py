@@ -7,11 +7,14 @@ no-longer-approved ones disappear from every index.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 from assistant.config import IndexSettings
 from assistant.errors import CorpusError
@@ -22,6 +25,12 @@ from assistant.index.vector_store import VectorStore
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
 from assistant.models import APPROVED, Chunk, Document, sha256_text
+
+T = TypeVar("T")
+# Batches per encode call: sorting a window of this many batches by length cuts padding.
+WINDOW_BATCHES = 16
+# Chunks the producer (parsing, chunking) may run ahead of the encoder.
+PRODUCER_DEPTH = 4096
 
 
 class Progress(Protocol):
@@ -57,35 +66,93 @@ class IngestReport:
     seconds: float = 0.0
 
 
-def _chunks_for(docs: Iterable[Document], old: Catalog, settings: IndexSettings) -> Catalog:
-    catalog = Catalog()
-    params = f"{settings.chunk_tokens}:{settings.chunk_overlap}"
-    for doc in docs:
-        doc_hash = sha256_text(doc.content_hash, params)
-        if old.doc_hashes.get(doc.id) == doc_hash:
-            chunks = old.doc_chunks(doc.id)
+def _chunks_for(
+    doc: Document, old: Catalog, settings: IndexSettings, catalog: Catalog
+) -> list[Chunk]:
+    """Chunks of ``doc`` (reused from the old catalog when unchanged), added to ``catalog``."""
+    doc_hash = sha256_text(doc.content_hash, f"{settings.chunk_tokens}:{settings.chunk_overlap}")
+    if old.doc_hashes.get(doc.id) == doc_hash:
+        chunks = old.doc_chunks(doc.id)
+    else:
+        chunks = chunk_document(
+            doc, max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap
+        )
+    catalog.add(doc, doc_hash, chunks)
+    return chunks
+
+
+def _windows(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
+    window: list[Chunk] = []
+    for chunk in chunks:
+        window.append(chunk)
+        if len(window) == size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _in_background(items: Iterable[T], depth: int = 4) -> Iterator[T]:
+    """Iterate ``items`` in a worker thread, ``depth`` items ahead of the consumer.
+
+    Parsing and chunking then run while the embedder (which releases the GIL) encodes.
+    """
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+
+    def work() -> None:
+        try:
+            for item in items:
+                buffer.put(("item", item))
+        except BaseException as exc:  # re-raised in the consumer's thread
+            buffer.put(("error", exc))
         else:
-            chunks = chunk_document(
-                doc, max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap
-            )
-        catalog.add(doc, doc_hash, chunks)
-    return catalog
+            buffer.put(("done", None))
+
+    threading.Thread(target=work, name="ingest-producer", daemon=True).start()
+    while True:
+        kind, value = buffer.get()
+        if kind == "error":
+            raise value
+        if kind == "done":
+            return
+        yield value
 
 
 def _embed_and_store(
-    chunks: Sequence[Chunk],
+    chunks: Iterable[Chunk],
     embedder: Embedder,
     vectors: VectorStore,
     batch_size: int,
     progress: Progress,
-) -> None:
-    # Upsert batch by batch: an interrupted ingest keeps what it already embedded.
-    for start in range(0, len(chunks), batch_size):
-        batch = chunks[start : start + batch_size]
-        embedded = embedder.embed([c.embedding_text for c in batch])
-        vectors.upsert(batch, embedded, [APPROVED] * len(batch))
-        progress.update(len(batch))
+) -> int:
+    """Embed and upsert ``chunks``; returns how many were embedded.
+
+    Chunks are encoded a window of several batches at a time, sorted by length so that each
+    batch pads to similar lengths; the Chroma upsert of one window overlaps the encoding of
+    the next. Upserting window by window keeps what an interrupted ingest already embedded.
+    """
+    done = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+        pending: Future[None] | None = None
+        for window in _windows(chunks, batch_size * WINDOW_BATCHES):
+            window.sort(key=lambda c: len(c.embedding_text))
+            embedded = embedder.embed([c.embedding_text for c in window])
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(vectors.upsert, window, embedded, [APPROVED] * len(window))
+            done += len(window)
+            progress.update(len(window))
+        if pending is not None:
+            pending.result()
     progress.close()
+    return done
+
+
+def _estimate(doc: Document, old: Catalog, settings: IndexSettings) -> int:
+    """Passages a document will need embedding for, known before it is chunked (progress)."""
+    if doc.id in old.chunks_by_doc:
+        return len(old.chunks_by_doc[doc.id])
+    return max(1, len(doc.text) // (4 * settings.chunk_tokens) + 1)
 
 
 def ingest(
@@ -105,24 +172,41 @@ def ingest(
     report.indexed = [d.id for d in approved]
 
     old = Catalog.load(index_dir) or Catalog()
-    catalog = _chunks_for(approved, old, settings)
     vectors = VectorStore(index_dir / "chroma", settings.collection)
     stored = vectors.hashes()
-    to_embed = [c for c in catalog.chunks.values() if stored.get(c.id) != c.content_hash]
+    catalog = Catalog()
+    params = f"{settings.chunk_tokens}:{settings.chunk_overlap}"
+    changed = [
+        d for d in approved if old.doc_hashes.get(d.id) != sha256_text(d.content_hash, params)
+    ]
+    expected = sum(_estimate(d, old, settings) for d in changed)
+
+    def to_embed() -> Iterator[Chunk]:
+        # Runs in the producer thread: chunks documents while earlier windows are encoded.
+        for doc in approved:
+            for chunk in _chunks_for(doc, old, settings, catalog):
+                if stored.get(chunk.id) != chunk.content_hash:
+                    yield chunk
+
+    bar = progress(expected) if progress and expected else _NoProgress()
+    report.chunks_embedded = _embed_and_store(
+        _in_background(to_embed(), depth=PRODUCER_DEPTH),
+        embedder,
+        vectors,
+        settings.embed_batch_size,
+        bar,
+    )
     to_remove = [cid for cid in stored if cid not in catalog.chunks]
     vectors.delete(to_remove)
-    bar = progress(len(to_embed)) if progress and to_embed else _NoProgress()
-    _embed_and_store(to_embed, embedder, vectors, settings.embed_batch_size, bar)
 
     lexical_dir = index_dir / "lexical"
-    if to_embed or to_remove or not (lexical_dir / "ids.json").exists():
+    if report.chunks_embedded or to_remove or not (lexical_dir / "ids.json").exists():
         ordered = list(catalog.chunks.values())
         lexical = LexicalIndex.build([c.id for c in ordered], [c.embedding_text for c in ordered])
         lexical.save(lexical_dir)
     catalog.save(index_dir)
 
     report.chunks_total = len(catalog.chunks)
-    report.chunks_embedded = len(to_embed)
     report.chunks_removed = len(to_remove)
     report.corpus_version = catalog.corpus_version
     report.seconds = time.perf_counter() - started

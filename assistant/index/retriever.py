@@ -26,6 +26,9 @@ class Retrieval:
     hits: list[RetrievedChunk]
     query_vector: np.ndarray
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # Each retriever's own ranking of chunk ids before fusion ("dense", "lexical"), kept so
+    # evaluations can score every component on the very same request.
+    rankings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def best_similarity(self) -> float:
@@ -102,7 +105,9 @@ class Retriever:
         hits = self._hits(ranked, fused, dense, lexical, query_vector)
         timings = {"embed_query": t1 - t0, "dense": t2 - t1, "lexical": t3 - t2}
         timings["fuse"] = time.perf_counter() - t3
-        return Retrieval(hits, query_vector, {key: v * 1000 for key, v in timings.items()})
+        rankings = {"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]}
+        ms = {key: v * 1000 for key, v in timings.items()}
+        return Retrieval(hits, query_vector, ms, rankings)
 
     def _hits(
         self,

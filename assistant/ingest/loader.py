@@ -8,6 +8,8 @@ from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.articles import read_article
+from assistant.ingest.medquad import read_medquad
+from assistant.ingest.pubmedqa import read_pubmedqa
 from assistant.ingest.sources import read_jsonl_sources
 from assistant.models import Document
 
@@ -22,7 +24,12 @@ def _article_reader(path: Path) -> Iterator[Document | CorpusError]:
 
 
 # Suffix -> reader. Importers for other formats register here.
-READERS: dict[str, Reader] = {".md": _article_reader, ".jsonl": read_jsonl_sources}
+READERS: dict[str, Reader] = {
+    ".md": _article_reader,
+    ".jsonl": read_jsonl_sources,
+    ".xml": read_medquad,
+    ".json": read_pubmedqa,
+}
 
 
 @dataclass

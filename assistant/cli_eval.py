@@ -1,0 +1,88 @@
+"""``followup eval``: score retrieval, answers, refusals and latency on a set of eval cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli import app
+from assistant.config import Settings
+from assistant.errors import FollowupError
+
+
+@app.command("eval")
+def eval_cases(
+    cases: Annotated[Path, typer.Argument(help="Eval cases, JSONL (format in DESIGN.md).")],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--corpus", help="Corpus file or folder to index (repeatable; default corpus/)."
+        ),
+    ] = None,
+    index: Annotated[
+        Path | None,
+        typer.Option("--index", help="Index folder to build or reuse (default OUT/index)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default evals/out/<cases name>).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Dataset config JSON with thresholds.")
+    ] = None,
+    minimum: Annotated[
+        list[str] | None,
+        typer.Option("--min", help="Threshold METRIC=VALUE, e.g. ndcg@10=0.8 (repeatable)."),
+    ] = None,
+    max_p95: Annotated[
+        list[str] | None,
+        typer.Option("--max-p95", help="Latency bound STAGE=MS on the p95 (repeatable)."),
+    ] = None,
+    retrieval_only: Annotated[
+        bool, typer.Option("--retrieval-only", help="Score retrieval only; generate no answers.")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Run the first N cases.")
+    ] = None,
+) -> None:
+    """Run CASES through the answer pipeline; exit 1 when a metric is under its threshold."""
+    from assistant.index.embedder import MiniLMEmbedder
+    from evals.cases import DatasetConfig, load_cases, load_config, parse_threshold
+    from evals.session import EvalOptions, run_eval
+
+    settings = Settings()
+    try:
+        loaded = load_cases(cases)[:limit]
+        dataset = load_config(config) if config else DatasetConfig(name=cases.stem)
+        dataset.thresholds.update(parse_threshold(t) for t in minimum or [])
+        dataset.max_p95_ms.update(parse_threshold(t) for t in max_p95 or [])
+        options = EvalOptions(
+            corpus=corpus or settings.corpus_paths,
+            out=out or Path("evals") / "out" / cases.stem,
+            index=index,
+            retrieval_only=retrieval_only,
+            dataset=dataset.name or cases.stem,
+        )
+        embedder = MiniLMEmbedder(settings.index.embed_batch_size)
+        report = run_eval(loaded, dataset, options, settings, embedder)
+    except FollowupError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from exc
+    _summary(report)
+    typer.echo(f"report: {options.out / 'report.md'}")
+    if not report["passed"]:
+        raise typer.Exit(1)
+
+
+def _summary(report: dict[str, object]) -> None:
+    from evals.report import flatten
+
+    flat = flatten(report)
+    shown = ("ndcg@10", "mrr@10", "recall@10", "p@5", "bm25.ndcg@10", "dense.ndcg@10")
+    typer.echo(f"{report['cases']} cases, {report['errors']} errors")
+    typer.echo("  ".join(f"{k}={flat[k]:.3f}" for k in shown if flat.get(k) is not None))
+    for check in report["thresholds"]:  # type: ignore[attr-defined]
+        mark = "ok  " if check["passed"] else "FAIL"
+        value = "n/a" if check["value"] is None else f"{check['value']:.3f}"
+        typer.echo(f"{mark} {check['metric']} = {value}")

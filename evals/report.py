@@ -1,0 +1,217 @@
+"""Aggregate case results into report.json and a readable report.md (with a per-case plot)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from evals.cases import DatasetConfig
+from evals.metrics import latency_summary, mean
+from evals.runner import CaseResult
+from evals.scoring import VARIANTS
+
+RETRIEVAL_METRICS = ("ndcg@10", "mrr@10", "recall@10", "p@5")
+COMPLIANCE = ("disclaimer", "pending_review", "citations_resolve", "numbers_grounded")
+
+
+def _retrieval(results: Sequence[CaseResult]) -> dict[str, dict[str, float | None]]:
+    scored = [r.retrieval for r in results if r.retrieval is not None]
+    return {
+        variant: {m: mean(s[variant][m] for s in scored) for m in RETRIEVAL_METRICS}
+        | {"cases": float(len(scored))}
+        for variant in VARIANTS
+    }
+
+
+def _answers(results: Sequence[CaseResult]) -> dict[str, Any]:
+    answered = [r for r in results if r.compliance]
+    compliance = {k: mean(float(r.compliance[k]) for r in answered) for k in COMPLIANCE}
+    refuse = [r for r in answered if r.case.must_refuse]
+    answerable = [r for r in answered if not r.case.must_refuse and r.case.relevant]
+    decided = [r for r in answered if r.case.expected_decision and r.stated_decision]
+    with_decision = [r for r in answered if r.case.expected_decision]
+    return {
+        "answered_cases": len(answered),
+        "compliance": compliance,
+        "refusal_accuracy": mean(float(bool(r.refused)) for r in refuse),
+        "refusal_cases": len(refuse),
+        "false_refusal_rate": mean(float(bool(r.refused)) for r in answerable),
+        "decision_accuracy": mean(
+            float(r.stated_decision == r.case.expected_decision) for r in decided
+        ),
+        "decision_stated_share": mean(float(r.stated_decision is not None) for r in with_decision),
+        "decision_cases": len(with_decision),
+    }
+
+
+def _latency(results: Sequence[CaseResult]) -> dict[str, dict[str, float | None]]:
+    samples: dict[str, list[float]] = {}
+    for r in results:
+        for stage, ms in r.timings_ms.items():
+            samples.setdefault(stage, []).append(ms)
+    return latency_summary(samples)
+
+
+def flatten(report: Mapping[str, Any]) -> dict[str, float | None]:
+    """Metric name -> value, the names thresholds use ("ndcg@10", "bm25.mrr@10", ...)."""
+    flat: dict[str, float | None] = {}
+    for variant, values in report["retrieval"].items():
+        for metric, value in values.items():
+            flat[f"{variant}.{metric}"] = value
+            if variant == "final":
+                flat[metric] = value
+    answers = report["answers"]
+    for name, value in answers["compliance"].items():
+        flat[name] = value
+    for name in ("refusal_accuracy", "false_refusal_rate", "decision_accuracy"):
+        flat[name] = answers[name]
+    flat["error_free"] = 1 - report["errors"] / report["cases"] if report["cases"] else None
+    return flat
+
+
+def check(report: Mapping[str, Any], config: DatasetConfig) -> list[dict[str, Any]]:
+    """Every threshold with its measured value and whether it passed."""
+    flat = flatten(report)
+    checks = []
+    for name, minimum in sorted(config.thresholds.items()):
+        value = flat.get(name)
+        checks.append(
+            {
+                "metric": name,
+                "min": minimum,
+                "value": value,
+                "passed": value is not None and value >= minimum,
+            }
+        )
+    for stage, maximum in sorted(config.max_p95_ms.items()):
+        value = report["latency_ms"].get(stage, {}).get("p95")
+        checks.append(
+            {
+                "metric": f"p95_ms.{stage}",
+                "max": maximum,
+                "value": value,
+                "passed": value is not None and value <= maximum,
+            }
+        )
+    return checks
+
+
+def build_report(
+    results: Sequence[CaseResult], config: DatasetConfig, meta: Mapping[str, Any]
+) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        **meta,
+        "cases": len(results),
+        "errors": sum(1 for r in results if r.error),
+        "retrieval": _retrieval(results),
+        "answers": _answers(results),
+        "latency_ms": _latency(results),
+    }
+    report["thresholds"] = check(report, config)
+    report["passed"] = all(c["passed"] for c in report["thresholds"])
+    report["per_case"] = [_case_row(r) for r in results]
+    return report
+
+
+def _case_row(r: CaseResult) -> dict[str, Any]:
+    return {
+        "id": r.case.id,
+        "question": r.case.question,
+        "standalone_question": r.standalone_question,
+        "retrieval": r.retrieval,
+        "compliance": r.compliance,
+        "refused": r.refused,
+        "must_refuse": r.case.must_refuse,
+        "stated_decision": r.stated_decision,
+        "expected_decision": r.case.expected_decision,
+        "cited_sources": r.cited_sources,
+        "answer": r.answer,
+        "timings_ms": r.timings_ms,
+        "error": r.error,
+    }
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def render_markdown(report: Mapping[str, Any]) -> str:
+    """A readable summary: headline metrics, thresholds, latency and the weakest cases."""
+    lines = [f"# Eval report: {report.get('dataset', '')}", ""]
+    lines += [f"- cases: {report['cases']} (errors: {report['errors']})"]
+    lines += [f"- corpus version: {report.get('corpus_version', '')}", ""]
+    lines += ["## Retrieval (source level)", "", "| | " + " | ".join(RETRIEVAL_METRICS) + " |"]
+    lines += ["|---" * (len(RETRIEVAL_METRICS) + 1) + "|"]
+    for variant, values in report["retrieval"].items():
+        row = " | ".join(_fmt(values.get(m)) for m in RETRIEVAL_METRICS)
+        lines.append(f"| {variant} | {row} |")
+    answers = report["answers"]
+    lines += ["", "## Answers", ""]
+    for name, value in answers["compliance"].items():
+        lines.append(f"- {name}: {_fmt(value)}")
+    lines.append(
+        f"- refusal accuracy: {_fmt(answers['refusal_accuracy'])} "
+        f"({answers['refusal_cases']} must-refuse cases); "
+        f"false refusals: {_fmt(answers['false_refusal_rate'])}"
+    )
+    lines.append(
+        f"- decision accuracy: {_fmt(answers['decision_accuracy'])} "
+        f"(stated in {_fmt(answers['decision_stated_share'])} of {answers['decision_cases']})"
+    )
+    lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 | n |", "|---|---|---|---|"]
+    for stage, values in report["latency_ms"].items():
+        lines.append(
+            f"| {stage} | {_fmt(values['p50'], 1)} | {_fmt(values['p95'], 1)} | {values['n']:.0f} |"
+        )
+    lines += ["", "## Thresholds", ""]
+    for c in report["thresholds"]:
+        bound = f">= {c['min']}" if "min" in c else f"<= {c['max']}"
+        mark = "pass" if c["passed"] else "FAIL"
+        lines.append(f"- {mark}: {c['metric']} = {_fmt(c['value'])} (needs {bound})")
+    lines += ["", f"**{'PASSED' if report['passed'] else 'FAILED'}**", ""]
+    lines += _weakest(report["per_case"])
+    lines += ["", "![per-case nDCG@10](per_case.svg)", ""]
+    return "\n".join(lines)
+
+
+def _weakest(rows: Sequence[Mapping[str, Any]], n: int = 15) -> list[str]:
+    scored = [r for r in rows if r["retrieval"]]
+    worst = sorted(scored, key=lambda r: r["retrieval"]["final"]["ndcg@10"])[:n]
+    failed = [r for r in rows if r["must_refuse"] and r["refused"] is False]
+    lines = ["## Weakest cases (final nDCG@10)", ""]
+    lines += [
+        f"- `{r['id']}` {r['retrieval']['final']['ndcg@10']:.2f}: {r['question'][:90]}"
+        for r in worst
+    ]
+    if failed:
+        lines += ["", "## Must-refuse cases that were answered", ""]
+        lines += [f"- `{r['id']}`: {r['question'][:90]}" for r in failed]
+    return lines
+
+
+def per_case_svg(rows: Sequence[Mapping[str, Any]], width: int = 800, height: int = 200) -> str:
+    """Per-case final nDCG@10 as sorted bars (no plotting library needed)."""
+    values = sorted(r["retrieval"]["final"]["ndcg@10"] for r in rows if r["retrieval"])
+    bars = []
+    if values:
+        step = width / len(values)
+        for i, v in enumerate(values):
+            h = v * (height - 20)
+            bars.append(
+                f'<rect x="{i * step:.2f}" y="{height - h:.2f}" width="{max(step, 0.5):.2f}" '
+                f'height="{h:.2f}" fill="#4a7"/>'
+            )
+    title = f"per-case nDCG@10, sorted ({len(values)} cases)"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+        f'<text x="4" y="14" font-size="12">{title}</text>{"".join(bars)}</svg>'
+    )
+
+
+def write_report(report: Mapping[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    (out / "per_case.svg").write_text(per_case_svg(report["per_case"]), encoding="utf-8")

@@ -1,0 +1,157 @@
+"""Run eval cases through the product's own pipeline and collect what the report scores.
+
+Every case goes through ``assistant.pipeline.answer`` (condense -> retrieve -> generate ->
+verify -> finalize -> persist) with a store in the output folder. The only difference from
+the product is that the retriever is asked for a deeper list than it hands the generator, so
+retrieval can be scored to depth 10 at source level while generation sees the usual top-k.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.citations import verify
+from assistant.config import Settings
+from assistant.errors import FollowupError
+from assistant.index.embedder import Embedder
+from assistant.index.indexer import IngestReport, ingest
+from assistant.index.retriever import Retrieval, Retriever
+from assistant.models import AnswerRecord, ReviewStatus
+from assistant.pipeline import answer, prepare, retrieve
+from assistant.services import Services, build_services
+from assistant.text import strip_markup
+from evals.cases import DECISIONS, EvalCase
+from evals.scoring import score_retrieval
+
+_DECISION = re.compile(rf"^\W*({'|'.join(DECISIONS)})\b", re.IGNORECASE)
+
+
+class DeepRetriever(Retriever):
+    """The product retriever, remembering a deeper result list than it returns."""
+
+    depth: int = 30
+    last: Retrieval | None = None
+
+    def search(
+        self, query: str, *, k: int | None = None, favour: Collection[str] = ()
+    ) -> Retrieval:
+        cut = k or self.settings.top_k
+        full = super().search(query, k=max(cut, self.depth), favour=favour)
+        self.last = full
+        return Retrieval(full.hits[:cut], full.query_vector, full.timings_ms, full.rankings)
+
+
+@dataclass
+class CaseResult:
+    """Everything one case produced, ready for scoring and the per-case table."""
+
+    case: EvalCase
+    standalone_question: str = ""
+    retrieval: dict[str, dict[str, float]] | None = None
+    compliance: dict[str, bool] = field(default_factory=dict)
+    refused: bool | None = None
+    stated_decision: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    answer: str = ""
+    cited_sources: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def build_index(corpus: Sequence[Path], settings: Settings, embedder: Embedder) -> IngestReport:
+    """Build the index of ``corpus`` or bring an existing one up to date (unchanged: no work)."""
+    return ingest(list(corpus), settings.index_dir, embedder, settings.index)
+
+
+def open_services(settings: Settings, embedder: Embedder, depth: int) -> Services:
+    """The product's services, with the retriever swapped for a recording :class:`DeepRetriever`."""
+    services = build_services(settings, embedder=embedder)
+    retriever = DeepRetriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
+    assert isinstance(retriever, DeepRetriever)  # ``open`` builds the class it is called on
+    retriever.depth = depth
+    services.retriever = retriever
+    return services
+
+
+def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
+    """The answer rules every answer must keep, checked on the stored record."""
+    retrieved = {h.chunk_id for h in record.retrieval}
+    chunks = services.retriever.catalog.chunks
+    resolve = all(
+        c.chunk_id in retrieved
+        and c.chunk_id in chunks
+        and c.passage == strip_markup(chunks[c.chunk_id].text)
+        for c in record.citations
+    )
+    return {
+        "disclaimer": bool(record.disclaimer) and record.disclaimer == services.disclaimer,
+        "pending_review": record.review_status == ReviewStatus.PENDING,
+        "citations_resolve": resolve,
+        "numbers_grounded": not verify(record.answer, record.citations),
+    }
+
+
+def stated_decision(text: str) -> str | None:
+    """The yes/no/maybe an answer opens with, if it states one."""
+    match = _DECISION.match(text)
+    return match.group(1).lower() if match else None
+
+
+def _score(result: CaseResult, services: Services, cutoff: int) -> None:
+    last = getattr(services.retriever, "last", None)
+    if result.case.relevant and last is not None:
+        result.retrieval = score_retrieval(
+            last, services.retriever.catalog, result.case.relevant, cutoff
+        )
+
+
+def run_case(
+    services: Services, case: EvalCase, cutoff: int, *, retrieval_only: bool = False
+) -> CaseResult:
+    """Ask the case's history, then its question, in one conversation; score what came back."""
+    result = CaseResult(case)
+    started = time.perf_counter()
+    try:
+        conversation: str | None = None
+        for turn in case.history:
+            conversation = answer(services, turn, conversation_id=conversation).conversation_id
+        if retrieval_only:
+            prepared = prepare(services, case.question, conversation_id=conversation)
+            retrieval = retrieve(services, prepared)
+            result.standalone_question = prepared.standalone_question
+            result.timings_ms = {**prepared.timings_ms, **retrieval.timings_ms}
+        else:
+            record = answer(services, case.question, conversation_id=conversation)
+            result.standalone_question = record.standalone_question
+            result.compliance = compliance(record, services)
+            result.refused = record.refused
+            result.answer = record.answer
+            result.cited_sources = [c.source_id for c in record.citations]
+            result.stated_decision = None if record.refused else stated_decision(record.answer)
+            result.timings_ms = dict(record.timings_ms)
+        _score(result, services, cutoff)
+    except FollowupError as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+    result.timings_ms["total"] = (time.perf_counter() - started) * 1000
+    return result
+
+
+def run_cases(
+    services: Services,
+    cases: Sequence[EvalCase],
+    cutoff: int,
+    *,
+    retrieval_only: bool = False,
+    on_result: Callable[[CaseResult], Any] | None = None,
+) -> list[CaseResult]:
+    results = []
+    for case in cases:
+        result = run_case(services, case, cutoff, retrieval_only=retrieval_only)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results
