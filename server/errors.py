@@ -12,6 +12,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant import errors
@@ -68,6 +69,16 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(parts)
 
 
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves at ``path``."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every failure into a JSON 4xx (or a bare 500 for bugs)."""
 
@@ -80,11 +91,18 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("InvalidRequestError", _validation_message(exc)), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        if exc.status_code == 400 and "parsing the body" in message:
-            message = "The request body is not valid JSON (or not UTF-8); send a JSON object."
-        return JSONResponse(error_body("HTTPError", message), exc.status_code, headers=exc.headers)
+        status = exc.status_code
+        if status == 400 and "parsing the body" in message:
+            # Undecodable bytes are invalid input like malformed JSON: one status for both.
+            status, message = 422, "The request body is not valid UTF-8 JSON; send a JSON object."
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route's methods; list every route on the path.
+            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+            message = f"{request.method} is not allowed here; use {headers['Allow']}."
+        return JSONResponse(error_body("HTTPError", message), status, headers=headers)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -2,18 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
+from assistant.config import Settings
 from assistant.models import AnswerRecord
 
 Audience = Literal["clinician", "patient"]
+
+# What the library accepts, stated in the schema so clients (and schemathesis) can tell valid
+# input from invalid. The library still validates, with messages that name the problem.
+QUESTION_CHARS = int(Settings.model_fields["max_question_chars"].default)
+QUESTION_RULES: JsonDict = {
+    "minLength": 1,
+    "maxLength": QUESTION_CHARS,
+    # Some non-space text and no control characters other than tab and newlines.
+    "pattern": r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+}
+NOT_BLANK: JsonDict = {"pattern": r"\S"}
+
+
+def question_field(description: str) -> Any:
+    return Field(..., description=description, json_schema_extra=QUESTION_RULES)
+
+
+def text_field(max_length: int, description: str, *, required: bool = True) -> Any:
+    default = ... if required else None
+    return Field(
+        default, max_length=max_length, description=description, json_schema_extra=NOT_BLANK
+    )
+
+
 ArticleId = Field(None, max_length=200, description="Anchor the conversation to this article.")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Request bodies: unknown fields and loose types (``"1"`` for 1, ``0`` for false) are 422."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class LoginIn(Strict):
@@ -32,7 +60,7 @@ class ConversationIn(Strict):
 
 
 class MessageIn(Strict):
-    question: str = Field(..., description="The question; its length limit is a server setting.")
+    question: str = question_field("The question (the server's length limit may differ).")
     audience: Audience | None = Field(None, description="Language for this answer.")
 
 
@@ -89,6 +117,7 @@ def _error(description: str) -> dict[str, object]:
 
 # Documented on every API route so clients (and schemathesis) know every answer they can get.
 ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: _error("Malformed request"),
     401: _error("No valid API key or session"),
     403: _error("Role not allowed, or missing CSRF token"),
     404: _error("Not found (or not yours)"),

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from assistant.errors import FollowupError, InvalidRequestError, NotFoundError
 from assistant.models import AnswerRecord
@@ -29,6 +30,7 @@ from server.deps import get_services
 from server.errors import error_body
 from server.generation import answer_once, start_stream
 from server.routers.chat import own_conversation
+from server.schemas import question_field
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -40,27 +42,58 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 class TextPart(BaseModel):
+    model_config = ConfigDict(strict=True)
     type: Literal["text"]
     text: str
 
 
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[TextPart] | None = None
+class QuestionPart(BaseModel):
+    model_config = ConfigDict(strict=True)
+    type: Literal["text"]
+    text: str = question_field("The question.")
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
 
     @property
     def text(self) -> str:
-        if isinstance(self.content, list):
-            return "\n".join(part.text for part in self.content)
-        return self.content or ""
+        content = getattr(self, "content", None)
+        if isinstance(content, list):
+            return "\n".join(part.text for part in content)
+        return content or ""
+
+
+class UserMessage(_Message):
+    """A question (the last user message is the one answered)."""
+
+    role: Literal["user"]
+    content: str | Annotated[list[QuestionPart], Field(min_length=1, max_length=1)] = (
+        question_field("The question.")
+    )
+
+
+class OtherMessage(_Message):
+    """Earlier turns and instructions; an assistant turn naming an answer id continues its
+    conversation. System prompts are ignored: answers come only from the approved corpus."""
+
+    role: Literal["system", "developer", "assistant", "tool"]
+    content: str | list[TextPart] | None = None
+
+
+ChatMessage = Annotated[UserMessage | OtherMessage, Field(discriminator="role")]
+HAS_USER_MESSAGE: JsonDict = {
+    "contains": {"type": "object", "properties": {"role": {"const": "user"}}}
+}
 
 
 class ChatCompletionIn(BaseModel):
     # Clients send sampling options (temperature, ...) that an extractive assistant ignores.
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", strict=True)
     model: str = MODEL_ID
-    messages: list[ChatMessage] = Field(..., min_length=1, max_length=200)
+    messages: list[ChatMessage] = Field(
+        ..., min_length=1, max_length=50, json_schema_extra=HAS_USER_MESSAGE
+    )
     stream: bool = False
     audience: Literal["clinician", "patient"] = "clinician"
     conversation_id: str | None = Field(None, max_length=64)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from assistant.models import AnswerRecord
@@ -17,32 +16,30 @@ from assistant.review.users import User
 from assistant.services import Services
 from server.auth import REVIEWER
 from server.deps import get_services
-from server.schemas import Strict
+from server.schemas import Strict, text_field
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 
 AnswerId = Annotated[str, Path(max_length=64, description="Answer id.")]
 UserDep = Annotated[User, Depends(REVIEWER)]
 ServicesDep = Annotated[Services, Depends(get_services)]
-Text = Field(..., min_length=1, max_length=20000)
-Comment = Field(None, max_length=4000)
 
 
 class ApproveIn(Strict):
-    comment: str | None = Comment
+    comment: str | None = text_field(4000, "Optional note.", required=False)
 
 
 class RejectIn(Strict):
-    reason: str = Field(..., min_length=1, max_length=4000, description="Why it is rejected.")
+    reason: str = text_field(4000, "Why it is rejected.")
 
 
 class EditIn(Strict):
-    text: str = Text
-    comment: str | None = Comment
+    text: str = text_field(20000, "The corrected answer; cite only the original passages.")
+    comment: str | None = text_field(4000, "Optional note.", required=False)
 
 
 class CommentIn(Strict):
-    text: str = Field(..., min_length=1, max_length=4000)
+    text: str = text_field(4000, "The comment.")
 
 
 @router.get("/queue", response_model=list[AnswerRecord])

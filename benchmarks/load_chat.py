@@ -1,0 +1,202 @@
+"""Load run on loopback: N concurrent clinicians stream questions to a real ``followup serve``.
+
+    python -m benchmarks.load_chat [--users 20] [--seconds 60] [--think 1.0] [--data-dir DIR]
+
+Builds an index of corpus/ in a temp data dir (or reuses ``--data-dir`` holding one), creates
+one clinician per simulated user, starts the server on 127.0.0.1 with its default limits, and
+has every clinician hold conversations: open an article-anchored conversation, ask its
+question and follow-ups over SSE, pausing ``--think`` seconds between questions. Reports
+p50/p95 time to the first streamed event and to the final (persisted) answer, answers/s, and
+every error (the run fails if there is any). Writes benchmarks/out/load_chat.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from assistant.review.store import AnswerStore
+from assistant.review.users import add_user
+
+REPO = Path(__file__).resolve().parent.parent
+FOLLOWUP = Path(sys.executable).with_name("followup")
+FOLLOW_UPS = [
+    "What is the usual dose?",
+    "Is it safe in pregnancy?",
+    "What are the main side effects?",
+    "How long should treatment last?",
+    "What should be monitored?",
+]
+
+
+@dataclass
+class Results:
+    first_event_s: list[float] = field(default_factory=list)
+    final_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _prepare(data_dir: Path, users: int, env: dict[str, str]) -> list[str]:
+    if not (data_dir / "index").exists():
+        subprocess.run([str(FOLLOWUP), "ingest", str(REPO / "corpus")], env=env, check=True)
+    store = AnswerStore(data_dir / "followup.db")
+    try:
+        stamp = int(time.time())
+        return [add_user(store, f"load{stamp}-{i}", "clinician")[1] for i in range(users)]
+    finally:
+        store.close()
+
+
+def _start(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(FOLLOWUP), "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+        )
+    for _ in range(360):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.5)
+    process.terminate()
+    raise SystemExit(f"server did not become ready; see {log}")
+
+
+async def _ask(client: httpx.AsyncClient, cid: str, question: str, results: Results) -> None:
+    started = time.perf_counter()
+    first: float | None = None
+    final = False
+    path = f"/api/conversations/{cid}/stream"
+    async with client.stream("POST", path, json={"question": question}) as response:
+        if response.status_code != 200:
+            body = (await response.aread()).decode(errors="replace")[:200]
+            results.errors.append(f"{response.status_code}: {body}")
+            return
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                first = first if first is not None else time.perf_counter() - started
+                if line == "event: final":
+                    final = True
+                elif line == "event: error":
+                    results.errors.append("error event")
+    if first is None or not final:
+        results.errors.append("stream ended without a final event")
+        return
+    results.first_event_s.append(first)
+    results.final_s.append(time.perf_counter() - started)
+
+
+async def _clinician(
+    url: str, key: str, articles: list[dict[str, Any]], until: float, think: float, res: Results
+) -> None:
+    rng = random.Random(key)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as client:
+        while time.monotonic() < until:
+            article = rng.choice(articles)
+            created = await client.post("/api/conversations", json={"article_id": article["id"]})
+            if created.status_code != 201:
+                res.errors.append(f"create {created.status_code}")
+                continue
+            cid = created.json()["id"]
+            questions = [article["question"] or article["title"], *rng.sample(FOLLOW_UPS, 2)]
+            for question in questions:
+                if time.monotonic() >= until:
+                    break
+                try:
+                    await _ask(client, cid, question, res)
+                except httpx.HTTPError as exc:
+                    res.errors.append(f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(think)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else values[0]
+    )
+
+
+async def _run(url: str, keys: list[str], seconds: float, think: float) -> Results:
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {keys[0]}"}) as c:
+        articles = (await c.get("/api/articles")).json()
+    results = Results()
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(_clinician(url, k, articles, until, think, results) for k in keys))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--think", type=float, default=1.0, help="pause between questions (s)")
+    parser.add_argument("--data-dir", type=Path, help="reuse a data dir that holds an index")
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "load_chat.json")
+    args = parser.parse_args()
+    temp = None if args.data_dir else Path(tempfile.mkdtemp(prefix="followup-load-"))
+    data_dir = args.data_dir or temp
+    assert data_dir is not None
+    env = {**os.environ, "FOLLOWUP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    keys = _prepare(data_dir, args.users, env)
+    port = _free_port()
+    server = _start(env, port, data_dir / "load-server.log")
+    try:
+        started = time.monotonic()
+        results = asyncio.run(_run(f"http://127.0.0.1:{port}", keys, args.seconds, args.think))
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+    report = {
+        "users": args.users,
+        "seconds": round(elapsed, 1),
+        "think_s": args.think,
+        "answers": len(results.final_s),
+        "answers_per_s": round(len(results.final_s) / elapsed, 2),
+        "first_event_p50_s": round(_pct(results.first_event_s, 50), 3),
+        "first_event_p95_s": round(_pct(results.first_event_s, 95), 3),
+        "final_p50_s": round(_pct(results.final_s, 50), 3),
+        "final_p95_s": round(_pct(results.final_s, 95), 3),
+        "errors": len(results.errors),
+        "error_samples": results.errors[:5],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    if results.errors:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

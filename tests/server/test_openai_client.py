@@ -1,0 +1,91 @@
+"""The official openai client against /v1: streaming and not, with references, disclaimer,
+review status and answer id in the message content; follow-ups continue the conversation."""
+
+from __future__ import annotations
+
+import re
+
+import openai
+import pytest
+
+from tests.server.live import LiveServer
+
+QUESTION = "What dose of mebendazole for a 14 kg child with roundworm?"
+STATUS_LINE = re.compile(r"Pending human review — answer ([0-9a-f]{32})")
+
+
+def client(live: LiveServer, user: str = "alice") -> openai.OpenAI:
+    return openai.OpenAI(base_url=live.url + "/v1", api_key=live.keys[user], max_retries=0)
+
+
+def test_models_lists_the_assistant(live: LiveServer) -> None:
+    assert [m.id for m in client(live).models.list()] == ["followup"]
+
+
+def test_non_streaming_completion_carries_citations_disclaimer_status(live: LiveServer) -> None:
+    completion = client(live).chat.completions.create(
+        model="followup", messages=[{"role": "user", "content": QUESTION}]
+    )
+    content = completion.choices[0].message.content or ""
+    assert "500 mg" in content and "[1]" in content
+    assert "References\n[1]" in content
+    assert "Professional medical disclaimer" in content
+    match = STATUS_LINE.search(content)
+    assert match and completion.id == f"chatcmpl-{match.group(1)}"
+
+
+def test_streaming_completion_and_follow_up_in_same_conversation(live: LiveServer) -> None:
+    api = client(live)
+    stream = api.chat.completions.create(
+        model="followup", messages=[{"role": "user", "content": QUESTION}], stream=True
+    )
+    pieces = [chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices]
+    content = "".join(pieces)
+    assert len([p for p in pieces if p]) >= 2  # answer, then references/disclaimer/status
+    assert "[1]" in content and "References" in content and "disclaimer" in content
+    first_id = STATUS_LINE.search(content)
+    assert first_id
+    follow = api.chat.completions.create(
+        model="followup",
+        messages=[
+            {"role": "user", "content": QUESTION},
+            {"role": "assistant", "content": content},
+            {"role": "user", "content": "What if the child is not cured?"},
+        ],
+    )
+    extension = follow.model_extra["followup"]  # type: ignore[index]
+    with live.client("alice") as http:
+        answers = http.get(f"/api/conversations/{extension['conversation_id']}").json()["answers"]
+    assert answers[0]["id"] == first_id.group(1)
+    assert len(answers) == 2
+    assert "mebendazole" in answers[1]["standalone_question"].lower()
+
+
+def test_another_users_answer_id_does_not_join_their_conversation(live: LiveServer) -> None:
+    alice = client(live, "alice").chat.completions.create(
+        model="followup", messages=[{"role": "user", "content": QUESTION}]
+    )
+    content = alice.choices[0].message.content or ""
+    bob = client(live, "bob").chat.completions.create(
+        model="followup",
+        messages=[
+            {"role": "assistant", "content": content},
+            {"role": "user", "content": "Is it safe in pregnancy?"},
+        ],
+    )
+    ext_alice = alice.model_extra["followup"]  # type: ignore[index]
+    ext_bob = bob.model_extra["followup"]  # type: ignore[index]
+    assert ext_bob["conversation_id"] != ext_alice["conversation_id"]
+
+
+def test_errors_reach_the_client_as_openai_errors(live: LiveServer) -> None:
+    with pytest.raises(openai.NotFoundError):
+        client(live).chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": QUESTION}]
+        )
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=live.url + "/v1", api_key="fu_bad", max_retries=0).models.list()
+    with pytest.raises(openai.UnprocessableEntityError):
+        client(live).chat.completions.create(
+            model="followup", messages=[{"role": "user", "content": ""}]
+        )

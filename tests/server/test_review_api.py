@@ -1,0 +1,70 @@
+"""The reviewer's routes on the live server: queue, detail with passages, decisions, audit."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.server.live import LiveServer
+
+
+def _ask(live: LiveServer, question: str) -> dict:
+    with live.client("alice") as alice:
+        cid = alice.post("/api/conversations", json={}).json()["id"]
+        record: dict = alice.post(
+            f"/api/conversations/{cid}/messages", json={"question": question}
+        ).json()
+        return record
+
+
+def test_edit_then_approve_is_audited_and_seen_by_the_clinician(live: LiveServer) -> None:
+    record = _ask(live, "What dose of mebendazole for a 14 kg child with roundworm?")
+    with live.client("rita") as rita:
+        queue = rita.get("/api/review/queue").json()
+        assert record["id"] in [r["id"] for r in queue]
+        detail = rita.get(f"/api/review/answers/{record['id']}").json()
+        assert detail["record"]["citations"][0]["passage"]
+        edited_text = record["answer"] + " Edited by the reviewer."
+        version = rita.post(
+            f"/api/review/answers/{record['id']}/edit",
+            json={"text": edited_text, "comment": "clarified"},
+        )
+        assert version.status_code == 200, version.text
+        assert version.json()["version"] == 2
+        approved = rita.post(f"/api/review/answers/{record['id']}/approve", json={"comment": "ok"})
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["to_status"] == "approved"
+        again = rita.post(f"/api/review/answers/{record['id']}/approve", json={})
+        assert again.status_code == 409 and "approved" in again.json()["error"]["message"]
+        after = rita.get(f"/api/review/answers/{record['id']}").json()
+        assert [e["action"] for e in after["audit"]][-2:] == ["edit", "approve"]
+        pending = [r["id"] for r in rita.get("/api/review/queue").json()]
+        assert record["id"] not in pending
+    with live.client("alice") as alice:
+        mine = alice.get(f"/api/conversations/{record['conversation_id']}").json()["answers"][0]
+    assert mine["review_status"] == "approved"
+    assert mine["answer"].endswith("Edited by the reviewer.")
+
+
+def test_reject_needs_a_reason(live: LiveServer) -> None:
+    record = _ask(live, "Is polyethylene glycol safe in pregnancy?")
+    with live.client("adam") as admin:
+        blank = admin.post(f"/api/review/answers/{record['id']}/reject", json={"reason": ""})
+        assert blank.status_code == 422
+        rejected = admin.post(
+            f"/api/review/answers/{record['id']}/reject", json={"reason": "wrong source"}
+        )
+        assert rejected.status_code == 200, rejected.text
+        listed = admin.get("/api/review/queue", params={"status": "rejected"}).json()
+        assert record["id"] in [r["id"] for r in listed]
+
+
+def test_clinicians_cannot_review_and_unknown_answers_are_404(live: LiveServer) -> None:
+    record = _ask(live, "What dose of naltrexone for alcohol dependence?")
+    with live.client("alice") as alice:
+        denied = alice.post(f"/api/review/answers/{record['id']}/approve", json={})
+        assert denied.status_code == 403
+    with live.client("rita") as rita:
+        assert rita.get("/api/review/answers/" + "0" * 32).status_code == 404
+        bad = rita.get("/api/review/queue", params={"status": "everything"})
+        assert bad.status_code == 422
+    assert httpx.get(live.url + "/api/review/queue").status_code == 401
