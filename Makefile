@@ -26,15 +26,17 @@ ingest: install
 ask: ingest
 	$(BIN)/followup ask "At what dose does naltrexone change from partial to full opioid blockade?"
 
-run: ask
+# Index the sample corpus, create the demo users once (keys printed), serve on loopback.
+run: ingest
+	$(BIN)/followup serve --demo --host 127.0.0.1 --port $${PORT:-8000}
 
 lint: install
-	$(BIN)/ruff check assistant tests evals benchmarks
-	$(BIN)/ruff format --check assistant tests evals benchmarks
+	$(BIN)/ruff check assistant server tests evals benchmarks
+	$(BIN)/ruff format --check assistant server tests evals benchmarks
 
 format: install
-	$(BIN)/ruff format assistant tests evals benchmarks
-	$(BIN)/ruff check --fix assistant tests evals benchmarks
+	$(BIN)/ruff format assistant server tests evals benchmarks
+	$(BIN)/ruff check --fix assistant server tests evals benchmarks
 
 typecheck: install
 	$(BIN)/mypy

@@ -135,14 +135,11 @@ async def _clinician(
                 await asyncio.sleep(think)
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    return (
-        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-        if len(values) > 1
-        else values[0]
-    )
+def _pct(values: list[float], q: int) -> float:
+    """The q-th percentile (inclusive method); NaN when nothing was measured."""
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 async def _run(url: str, keys: list[str], seconds: float, think: float) -> Results:
