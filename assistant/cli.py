@@ -10,7 +10,6 @@ import typer
 
 from assistant.config import Settings
 from assistant.errors import FollowupError
-from assistant.render import answer_text
 
 if TYPE_CHECKING:
     from assistant.services import Services
@@ -101,16 +100,26 @@ def ask(
     audience: AudienceOpt = "clinician",
 ) -> None:
     """Answer one question from the approved corpus (stored pending human review)."""
+    from assistant.cli_stream import stream_to_terminal
     from assistant.pipeline import answer
 
     try:
         services = _services()
+        if not as_json:  # text is streamed as it is generated, then the verified answer
+            stream_to_terminal(
+                services,
+                question,
+                conversation_id=conversation,
+                article_id=article,
+                audience=audience,
+            )
+            return
         record = answer(
             services, question, conversation_id=conversation, article_id=article, audience=audience
         )
     except FollowupError as exc:
         _fail(exc)
-    typer.echo(record.model_dump_json(indent=2) if as_json else answer_text(record))
+    typer.echo(record.model_dump_json(indent=2))
 
 
 @app.command()
@@ -120,7 +129,7 @@ def chat(
     audience: AudienceOpt = "clinician",
 ) -> None:
     """A conversation on the terminal: follow-ups are understood in context. Ctrl-D ends it."""
-    from assistant.pipeline import answer
+    from assistant.cli_stream import stream_to_terminal
 
     try:
         services = _services()
@@ -138,14 +147,14 @@ def chat(
         if not line.strip():
             continue
         try:
-            record = answer(
+            record = stream_to_terminal(
                 services, line, conversation_id=conversation, article_id=article, audience=audience
             )
         except FollowupError as exc:
             typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
             continue
         conversation = record.conversation_id
-        typer.echo(answer_text(record) + "\n")
+        typer.echo("")
     if conversation:
         typer.echo(f"conversation {conversation}")
 

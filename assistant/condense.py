@@ -7,9 +7,16 @@ The LLM generator may condense better; this is the offline rule.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Sequence
+from typing import Protocol
 
+from assistant.errors import FollowupError
+from assistant.prompts import Prompt
 from assistant.text import content_words
+
+log = logging.getLogger(__name__)
 
 _CUE = re.compile(
     r"^\s*(?:and|but|so|also|or|then|ok(?:ay)?|what about|how about|and what about|"
@@ -48,3 +55,90 @@ def condense(question: str, previous: list[str], topic: str | None = None) -> st
         context = nested.group(1)
     focus = _CUE.sub("", question).strip() or question
     return f"{focus[0].upper()}{focus[1:]} (follow-up to: {context})"
+
+
+class Condenser(Protocol):
+    """Rewrites a follow-up as a standalone question; history is (question, answer) pairs."""
+
+    def __call__(
+        self, question: str, history: Sequence[tuple[str, str]], topic: str | None = None
+    ) -> str: ...
+
+
+class Completer(Protocol):
+    """Anything that turns chat messages into a reply (the model endpoint)."""
+
+    def complete(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        max_tokens: int | None = None,
+        timeout: float | None = None,
+    ) -> str: ...
+
+
+_MAX_ANSWER_CHARS = 400  # of each earlier answer shown to the model: enough to resolve "it"
+_PREFIX = re.compile(r"^\s*(?:standalone question\s*:|question\s*:)\s*", re.IGNORECASE)
+
+
+class ModelCondenser:
+    """Follow-up condensation by the model, checked, with :func:`condense` as the fallback.
+
+    The model is asked only when the question leans on context; its rewrite is kept only if
+    it is one plausible question (not empty, not long, sharing words with the conversation).
+    """
+
+    def __init__(self, model: Completer, prompt: Prompt, timeout: float) -> None:
+        self._model = model
+        self._prompt = prompt
+        self._timeout = timeout
+
+    def __call__(
+        self, question: str, history: Sequence[tuple[str, str]], topic: str | None = None
+    ) -> str:
+        """Standalone form of ``question``; ``history`` holds (standalone question, answer)."""
+        rule_based = condense(question, [q for q, _ in history], topic)
+        if not (history or topic) or not needs_context(question):
+            return rule_based
+        try:
+            reply = self._model.complete(
+                self._messages(question, history, topic), max_tokens=96, timeout=self._timeout
+            )
+        except FollowupError as exc:
+            log.info("model condensation failed (%s); using the rule-based rewrite", exc)
+            return rule_based
+        rewritten = _clean_rewrite(reply)
+        if rewritten is None or not _plausible(rewritten, question, history, topic):
+            log.info("model condensation unusable; using the rule-based rewrite")
+            return rule_based
+        return rewritten
+
+    def _messages(
+        self, question: str, history: Sequence[tuple[str, str]], topic: str | None
+    ) -> list[dict[str, str]]:
+        lines = [f"Topic: {topic}"] if topic else []
+        for asked, answered in history[-3:]:
+            lines.append(f"Question: {asked}")
+            lines.append(f"Answer: {answered[:_MAX_ANSWER_CHARS]}")
+        text = self._prompt.render(history="\n".join(lines), question=question)
+        return [{"role": "user", "content": text}]
+
+
+def _clean_rewrite(reply: str) -> str | None:
+    from assistant.verify import sanitize
+
+    lines = [line for line in sanitize(reply).text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    line = _PREFIX.sub("", lines[0]).strip().strip("\"'").strip()
+    return line or None
+
+
+def _plausible(
+    rewritten: str, question: str, history: Sequence[tuple[str, str]], topic: str | None
+) -> bool:
+    if len(rewritten) > 2 * len(question) + 300 or "NO_ANSWER" in rewritten:
+        return False
+    context = " ".join([question, topic or "", *(q for q, _ in history[-3:])])
+    words = content_words(rewritten)
+    return bool(words) and len(words & content_words(context)) >= max(1, len(words) // 3)

@@ -79,9 +79,16 @@ class LLMSettings(BaseModel):
     base_url: str | None = None
     api_key: SecretStr | None = None
     model: str = "gpt-4o-mini"
+    # Deadline for one whole generation (every attempt and the streamed reply together);
+    # past it the extractive answer is used instead.
     timeout_s: float = Field(30.0, gt=0)
     max_tokens: int = Field(600, ge=16)
     temperature: float = Field(0.1, ge=0, le=2)
+    max_retries: int = Field(1, ge=0, le=5)  # retries of connection errors, 429 and 5xx
+    max_concurrency: int = Field(4, ge=1, le=256)  # generations in flight per process
+    condense: bool = True  # rewrite follow-ups with the model (rule-based when it fails)
+    # Share of a generated sentence's content words that must occur in its cited passages.
+    min_support: float = Field(0.6, ge=0, le=1)
 
 
 class ServerSettings(BaseModel):

@@ -138,6 +138,7 @@ class AnswerRecord(BaseModel):
     review_status: ReviewStatus = ReviewStatus.PENDING
     refused: bool = False
     generator: str
+    fallback: str | None = None  # why the model's answer was not used, when it was not
     prompt_version: str | None = None
     corpus_version: str
     retrieval: list[RetrievalHit] = Field(default_factory=list)
@@ -145,4 +146,5 @@ class AnswerRecord(BaseModel):
     anchor_article_id: str | None = None
     audience: str = "clinician"
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    related_questions: list[str] = Field(default_factory=list)  # answerable follow-ups
     created_at: str = Field(default_factory=utc_now)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from assistant.citations import build_citations, renumber, verify
 from assistant.condense import condense
+from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.retriever import Retrieval
@@ -89,7 +90,11 @@ def prepare(
         )
     topic, favour = _anchor(services, conversation.anchor_article_id)
     history = services.store.conversation_answers(conversation.id)
-    standalone = condense(question, [a.standalone_question for a in history], topic)
+    if services.condenser is not None:
+        pairs = [(a.standalone_question, a.answer) for a in history]
+        standalone = services.condenser(question, pairs, topic)
+    else:
+        standalone = condense(question, [a.standalone_question for a in history], topic)
     timings = {"condense": (time.perf_counter() - started) * 1000}
     return Turn(question, standalone, conversation, history, favour, timings)
 
@@ -148,6 +153,7 @@ def finalize(services: Services, turn: Turn, retrieval: Retrieval, draft: Draft)
         review_status=ReviewStatus.PENDING,
         refused=refused,
         generator=draft.generator,
+        fallback=draft.fallback_reason,
         prompt_version=draft.prompt_version,
         corpus_version=services.retriever.catalog.corpus_version,
         retrieval=_hits(retrieval),
@@ -183,6 +189,7 @@ class FinalEvent:
 
     record: AnswerRecord
     revised: bool = False
+    changes: list[str] = field(default_factory=list)  # what verification changed, in words
     type: str = "final"
 
 
@@ -223,15 +230,32 @@ def stream_answer(
     turn.timings_ms.update(retrieval.timings_ms)
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
     started = time.perf_counter()
+    request = generation_request(turn, retrieval, audience)
+    streamed: list[str] = []
+    changes: list[str] = []
     if has_evidence(services, retrieval):
-        draft = services.generator.generate(generation_request(turn, retrieval, audience))
+        draft = None
+        for item in draft_stream(services, request, turn.timings_ms):
+            if isinstance(item, Draft):
+                draft = item
+            else:
+                streamed.append(item)
+                yield DeltaEvent(item)
+        assert draft is not None
+        draft, changes = settle(services, request, draft)
     else:
         draft = _refusal_draft(services, retrieval)
     turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
     record = finalize(services, turn, retrieval, draft)
+    if services.suggester is not None:
+        asked = [record.question, record.standalone_question, *(a.question for a in turn.history)]
+        cited = {c.source_id for c in record.citations} | turn.favour
+        record.related_questions = services.suggester.suggest(retrieval.query_vector, cited, asked)
     services.store.save_answer(record)
-    yield DeltaEvent(record.answer)
-    yield FinalEvent(record)
+    revised, changes = revision(streamed, record.answer, changes)
+    if not streamed:
+        yield DeltaEvent(record.answer)
+    yield FinalEvent(record, revised=revised, changes=changes)
 
 
 def answer(

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import openai
+
+from assistant.condense import Condenser
 from assistant.config import Settings
 from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
+from assistant.generate.selection import llm_configured, model_parts, openai_client
 from assistant.index.embedder import Embedder, MiniLMEmbedder
 from assistant.index.retriever import Retriever
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
+from assistant.suggest import Suggester
 
 
 @dataclass
@@ -22,6 +28,9 @@ class Services:
     disclaimer: str
     refusal: str
     unknown_term_refusal: Prompt
+    fallback: Generator | None = None  # answers when the model's answer is unusable
+    condenser: Condenser | None = None  # model rewrite of follow-ups; rule-based when None
+    suggester: Suggester | None = None  # related follow-up questions
 
     def close(self) -> None:
         self.store.close()
@@ -31,15 +40,34 @@ def open_store(settings: Settings) -> AnswerStore:
     return AnswerStore.from_settings(settings)
 
 
-def build_services(settings: Settings, embedder: Embedder | None = None) -> Services:
-    """Open the index and the store and choose the generator. Raises IndexNotReadyError."""
+def build_services(
+    settings: Settings,
+    embedder: Embedder | None = None,
+    *,
+    client: openai.OpenAI | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Services:
+    """Open the index and the store and choose the generator. Raises IndexNotReadyError.
+
+    With an LLM endpoint configured (see assistant.generate.selection) the model answers and
+    the extractive generator is its fallback; ``client`` injects a ready ``openai`` client.
+    """
     embedder = embedder or MiniLMEmbedder(settings.index.embed_batch_size)
     retriever = Retriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     prompts = settings.prompts_dir
+    extractive = ExtractiveGenerator(embedder, settings.answer)
+    generator: Generator = extractive
+    fallback = condenser = None
+    if llm_configured(settings, environ):
+        parts = model_parts(settings, client or openai_client(settings, environ))
+        generator, fallback, condenser = parts.generator, extractive, parts.condenser
     return Services(
         settings=settings,
         retriever=retriever,
-        generator=ExtractiveGenerator(embedder, settings.answer),
+        generator=generator,
+        fallback=fallback,
+        condenser=condenser,
+        suggester=Suggester(retriever, embedder, settings.answer.min_evidence),
         store=open_store(settings),
         disclaimer=load_prompt(
             prompts, "disclaimer", settings.answer.disclaimer_version, expect=set()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from assistant.models import RetrievedChunk
 
@@ -31,6 +32,9 @@ class Draft:
     prompt_version: str | None = None
     refused: bool = False
     findings: list[str] = field(default_factory=list)
+    # Set when the generator produced nothing usable (endpoint failed, timed out, leaked its
+    # instructions): the pipeline then answers with the extractive generator instead.
+    fallback_reason: str | None = None
 
 
 class Generator(Protocol):
@@ -39,3 +43,11 @@ class Generator(Protocol):
     name: str
 
     def generate(self, request: GenerationRequest) -> Draft: ...
+
+
+@runtime_checkable
+class StreamingGenerator(Generator, Protocol):
+    """A generator that can also stream: text deltas (``str``) as they are written, then
+    exactly one :class:`Draft` as the last item. Deltas are provisional, unverified text."""
+
+    def stream(self, request: GenerationRequest) -> Iterator[str | Draft]: ...

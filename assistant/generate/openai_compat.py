@@ -1,0 +1,270 @@
+"""Answers written by a model behind any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama,
+llama.cpp's server), through the ``openai`` client, which is built at the edge and injected.
+
+The model gets no tools or functions: plain chat completions only. Each generation has one
+deadline (``llm.timeout_s``) covering every attempt and the whole streamed reply; retries of
+transient failures happen here, inside that deadline, rather than in the SDK, whose retries
+would each get a fresh timeout. A bounded number of generations run at once.
+
+Anything that goes wrong (endpoint down, slow, refusing, empty reply, a reply that echoes
+the system prompt) yields a Draft with ``fallback_reason`` set; the pipeline then answers
+with the extractive generator and the record says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any, cast
+
+import openai
+
+from assistant.config import LLMSettings
+from assistant.errors import GenerationError
+from assistant.generate.base import Draft, GenerationRequest
+from assistant.prompts import Prompt, load_prompt
+from assistant.text import strip_markup
+from assistant.verify import prompt_leak
+
+log = logging.getLogger(__name__)
+
+NO_ANSWER = "NO_ANSWER"
+Messages = list[dict[str, str]]
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    """The versioned templates a model generation uses, loaded and checked once."""
+
+    system: Prompt
+    answer: Prompt
+    source: Prompt
+    audiences: dict[str, Prompt]
+    condense: Prompt
+
+    @classmethod
+    def load(cls, folder: Path) -> PromptSet:
+        audiences = {
+            name: load_prompt(folder, f"audience_{name}", expect=set())
+            for name in ("clinician", "patient")
+        }
+        return cls(
+            system=load_prompt(folder, "system", expect={"canary"}),
+            answer=load_prompt(
+                folder,
+                "answer",
+                expect={"audience_instructions", "sources", "question", "max_sentences"},
+            ),
+            source=load_prompt(folder, "source", expect={"n", "title", "text"}),
+            audiences=audiences,
+            condense=load_prompt(folder, "condense", expect={"history", "question"}),
+        )
+
+    def version(self, audience: str) -> str:
+        """What goes on the record: every template that shaped the answer, with versions."""
+        parts = (self.system, self.answer, self.source, self.audiences[audience])
+        return "+".join(p.id for p in parts)
+
+
+def _fence(text: str) -> str:
+    """Passage text that cannot close its own source block or open a forged one."""
+    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+
+
+def source_blocks(template: Prompt, passages: Sequence[Any]) -> str:
+    """The retrieved passages as numbered, delimited blocks (1-based, request order)."""
+    blocks = []
+    for n, hit in enumerate(passages, start=1):
+        chunk = hit.chunk
+        title = _fence(" ".join(chunk.title.split()))
+        blocks.append(template.render(n=str(n), title=title, text=_fence(strip_markup(chunk.text))))
+    return "\n\n".join(blocks)
+
+
+class ChatEndpoint:
+    """An OpenAI-compatible chat endpoint with a deadline, retries and a concurrency bound."""
+
+    def __init__(self, client: openai.OpenAI, settings: LLMSettings) -> None:
+        # Retries are ours, inside one deadline; the SDK's would restart the clock each time.
+        self._client = client.with_options(max_retries=0)
+        self._settings = settings
+        self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+
+    def stream(
+        self, messages: Messages, *, max_tokens: int | None = None, timeout: float | None = None
+    ) -> Iterator[str]:
+        """Text deltas of the reply. Raises GenerationError on failure or past the deadline."""
+        limit = timeout or self._settings.timeout_s
+        deadline = time.monotonic() + limit
+        if not self._slots.acquire(timeout=limit):
+            raise GenerationError(
+                f"{self._settings.max_concurrency} generations already in flight; "
+                f"none finished within {limit:g}s"
+            )
+        queue: Queue[object] = Queue()
+        cancel = threading.Event()
+        args = (messages, max_tokens or self._settings.max_tokens, deadline, queue, cancel)
+        threading.Thread(target=self._pump, args=args, daemon=True).start()
+        try:
+            yield from _drain(queue, deadline, limit)
+        finally:
+            cancel.set()  # the reader stops at its next chunk and closes the connection
+
+    def complete(
+        self, messages: Messages, *, max_tokens: int | None = None, timeout: float | None = None
+    ) -> str:
+        """The whole reply as one string."""
+        return "".join(self.stream(messages, max_tokens=max_tokens, timeout=timeout))
+
+    def _pump(
+        self,
+        messages: Messages,
+        max_tokens: int,
+        deadline: float,
+        queue: Queue[object],
+        cancel: threading.Event,
+    ) -> None:
+        """Read the streamed reply in a worker thread, so the caller can enforce the deadline."""
+        try:
+            with self._open(messages, max_tokens, deadline) as stream:
+                for chunk in stream:
+                    if cancel.is_set():
+                        return
+                    text = _delta_text(chunk)
+                    if text:
+                        queue.put(text)
+            queue.put(_DONE)
+        except GenerationError as exc:
+            queue.put(exc)
+        except Exception as exc:  # an untrusted endpoint can fail in any way mid-stream
+            queue.put(GenerationError(f"model endpoint failed mid-reply: {type(exc).__name__}"))
+        finally:
+            self._slots.release()
+
+    def _open(self, messages: Messages, max_tokens: int, deadline: float) -> Any:
+        retryable = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+        last: Exception | None = None
+        for attempt in range(self._settings.max_retries + 1):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                return self._client.chat.completions.create(
+                    model=self._settings.model,
+                    messages=cast(Any, messages),
+                    stream=True,
+                    max_tokens=max_tokens,
+                    temperature=self._settings.temperature,
+                    timeout=remaining,
+                )
+            except retryable as exc:
+                last = exc
+                log.warning("model endpoint attempt %d failed: %s", attempt + 1, type(exc).__name__)
+                if attempt < self._settings.max_retries:
+                    time.sleep(max(0.0, min(0.5 * 2**attempt, deadline - time.monotonic())))
+            except openai.APIStatusError as exc:
+                raise GenerationError(f"model endpoint refused: HTTP {exc.status_code}") from exc
+            except openai.OpenAIError as exc:
+                raise GenerationError(f"model endpoint failed: {type(exc).__name__}") from exc
+        reason = type(last).__name__ if last else "deadline passed"
+        raise GenerationError(f"model endpoint unavailable ({reason})") from last
+
+
+def _drain(queue: Queue[object], deadline: float, limit: float) -> Iterator[str]:
+    while True:
+        try:
+            item = queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except Empty:
+            raise GenerationError(f"no complete reply within the {limit:g}s deadline") from None
+        if item is _DONE:
+            return
+        if isinstance(item, GenerationError):
+            raise item
+        yield cast(str, item)
+
+
+def _delta_text(chunk: Any) -> str:
+    choices = getattr(chunk, "choices", None) or []
+    delta = getattr(choices[0], "delta", None) if choices else None
+    return getattr(delta, "content", None) or ""
+
+
+class OpenAICompatGenerator:
+    """Streams an answer from the model; the pipeline verifies it in code afterwards."""
+
+    def __init__(
+        self, endpoint: ChatEndpoint, prompts: PromptSet, model: str, max_sentences: int = 5
+    ) -> None:
+        self.name = model
+        self._endpoint = endpoint
+        self._prompts = prompts
+        self._max_sentences = max_sentences
+
+    def messages(self, request: GenerationRequest, canary: str) -> Messages:
+        """System and user messages. Nothing secret goes in: the canary is random per request."""
+        audience = self._prompts.audiences[request.audience]
+        user = self._prompts.answer.render(
+            audience_instructions=audience.text,
+            sources=source_blocks(self._prompts.source, request.passages),
+            question=request.standalone_question,
+            max_sentences=str(self._max_sentences),
+        )
+        return [
+            {"role": "system", "content": self._prompts.system.render(canary=canary)},
+            {"role": "user", "content": user},
+        ]
+
+    def stream(self, request: GenerationRequest) -> Iterator[str | Draft]:
+        """Text deltas, then the Draft. A delta that would complete a prompt leak is withheld."""
+        canary = f"ref-{secrets.token_hex(6)}"
+        messages = self.messages(request, canary)
+        version = self._prompts.version(request.audience)
+        text = ""
+        try:
+            for delta in self._endpoint.stream(messages):
+                text += delta
+                leak = prompt_leak(text, canary, messages[0]["content"])
+                if leak:
+                    yield self._failed(version, leak)
+                    return
+                yield delta
+        except GenerationError as exc:
+            log.warning("model generation failed: %s", exc)
+            yield self._failed(version, str(exc))
+            return
+        yield self._draft(text.strip(), version)
+
+    def generate(self, request: GenerationRequest) -> Draft:
+        for item in self.stream(request):
+            if isinstance(item, Draft):
+                return item
+        raise AssertionError("stream ended without a draft")
+
+    def _draft(self, text: str, version: str) -> Draft:
+        if not text:
+            return self._failed(version, "the model returned an empty reply")
+        if text.startswith(NO_ANSWER) or text == NO_ANSWER.lower():
+            return Draft(
+                text="",
+                generator=self.name,
+                prompt_version=version,
+                refused=True,
+                findings=["the model said the sources do not answer the question"],
+            )
+        return Draft(text=text, generator=self.name, prompt_version=version)
+
+    def _failed(self, version: str, reason: str) -> Draft:
+        return Draft(
+            text="",
+            generator=self.name,
+            prompt_version=version,
+            findings=[f"model answer discarded: {reason}"],
+            fallback_reason=reason,
+        )

@@ -1,0 +1,71 @@
+"""Which generator answers: a model when an endpoint is configured, else the extractive one.
+
+An endpoint is configured the way the ``openai`` client itself reads it — ``OPENAI_API_KEY``
+and ``OPENAI_BASE_URL`` in the environment — or by the project's own settings
+(``FOLLOWUP_LLM__BASE_URL``, ``FOLLOWUP_LLM__API_KEY``), which win when both are set. The
+model name and limits always come from the project's settings (``FOLLOWUP_LLM__MODEL`` ...).
+The key is handed to the client only: it is never logged, stored or put in a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import openai
+
+from assistant.condense import ModelCondenser
+from assistant.config import Settings
+from assistant.errors import ConfigError
+from assistant.generate.openai_compat import ChatEndpoint, OpenAICompatGenerator, PromptSet
+
+# Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client insists on one.
+LOCAL_KEY_PLACEHOLDER = "no-key-needed"
+
+
+def llm_configured(settings: Settings, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether an OpenAI-compatible endpoint is configured by settings or environment."""
+    env = os.environ if environ is None else environ
+    llm = settings.llm
+    return bool(
+        llm.base_url or llm.api_key or env.get("OPENAI_API_KEY") or env.get("OPENAI_BASE_URL")
+    )
+
+
+def openai_client(settings: Settings, environ: Mapping[str, str] | None = None) -> openai.OpenAI:
+    """The SDK client for the configured endpoint (no network traffic until a request)."""
+    env = os.environ if environ is None else environ
+    llm = settings.llm
+    key = llm.api_key.get_secret_value() if llm.api_key else env.get("OPENAI_API_KEY")
+    base_url = llm.base_url or env.get("OPENAI_BASE_URL") or None
+    if not key and base_url:
+        key = LOCAL_KEY_PLACEHOLDER
+    if not key:
+        raise ConfigError("An LLM endpoint needs OPENAI_API_KEY or FOLLOWUP_LLM__API_KEY.")
+    try:
+        return openai.OpenAI(api_key=key, base_url=base_url, timeout=llm.timeout_s, max_retries=0)
+    except openai.OpenAIError as exc:
+        raise ConfigError(f"cannot configure the LLM endpoint: {type(exc).__name__}") from exc
+
+
+@dataclass
+class ModelParts:
+    """What a configured endpoint contributes to Services."""
+
+    generator: OpenAICompatGenerator
+    condenser: ModelCondenser | None
+
+
+def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
+    """Generator (and follow-up condenser) over an injected ``openai`` client."""
+    prompts = PromptSet.load(settings.prompts_dir)
+    endpoint = ChatEndpoint(client, settings.llm)
+    generator = OpenAICompatGenerator(
+        endpoint, prompts, settings.llm.model, max_sentences=settings.answer.max_sentences
+    )
+    condenser = None
+    if settings.llm.condense:
+        # A follow-up rewrite is short: a third of the deadline leaves the rest to the answer.
+        condenser = ModelCondenser(endpoint, prompts.condense, timeout=settings.llm.timeout_s / 3)
+    return ModelParts(generator, condenser)

@@ -1,0 +1,318 @@
+"""Checks in code on what a model wrote, before anyone sees it.
+
+A model is an untrusted author. Its text goes through two steps:
+
+1. :func:`sanitize` turns it into plain text. HTML elements (``<script>`` with its content),
+   tags, Markdown images, link targets, bare URLs and formatting are removed; link text is
+   kept as words. Nothing the model writes survives as markup.
+2. :func:`check_sentences` keeps only supported sentences. Every sentence is treated as a
+   claim and must carry a citation ``[n]`` to a passage given to the model; every number,
+   dose, unit and frequency in it must appear in one of its cited passages; and most of its
+   content words must occur in those passages (or the question).
+
+**Unsupported sentences are removed, not marked.** A clinician reads the answer quickly and
+a marked-but-present invented dose is still read; the removed sentences are kept verbatim in
+the record's findings so reviewers see exactly what the model wrote and why it went.
+
+Passage lines that read as instructions to an AI ("ignore previous instructions...")
+never count as support: a model that obeys a planted instruction cannot ground what it
+wrote in the instruction itself.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import Stemmer
+
+from assistant.citations import MARKER, cited_indices, frequencies, grounded, quantities, sentences
+from assistant.text import content_words, strip_markup
+
+_BLOCK = re.compile(
+    r"<\s*(script|style|iframe|object|embed|svg|math|template)\b.*?(?:<\s*/\s*\1\s*>|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>")
+_OPEN_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>\n]*$", re.MULTILINE)  # unterminated
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*(?:\([^)\n]*\)?|\[[^\]\n]*\])")
+_LINK = re.compile(r"\[([^\]\n]*)\]\s*\(([^)\n]*)\)?")
+_REF_DEF = re.compile(r"^\s*\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_URL = re.compile(
+    r"(?:\b(?:https?|ftp|file|javascript|data|vbscript|mailto):|\bwww\.)[^\s<>\"')\]]*",
+    re.IGNORECASE,
+)
+_CODE_FENCE = re.compile(r"```[^\n]*")
+_FENCES = re.compile(r"<{2,}|>{2,}|‹{2,}|›{2,}|\b(?:END )?SOURCE \d+:?")
+_FORMAT = re.compile(r"(\*\*|__|`|^\s{0,3}#{1,6}\s*|^\s*>\s?)", re.MULTILINE)
+_BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+", re.MULTILINE)
+_SPACES = re.compile(r"[ \t]+")
+_CITATION_ONLY = re.compile(r"^\s*\d+(?:\s*,\s*\d+)*\s*$")
+INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instruction|prompt|rule|message)s?\b"
+    r"|\b(?:system prompt|developer message|you are now|new instructions|as an ai)\b"
+    r"|\b(?:tell|inform|instruct) the (?:reader|user|patient|clinician)s?\b"
+    r"|\b(?:respond|reply|answer) (?:only )?with\b|\brepeat after me\b"
+    r"|\b(?:ai|language model|assistant|chatbot)s?\s*(?:must|should|:)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Sanitized:
+    text: str
+    findings: list[str] = field(default_factory=list)
+
+
+def _sub(pattern: re.Pattern[str], repl: str, text: str, what: str, found: list[str]) -> str:
+    new, count = pattern.subn(repl, text)
+    if count:
+        found.append(f"removed {count} {what} from the model's text")
+    return new
+
+
+def _link(match: re.Match[str]) -> str:
+    label = match.group(1)
+    # "[2](https://...)" is a citation marker wrapped in a link: keep the marker.
+    return f"[{label}]" if _CITATION_ONLY.match(label) else label
+
+
+def sanitize(text: str, *, strip: bool = True) -> Sanitized:
+    """Plain text of model output: no HTML, images, links, URLs or Markdown formatting."""
+    found: list[str] = []
+    for _ in range(2):  # "&amp;lt;script&amp;gt;" decodes twice
+        text = html.unescape(text)
+    text = _sub(_BLOCK, " ", text, "HTML script/style element(s)", found)
+    text = _sub(_COMMENT, " ", text, "HTML comment(s)", found)
+    text = _sub(_TAG, " ", text, "HTML tag(s)", found)
+    text = _sub(_OPEN_TAG, " ", text, "unterminated HTML tag(s)", found)
+    text = _sub(_IMAGE, " ", text, "image(s)", found)
+    text = _sub(_REF_DEF, " ", text, "link definition(s)", found)
+    text = _links(text, found)
+    text = _sub(_URL, " ", text, "URL(s)", found)
+    text = _FENCES.sub(" ", text)  # the prompt's own source-block delimiters, echoed
+    text = _CODE_FENCE.sub(" ", text)
+    text = _BULLET.sub("", _FORMAT.sub("", text))
+    text = re.sub(r"[ \t]*\n\s*", "\n", _SPACES.sub(" ", text))
+    text = re.sub(r"(?<=\S) +([.,;:!?])", r"\1", text)
+    return Sanitized(text.strip() if strip else text, found)
+
+
+def _links(text: str, found: list[str]) -> str:
+    new, count = _LINK.subn(_link, text)
+    if count:
+        found.append(f"removed {count} link target(s) from the model's text")
+    return new
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> frozenset[str]:
+    """Stemmed content words: "blocks" and "block" count as the same word."""
+    return frozenset(_stemmer().stemWords(sorted(content_words(text))))
+
+
+def trusted_text(passage: str) -> str:
+    """A passage's plain text without the lines (paragraphs, bullets) that read as instructions
+    to an AI: a planted instruction's payload usually shares its paragraph with the trigger."""
+    lines = strip_markup(passage).splitlines()
+    return " ".join(line for line in lines if not INSTRUCTION.search(line))
+
+
+def support(sentence: str, grounding: str, question: str) -> float:
+    """Share of the sentence's content words (stemmed) found in the grounding or question."""
+    words = _stems(MARKER.sub("", sentence))
+    if not words:
+        return 1.0
+    known = _stems(grounding) | _stems(question)
+    return len(words & known) / len(words)
+
+
+@dataclass
+class Checked:
+    """The kept text (request-position markers), what was removed and why."""
+
+    text: str
+    removed: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+
+def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> str:
+    def keep(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
+        valid = [n for n in numbers if 1 <= n <= n_passages]
+        for n in numbers:
+            if n not in valid:
+                findings.append(f"removed citation [{n}]: no passage with that number was given")
+        return " [" + ", ".join(map(str, valid)) + "]" if valid else ""
+
+    return MARKER.sub(keep, sentence)
+
+
+def sentence_problem(
+    sentence: str, passages: Sequence[str], question: str, min_support: float
+) -> str | None:
+    """Why a sentence (with request-position markers) is unsupported, or None if it is fine."""
+    cited = [passages[n - 1] for n in dict.fromkeys(cited_indices(sentence))]
+    if not cited:
+        return "no citation"
+    grounding = " ".join(trusted_text(p) for p in cited)
+    for claim in quantities(sentence) + frequencies(sentence):
+        if not grounded(claim, [grounding]):
+            return f"{claim!r} is not in the cited passage(s)"
+    share = support(sentence, grounding, question)
+    if share < min_support:
+        return f"only {share:.0%} of its words are in the cited passage(s)"
+    return None
+
+
+def check_sentences(
+    text: str, passages: Sequence[str], question: str, min_support: float
+) -> Checked:
+    """Keep the sentences of ``text`` that its cited passages support; report the rest."""
+    result = Checked(text="")
+    kept: list[str] = []
+    for raw in sentences(text):
+        sentence = _drop_bad_markers(raw, len(passages), result.findings)
+        problem = sentence_problem(sentence, passages, question, min_support)
+        if problem is None:
+            kept.append(sentence.strip())
+            continue
+        result.removed.append(raw)
+        result.findings.append(f"removed unsupported sentence ({problem}): {raw[:200]!r}")
+    result.text = " ".join(kept)
+    return result
+
+
+def passage_texts(chunks: Sequence[str]) -> list[str]:
+    """Plain text of passages as the model saw them and as grounding checks read them."""
+    return [strip_markup(c) for c in chunks]
+
+
+class StreamSanitizer:
+    """Sanitises streamed model text piece by piece, for provisional display.
+
+    Text is released only up to a point where no markup construct can still be open (an
+    unclosed ``<``, ``[`` or ``(`` after ``]``, an unfinished word or URL), so a tag split
+    across deltas is never shown half-formed. Citation markers are renumbered by first
+    appearance, as the final answer is, and markers to no passage are dropped. The final,
+    verified answer remains authoritative.
+    """
+
+    HOLD_LIMIT = 600  # characters; past this an unclosed construct is treated as text
+
+    def __init__(self, n_passages: int) -> None:
+        self._n = n_passages
+        self._buffer = ""
+        self._order: list[int] = []
+        self._in_block = False
+
+    def feed(self, delta: str) -> str:
+        """Add a delta; return the text that is now safe to show (may be empty)."""
+        self._buffer += delta
+        cut = self._safe_cut(self._buffer)
+        head, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return self._clean(head)
+
+    def finish(self) -> str:
+        """Release whatever is left at the end of the stream."""
+        head, self._buffer = self._buffer, ""
+        return self._clean(head).rstrip()
+
+    def _safe_cut(self, buffer: str) -> int:
+        spaces = [m.end() for m in re.finditer(r"\s+", buffer)]
+        cut = spaces[-1] if spaces else 0
+        if len(buffer) > self.HOLD_LIMIT:
+            return cut
+        # Never cut inside a construct: its halves would be cleaned apart and leak.
+        for pattern in (_BLOCK, _COMMENT, _TAG, _BRACKETED, _URL):
+            for match in pattern.finditer(buffer):
+                if match.start() < cut <= match.end():
+                    cut = match.start()
+        for pending in (_pending_tag(buffer), _pending_bracket(buffer)):
+            if pending is not None:
+                cut = min(cut, pending)
+        return cut
+
+    def _clean(self, text: str) -> str:
+        if not text:
+            return ""
+        clean = sanitize(text, strip=False).text
+        return _SPACES.sub(" ", MARKER.sub(self._renumber, clean))
+
+    def _renumber(self, match: re.Match[str]) -> str:
+        lead = " " if match.start() > 0 else ""  # the previous piece ended in a space
+        kept: list[int] = []
+        for raw in re.split(r"\s*,\s*", match.group(1)):
+            position = int(raw)
+            if not 1 <= position <= self._n:
+                continue
+            if position not in self._order:
+                self._order.append(position)
+            new = self._order.index(position) + 1
+            if new not in kept:
+                kept.append(new)
+        return lead + "[" + ", ".join(map(str, kept)) + "]" if kept else ""
+
+
+_BRACKETED = re.compile(r"!?\[[^\]\n]*\](?:\s*\([^)\n]*\)?)?")
+
+
+def _pending_tag(buffer: str) -> int | None:
+    """Start of a ``<`` that may still become a tag, or None."""
+    start = buffer.rfind("<")
+    if start == -1 or ">" in buffer[start:] or "\n" in buffer[start:]:
+        return None
+    rest = buffer[start + 1 :]
+    if rest and not re.match(r"\s*[A-Za-z/!?]", rest):
+        return None  # "< 5 mg" is a comparison, not a tag
+    return start
+
+
+def _pending_bracket(buffer: str) -> int | None:
+    """Start of a ``[`` or ``![`` construct that is not finished yet, or None."""
+    start = buffer.rfind("[")
+    if start == -1:
+        return buffer.rfind("!") if buffer.endswith("!") else None
+    if start > 0 and buffer[start - 1] == "!":
+        start -= 1
+    close = buffer.find("]", start)
+    if close == -1:
+        return start
+    after = buffer[close + 1 :].lstrip()
+    if not after:
+        return start  # may be followed by "(url)"
+    if after.startswith("(") and ")" not in after:
+        return start
+    return None
+
+
+LEAK_SHINGLE = 8  # words in a row shared with the system prompt that count as echoing it
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def prompt_leak(text: str, canary: str, system_prompt: str) -> str | None:
+    """Why ``text`` reads as an echo of the system prompt (its canary or a long run of its
+    words), or None. Such a reply is discarded whole: a model that repeats its instructions
+    is not following them."""
+    squeezed = re.sub(r"[\s\-_.]+", "", text.lower())
+    if re.sub(r"[\s\-_.]+", "", canary.lower()) in squeezed:
+        return "the reply repeats the system prompt's canary"
+    words = _WORDS.findall(text.lower())
+    prompt_words = _WORDS.findall(system_prompt.lower())
+    shingles = {
+        tuple(prompt_words[i : i + LEAK_SHINGLE])
+        for i in range(len(prompt_words) - LEAK_SHINGLE + 1)
+    }
+    for i in range(len(words) - LEAK_SHINGLE + 1):
+        if tuple(words[i : i + LEAK_SHINGLE]) in shingles:
+            return "the reply repeats the system prompt"
+    return None

