@@ -76,7 +76,7 @@ def test_article_follow_up_conversation_and_citation(
     assert dialog.locator("h2").inner_text().startswith(f"[{number}]")
     assert len(dialog.locator("blockquote").inner_text()) > 40
     assert "Source:" in dialog.inner_text()
-    page.screenshot(path=str(screenshots / "chat.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "chat.png"))  # the viewport, as a clinician sees it
     page.keyboard.press("Escape")
     assert not dialog.is_visible()
 

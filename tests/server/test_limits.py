@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,9 @@ def test_generation_slots_cap_concurrency_and_time_out() -> None:
             return peak, True
         return peak, False
 
-    peak, busy = asyncio.run(scenario())
+    # Its own thread: playwright's sync API may hold an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        peak, busy = pool.submit(asyncio.run, scenario()).result()
     assert peak == 2
     assert busy
 

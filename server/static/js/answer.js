@@ -47,6 +47,20 @@ export function citedText(tag, text, onCite) {
 }
 
 let dialog = null;
+const articleIds = new Set();
+
+/** Ids of approved articles, so a passage quoted from one links to its page. */
+export function knowArticles(ids) {
+  for (const id of ids) articleIds.add(id);
+}
+
+function sourceLink(citation) {
+  if (citation.url) return safeLink(citation.url);
+  if (articleIds.has(citation.source_id)) {
+    return el('a', { href: `/articles/${encodeURIComponent(citation.source_id)}` }, 'the approved article');
+  }
+  return el('code', {}, citation.source_id);
+}
 
 /** The passage viewer: a modal dialog (Escape closes it, focus returns to the citation). */
 export function showPassage(citation, opener) {
@@ -60,7 +74,7 @@ export function showPassage(citation, opener) {
     el('h2', { id: 'passage-title' }, `[${citation.n}] ${citation.title}`),
     citation.citation ? el('p', { class: 'muted' }, citation.citation) : null,
     el('blockquote', { class: 'quote' }, citation.passage),
-    el('p', {}, 'Source: ', citation.url ? safeLink(citation.url) : el('code', {}, citation.source_id)),
+    el('p', {}, 'Source: ', sourceLink(citation)),
     el('form', { method: 'dialog' }, el('button', { class: 'primary' }, 'Close')),
   );
   dialog.showModal();

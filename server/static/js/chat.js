@@ -1,7 +1,7 @@
 // Clinician chat: streamed answers, citations that open their passage, status on every answer.
 import { api, stream } from './api.js';
 import { el, clear, status, param, audience, bindAudience, setAudience } from './dom.js';
-import { answerCard, citedText } from './answer.js';
+import { answerCard, citedText, knowArticles } from './answer.js';
 import { shell } from './shell.js';
 
 const log = document.getElementById('log');
@@ -105,6 +105,7 @@ document.getElementById('new-chat').addEventListener('click', () => {
 });
 
 await shell();
+api('GET', '/api/articles').then((list) => knowArticles(list.map((a) => a.id))).catch(() => {});
 await loadHistory();
 const first = param('ask');
 if (first) {
