@@ -70,7 +70,8 @@ def test_article_follow_up_conversation_and_citation(
 
     citation = second.locator("button.cite").first
     number = citation.inner_text()
-    citation.click()
+    citation.focus()
+    page.keyboard.press("Enter")  # citations work from the keyboard
     dialog = page.locator("dialog.passage")
     dialog.wait_for()
     assert dialog.locator("h2").inner_text().startswith(f"[{number}]")
@@ -79,6 +80,10 @@ def test_article_follow_up_conversation_and_citation(
     page.screenshot(path=str(screenshots / "chat.png"))  # the viewport, as a clinician sees it
     page.keyboard.press("Escape")
     assert not dialog.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('cite')")  # focus returns
+    second.locator("button.cite").nth(0).click()  # and from the mouse
+    dialog.wait_for()
+    dialog.get_by_role("button", name="Close").click()
 
     page.reload()  # the conversation is stored: history comes back with its statuses
     page.locator("li.turn").nth(1).locator("article.answer").wait_for()
