@@ -211,3 +211,7 @@ from assistant import cli_serve  # noqa: E402, F401  (registers `followup serve`
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,8 @@ _CUE = re.compile(
 )
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|this|that|these|those|they|them|their|he|she|his|her|there|the same|"
-    r"the dose|the drug|the patient|such)\b",
+    r"the (?:dose|drug|medicine|medication|treatment|patient|child|baby|infant|woman|mother|man)|"
+    r"such)\b",
     re.IGNORECASE,
 )
 _CONTEXT = re.compile(r"\(follow-up to: (.*)\)$")

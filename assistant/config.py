@@ -51,6 +51,11 @@ class AnswerSettings(BaseModel):
     min_sentence_similarity: float = Field(0.30, ge=-1, le=1)
     near_duplicate_jaccard: float = Field(0.6, gt=0, le=1)
     near_duplicate_cosine: float = Field(0.85, gt=0, le=1)
+    # A question term rarer than this in general English (Zipf scale) that appears in no
+    # approved passage makes the assistant refuse, naming the term.
+    unknown_term_max_zipf: float = Field(2.5, ge=0, le=8)
+    # Maximal-marginal-relevance weight on a sentence's similarity to those already chosen.
+    redundancy_penalty: float = Field(0.5, ge=0, le=2)
     disclaimer_version: int | None = None  # newest when unset
 
 

@@ -134,14 +134,21 @@ def _hits(retrieval: Retrieval) -> list[RetrievalHit]:
     ]
 
 
-def finalize(services: Services, turn: Turn, retrieval: Retrieval, draft: Draft) -> AnswerRecord:
+def finalize(
+    services: Services,
+    turn: Turn,
+    retrieval: Retrieval,
+    draft: Draft,
+    refusal_text: str | None = None,
+) -> AnswerRecord:
     """Renumber and verify citations, then add the disclaimer and pending status in code."""
     text, order, findings = renumber(draft.text, len(retrieval.hits))
     citations = build_citations(order, retrieval.hits, services.retriever.catalog.documents)
     findings = draft.findings + findings + verify(text, citations)
     refused = draft.refused or not citations
     if refused:
-        text, citations = services.refusal, []
+        # A refusal's wording comes from the pipeline's own templates, never from a model.
+        text, citations = refusal_text or services.refusal, []
     return AnswerRecord(
         id=new_id(),
         conversation_id=turn.conversation.id,
@@ -196,16 +203,30 @@ class FinalEvent:
 Event = SourcesEvent | DeltaEvent | FinalEvent
 
 
-def _refusal_draft(services: Services, retrieval: Retrieval) -> Draft:
-    return Draft(
-        text="",
-        generator=services.generator.name,
-        refused=True,
-        findings=[
-            f"best passage similarity {retrieval.best_similarity:.2f} is under the "
-            "evidence threshold"
-        ],
+def evidence_gap(services: Services, turn: Turn, retrieval: Retrieval) -> Draft | None:
+    """A refusal draft when the approved sources cannot support an answer, else None."""
+    unknown = services.retriever.unknown_terms(
+        turn.question, max_zipf=services.settings.answer.unknown_term_max_zipf
     )
+    if unknown:
+        terms = ", ".join(f"“{t}”" for t in unknown)
+        return Draft(
+            text=services.unknown_term_refusal.render(terms=terms),
+            generator=services.generator.name,
+            refused=True,
+            findings=[f"question terms found in no approved source: {', '.join(unknown)}"],
+        )
+    if not has_evidence(services, retrieval):
+        return Draft(
+            text=services.refusal,
+            generator=services.generator.name,
+            refused=True,
+            findings=[
+                f"best passage similarity {retrieval.best_similarity:.2f} is under the "
+                "evidence threshold"
+            ],
+        )
+    return None
 
 
 def stream_answer(
@@ -230,11 +251,10 @@ def stream_answer(
     turn.timings_ms.update(retrieval.timings_ms)
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
     started = time.perf_counter()
+    gap = evidence_gap(services, turn, retrieval)
     request = generation_request(turn, retrieval, audience)
-    streamed: list[str] = []
-    changes: list[str] = []
-    if has_evidence(services, retrieval):
-        draft = None
+    draft, streamed, changes = gap, list[str](), list[str]()
+    if draft is None:
         for item in draft_stream(services, request, turn.timings_ms):
             if isinstance(item, Draft):
                 draft = item
@@ -243,10 +263,8 @@ def stream_answer(
                 yield DeltaEvent(item)
         assert draft is not None
         draft, changes = settle(services, request, draft)
-    else:
-        draft = _refusal_draft(services, retrieval)
     turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
-    record = finalize(services, turn, retrieval, draft)
+    record = finalize(services, turn, retrieval, draft, gap.text if gap else None)
     if services.suggester is not None:
         asked = [record.question, record.standalone_question, *(a.question for a in turn.history)]
         cited = {c.source_id for c in record.citations} | turn.favour

@@ -34,6 +34,9 @@ class Services:
 
     def close(self) -> None:
         self.store.close()
+        close_generator = getattr(self.generator, "close", None)
+        if close_generator is not None:  # a model client's connection pool
+            close_generator()
 
 
 def open_store(settings: Settings) -> AnswerStore:

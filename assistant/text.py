@@ -67,6 +67,8 @@ STOPWORDS = frozenset(
         "under",
         "patient",
         "patients",
+        "not",
+        "no",
     ]
 )
 

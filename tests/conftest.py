@@ -13,10 +13,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from assistant.config import Settings  # noqa: E402
-from assistant.index.embedder import MiniLMEmbedder  # noqa: E402
-from assistant.index.indexer import ingest  # noqa: E402
-from assistant.services import Services, build_services  # noqa: E402
+from assistant.config import Settings
+from assistant.index.embedder import MiniLMEmbedder
+from assistant.index.indexer import ingest
+from assistant.services import Services, build_services
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

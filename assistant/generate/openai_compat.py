@@ -117,6 +117,10 @@ class ChatEndpoint:
         finally:
             cancel.set()  # the reader stops at its next chunk and closes the connection
 
+    def close(self) -> None:
+        """Release the client's connection pool."""
+        self._client.close()
+
     def complete(
         self, messages: Messages, *, max_tokens: int | None = None, timeout: float | None = None
     ) -> str:
@@ -240,6 +244,9 @@ class OpenAICompatGenerator:
             yield self._failed(version, str(exc))
             return
         yield self._draft(text.strip(), version)
+
+    def close(self) -> None:
+        self._endpoint.close()
 
     def generate(self, request: GenerationRequest) -> Draft:
         for item in self.stream(request):

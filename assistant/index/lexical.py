@@ -55,6 +55,13 @@ class LexicalIndex:
             (self._ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
         ]
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` (after stemming) occurs anywhere in the indexed passages."""
+        if self._model is None:
+            return False
+        tokens = self._tokenize([word])[0]
+        return bool(tokens) and all(t in self._model.vocab_dict for t in tokens)
+
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "ids.json").write_text(json.dumps(self._ids), encoding="utf-8")

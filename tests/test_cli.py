@@ -1,0 +1,115 @@
+"""The `followup` command end to end, as a subprocess over a real index and store."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+PENDING = "Pending human review — answer "
+DISCLAIMER_START = "Professional medical disclaimer"
+
+
+@pytest.fixture()
+def data_dir(sample_index: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(sample_index / "index", target / "index")
+    return target
+
+
+def followup(
+    data_dir: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FOLLOWUP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args],
+        cwd=REPO,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_ask_prints_answer_references_disclaimer_and_status(data_dir: Path) -> None:
+    result = followup(data_dir, "ask", "What dose of mebendazole for a 14 kg child with roundworm?")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1]" in out and "\nReferences\n" in out
+    assert DISCLAIMER_START in out
+    assert PENDING in out
+    assert out.index("References") < out.index(DISCLAIMER_START) < out.index(PENDING)
+
+
+def test_ask_json_prints_the_stored_record(data_dir: Path) -> None:
+    result = followup(data_dir, "ask", "--json", "Is polyethylene glycol safe in pregnancy?")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["review_status"] == "pending_review"
+    assert record["disclaimer"].startswith(DISCLAIMER_START)
+    assert record["citations"] and all(c["passage"] for c in record["citations"])
+    assert {
+        "id",
+        "conversation_id",
+        "standalone_question",
+        "corpus_version",
+        "retrieval",
+    } <= record.keys()
+
+
+def test_refusal_also_carries_disclaimer_and_status(data_dir: Path) -> None:
+    result = followup(data_dir, "ask", "What is the capital of France?")
+    assert result.returncode == 0
+    assert "cannot answer" in result.stdout
+    assert DISCLAIMER_START in result.stdout and PENDING in result.stdout
+    assert "References" not in result.stdout
+
+
+def test_chat_understands_follow_ups(data_dir: Path) -> None:
+    result = followup(
+        data_dir,
+        "chat",
+        "--article",
+        "ldn-fibromyalgia-dosing",
+        stdin="What dose gives full opioid blockade?\nand at 4.5 mg?\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(PENDING) == 2
+    assert result.stdout.count(DISCLAIMER_START) == 2
+    assert "4.5 mg" in result.stdout.split(PENDING)[1]
+    assert "conversation " in result.stdout
+
+
+def test_errors_are_messages_not_tracebacks(data_dir: Path) -> None:
+    for args in (["ask", "   "], ["ask", "--article", "no-such-article", "dose?"]):
+        result = followup(data_dir, *args)
+        assert result.returncode == 2
+        assert result.stderr.startswith("error: ")
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_ask_without_an_index_says_to_ingest(tmp_path: Path) -> None:
+    result = followup(tmp_path / "empty", "ask", "anything?")
+    assert result.returncode == 2
+    assert "followup ingest" in result.stderr
+
+
+def test_ingest_reports_file_and_line_and_goes_on(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus" / "sources", corpus / "sources")
+    (corpus / "sources" / "bad.jsonl").write_text(
+        '{"id": "x", "title": "T", "text": "ok"}\n{oops\n'
+    )
+    result = followup(tmp_path / "data", "ingest", str(corpus))
+    assert result.returncode == 1
+    assert f"{corpus / 'sources' / 'bad.jsonl'}:2: invalid JSON" in result.stderr
+    assert "failed 1" in result.stdout and "indexed" in result.stdout
+    assert "skipped" in result.stdout  # the unapproved sources are listed as skipped
