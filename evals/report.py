@@ -67,6 +67,9 @@ def flatten(report: Mapping[str, Any]) -> dict[str, float | None]:
         flat[name] = value
     for name in ("refusal_accuracy", "false_refusal_rate", "decision_accuracy"):
         flat[name] = answers[name]
+    false_refusals = answers["false_refusal_rate"]
+    # Thresholds are minimums, so the share of answerable questions answered is gated.
+    flat["answered_rate"] = None if false_refusals is None else 1 - false_refusals
     flat["error_free"] = 1 - report["errors"] / report["cases"] if report["cases"] else None
     return flat
 

@@ -16,6 +16,7 @@ from assistant.index.catalog import Catalog
 from assistant.index.embedder import Embedder
 from assistant.index.fusion import reciprocal_rank_fusion
 from assistant.index.lexical import LexicalIndex
+from assistant.index.query import focus_query
 from assistant.index.vector_store import VectorStore
 from assistant.models import APPROVED, RetrievedChunk
 from assistant.text import STOPWORDS, spelling_variants
@@ -107,6 +108,7 @@ class Retriever:
         """Top ``k`` approved chunks for ``query``; documents in ``favour`` rank higher."""
         s = self.settings
         t0 = time.perf_counter()
+        query = focus_query(query) if s.focus_queries else query
         query_vector = self._embedder.embed([query])[0]
         t1 = time.perf_counter()
         dense = [
