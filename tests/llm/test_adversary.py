@@ -21,7 +21,7 @@ from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import DeltaEvent, FinalEvent, answer, stream_answer
 from assistant.services import Services
 from tests.conftest import settings_for
-from tests.llm.adversary import Adversary, Reply, sources, split, system_prompt
+from tests.llm.adversary import Adversary, Reply, sources, split, start, system_prompt
 from tests.llm.conftest import MakeServices
 
 pytestmark = pytest.mark.llm
@@ -267,7 +267,9 @@ def test_the_api_key_never_reaches_a_prompt_a_record_or_the_log(
     assert secret not in repr(services.settings) and secret not in str(services.settings)
 
 
-def test_generations_in_flight_are_bounded(adversary: Adversary) -> None:
+def test_generations_in_flight_are_bounded() -> None:
+    # A server of its own: slow replies left over from other tests would count as in flight.
+    adversary, server = start()
     adversary.script = lambda body: Reply(split("One short reply.", 4), delay_before_s=0.4)
     client = openai.OpenAI(base_url=adversary.url, api_key="local")
     endpoint = ChatEndpoint(client, LLMSettings(max_concurrency=2, timeout_s=20.0))
@@ -281,5 +283,6 @@ def test_generations_in_flight_are_bounded(adversary: Adversary) -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    server.shutdown()
     assert replies == ["One short reply."] * 5
     assert adversary.max_in_flight == 2
