@@ -307,12 +307,17 @@ def prompt_leak(text: str, canary: str, system_prompt: str) -> str | None:
     if re.sub(r"[\s\-_.]+", "", canary.lower()) in squeezed:
         return "the reply repeats the system prompt's canary"
     words = _WORDS.findall(text.lower())
-    prompt_words = _WORDS.findall(system_prompt.lower())
-    shingles = {
-        tuple(prompt_words[i : i + LEAK_SHINGLE])
-        for i in range(len(prompt_words) - LEAK_SHINGLE + 1)
-    }
+    shingles = _shingles(system_prompt)
     for i in range(len(words) - LEAK_SHINGLE + 1):
         if tuple(words[i : i + LEAK_SHINGLE]) in shingles:
             return "the reply repeats the system prompt"
     return None
+
+
+@lru_cache(maxsize=16)
+def _shingles(system_prompt: str) -> frozenset[tuple[str, ...]]:
+    """Every run of LEAK_SHINGLE words in the prompt (computed once per streamed reply)."""
+    words = _WORDS.findall(system_prompt.lower())
+    return frozenset(
+        tuple(words[i : i + LEAK_SHINGLE]) for i in range(len(words) - LEAK_SHINGLE + 1)
+    )

@@ -257,7 +257,7 @@ class OpenAICompatGenerator:
     def _draft(self, text: str, version: str) -> Draft:
         if not text:
             return self._failed(version, "the model returned an empty reply")
-        if text.startswith(NO_ANSWER) or text == NO_ANSWER.lower():
+        if text.upper().startswith(NO_ANSWER):
             return Draft(
                 text="",
                 generator=self.name,

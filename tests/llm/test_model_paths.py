@@ -132,3 +132,30 @@ def test_answers_suggest_related_questions_the_corpus_can_answer(
     for question in record.related_questions:  # each one is answered, not refused
         _, follow = ask(services, question)
         assert not follow.record.refused, question
+
+
+def test_patient_language_is_asked_for_and_recorded(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    def honest(body: dict[str, Any]) -> Reply:
+        n, good = best_sentence(body)
+        return Reply([f"{good} [{n}]."])
+
+    adversary.script = honest
+    services = make_services(adversary.url)
+    _, final = ask(services, audience="patient")
+    user = adversary.requests[-1]["messages"][-1]["content"]
+    assert "Audience: a patient or carer" in user and "Audience: a clinician" not in user
+    assert final.record.prompt_version == "system.v1+answer.v1+source.v1+audience_patient.v1"
+    assert_invariants(final.record, services)
+
+
+def test_a_model_that_finds_no_answer_yields_the_refusal(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    adversary.script = lambda body: Reply(split("NO_ANSWER", 3))
+    services = make_services(adversary.url)
+    _, final = ask(services)
+    assert final.record.refused and final.record.citations == []
+    assert final.record.answer == services.refusal
+    assert_invariants(final.record, services)
