@@ -95,27 +95,42 @@ def _windows(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
 def _in_background(items: Iterable[T], depth: int = 4) -> Iterator[T]:
     """Iterate ``items`` in a worker thread, ``depth`` items ahead of the consumer.
 
-    Parsing and chunking then run while the embedder (which releases the GIL) encodes.
+    Parsing and chunking then run while the embedder (which releases the GIL) encodes. If the
+    consumer stops early (an embedding error), the worker is told to stop too.
     """
     buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                buffer.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def work() -> None:
         try:
             for item in items:
-                buffer.put(("item", item))
+                if not put(("item", item)):
+                    return
         except BaseException as exc:  # re-raised in the consumer's thread
-            buffer.put(("error", exc))
+            put(("error", exc))
         else:
-            buffer.put(("done", None))
+            put(("done", None))
 
     threading.Thread(target=work, name="ingest-producer", daemon=True).start()
-    while True:
-        kind, value = buffer.get()
-        if kind == "error":
-            raise value
-        if kind == "done":
-            return
-        yield value
+    try:
+        while True:
+            kind, value = buffer.get()
+            if kind == "error":
+                raise value
+            if kind == "done":
+                return
+            yield value
+    finally:
+        stop.set()
 
 
 def _embed_and_store(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.config import IndexSettings, RetrievalSettings
@@ -16,7 +18,7 @@ from assistant.index.retriever import Retriever
 from assistant.ingest.loader import load_corpus
 from assistant.ingest.medquad import read_medquad
 from assistant.ingest.pubmedqa import read_pubmedqa
-from tests.conftest import SHARED_DATA
+from tests.conftest import CORPUS, SHARED_DATA
 
 MEDQUAD = SHARED_DATA / "medquad"
 PUBMEDQA = SHARED_DATA / "pubmedqa" / "pqal_dev.json"
@@ -132,3 +134,32 @@ def test_imported_sources_ingest_and_unapproved_pairs_are_not_searchable(
     assert hits and "medquad:Test_0000099_Sec4" not in {h.chunk.doc_id for h in hits}
     top = retriever.search(raw[pmid]["QUESTION"], k=3).hits
     assert top[0].chunk.doc_id == f"pubmed:{pmid}"
+
+
+class _FailingEmbedder:
+    """The real embedder until its ``fail_on``-th call, which raises (a crash mid-ingest)."""
+
+    def __init__(self, inner: MiniLMEmbedder, fail_on: int) -> None:
+        self.inner, self.name, self.calls, self.fail_on = inner, inner.name, 0, fail_on
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise RuntimeError("embedding crashed")
+        return self.inner.embed(texts)
+
+    def count_wordpieces(self, text: str) -> int:
+        return self.inner.count_wordpieces(text)
+
+
+@pytest.mark.slow
+def test_an_interrupted_ingest_keeps_what_it_embedded_and_resumes(
+    tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    settings = IndexSettings(embed_batch_size=1)  # windows of 16 passages
+    with pytest.raises(RuntimeError, match="embedding crashed"):
+        ingest([CORPUS], tmp_path / "index", _FailingEmbedder(embedder, 3), settings)
+    resumed = ingest([CORPUS], tmp_path / "index", embedder, settings)
+    assert resumed.chunks_embedded == resumed.chunks_total - 2 * 16
+    again = ingest([CORPUS], tmp_path / "index", embedder, settings)
+    assert again.chunks_embedded == 0
