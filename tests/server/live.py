@@ -88,10 +88,14 @@ def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveS
         if process.poll() is not None:
             raise RuntimeError(f"server exited:\n{log.read_text()[-4000:]}")
         try:
-            if httpx.get(server.url + "/readyz", timeout=2).status_code == 200:
-                return server
+            ready = httpx.get(server.url + "/readyz", timeout=2)
         except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+            time.sleep(0.5)
+            continue
+        if ready.status_code == 200:
+            return server
+        # Services are built once at start-up: a 503 now will not change. Say why at once.
+        server.stop()
+        raise RuntimeError(f"server started but is not ready: {ready.text}")
     server.stop()
     raise RuntimeError(f"server not ready in time:\n{log.read_text()[-4000:]}")
