@@ -163,6 +163,13 @@ def _embed_and_store(
     return done
 
 
+def _changed(new: Catalog, old: Catalog) -> bool:
+    """Whether the catalog differs from the one on disk (documents, chunks or file origins)."""
+    if new.doc_hashes != old.doc_hashes or new.chunks.keys() != old.chunks.keys():
+        return True
+    return any(d.origin != old.documents[i].origin for i, d in new.documents.items())
+
+
 def _estimate(doc: Document, old: Catalog, settings: IndexSettings) -> int:
     """Passages a document will need embedding for, known before it is chunked (progress)."""
     if doc.id in old.chunks_by_doc:
@@ -219,7 +226,10 @@ def ingest(
         ordered = list(catalog.chunks.values())
         lexical = LexicalIndex.build([c.id for c in ordered], [c.embedding_text for c in ordered])
         lexical.save(lexical_dir)
-    catalog.save(index_dir)
+    # An unchanged corpus leaves the catalog as it was: rewriting tens of MB of JSON would be
+    # most of the cost of an unchanged re-ingest.
+    if _changed(catalog, old):
+        catalog.save(index_dir)
 
     report.chunks_total = len(catalog.chunks)
     report.chunks_removed = len(to_remove)
