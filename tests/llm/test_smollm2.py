@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.services import Services
 from tests.llm.conftest import MakeServices
 from tests.llm.test_adversary import ask, assert_invariants
@@ -85,16 +86,10 @@ def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Ser
     removed: list[str] = []
     streamed_pieces = 0
     for question in DOSE_QUESTIONS:
-        deltas = []
-        from assistant.pipeline import DeltaEvent, stream_answer
-
-        final = None
-        for event in stream_answer(smollm2, question):
-            if isinstance(event, DeltaEvent):
-                deltas.append(event.text)
-            else:
-                final = event
-        assert final is not None and hasattr(final, "record")
+        events = list(stream_answer(smollm2, question))
+        deltas = [e.text for e in events if isinstance(e, DeltaEvent)]
+        final = events[-1]
+        assert isinstance(final, FinalEvent)
         record = final.record
         assert_invariants(record, smollm2)
         assert record.prompt_version and record.prompt_version.startswith("system.v1")
