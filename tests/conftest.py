@@ -69,6 +69,6 @@ def services(sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder) -> It
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     shutil.copytree(sample_index / "index", data_dir / "index")
-    built = build_services(settings_for(data_dir), embedder=embedder)
+    built = build_services(settings_for(data_dir), embedder=embedder, environ={})
     yield built
     built.close()

@@ -27,7 +27,9 @@ def data_dir(sample_index: Path, tmp_path: Path) -> Path:
 def followup(
     data_dir: Path, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "FOLLOWUP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    # These tests are about the offline default: no model endpoint from the caller's shell.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "FOLLOWUP_LLM"))}
+    env |= {"FOLLOWUP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     return subprocess.run(
         [sys.executable, "-m", "assistant.cli", *args],
         cwd=REPO,

