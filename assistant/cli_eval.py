@@ -61,7 +61,7 @@ def eval_cases(
             corpus=corpus or settings.corpus_paths,
             out=out or Path("evals") / "out" / cases.stem,
             index=index,
-            retrieval_only=retrieval_only,
+            retrieval_only=retrieval_only or dataset.retrieval_only,
             dataset=dataset.name or cases.stem,
         )
         embedder = MiniLMEmbedder(settings.index.embed_batch_size)

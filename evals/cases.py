@@ -102,6 +102,8 @@ class DatasetConfig(BaseModel):
     pmids: list[str] | str = Field(default_factory=list)
     cases: str | None = None
     corpus: list[str] = Field(default_factory=list)
+    # Score retrieval only (no answers generated): keeps big CI subsets to a minute or two.
+    retrieval_only: bool = False
     thresholds: dict[str, float] = Field(default_factory=dict)
     max_p95_ms: dict[str, float] = Field(default_factory=dict)
 

@@ -28,7 +28,12 @@ def test_eval_subset_meets_its_thresholds(
 ) -> None:
     built = build(name, tmp_path_factory.mktemp("datasets"))
     assert built.config.thresholds, f"{name} has no thresholds to gate on"
-    options = EvalOptions(corpus=built.corpus, out=tmp_path_factory.mktemp(name), dataset=name)
+    options = EvalOptions(
+        corpus=built.corpus,
+        out=tmp_path_factory.mktemp(name),
+        dataset=name,
+        retrieval_only=built.config.retrieval_only,
+    )
     report = run_eval(load_cases(built.cases), built.config, options, Settings(), embedder)
     assert report["errors"] == 0, [r["error"] for r in report["per_case"] if r["error"]]
     failed = [c for c in report["thresholds"] if not c["passed"]]
