@@ -56,7 +56,7 @@ def main() -> None:
         print(f"sample corpus: {len(report.indexed)} documents, {report.chunks_total} passages")
         print(f"fresh ingest: median {statistics.median(fresh):.2f} s over {args.runs} runs")
         print(f"unchanged re-ingest: median {statistics.median(again):.2f} s")
-        services = build_services(settings, embedder=embedder)
+        services = build_services(settings, embedder=embedder, environ={})
         latencies: list[float] = []
         for _ in range(args.runs):
             for question in QUESTIONS:
