@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +34,8 @@ def eval_settings(base: Settings, options: EvalOptions) -> Settings:
         update={
             "data_dir": options.out / "data",
             "index": base.index.model_copy(update={"path": index}),
+            # Always a SQLite store in the output folder, never the product's database.
+            "store": base.store.model_copy(update={"url": None}),
         }
     )
 
@@ -49,8 +50,9 @@ def run_eval(
 ) -> dict[str, Any]:
     """Index, run every case through the pipeline, write report.json/report.md; return it."""
     settings = eval_settings(base, options)
-    shutil.rmtree(settings.data_dir, ignore_errors=True)  # a fresh answer store per run
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):  # a fresh answer store per run; nothing else is touched
+        Path(f"{settings.store_path}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
     ingested = build_index(options.corpus, settings, embedder)
     depth = max(settings.retrieval.candidates, 10)
