@@ -10,6 +10,8 @@ import numpy as np
 from assistant.errors import FollowupError
 from assistant.models import Chunk
 
+PAGE = 5000  # rows per Chroma read/delete call
+
 
 class VectorStore:
     """Chunk embeddings with the metadata needed to filter by status and by document."""
@@ -35,12 +37,16 @@ class VectorStore:
         return int(self._collection.count())
 
     def hashes(self) -> dict[str, str]:
-        """chunk id -> content hash of everything stored."""
-        got = self._collection.get(include=["metadatas"])
-        return {
-            cid: str(meta.get("content_hash", ""))
-            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)
-        }
+        """chunk id -> content hash of everything stored.
+
+        Read in pages: one ``get`` of ~50k rows exceeds SQLite's variable limit inside Chroma.
+        """
+        hashes: dict[str, str] = {}
+        for offset in range(0, self.count(), PAGE):
+            got = self._collection.get(include=["metadatas"], limit=PAGE, offset=offset)
+            for cid, meta in zip(got["ids"], got["metadatas"] or [], strict=True):
+                hashes[cid] = str(meta.get("content_hash", ""))
+        return hashes
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray, statuses: Sequence[str]) -> None:
         if not chunks:
