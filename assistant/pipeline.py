@@ -253,7 +253,9 @@ def stream_answer(
     started = time.perf_counter()
     gap = evidence_gap(services, turn, retrieval)
     request = generation_request(turn, retrieval, audience)
-    draft, streamed, changes = gap, list[str](), list[str]()
+    draft = gap
+    streamed: list[str] = []
+    changes: list[str] = []
     if draft is None:
         for item in draft_stream(services, request, turn.timings_ms):
             if isinstance(item, Draft):
