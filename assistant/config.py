@@ -11,7 +11,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Versioned package data (prompts, lexicons), found through the package, not the checkout.
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 class IndexSettings(BaseModel):
@@ -123,7 +124,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path(".followup")
     corpus_paths: list[Path] = Field(default_factory=lambda: [Path("corpus")])
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = PACKAGE_DATA / "prompts"
     max_question_chars: int = Field(4000, ge=10)
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
