@@ -1,4 +1,6 @@
-"""Prompt and message templates: versioned text files in ``assistant/data/prompts/`` (package data), never literals in code.
+"""Prompt and message templates: versioned text files, never literals in code.
+
+They live in ``assistant/data/prompts/`` and ship as package data.
 
 A file ``NAME.vN.txt`` holds version N of template NAME; the newest version is used unless a
 version is asked for. Templates use ``$variable`` placeholders, checked when loaded.
