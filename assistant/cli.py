@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -183,6 +184,9 @@ from assistant import cli_serve  # noqa: E402, F401  (registers `followup serve`
 
 
 def main() -> None:
+    # Everything followup writes (answer store, index, catalog, keys) is private to this
+    # account: questions and answers are clinical data.
+    os.umask(0o077)
     app()
 
 

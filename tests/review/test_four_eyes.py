@@ -54,7 +54,7 @@ def test_approving_a_version_with_findings_needs_a_justification_in_the_audit(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord
 ) -> None:
     workflow.edit(store, answer.id, people["rita"], text=WRONG_DOSE)
-    with pytest.raises(InvalidRequestError, match="900 mg.*justification"):
+    with pytest.raises(InvalidRequestError, match=r"900 mg.*justification"):
         workflow.approve(store, answer.id, people["rob"])
     with pytest.raises(InvalidRequestError, match="justification"):
         workflow.approve(store, answer.id, people["rob"], justification="   ")

@@ -3,8 +3,9 @@
     python -m tests.review.writer DB_FILE_OR_URL KEY_FILE REVIEWER N OWN_ANSWER SHARED_ANSWER...
 
 Edits one of the shared answers, comments on the shared answers in turn, and approves
-OWN_ANSWER last (never a text it wrote itself: four eyes), N decisions in all (N < 0: comments forever). After each decision returns (committed) it prints
-``ack <decision id> <milliseconds>`` and flushes: a printed id is an acknowledged decision.
+OWN_ANSWER last (never a text it wrote itself: four eyes), N decisions in all (N < 0: comments
+forever). After each decision returns (committed) it prints ``ack <decision id> <milliseconds>``
+and flushes: a printed id is an acknowledged decision.
 """
 
 from __future__ import annotations

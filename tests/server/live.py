@@ -43,7 +43,7 @@ class LiveServer:
 
     def client(self, user: str | None = None, **kwargs: object) -> httpx.Client:
         headers = self.headers(user) if user else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60, **kwargs)  # type: ignore[arg-type]
+        return httpx.Client(base_url=self.url, headers=headers, timeout=180, **kwargs)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -67,6 +67,8 @@ def prepare_data_dir(data_dir: Path, index: Path) -> dict[str, str]:
 def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveServer:
     """Start ``followup serve`` on a free loopback port and wait until it is ready."""
     port = free_port()
+    # Generous sign-in and conversation limits unless a test sets its own: suites sign in often.
+    settings = {"signin_per_minute": "100000", "conversations_per_minute": "100000", **settings}
     env = {
         **os.environ,
         "FOLLOWUP_DATA_DIR": str(data_dir),
