@@ -54,17 +54,27 @@ class LiveServer:
             self.process.wait()
 
 
-def prepare_data_dir(data_dir: Path, index: Path) -> dict[str, str]:
-    """Copy a built index into ``data_dir`` and create one user per role; return their keys."""
+def prepare_data_dir(
+    data_dir: Path, index: Path, store: AnswerStore | None = None
+) -> dict[str, str]:
+    """Copy a built index into ``data_dir`` and create one user per role (in ``store``, else
+    the data dir's SQLite file); return their keys."""
     shutil.copytree(index, data_dir / "index")
-    store = AnswerStore(data_dir / "followup.db")
+    store = store or AnswerStore(data_dir / "followup.db")
     try:
         return {name: add_user(store, name, role)[1] for name, role in ROLES.items()}
     finally:
         store.close()
 
 
-def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveServer:
+def start_server(
+    data_dir: Path,
+    keys: dict[str, str],
+    *,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    **settings: str,
+) -> LiveServer:
     """Start ``followup serve`` on a free loopback port and wait until it is ready."""
     port = free_port()
     # Generous sign-in and conversation limits unless a test sets its own: suites sign in often.
@@ -75,11 +85,12 @@ def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveS
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         **{f"FOLLOWUP_SERVER__{k.upper()}": v for k, v in settings.items()},
+        **(extra_env or {}),
     }
     log = data_dir / f"server-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(FOLLOWUP), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(FOLLOWUP), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
