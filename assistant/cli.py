@@ -135,6 +135,9 @@ def chat(
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import reconfigure_stdin
+
+    reconfigure_stdin()  # undecodable bytes are refused per line, not a traceback
     interactive = sys.stdin.isatty()
     if interactive:
         typer.echo("Ask a question (Ctrl-D to finish).")
@@ -166,9 +169,11 @@ def articles() -> None:
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import terminal_safe
+
     for doc in services.retriever.catalog.documents.values():
         if doc.is_article:
-            typer.echo(f"{doc.id}\t{doc.title}")
+            typer.echo(terminal_safe(f"{doc.id}\t{doc.title}"))
 
 
 users_app = typer.Typer(help="People who use the assistant and their roles.", no_args_is_help=True)
