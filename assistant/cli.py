@@ -186,6 +186,9 @@ def chat(
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import reconfigure_stdin
+
+    reconfigure_stdin()  # undecodable bytes are refused per line, not a traceback
     interactive = sys.stdin.isatty()
     if interactive:
         typer.echo("Ask a question (Ctrl-D to finish).")
@@ -217,8 +220,10 @@ def articles() -> None:
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import terminal_safe
+
     for doc in services.catalog.articles():
-        typer.echo(f"{doc.id}\t{doc.title}")
+        typer.echo(terminal_safe(f"{doc.id}	{doc.title}"))
 
 
 from assistant.cli_review import review_app  # noqa: E402
