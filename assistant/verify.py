@@ -167,6 +167,7 @@ def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> st
     return MARKER.sub(keep, sentence)
 
 
+SENTENCE_ALONE = 0.45  # ... and the supporting sentence by itself
 SENTENCE_SUPPORT = 0.6  # share of a claim's words its supporting sentence (or title) must hold
 # Words that say nothing on their own: a title repeated with "also" is still only a title.
 _FILLER = frozenset({"also", "see", "more", "information", "following", "summary", "overview"})
@@ -211,8 +212,9 @@ def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | No
     if problem is not None:
         return problem
     share = support(claim, f"{evidence.sentence} {evidence.context}", question)
-    if share < SENTENCE_SUPPORT:
-        return f"only {share:.0%} of its words are in the closest cited sentence"
+    alone = support(claim, evidence.sentence, question)  # a title lends names, not claims
+    if share < SENTENCE_SUPPORT or alone < SENTENCE_ALONE:
+        return f"only {alone:.0%} of its words are in the closest cited sentence"
     return None
 
 
