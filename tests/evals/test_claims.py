@@ -17,8 +17,8 @@ DATASETS = ROOT / "evals" / "datasets"
 CLAIMS = [
     {
         "id": "kept",
-        "sentence": "For opioid blockade, naltrexone is begun at 25 mg and then taken at 50 mg daily "
-        "[1].",
+        "sentence": "For opioid blockade, naltrexone is begun at 25 mg and then taken at "
+        "50 mg daily [1].",
         "citations": {"1": "ldn-fibromyalgia-dosing"},
         "supported": True,
         "kind": "paraphrase",
