@@ -40,7 +40,7 @@ _WITH_OR_WITHOUT = re.compile(r"\bwith or without\b", re.IGNORECASE)
 # Plain commas do not end one: "the intubation rate at 28 days, the primary outcome, was 38%".
 _CLAUSE = re.compile(
     r"\s*[;:]\s+|,?(?<!\d)\s+(?:whereas|while|but|and|or)\s+"
-    r"(?!\d|(?:more|above|older|over|higher|greater|less|lower|below|fewer|younger|under)\b)",
+    r"(?!(?:more|above|older|over|higher|greater|less|lower|below|fewer|younger|under)\b)",
     re.IGNORECASE,
 )
 _COMPARE_WINDOW = 24  # characters before a number searched for its comparator
@@ -161,15 +161,38 @@ def _bounds(clause: str, lex: Lexicon) -> list[tuple[str, str]]:
     return found
 
 
-def _clause_mismatch(clause: str, targets: Sequence[str], lex: Lexicon) -> str | None:
-    """What differs between a claim clause stating numbers and the support clause that states
-    them all and shares most words with it."""
+def _kind(fact: str) -> str:
+    """What a fact measures: its unit, "frequency", or "number" for a bare number."""
+    match = QUANTITY.fullmatch(fact)
+    if match is None:
+        return "frequency"
+    return (match.group(2) or "number").lower()
+
+
+def _windows(support: str) -> list[str]:
+    """Runs of consecutive comma-separated pieces of the support's clauses."""
+    pieces = [p for c in clauses(support) for p in re.split(r",\s+", c) if p.strip()]
+    return [" ".join(pieces[i : j + 1]) for i in range(len(pieces)) for j in range(i, len(pieces))]
+
+
+def _stated_with(together: list[str], clause: str, window: str) -> bool:
+    """Whether a window states every fact of the clause and no other value of the same kind
+    ("750 mg every 12 hours when clearance is 10-20 mL/min" is not "every 8 hours")."""
+    if not all(grounded(f, [window]) for f in together):
+        return False
+    kinds = {_kind(f) for f in together} - {"number"}  # bare numbers count too many things
+    return all(grounded(f, [clause]) for f in facts(window) if _kind(f) in kinds)
+
+
+def _clause_mismatch(clause: str, support: str, lex: Lexicon) -> str | None:
+    """What differs between a claim clause stating numbers and the stretch of the support that
+    states them all (and no other value of their kind), sharing most words with it."""
     together = facts(clause)
-    stating = [t for t in targets if all(grounded(f, [t]) for f in together)]
+    stating = [w for w in _windows(support) if _stated_with(together, clause, w)]
     if not stating:
         return f"{', '.join(together)} are not stated together in the cited sentence"
     words = _stems(clause)
-    target = max(stating, key=lambda t: len(words & _stems(t)))
+    target = max(stating, key=lambda t: (len(words & _stems(t)), -len(t)))
     for value, side in _bounds(clause, lex):
         if side not in _comparators(target, value, lex):
             return f"{value} is bounded {side} in the answer, not in the cited sentence"
@@ -179,10 +202,9 @@ def _clause_mismatch(clause: str, targets: Sequence[str], lex: Lexicon) -> str |
 def clause_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     """Why a clause of the claim that states numbers has no clause of the support that states
     them all, with the same bounds (below/above) and the same negation; or None."""
-    targets = clauses(support) or [support]
     for clause in clauses(claim):
         if facts(clause):
-            problem = _clause_mismatch(clause, targets, lex)
+            problem = _clause_mismatch(clause, support, lex)
             if problem:
                 return problem
     return None
@@ -190,6 +212,7 @@ def clause_problem(claim: str, support: str, lex: Lexicon) -> str | None:
 
 def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     """Why a direction the claim names (partial/full, before/after...) is not the support's."""
+    claim, support = claim.replace("-", " "), support.replace("-", " ")  # "higher-than-..."
     for pole in lex.poles:
         for side, other in ((pole.a, pole.b), (pole.b, pole.a)):
             said = side.search(claim)
