@@ -70,7 +70,7 @@ def test_a_claim_citing_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "keep", "catch"),
     # Just under what was measured (evals/README.md, "Claims benchmark"); holdout is not tuned on.
-    [("claims-dev", 0.92, 0.85), ("claims-holdout", 0.90, 0.84)],
+    [("claims-dev", 0.92, 0.90), ("claims-holdout", 0.95, 0.90)],
 )
 def test_claims_benchmark_gate(name: str, keep: float, catch: float) -> None:
     claims = load_claims(DATASETS / f"{name}.jsonl")
