@@ -223,7 +223,7 @@ def articles() -> None:
     from assistant.safe_text import terminal_safe
 
     for doc in services.catalog.articles():
-        typer.echo(terminal_safe(f"{doc.id}	{doc.title}"))
+        typer.echo(terminal_safe(f"{doc.id}\t{doc.title}"))
 
 
 from assistant.cli_review import review_app  # noqa: E402
