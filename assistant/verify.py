@@ -147,6 +147,8 @@ class Checked:
     text: str
     removed: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    # Each kept sentence with the cited sentence that supports it (for an optional judge).
+    supports: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
@@ -230,6 +232,16 @@ def support_problem(claim: str, evidence: Sequence[Evidence], question: str = ""
     return None
 
 
+def best_support(claim: str, evidence: Sequence[Evidence], question: str = "") -> str:
+    """The cited sentence that supports ``claim`` (or the closest one in words)."""
+    for item in evidence:
+        if _sentence_problem(claim, item, question) is None:
+            return item.sentence
+    words = _stems(MARKER.sub("", claim))
+    closest = max(evidence, key=lambda e: len(words & _stems(e.sentence)), default=None)
+    return closest.sentence if closest else ""
+
+
 def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | None]) -> str:
     """The problem with the cited sentence closest in words to the claim."""
     words = _stems(MARKER.sub("", claim))
@@ -284,11 +296,21 @@ def check_sentences(
         problem = sentence_problem(sentence, passages, question, min_support, contexts)
         if problem is None:
             kept.append(sentence.strip())
+            result.supports.append((sentence.strip(), _support_of(sentence, passages, contexts)))
             continue
         result.removed.append(raw)
         result.findings.append(f"removed unsupported sentence ({problem}): {raw[:200]!r}")
     result.text = " ".join(kept)
     return result
+
+
+def _support_of(sentence: str, passages: Sequence[str], contexts: Sequence[str] | None) -> str:
+    evidence = [
+        Evidence(s, contexts[n - 1] if contexts else "")
+        for n in dict.fromkeys(cited_indices(sentence))
+        for s in supporting_sentences(passages[n - 1])
+    ]
+    return best_support(sentence, evidence)
 
 
 def passage_texts(chunks: Sequence[str]) -> list[str]:
