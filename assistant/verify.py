@@ -33,6 +33,7 @@ from functools import lru_cache
 import Stemmer
 
 from assistant.citations import MARKER, cited_indices, frequencies, grounded, quantities, sentences
+from assistant.content import says_something
 from assistant.meaning import meaning_problem
 from assistant.text import content_words, split_sentences, strip_markup
 
@@ -171,27 +172,7 @@ def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> st
 
 SENTENCE_ALONE = 0.45  # ... and the supporting sentence by itself
 SENTENCE_SUPPORT = 0.6  # share of a claim's words its supporting sentence (or title) must hold
-# Words that say nothing on their own: a title repeated with "also" is still only a title.
-_FILLER = frozenset({"also", "see", "more", "information", "following", "summary", "overview"})
 _CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:and|but|whereas|while|so)\b)|\s+whereas\s+")
-
-
-def says_something(sentence: str, titles: Sequence[str] = ()) -> bool:
-    """Whether a sentence carries a claim: a content word beyond its citation markers and
-    the titles/headings of its sources (a marker-only fragment or a repeated title does not)."""
-    words = _stems(MARKER.sub(" ", sentence)) - _stems(" ".join(titles))
-    return bool(words - _FILLER)
-
-
-def contentless(text: str, titles: Sequence[str] = ()) -> list[str]:
-    """The sentences of ``text`` that say nothing (see :func:`says_something`); for checking
-    any text meant as an answer, such as a reviewer's edited version."""
-    return [s for s in sentences(text) if not says_something(s, titles)]
-
-
-def has_content(text: str, titles: Sequence[str] = ()) -> bool:
-    """Whether any sentence of ``text`` says something: an answer without one is unusable."""
-    return any(says_something(s, titles) for s in sentences(text))
 
 
 def supporting_sentences(passage: str) -> list[str]:

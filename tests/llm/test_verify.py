@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.verify import StreamSanitizer, check_sentences, has_content, prompt_leak, sanitize
+from assistant.content import has_content
+from assistant.verify import StreamSanitizer, check_sentences, prompt_leak, sanitize
 from tests.llm.adversary import Adversary, Reply, split
 from tests.llm.conftest import MakeServices
 
