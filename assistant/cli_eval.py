@@ -54,13 +54,17 @@ def eval_cases(
             help="Claims JSONL: score the verifier (keep_rate, catch_rate) instead of CASES.",
         ),
     ] = None,
+    judge: Annotated[
+        bool,
+        typer.Option("--judge", help="With --claims: also ask the configured model to judge."),
+    ] = False,
 ) -> None:
     """Run CASES through the answer pipeline; exit 1 when a metric is under its threshold.
 
     With --claims FILE, run each claim sentence through the verifier against the passages it
     cites instead (thresholds: --min keep_rate=0.9 --min catch_rate=0.95)."""
     if claims is not None:
-        _eval_claims(claims, corpus, out, minimum, limit)
+        _eval_claims(claims, corpus, out, minimum, limit, judge)
         return
     if cases is None:
         typer.secho("error: give CASES or --claims FILE", err=True, fg=typer.colors.RED)
@@ -99,6 +103,7 @@ def _eval_claims(
     out: Path | None,
     minimum: list[str] | None,
     limit: int | None,
+    judge: bool,
 ) -> None:
     from evals.cases import parse_threshold
     from evals.claims import corpus_passages, load_claims, run_claims, write_report
@@ -109,7 +114,8 @@ def _eval_claims(
         loaded = load_claims(path)[:limit]
         thresholds = dict(parse_threshold(t) for t in minimum or [])
         passages = corpus_passages(corpus or settings.corpus_paths, settings)
-        report = run_claims(loaded, passages, settings.llm.min_support, thresholds)
+        judged = _judge(settings) if judge or settings.llm.judge else None
+        report = run_claims(loaded, passages, settings.llm.min_support, thresholds, judged)
     except FollowupError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from exc
@@ -118,6 +124,14 @@ def _eval_claims(
     typer.echo(f"report: {target / 'report.md'}")
     if not report["passed"]:
         raise typer.Exit(1)
+
+
+def _judge(settings: Settings) -> Any:
+    from assistant.generate.selection import openai_client
+    from assistant.judge import OpenAIJudgeClient, judge_prompt
+
+    client = OpenAIJudgeClient(openai_client(settings), settings.llm.model)
+    return client, judge_prompt(settings.prompts_dir)
 
 
 def _claims_summary(report: dict[str, Any]) -> None:

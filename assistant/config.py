@@ -104,6 +104,8 @@ class LLMSettings(BaseModel):
     condense: bool = True  # rewrite follow-ups with the model (rule-based when it fails)
     # Share of a generated sentence's content words that must occur in its cited passages.
     min_support: float = Field(0.6, ge=0, le=1)
+    # A second model call judges each kept sentence against its cited sentence (assistant.judge).
+    judge: bool = False
 
 
 class ServerSettings(BaseModel):

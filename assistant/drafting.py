@@ -18,7 +18,13 @@ from dataclasses import replace
 from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
 from assistant.generate.extractive import NAME as EXTRACTIVE
 from assistant.services import Services
-from assistant.verify import StreamSanitizer, check_sentences, passage_texts, sanitize
+from assistant.verify import (
+    StreamSanitizer,
+    check_sentences,
+    passage_context,
+    passage_texts,
+    sanitize,
+)
 
 
 def draft_stream(
@@ -54,6 +60,7 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
         passage_texts([hit.chunk.text for hit in request.passages]),
         request.standalone_question,
         services.settings.llm.min_support,
+        contexts=[passage_context(hit.chunk.title, hit.chunk.heading) for hit in request.passages],
     )
     return replace(
         draft, text=checked.text, findings=draft.findings + clean.findings + checked.findings

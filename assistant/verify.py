@@ -33,6 +33,7 @@ from functools import lru_cache
 import Stemmer
 
 from assistant.citations import MARKER, cited_indices, frequencies, grounded, quantities, sentences
+from assistant.content import says_something
 from assistant.meaning import meaning_problem
 from assistant.text import content_words, split_sentences, strip_markup
 
@@ -147,6 +148,8 @@ class Checked:
     text: str
     removed: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
+    # Each kept sentence with the cited sentence that supports it (for an optional judge).
+    supports: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
@@ -169,27 +172,7 @@ def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> st
 
 SENTENCE_ALONE = 0.45  # ... and the supporting sentence by itself
 SENTENCE_SUPPORT = 0.6  # share of a claim's words its supporting sentence (or title) must hold
-# Words that say nothing on their own: a title repeated with "also" is still only a title.
-_FILLER = frozenset({"also", "see", "more", "information", "following", "summary", "overview"})
 _CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:and|but|whereas|while|so)\b)|\s+whereas\s+")
-
-
-def says_something(sentence: str, titles: Sequence[str] = ()) -> bool:
-    """Whether a sentence carries a claim: a content word beyond its citation markers and
-    the titles/headings of its sources (a marker-only fragment or a repeated title does not)."""
-    words = _stems(MARKER.sub(" ", sentence)) - _stems(" ".join(titles))
-    return bool(words - _FILLER)
-
-
-def contentless(text: str, titles: Sequence[str] = ()) -> list[str]:
-    """The sentences of ``text`` that say nothing (see :func:`says_something`); for checking
-    any text meant as an answer, such as a reviewer's edited version."""
-    return [s for s in sentences(text) if not says_something(s, titles)]
-
-
-def has_content(text: str, titles: Sequence[str] = ()) -> bool:
-    """Whether any sentence of ``text`` says something: an answer without one is unusable."""
-    return any(says_something(s, titles) for s in sentences(text))
 
 
 def supporting_sentences(passage: str) -> list[str]:
@@ -228,6 +211,16 @@ def support_problem(claim: str, evidence: Sequence[Evidence], question: str = ""
             return None
         return _closest(claim, evidence, problems) if evidence else "no cited sentence"
     return None
+
+
+def best_support(claim: str, evidence: Sequence[Evidence], question: str = "") -> str:
+    """The cited sentence that supports ``claim`` (or the closest one in words)."""
+    for item in evidence:
+        if _sentence_problem(claim, item, question) is None:
+            return item.sentence
+    words = _stems(MARKER.sub("", claim))
+    closest = max(evidence, key=lambda e: len(words & _stems(e.sentence)), default=None)
+    return closest.sentence if closest else ""
 
 
 def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | None]) -> str:
@@ -284,11 +277,21 @@ def check_sentences(
         problem = sentence_problem(sentence, passages, question, min_support, contexts)
         if problem is None:
             kept.append(sentence.strip())
+            result.supports.append((sentence.strip(), _support_of(sentence, passages, contexts)))
             continue
         result.removed.append(raw)
         result.findings.append(f"removed unsupported sentence ({problem}): {raw[:200]!r}")
     result.text = " ".join(kept)
     return result
+
+
+def _support_of(sentence: str, passages: Sequence[str], contexts: Sequence[str] | None) -> str:
+    evidence = [
+        Evidence(s, contexts[n - 1] if contexts else "")
+        for n in dict.fromkeys(cited_indices(sentence))
+        for s in supporting_sentences(passages[n - 1])
+    ]
+    return best_support(sentence, evidence)
 
 
 def passage_texts(chunks: Sequence[str]) -> list[str]:

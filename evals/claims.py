@@ -26,8 +26,12 @@ from assistant.config import Settings
 from assistant.errors import EvalDataError
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
+from assistant.judge import JudgeClient, apply_judge
 from assistant.models import APPROVED, Chunk
+from assistant.prompts import Prompt
 from assistant.verify import check_sentences, passage_context, passage_texts
+
+Judge = tuple[JudgeClient, Prompt]  # an optional model judge and its prompt
 
 
 class Claim(BaseModel):
@@ -128,8 +132,11 @@ def _request(claim: Claim, passages: Passages) -> tuple[str, list[Chunk]]:
     return MARKER.sub(rewrite, claim.sentence), chunks
 
 
-def verify_claim(claim: Claim, passages: Passages, min_support: float) -> Outcome:
-    """Run one claim through the verifier against its cited passages."""
+def verify_claim(
+    claim: Claim, passages: Passages, min_support: float, judge: Judge | None = None
+) -> Outcome:
+    """Run one claim through the verifier (and the model judge, when given) against its
+    cited passages."""
     sentence, chunks = _request(claim, passages)
     checked = check_sentences(
         sentence,
@@ -138,6 +145,8 @@ def verify_claim(claim: Claim, passages: Passages, min_support: float) -> Outcom
         min_support,
         contexts=[passage_context(c.title, c.heading) for c in chunks],
     )
+    if judge is not None:
+        checked = apply_judge(checked, *judge)
     kept = checked.has_content and not checked.removed  # the whole sentence, not a piece
     return Outcome(claim, kept=kept, findings=checked.findings)
 
@@ -198,10 +207,15 @@ def _miss(outcome: Outcome) -> dict[str, Any]:
 
 
 def run_claims(
-    claims: Sequence[Claim], passages: Passages, min_support: float, thresholds: Mapping[str, float]
+    claims: Sequence[Claim],
+    passages: Passages,
+    min_support: float,
+    thresholds: Mapping[str, float],
+    judge: Judge | None = None,
 ) -> dict[str, Any]:
     """Verify every claim and score the outcomes."""
-    return score([verify_claim(c, passages, min_support) for c in claims], thresholds)
+    outcomes = [verify_claim(c, passages, min_support, judge) for c in claims]
+    return {**score(outcomes, thresholds), "judge": judge is not None}
 
 
 def render_markdown(report: Mapping[str, Any]) -> str:

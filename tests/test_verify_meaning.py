@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.verify import check_sentences, contentless, has_content, passage_context
+from assistant.content import contentless, has_content
+from assistant.verify import check_sentences, passage_context
 from evals.claims import corpus_passages
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
