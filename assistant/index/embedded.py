@@ -180,6 +180,11 @@ class EmbeddedTransaction:
         self._lock = _lock(index.root)
         self._done = False
         try:
+            if current_generation(self._root) != self._previous:
+                raise FollowupError(
+                    f"The index at {self._root} changed since it was opened (another ingest); "
+                    "run the ingest again"
+                )
             self._sweep_generations()
             stored = store.keys()
             # Vectors Chroma lost are dropped from the map, so ingest embeds them again.
