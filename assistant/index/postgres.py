@@ -1,0 +1,179 @@
+"""The index in PostgreSQL (``FOLLOWUP_INDEX__URL=postgresql://...``): one database for N servers.
+
+Catalog, vectors (pgvector, HNSW over cosine distance) and BM25 postings live in ``index_*``
+tables beside the answer store's. An ingest is one SQL transaction on its own connection,
+serialised across every process by an advisory lock: readers keep seeing the previous
+generation until COMMIT, and a crash or abort at any point leaves it untouched. Unchanged chunks
+keep their rows (vectors are tagged with content hashes), so re-ingest embeds only new text.
+
+Needs the pgvector extension in the database (``CREATE EXTENSION vector``; every managed
+PostgreSQL offers it). Tests use the PyPI wheel ``pgserver`` (PostgreSQL 16, pgvector 0.6).
+"""
+
+from __future__ import annotations
+
+from assistant.errors import FollowupError
+from assistant.index.base import WriteHook, no_hook
+from assistant.index.postgres_catalog import PgCatalog, corpus_version_of
+from assistant.index.postgres_conn import PgConnection
+from assistant.index.postgres_lexical import PgLexical
+from assistant.index.postgres_schema import (
+    INDEX_WRITER_LOCK,
+    MIGRATIONS,
+    applied,
+    ensure_vector_index,
+    migrate,
+)
+from assistant.index.postgres_vectors import PgVectors
+from assistant.models import APPROVED, utc_now
+
+SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres_url(url: str | None) -> bool:
+    """Whether ``url`` names a PostgreSQL index."""
+    return bool(url) and str(url).startswith(SCHEMES)
+
+
+class PgTransaction:
+    """One ingest into PostgreSQL: everything written is one SQL transaction."""
+
+    def __init__(self, url: str, hook: WriteHook) -> None:
+        self._hook = hook
+        self._conn = PgConnection(url, autocommit=False)
+        self._open = True
+        # One writer at a time across every process; later ones wait here.
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_WRITER_LOCK,))
+        self.catalog = PgCatalog(self._conn, hook)
+        self.vectors = PgVectors(self._conn, hook)
+        self.lexical = PgLexical(self._conn, hook)
+
+    def commit(self) -> None:
+        """Finish the generation (HNSW graph, corpus version) and COMMIT it."""
+        self.catalog.flush()
+        self._hook("switch")
+        dimension = self.vectors.dimension or self._stored_dimension()
+        if dimension:
+            ensure_vector_index(self._conn.raw, dimension)
+        version = corpus_version_of(self.catalog.content_hashes())
+        self._conn.execute(
+            "UPDATE index_state SET generation = generation + 1, corpus_version = %s, "
+            "built_at = %s",
+            (version, utc_now()),
+        )
+        self._conn.commit()
+        self._close()
+
+    def _stored_dimension(self) -> int | None:
+        found = self._conn.value("SELECT vector_dims(embedding) FROM index_vectors LIMIT 1")
+        return None if found is None else int(found)
+
+    def abort(self) -> None:
+        """Roll everything back; the serving generation is untouched."""
+        if self._open:
+            self._conn.rollback()
+            self._close()
+
+    def _close(self) -> None:
+        self._open = False
+        self._conn.close()
+
+    def __enter__(self) -> PgTransaction:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.abort()
+
+
+class PostgresIndex:
+    """The serving generation of a PostgreSQL index (readers autocommit: newest commit wins)."""
+
+    def __init__(self, url: str, *, create: bool = False) -> None:
+        self._url = url
+        self._conn = PgConnection(url, autocommit=True)
+        self.where = self._conn.where
+        self._prepare(create)
+        self.catalog = PgCatalog(self._conn)
+        self.vectors = PgVectors(self._conn)
+        self.lexical = PgLexical(self._conn)
+
+    def _prepare(self, create: bool) -> None:
+        done = applied(self._conn.raw)
+        if create or done:
+            # An existing schema is brought up to date too: new code, old database.
+            migrate(self._conn.raw, self.where)
+            return
+        self._conn.close()
+        raise FollowupError(
+            f"No search index in the PostgreSQL database at {self.where}. "
+            "Run `followup ingest` (with the same FOLLOWUP_INDEX__URL) first to index the corpus."
+        )
+
+    @property
+    def generation(self) -> int:
+        """How many ingests have committed (0: never built)."""
+        return int(self._conn.value("SELECT generation FROM index_state") or 0)
+
+    def begin(self, hook: WriteHook = no_hook) -> PgTransaction:
+        return PgTransaction(self._url, hook)
+
+    def problems(self) -> list[str]:
+        """Ways catalog, vectors and lexical disagree in the serving generation."""
+        found = []
+        for what, sql in _CHECKS:
+            count = int(self._conn.value(sql, (APPROVED,) if "%s" in sql else ()))
+            if count:
+                found.append(f"{count} {what}")
+        return found
+
+    def size_bytes(self) -> int:
+        """Disk used by the index's tables and their indexes (for benchmarks)."""
+        tables = ["index_documents", "index_chunks", "index_vectors", "index_lexical"]
+        tables.append("index_postings")
+        return int(
+            self._conn.value(
+                "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) AS t",
+                (tables,),
+            )
+        )
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+_CHECKS: list[tuple[str, str]] = [
+    (
+        "chunks without a vector of their current text",
+        "SELECT count(*) FROM index_chunks c LEFT JOIN index_vectors v ON v.chunk_id = c.id "
+        "WHERE v.chunk_id IS NULL OR v.content_hash <> c.content_hash",
+    ),
+    (
+        "vectors of chunks not in the catalog",
+        "SELECT count(*) FROM index_vectors v LEFT JOIN index_chunks c ON c.id = v.chunk_id "
+        "WHERE c.id IS NULL",
+    ),
+    (
+        "catalog chunks missing from the lexical index",
+        "SELECT count(*) FROM index_chunks c LEFT JOIN index_lexical l ON l.chunk_id = c.id "
+        "WHERE l.chunk_id IS NULL",
+    ),
+    (
+        "lexical entries of chunks not in the catalog",
+        "SELECT count(*) FROM index_lexical l LEFT JOIN index_chunks c ON c.id = l.chunk_id "
+        "WHERE c.id IS NULL",
+    ),
+    (
+        "indexed documents that are not approved",
+        "SELECT count(*) FROM index_documents WHERE document->>'status' <> %s",
+    ),
+]
+
+
+def open_postgres_index(url: str, *, create: bool = False) -> PostgresIndex:
+    """The PostgreSQL index at ``url``; ``create`` makes (or upgrades) its tables."""
+    return PostgresIndex(url, create=create)
+
+
+def schema_version() -> int:
+    """The newest migration this code knows."""
+    return max(v for v, _, _ in MIGRATIONS)

@@ -1,0 +1,75 @@
+"""Chunk embeddings in PostgreSQL with pgvector: an HNSW graph over cosine distance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.index.base import WriteHook
+from assistant.index.postgres_conn import PgConnection, read_only
+from assistant.models import Chunk
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    """pgvector's text form of a vector: ``[0.1,0.2,...]``."""
+    return "[" + ",".join(map(repr, vector.astype(np.float32).tolist())) + "]"
+
+
+def parse_vector(text: str) -> np.ndarray:
+    """A vector from pgvector's text form."""
+    return np.array(text[1:-1].split(","), dtype=np.float32)
+
+
+class PgVectors:
+    """The :class:`~assistant.index.base.VectorIndex` of one connection (reader or ingest)."""
+
+    def __init__(self, conn: PgConnection, hook: WriteHook | None = None) -> None:
+        self._conn = conn
+        self._hook = hook or read_only
+        self.dimension: int | None = None  # of the vectors written through this object
+
+    def count(self) -> int:
+        return int(self._conn.value("SELECT count(*) FROM index_vectors"))
+
+    def hashes(self) -> dict[str, str]:
+        return dict(self._conn.rows("SELECT chunk_id, content_hash FROM index_vectors"))
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        if not chunks:
+            return
+        self._hook("vectors.upsert")
+        self.dimension = int(vectors.shape[1])
+        ids = [c.id for c in chunks]
+        # Delete, then COPY: far faster than row-by-row ON CONFLICT for thousands of rows.
+        self._conn.execute("DELETE FROM index_vectors WHERE chunk_id = ANY(%s)", (ids,))
+        rows = [
+            (c.id, c.content_hash, vector_literal(v)) for c, v in zip(chunks, vectors, strict=True)
+        ]
+        self._conn.copy_rows("index_vectors", ("chunk_id", "content_hash", "embedding"), rows)
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        if chunk_ids:
+            self._hook("vectors.delete")
+            self._conn.execute(
+                "DELETE FROM index_vectors WHERE chunk_id = ANY(%s)", (list(chunk_ids),)
+            )
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, cosine similarity); approximate (HNSW) once the graph is built."""
+        query = vector_literal(vector)
+        rows = self._conn.rows(
+            "SELECT chunk_id, 1 - (embedding <=> %s::vector) FROM index_vectors "
+            "ORDER BY embedding <=> %s::vector LIMIT %s",
+            (query, query, k),
+        )
+        return [(cid, float(sim)) for cid, sim in rows]
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not chunk_ids:
+            return {}
+        rows = self._conn.rows(
+            "SELECT chunk_id, embedding::text FROM index_vectors WHERE chunk_id = ANY(%s)",
+            (list(chunk_ids),),
+        )
+        return {cid: parse_vector(text) for cid, text in rows}
