@@ -12,10 +12,10 @@ PostgreSQL offers it). Tests use the PyPI wheel ``pgserver`` (PostgreSQL 16, pgv
 
 from __future__ import annotations
 
-from assistant.errors import FollowupError
+from assistant.errors import ConfigError, FollowupError, IndexNotReadyError
 from assistant.index.base import WriteHook, no_hook
 from assistant.index.postgres_catalog import PgCatalog, corpus_version_of
-from assistant.index.postgres_conn import PgConnection
+from assistant.index.postgres_conn import PgConnection, redact
 from assistant.index.postgres_lexical import PgLexical
 from assistant.index.postgres_schema import (
     INDEX_WRITER_LOCK,
@@ -35,6 +35,17 @@ def is_postgres_url(url: str | None) -> bool:
     return bool(url) and str(url).startswith(SCHEMES)
 
 
+class PgIndexNotReadyError(IndexNotReadyError):
+    """Nothing was ingested into this PostgreSQL database yet."""
+
+    def __init__(self, where: str) -> None:
+        FollowupError.__init__(
+            self,
+            f"No search index in the PostgreSQL database at {where}. Run `followup ingest` "
+            "(with the same FOLLOWUP_INDEX__URL) first to index the corpus.",
+        )
+
+
 class PgTransaction:
     """One ingest into PostgreSQL: everything written is one SQL transaction."""
 
@@ -51,6 +62,9 @@ class PgTransaction:
     def commit(self) -> None:
         """Finish the generation (HNSW graph, corpus version) and COMMIT it."""
         self.catalog.flush()
+        problems = consistency_problems(self._conn)
+        if problems:
+            raise FollowupError("Refusing to commit an inconsistent index: " + "; ".join(problems))
         self._hook("switch")
         dimension = self.vectors.dimension or self._stored_dimension()
         if dimension:
@@ -98,20 +112,18 @@ class PostgresIndex:
         self.lexical = PgLexical(self._conn)
 
     def _prepare(self, create: bool) -> None:
-        done = applied(self._conn.raw)
-        if create or done:
+        if create or applied(self._conn.raw):
             # An existing schema is brought up to date too: new code, old database.
             migrate(self._conn.raw, self.where)
-            return
-        self._conn.close()
-        raise FollowupError(
-            f"No search index in the PostgreSQL database at {self.where}. "
-            "Run `followup ingest` (with the same FOLLOWUP_INDEX__URL) first to index the corpus."
-        )
+        if not create and self.generation == 0:
+            self._conn.close()
+            raise PgIndexNotReadyError(self.where)
 
     @property
     def generation(self) -> int:
         """How many ingests have committed (0: never built)."""
+        if not applied(self._conn.raw):
+            return 0
         return int(self._conn.value("SELECT generation FROM index_state") or 0)
 
     def begin(self, hook: WriteHook = no_hook) -> PgTransaction:
@@ -119,12 +131,7 @@ class PostgresIndex:
 
     def problems(self) -> list[str]:
         """Ways catalog, vectors and lexical disagree in the serving generation."""
-        found = []
-        for what, sql in _CHECKS:
-            count = int(self._conn.value(sql, (APPROVED,) if "%s" in sql else ()))
-            if count:
-                found.append(f"{count} {what}")
-        return found
+        return consistency_problems(self._conn)
 
     def size_bytes(self) -> int:
         """Disk used by the index's tables and their indexes (for benchmarks)."""
@@ -169,8 +176,20 @@ _CHECKS: list[tuple[str, str]] = [
 ]
 
 
+def consistency_problems(conn: PgConnection) -> list[str]:
+    """What disagrees between catalog, vectors and lexical, as seen on ``conn`` ([] = none)."""
+    found = []
+    for what, sql in _CHECKS:
+        count = int(conn.value(sql, (APPROVED,) if "%s" in sql else ()))
+        if count:
+            found.append(f"{count} {what}")
+    return found
+
+
 def open_postgres_index(url: str, *, create: bool = False) -> PostgresIndex:
     """The PostgreSQL index at ``url``; ``create`` makes (or upgrades) its tables."""
+    if not is_postgres_url(url):
+        raise ConfigError(f"FOLLOWUP_INDEX__URL must start with postgresql:// (got {redact(url)})")
     return PostgresIndex(url, create=create)
 
 

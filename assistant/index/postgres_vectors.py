@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -47,6 +47,27 @@ class PgVectors:
             (c.id, c.content_hash, vector_literal(v)) for c, v in zip(chunks, vectors, strict=True)
         ]
         self._conn.copy_rows("index_vectors", ("chunk_id", "content_hash", "embedding"), rows)
+
+    def missing(self, chunks: Iterable[Chunk]) -> list[Chunk]:
+        """Chunks that need embedding; one whose text has a vector under another id reuses it.
+
+        The same content hash is the same text (a chunk renumbered by an edit above it), so
+        its stored vector is copied to the new id instead of being embedded again.
+        """
+        stored = self.hashes()
+        need = [c for c in chunks if stored.get(c.id) != c.content_hash]
+        if not need:
+            return []
+        rows = self._conn.rows(
+            "SELECT DISTINCT ON (content_hash) content_hash, embedding::text FROM index_vectors "
+            "WHERE content_hash = ANY(%s)",
+            (sorted({c.content_hash for c in need}),),
+        )
+        known = {content_hash: parse_vector(text) for content_hash, text in rows}
+        reuse = [c for c in need if c.content_hash in known]
+        if reuse:
+            self.upsert(reuse, np.stack([known[c.content_hash] for c in reuse]))
+        return [c for c in need if c.content_hash not in known]
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         if chunk_ids:
