@@ -11,10 +11,13 @@ import os
 import shutil
 import tempfile
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
+
+import pytest
 
 
 def pgserver_missing() -> str | None:
@@ -35,7 +38,9 @@ def pgvector_server() -> Iterator[str]:
     import pgserver
 
     root = Path(tempfile.mkdtemp(prefix="followup-pgv-"))
-    server = pgserver.get_server(root / "data", cleanup_mode="stop")
+    with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set": harmless here
+        warnings.simplefilter("ignore")
+        server = pgserver.get_server(root / "data", cleanup_mode="stop")
     try:
         # A throw-away server needs no durability: fsync off spares the shared disk.
         server.psql(
@@ -65,14 +70,27 @@ def fresh_schema(url: str, prefix: str = "t") -> str:
 
 def require_pgserver() -> None:
     """Skip the calling test when pgserver is absent; under CI, fail instead."""
-    import pytest
-
     reason = pgserver_missing()
     if reason is None:
         return
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+# -- pytest fixtures: import them into a test module or conftest to use them ----------------
+@pytest.fixture(scope="session")
+def pgvector_url() -> Iterator[str]:
+    """One throw-away PostgreSQL + pgvector server for the whole session."""
+    require_pgserver()
+    with pgvector_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_index_url(pgvector_url: str) -> str:
+    """A URL whose connections see a fresh, empty schema (one per test)."""
+    return fresh_schema(pgvector_url)
 
 
 if __name__ == "__main__":
