@@ -12,9 +12,11 @@ PostgreSQL offers it). Tests use the PyPI wheel ``pgserver`` (PostgreSQL 16, pgv
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from assistant.errors import ConfigError, FollowupError, IndexNotReadyError
 from assistant.index.base import WriteHook, no_hook
-from assistant.index.postgres_catalog import PgCatalog, corpus_version_of
+from assistant.index.postgres_catalog import PgCatalog, PgCatalogWriter
 from assistant.index.postgres_conn import PgConnection, redact
 from assistant.index.postgres_lexical import PgLexical
 from assistant.index.postgres_schema import (
@@ -49,13 +51,18 @@ class PgIndexNotReadyError(IndexNotReadyError):
 class PgTransaction:
     """One ingest into PostgreSQL: everything written is one SQL transaction."""
 
-    def __init__(self, url: str, hook: WriteHook) -> None:
+    def __init__(self, url: str, hook: WriteHook, on_commit: Callable[[], None]) -> None:
         self._hook = hook
+        self._on_commit = on_commit
         self._conn = PgConnection(url, autocommit=False)
         self._open = True
-        # One writer at a time across every process; later ones wait here.
-        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_WRITER_LOCK,))
-        self.catalog = PgCatalog(self._conn, hook)
+        try:
+            # One writer at a time across every process; later ones wait here.
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_WRITER_LOCK,))
+            self.catalog = PgCatalogWriter(self._conn, hook)
+        except BaseException:
+            self.abort()
+            raise
         self.vectors = PgVectors(self._conn, hook)
         self.lexical = PgLexical(self._conn, hook)
 
@@ -69,7 +76,7 @@ class PgTransaction:
         dimension = self.vectors.dimension or self._stored_dimension()
         if dimension:
             ensure_vector_index(self._conn.raw, dimension)
-        version = corpus_version_of(self.catalog.content_hashes())
+        version = self.catalog.corpus_version
         self._conn.execute(
             "UPDATE index_state SET generation = generation + 1, corpus_version = %s, "
             "built_at = %s",
@@ -77,6 +84,7 @@ class PgTransaction:
         )
         self._conn.commit()
         self._close()
+        self._on_commit()
 
     def _stored_dimension(self) -> int | None:
         found = self._conn.value("SELECT vector_dims(embedding) FROM index_vectors LIMIT 1")
@@ -127,7 +135,7 @@ class PostgresIndex:
         return int(self._conn.value("SELECT generation FROM index_state") or 0)
 
     def begin(self, hook: WriteHook = no_hook) -> PgTransaction:
-        return PgTransaction(self._url, hook)
+        return PgTransaction(self._url, hook, self.catalog.invalidate)
 
     def problems(self) -> list[str]:
         """Ways catalog, vectors and lexical disagree in the serving generation."""

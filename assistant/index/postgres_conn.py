@@ -78,6 +78,13 @@ class PgConnection:
                     f"The PostgreSQL index at {self.where} could not {what}: {exc}"
                 ) from exc
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run the reads inside the block against one consistent snapshot (a reader's)."""
+        with self._guard("read") as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of one query."""
         with self._guard("read") as conn:

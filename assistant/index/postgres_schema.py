@@ -50,6 +50,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             content_hash TEXT NOT NULL,
             embedding vector NOT NULL
         );
+        CREATE INDEX index_vectors_by_hash ON index_vectors (content_hash);
         CREATE TABLE index_lexical (
             key SERIAL PRIMARY KEY,
             chunk_id TEXT NOT NULL UNIQUE,

@@ -28,12 +28,27 @@ class PgVectors:
         self._conn = conn
         self._hook = hook or read_only
         self.dimension: int | None = None  # of the vectors written through this object
+        # An ingest asks for the stored hashes once per document: its copy is read once and
+        # kept up to date here (nobody else writes while it holds the writer lock).
+        self._writer_hashes: dict[str, str] | None = None
+        # Content hashes that may have a vector (deletes leave them: the query decides).
+        self._known: set[str] = set()
+        self._is_writer = hook is not None
 
     def count(self) -> int:
         return int(self._conn.value("SELECT count(*) FROM index_vectors"))
 
     def hashes(self) -> dict[str, str]:
-        return dict(self._conn.rows("SELECT chunk_id, content_hash FROM index_vectors"))
+        return dict(self._stored())
+
+    def _stored(self) -> dict[str, str]:
+        if self._writer_hashes is not None:
+            return self._writer_hashes
+        stored = dict(self._conn.rows("SELECT chunk_id, content_hash FROM index_vectors"))
+        if self._is_writer:
+            self._writer_hashes = stored
+            self._known = set(stored.values())
+        return stored
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         if not chunks:
@@ -47,6 +62,9 @@ class PgVectors:
             (c.id, c.content_hash, vector_literal(v)) for c, v in zip(chunks, vectors, strict=True)
         ]
         self._conn.copy_rows("index_vectors", ("chunk_id", "content_hash", "embedding"), rows)
+        if self._writer_hashes is not None:
+            self._writer_hashes.update({c.id: c.content_hash for c in chunks})
+            self._known.update(c.content_hash for c in chunks)
 
     def missing(self, chunks: Iterable[Chunk]) -> list[Chunk]:
         """Chunks that need embedding; one whose text has a vector under another id reuses it.
@@ -54,20 +72,22 @@ class PgVectors:
         The same content hash is the same text (a chunk renumbered by an edit above it), so
         its stored vector is copied to the new id instead of being embedded again.
         """
-        stored = self.hashes()
+        stored = self._stored()
         need = [c for c in chunks if stored.get(c.id) != c.content_hash]
-        if not need:
-            return []
+        known = self._known if self._is_writer else set(stored.values())
+        wanted = sorted({c.content_hash for c in need if c.content_hash in known})
+        if not wanted:
+            return need
         rows = self._conn.rows(
             "SELECT DISTINCT ON (content_hash) content_hash, embedding::text FROM index_vectors "
             "WHERE content_hash = ANY(%s)",
-            (sorted({c.content_hash for c in need}),),
+            (wanted,),
         )
-        known = {content_hash: parse_vector(text) for content_hash, text in rows}
-        reuse = [c for c in need if c.content_hash in known]
+        found = {content_hash: parse_vector(text) for content_hash, text in rows}
+        reuse = [c for c in need if c.content_hash in found]
         if reuse:
-            self.upsert(reuse, np.stack([known[c.content_hash] for c in reuse]))
-        return [c for c in need if c.content_hash not in known]
+            self.upsert(reuse, np.stack([found[c.content_hash] for c in reuse]))
+        return [c for c in need if c.content_hash not in found]
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         if chunk_ids:
@@ -75,6 +95,9 @@ class PgVectors:
             self._conn.execute(
                 "DELETE FROM index_vectors WHERE chunk_id = ANY(%s)", (list(chunk_ids),)
             )
+            if self._writer_hashes is not None:
+                for cid in chunk_ids:
+                    self._writer_hashes.pop(cid, None)
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Top ``k`` (chunk id, cosine similarity); approximate (HNSW) once the graph is built."""

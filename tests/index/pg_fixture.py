@@ -35,11 +35,11 @@ def pgserver_missing() -> str | None:
 @contextmanager
 def pgvector_server() -> Iterator[str]:
     """Start a server with the ``vector`` extension created; yield its URL; stop and remove it."""
-    import pgserver
-
     root = Path(tempfile.mkdtemp(prefix="followup-pgv-"))
     with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set": harmless here
         warnings.simplefilter("ignore")
+        import pgserver
+
         server = pgserver.get_server(root / "data", cleanup_mode="stop")
     try:
         # A throw-away server needs no durability: fsync off spares the shared disk.

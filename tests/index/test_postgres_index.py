@@ -86,8 +86,9 @@ def test_numbers_survive_tokenisation(index: PostgresIndex) -> None:
     ingest(index, docs, chunks)
     hits = index.lexical.search("4.5", 5)
     assert hits, "a dose like 4.5 must be searchable as one token"
-    texts = index.catalog.chunks_by_id([cid for cid, _ in hits])
-    assert all("4.5" in texts[cid].embedding_text for cid, _ in hits)
+    for cid, _ in hits:
+        chunk = index.catalog.chunk(cid)
+        assert chunk is not None and "4.5" in chunk.embedding_text
 
 
 def test_ingest_is_invisible_until_commit_and_gone_after_abort(index: PostgresIndex) -> None:
@@ -104,6 +105,21 @@ def test_ingest_is_invisible_until_commit_and_gone_after_abort(index: PostgresIn
     tx.abort()
     assert (index.catalog.corpus_version, index.vectors.count(), index.lexical.count()) == before
     assert index.problems() == []
+
+
+def test_another_servers_ingest_is_seen_within_a_second(
+    index: PostgresIndex,
+    pg_index_url: str,  # noqa: F811
+) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:2], chunks)
+    other = open_postgres_index(pg_index_url)  # another app server on the same database
+    assert len(other.catalog.documents()) == 2
+    ingest(index, docs[:5], chunks)
+    time.sleep(1.1)
+    assert len(other.catalog.documents()) == 5
+    assert other.catalog.corpus_version == index.catalog.corpus_version
+    other.close()
 
 
 def test_a_failing_write_step_leaves_the_serving_generation(index: PostgresIndex) -> None:
