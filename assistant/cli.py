@@ -166,9 +166,8 @@ def articles() -> None:
         services = _services()
     except FollowupError as exc:
         _fail(exc)
-    for doc in services.retriever.catalog.documents.values():
-        if doc.is_article:
-            typer.echo(f"{doc.id}\t{doc.title}")
+    for doc in services.catalog.articles():
+        typer.echo(f"{doc.id}\t{doc.title}")
 
 
 users_app = typer.Typer(help="People who use the assistant and their roles.", no_args_is_help=True)

@@ -18,7 +18,7 @@ from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.retriever import Retrieval
-from assistant.models import AnswerRecord, RetrievalHit, ReviewStatus
+from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.review.store import Conversation, new_id
 from assistant.services import Services
 
@@ -57,7 +57,7 @@ def _anchor(services: Services, article_id: str | None) -> tuple[str | None, fro
     """Title and favoured document ids (the article and its cited sources) of an anchor article."""
     if article_id is None:
         return None, frozenset()
-    doc = services.retriever.catalog.documents.get(article_id)
+    doc = services.catalog.document(article_id)
     if doc is None or not doc.is_article:
         raise NotFoundError(
             f"No approved article {article_id!r}; list articles with `followup articles`."
@@ -120,6 +120,12 @@ def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> Gener
     )
 
 
+def _documents_of(services: Services, hits: list[RetrievedChunk]) -> dict[str, Document]:
+    """The indexed documents the retrieved passages belong to, by id."""
+    docs = (services.catalog.document(h.chunk.doc_id) for h in hits)
+    return {d.id: d for d in docs if d is not None}
+
+
 def _hits(retrieval: Retrieval) -> list[RetrievalHit]:
     return [
         RetrievalHit(
@@ -143,7 +149,7 @@ def finalize(
 ) -> AnswerRecord:
     """Renumber and verify citations, then add the disclaimer and pending status in code."""
     text, order, findings = renumber(draft.text, len(retrieval.hits))
-    citations = build_citations(order, retrieval.hits, services.retriever.catalog.documents)
+    citations = build_citations(order, retrieval.hits, _documents_of(services, retrieval.hits))
     findings = draft.findings + findings + verify(text, citations)
     refused = draft.refused or not citations
     if refused:
@@ -162,7 +168,7 @@ def finalize(
         generator=draft.generator,
         fallback=draft.fallback_reason,
         prompt_version=draft.prompt_version,
-        corpus_version=services.retriever.catalog.corpus_version,
+        corpus_version=services.catalog.corpus_version,
         retrieval=_hits(retrieval),
         findings=findings,
         anchor_article_id=turn.conversation.anchor_article_id,

@@ -64,7 +64,7 @@ class CaseResult:
 
 def build_index(corpus: Sequence[Path], settings: Settings, embedder: Embedder) -> IngestReport:
     """Build the index of ``corpus`` or bring an existing one up to date (unchanged: no work)."""
-    return ingest(list(corpus), settings.index_dir, embedder, settings.index)
+    return ingest(list(corpus), settings.index_dir, embedder, settings.index, prune=True)
 
 
 def open_services(settings: Settings, embedder: Embedder, depth: int) -> Services:
@@ -80,11 +80,11 @@ def open_services(settings: Settings, embedder: Embedder, depth: int) -> Service
 def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
     """The answer rules every answer must keep, checked on the stored record."""
     retrieved = {h.chunk_id for h in record.retrieval}
-    chunks = services.retriever.catalog.chunks
+    chunks = {c.chunk_id: services.catalog.chunk(c.chunk_id) for c in record.citations}
     resolve = all(
         c.chunk_id in retrieved
-        and c.chunk_id in chunks
-        and c.passage == strip_markup(chunks[c.chunk_id].text)
+        and (chunk := chunks[c.chunk_id]) is not None
+        and c.passage == strip_markup(chunk.text)
         for c in record.citations
     )
     return {
@@ -104,9 +104,7 @@ def stated_decision(text: str) -> str | None:
 def _score(result: CaseResult, services: Services, cutoff: int) -> None:
     last = getattr(services.retriever, "last", None)
     if result.case.relevant and last is not None:
-        result.retrieval = score_retrieval(
-            last, services.retriever.catalog, result.case.relevant, cutoff
-        )
+        result.retrieval = score_retrieval(last, services.catalog, result.case.relevant, cutoff)
 
 
 def run_case(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from assistant.index.catalog import Catalog
+from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
 from evals.metrics import retrieval_scores, source_ranking
 
@@ -15,7 +15,8 @@ def source_rankings(retrieval: Retrieval, catalog: Catalog) -> dict[str, list[st
     """variant -> source ids in the order of each source's best chunk."""
 
     def sources(chunk_ids: list[str]) -> list[str]:
-        return source_ranking(catalog.chunks[c].doc_id for c in chunk_ids if c in catalog.chunks)
+        chunks = (catalog.chunk(c) for c in chunk_ids)
+        return source_ranking(c.doc_id for c in chunks if c is not None)
 
     return {
         "final": source_ranking(h.chunk.doc_id for h in retrieval.hits),

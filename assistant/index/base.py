@@ -99,6 +99,14 @@ class VectorIndex(Protocol):
         """chunk id -> content hash of every stored vector (ingest skips unchanged chunks)."""
         ...
 
+    def missing(self, chunks: Iterable[Chunk]) -> list[Chunk]:
+        """The chunks that need embedding: those without a vector for their content hash.
+
+        A chunk whose content hash already has a stored vector (same text) is given that
+        vector here instead of being embedded again.
+        """
+        ...
+
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Store ``vectors[i]`` for ``chunks[i]`` (replacing any vector of that chunk id)."""
         ...
@@ -144,9 +152,14 @@ class IndexTransaction(Protocol):
     Use as a context manager: leaving the block without ``commit()`` aborts.
     """
 
-    catalog: CatalogWriter
-    vectors: VectorIndex
-    lexical: LexicalIndex
+    @property
+    def catalog(self) -> CatalogWriter: ...
+
+    @property
+    def vectors(self) -> VectorIndex: ...
+
+    @property
+    def lexical(self) -> LexicalIndex: ...
 
     def commit(self) -> None:
         """Make this generation the one readers see, atomically; then drop what it replaced."""
@@ -164,9 +177,14 @@ class IndexTransaction(Protocol):
 class Index(Protocol):
     """One serving generation of an index backend, plus the way to write the next one."""
 
-    catalog: Catalog
-    vectors: VectorIndex
-    lexical: LexicalIndex
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def vectors(self) -> VectorIndex: ...
+
+    @property
+    def lexical(self) -> LexicalIndex: ...
 
     def begin(self, hook: WriteHook = no_hook) -> IndexTransaction:
         """Start writing the next generation (one writer at a time; others wait or fail)."""
