@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from assistant.errors import ConfigError, FollowupError, IndexNotReadyError
-from assistant.index.lexical import LexicalIndex as Bm25Index
+from assistant.index.lexical import Bm25Index
 from assistant.index.postgres import PostgresIndex, open_postgres_index
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
