@@ -23,7 +23,9 @@ import pytest
 def pgserver_missing() -> str | None:
     """Why the server cannot be started here, or None when it can."""
     try:
-        import pgserver  # noqa: F401
+        with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set": harmless here
+            warnings.simplefilter("ignore")
+            import pgserver  # noqa: F401
     except ImportError:
         return (
             "pgserver (PostgreSQL 16 + pgvector) is not installed: "
