@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -185,6 +186,9 @@ def chat(
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import reconfigure_stdin
+
+    reconfigure_stdin()  # undecodable bytes are refused per line, not a traceback
     interactive = sys.stdin.isatty()
     if interactive:
         typer.echo("Ask a question (Ctrl-D to finish).")
@@ -216,42 +220,17 @@ def articles() -> None:
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import terminal_safe
+
     for doc in services.catalog.articles():
-        typer.echo(f"{doc.id}\t{doc.title}")
+        typer.echo(terminal_safe(f"{doc.id}\t{doc.title}"))
 
 
-users_app = typer.Typer(help="People who use the assistant and their roles.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
 from assistant.cli_review import review_app  # noqa: E402
+from assistant.cli_users import users_app  # noqa: E402
 
+app.add_typer(users_app, name="users")
 app.add_typer(review_app, name="review")
-
-
-@users_app.command("add")
-def users_add(
-    name: Annotated[str, typer.Argument(help="User name, e.g. dr.lee")],
-    role: Annotated[str, typer.Option("--role", help="clinician, reviewer or admin")],
-) -> None:
-    """Create a user and print their API key once (only its hash is stored)."""
-    from assistant.review.users import add_user
-    from assistant.services import open_store
-
-    try:
-        user, key = add_user(open_store(Settings()), name, role)
-    except FollowupError as exc:
-        _fail(exc)
-    typer.echo(f"created {user.role.value} {user.name}; API key (shown once, keep it secret):")
-    typer.echo(key)
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List users and their roles."""
-    from assistant.review.users import list_users
-    from assistant.services import open_store
-
-    for user in list_users(open_store(Settings())):
-        typer.echo(f"{user.name}\t{user.role.value}")
 
 
 import assistant.cli_eval  # noqa: E402, F401  (registers `followup eval`)
@@ -259,6 +238,9 @@ from assistant import cli_serve  # noqa: E402, F401  (registers `followup serve`
 
 
 def main() -> None:
+    # Everything followup writes (answer store, index, catalog, keys) is private to this
+    # account: questions and answers are clinical data.
+    os.umask(0o077)
     app()
 
 

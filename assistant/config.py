@@ -116,8 +116,16 @@ class ServerSettings(BaseModel):
     # Generating answers per user per minute (burst of the same size), and at once overall.
     rate_per_minute: int = Field(30, ge=1)
     max_generations: int = Field(4, ge=1)
-    # How long a request waits for a free generation slot before it is told to retry.
+    # How long a request waits for a free generation slot before it is told to retry, and how
+    # many may wait at once (per server process); past either, 503 with Retry-After.
     queue_timeout_s: float = Field(30.0, gt=0)
+    max_queue: int = Field(64, ge=0)
+    # A slot held longer than this (a killed process) is taken back.
+    slot_lease_s: float = Field(300.0, gt=0)
+    # Per client address: sign-in attempts a minute (wrong keys included); per user:
+    # conversations created a minute. Both shared by every process on the store.
+    signin_per_minute: int = Field(10, ge=1)
+    conversations_per_minute: int = Field(30, ge=1)
     session_hours: float = Field(12.0, gt=0)
     # Send the session cookie only over HTTPS; off by default because the service binds loopback.
     secure_cookies: bool = False

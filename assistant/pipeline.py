@@ -8,7 +8,6 @@ to the store before it is returned to any channel.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.retriever import Retrieval
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.review.store import Conversation, new_id
+from assistant.safe_text import check_question
 from assistant.services import Services
 
 AUDIENCES = ("clinician", "patient")
@@ -38,19 +38,9 @@ class Turn:
 
 
 def clean_question(text: str, max_chars: int) -> str:
-    """The question with whitespace normalised; InvalidRequestError if unusable."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
-        raise InvalidRequestError(
-            "The question contains control characters; remove them and ask again."
-        )
-    question = " ".join(text.split())
-    if not question:
-        raise InvalidRequestError("The question is empty; type a question.")
-    if len(question) > max_chars:
-        raise InvalidRequestError(
-            f"The question is {len(question)} characters long; the limit is {max_chars}."
-        )
-    return question
+    """The question with invisible controls removed and whitespace normalised;
+    InvalidRequestError if unusable (rules in assistant.safe_text, shared by every channel)."""
+    return check_question(text, max_chars)
 
 
 def _anchor(services: Services, article_id: str | None) -> tuple[str | None, frozenset[str]]:

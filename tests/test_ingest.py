@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from assistant.config import IndexSettings, RetrievalSettings
+from assistant.errors import FollowupError
 from assistant.index.factory import open_index
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retriever
+from assistant.index.vector_store import ChromaStore
 from tests.conftest import CORPUS, CountingEmbedder
+from tests.index.fakes import HashEmbedder
 
 ARTICLES = [
     "mebendazole-ascariasis-child",
@@ -109,3 +113,106 @@ def test_status_filter_keeps_unapproved_articles_out(
     )
     assert "albendazole-ascariasis-alternative" not in ids
     assert not any("albendazole" in doc for doc in ids)
+
+
+# Findings of issue 11 (a duplicate id, single-file ingest, a damaged index), each reproduced
+# on real Chroma and bm25s; the fake embedder keeps them fast (vectors' meaning is not tested).
+
+FAKE = "mebendazole-ascariasis-child"
+
+
+def fake_run(corpus: Path | list[Path], index: Path, **options: object) -> IngestReport:
+    paths = corpus if isinstance(corpus, list) else [corpus]
+    return ingest(paths, index, HashEmbedder(), IndexSettings(), **options)  # type: ignore[arg-type]
+
+
+def indexed_text(index: Path, doc_id: str) -> str:
+    catalog = open_index(IndexSettings(), index).catalog
+    return " ".join(c.text for c in catalog.doc_chunks(doc_id))
+
+
+def test_a_duplicate_id_never_replaces_the_indexed_article(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    fake_run(corpus, index, prune=True)
+    real = corpus / "articles" / f"{FAKE}.md"
+    assert "500 mg" in indexed_text(index, FAKE)
+    fake = corpus / "articles" / "000-planted.md"  # sorts before the real file
+    fake.write_text(real.read_text().replace("500 mg", "900 mg"))
+    report = fake_run(corpus, index, prune=True)
+    (error,) = report.errors
+    assert f"duplicate id '{FAKE}'" in str(error) and str(fake) in str(error)
+    assert str(real) in str(error)
+    assert "900 mg" not in indexed_text(index, FAKE) and "500 mg" in indexed_text(index, FAKE)
+    assert FAKE not in report.removed and not report.committed
+
+
+def test_ingest_of_one_file_adds_it_and_removes_nothing(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    full = fake_run(corpus, index, prune=True)
+    one = corpus / "articles" / "umbilical-cord-prolapse.md"
+    one.write_text(one.read_text().replace("## Direct answer\n", "## Direct answer\nZyxel.\n"))
+    report = fake_run(one, index)
+    assert report.removed == [] and report.chunks_total == full.chunks_total
+    assert len(report.kept) == len(full.indexed) - 1
+    assert "Zyxel" in indexed_text(index, "umbilical-cord-prolapse")
+    assert open_index(IndexSettings(), index).catalog.document(FAKE) is not None
+
+
+def test_removal_is_explicit_and_announced_before_any_write(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    fake_run(corpus, index, prune=True)
+    (corpus / "articles" / f"{FAKE}.md").unlink()
+    events: list[str] = []
+    dry = fake_run(
+        corpus, index, prune=True, dry_run=True, on_plan=lambda p: events.extend(p.remove)
+    )
+    assert events == [FAKE] and dry.removed == [FAKE]
+    assert open_index(IndexSettings(), index).catalog.document(FAKE) is not None
+    events.clear()
+    report = fake_run(
+        corpus, index, prune=True, on_plan=lambda p: events.append("plan"), hook=events.append
+    )
+    assert events[0] == "plan" and "switch" in events and report.removed == [FAKE]
+    assert open_index(IndexSettings(), index).catalog.document(FAKE) is None
+
+
+def test_a_file_that_fails_to_read_keeps_its_indexed_article(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    fake_run(corpus, index, prune=True)
+    path = corpus / "articles" / f"{FAKE}.md"
+    path.write_text(path.read_text().replace("status: approved", "status: [approved"))
+    report = fake_run(corpus, index, prune=True)
+    assert len(report.errors) == 1 and FAKE in report.kept and FAKE not in report.removed
+    assert "500 mg" in indexed_text(index, FAKE)
+
+
+def serving_folder(index: Path) -> Path:
+    return index / "generations" / (index / "CURRENT").read_text().strip()
+
+
+def test_a_damaged_lexical_index_is_a_clear_error_and_ingest_repairs_it(
+    corpus: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    fake_run(corpus, index, prune=True)
+    lexical = serving_folder(index) / "lexical"
+    ids = json.loads((lexical / "ids.json").read_text())
+    (lexical / "ids.json").write_text(json.dumps([*ids, "ghost::0"]))  # ids and matrices differ
+    with pytest.raises(FollowupError, match="run `followup ingest`"):
+        open_index(IndexSettings(), index)
+    report = fake_run(corpus, index, prune=True)
+    assert report.repaired and report.committed and report.chunks_embedded == 0
+    repaired = open_index(IndexSettings(), index)
+    assert repaired.problems() == [] and repaired.lexical.count() == len(ids)
+
+
+def test_vectors_lost_from_chroma_are_embedded_again(corpus: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    first = fake_run(corpus, index, prune=True)
+    opened = open_index(IndexSettings(), index)
+    lost = sorted(opened.vectors.hashes().values())[:3]
+    ChromaStore(index / "chroma").delete(lost)
+    assert any("missing from Chroma" in p for p in opened.problems())
+    report = fake_run(corpus, index, prune=True)
+    assert report.chunks_embedded == 3 and report.corpus_version == first.corpus_version
+    assert open_index(IndexSettings(), index).problems() == []

@@ -72,6 +72,26 @@ class _Generation:
             Bm25Index.load(folder / "lexical"),
         )
 
+    @classmethod
+    def salvage(cls, folder: Path) -> tuple[_Generation, list[str]]:
+        """Every readable part of a damaged generation (the rest empty), and what failed.
+
+        A writer starts from this, so a broken BM25 file does not cost the catalog: an
+        ingest of one file still keeps every other indexed document.
+        """
+        errors: list[str] = []
+        generation = cls.empty()
+        for part, read in (
+            ("catalog", lambda: StoredCatalog.load(folder)),
+            ("vector_map", lambda: ChromaVectors.load_map(folder)),
+            ("lexical", lambda: Bm25Index.load(folder / "lexical")),
+        ):
+            try:
+                setattr(generation, part, read())
+            except FollowupError as exc:
+                errors.append(str(exc))
+        return generation, errors
+
 
 class EmbeddedIndex:
     """The serving generation of an index folder (implements ``Index``)."""
@@ -83,11 +103,12 @@ class EmbeddedIndex:
         self.catalog = generation.catalog
         self.vectors = ChromaVectors(store, generation.vector_map)
         self.lexical = generation.lexical
-        self.load_error: str | None = None
+        self.load_errors: list[str] = []
 
     @classmethod
     def open(cls, root: Path, collection: str, *, create: bool = False) -> EmbeddedIndex:
-        """Open the serving generation; with ``create`` an absent or broken one reads as empty.
+        """Open the serving generation; with ``create`` an absent one reads as empty and a
+        damaged one keeps its readable parts (what failed is reported by ``problems()``).
 
         Raises IndexNotReadyError when there is no generation (and ``create`` is false), and
         FollowupError when the serving generation cannot be read.
@@ -95,16 +116,14 @@ class EmbeddedIndex:
         name = current_generation(root)
         if name is None and not create:
             raise IndexNotReadyError(root)
-        generation, error = _Generation.empty(), None
-        if name is not None:
-            try:
-                generation = _Generation.load(root / GENERATIONS / name)
-            except FollowupError as exc:
-                if not create:
-                    raise
-                error = str(exc)
+        errors: list[str] = []
+        generation = _Generation.empty()
+        if name is not None and create:
+            generation, errors = _Generation.salvage(root / GENERATIONS / name)
+        elif name is not None:
+            generation = _Generation.load(root / GENERATIONS / name)
         index = cls(root, ChromaStore(root / "chroma", collection), generation, name)
-        index.load_error = error
+        index.load_errors = errors
         return index
 
     def begin(self, hook: WriteHook = no_hook) -> EmbeddedTransaction:
@@ -112,8 +131,8 @@ class EmbeddedIndex:
 
     def problems(self) -> list[str]:
         """Ways catalog, vectors and lexical of the serving generation disagree."""
-        if self.load_error is not None:
-            return [self.load_error]
+        if self.load_errors:
+            return list(self.load_errors)
         return agreement_problems(
             self.catalog.chunks(), self.vectors.hashes(), self._store.keys(), self.lexical.ids()
         )

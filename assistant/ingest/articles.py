@@ -50,8 +50,13 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> CorpusError:
     front matter; the start is what the author has to fix. Marks count lines from 0 inside
     the front matter, which begins on line 2 of the file.
     """
-    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    context = str(getattr(exc, "context", None) or "")
+    # "while scanning a quoted scalar", "while parsing a flow sequence": the context mark is
+    # the unclosed construct. "while parsing a block mapping" marks the mapping's first key.
+    starts = context.startswith(("while scanning", "while parsing a flow"))
+    mark = getattr(exc, "context_mark", None) if starts else None
+    mark = mark or getattr(exc, "problem_mark", None)
+    parts = [context, getattr(exc, "problem", None)]
     detail = ", ".join(str(p) for p in parts if p) or str(exc)
     if mark is None:
         return CorpusError(path, f"front matter is not valid YAML: {detail}")

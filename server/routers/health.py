@@ -23,7 +23,7 @@ async def ready(request: Request) -> JSONResponse:
     if services is None:
         detail = str(request.app.state.startup_error)
         return JSONResponse({"status": "not_ready", "detail": detail}, 503)
-    services.store.read("SELECT 1")
+    services.store.ping()
     catalog = services.catalog
     return JSONResponse(
         {
