@@ -10,7 +10,7 @@ import pytest
 from assistant.config import IndexSettings
 from assistant.index.base import Index
 from assistant.index.factory import open_index
-from tests.index.pg_fixture import fresh_schema, pgvector_url  # noqa: F401 (fixture)
+from tests.index.pg_fixture import fresh_schema, pg_index_url, pgvector_url  # noqa: F401
 
 # Opens the backend's index; ``create=True`` as ingest does.
 OpenIndex = Callable[..., Index]

@@ -17,7 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 import pytest
+
+from assistant.index.base import Index
 
 
 def pgserver_missing() -> str | None:
@@ -78,6 +81,27 @@ def require_pgserver() -> None:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def copy_index(source: Index, url: str) -> None:
+    """Write ``source``'s serving generation into the PostgreSQL index at ``url`` (no embedding).
+
+    Suites that already built an embedded index of the sample corpus reuse its vectors.
+    """
+    from assistant.index.postgres import open_postgres_index
+
+    target = open_postgres_index(url, create=True)
+    chunks = source.catalog.chunks()
+    stored = source.vectors.vectors([c.id for c in chunks])
+    with target.begin() as tx:
+        for doc in source.catalog.documents():
+            tx.catalog.put(
+                doc, source.catalog.doc_hash(doc.id) or "", source.catalog.doc_chunks(doc.id)
+            )
+        tx.vectors.upsert(chunks, np.stack([stored[c.id] for c in chunks]))
+        tx.lexical.replace((c.id, c.embedding_text) for c in chunks)
+        tx.commit()
+    target.close()
 
 
 # -- pytest fixtures: import them into a test module or conftest to use them ----------------

@@ -21,7 +21,7 @@ from assistant.index.indexer import ingest
 from assistant.index.retriever import Retriever
 from tests.conftest import REPO
 from tests.index.fakes import HashEmbedder
-from tests.index.pg_fixture import fresh_schema, pgvector_url  # noqa: F401 (fixture)
+from tests.index.pg_fixture import fresh_schema
 from tests.index.test_crash import DELETED, EDITED, edit_corpus, small_corpus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -68,7 +68,7 @@ def serving(url: str) -> tuple[str, set[str]]:
 
 def test_a_crash_at_every_write_step_changes_nothing(
     tmp_path: Path,
-    pgvector_url: str,  # noqa: F811
+    pgvector_url: str,
 ) -> None:
     corpus = small_corpus(tmp_path / "corpus")
     url, rehearsal = fresh_schema(pgvector_url), fresh_schema(pgvector_url)

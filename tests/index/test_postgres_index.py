@@ -25,7 +25,6 @@ from assistant.index.postgres import PostgresIndex, open_postgres_index
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
 from assistant.models import APPROVED, Chunk, Document
-from tests.index.pg_fixture import pg_index_url, pgvector_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.postgres
 
@@ -62,7 +61,7 @@ def ingest(index: PostgresIndex, docs: list[Document], chunks: dict[str, list[Ch
 
 
 @pytest.fixture
-def index(pg_index_url: str) -> PostgresIndex:  # noqa: F811
+def index(pg_index_url: str) -> PostgresIndex:
     opened = open_postgres_index(pg_index_url, create=True)
     yield opened
     opened.close()
@@ -109,7 +108,7 @@ def test_ingest_is_invisible_until_commit_and_gone_after_abort(index: PostgresIn
 
 def test_another_servers_ingest_is_seen_within_a_second(
     index: PostgresIndex,
-    pg_index_url: str,  # noqa: F811
+    pg_index_url: str,
 ) -> None:
     docs, chunks = sample()
     ingest(index, docs[:2], chunks)
@@ -172,7 +171,7 @@ with index.begin(die) as tx:
 """
 
 
-def test_a_killed_ingest_changes_nothing(index: PostgresIndex, pg_index_url: str) -> None:  # noqa: F811
+def test_a_killed_ingest_changes_nothing(index: PostgresIndex, pg_index_url: str) -> None:
     docs, chunks = sample()
     ingest(index, docs[:2], chunks)
     version = index.catalog.corpus_version
@@ -222,7 +221,7 @@ def test_vectors_are_reused_by_content_hash(index: PostgresIndex) -> None:
         assert np.allclose(moved[new.id], stored[old.id])
 
 
-def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url: str) -> None:  # noqa: F811
+def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url: str) -> None:
     docs, chunks = sample()
     ingest(index, docs, chunks)
     every = [c for d in docs for c in chunks[d.id]]
@@ -237,7 +236,7 @@ def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url:
     assert "index_vectors_hnsw" in " ".join(row[0] for row in plan)
 
 
-def test_an_empty_database_is_not_ready_and_a_bad_url_is_refused(pg_index_url: str) -> None:  # noqa: F811
+def test_an_empty_database_is_not_ready_and_a_bad_url_is_refused(pg_index_url: str) -> None:
     with pytest.raises(IndexNotReadyError, match="followup ingest"):
         open_postgres_index(pg_index_url)
     open_postgres_index(pg_index_url, create=True).close()
