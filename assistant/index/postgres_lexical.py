@@ -26,16 +26,20 @@ B = 0.75
 
 _SEARCH = """
 WITH q AS (SELECT * FROM unnest(%(terms)s::text[], %(counts)s::int[]) AS q (term, qtf)),
+st AS (
+    SELECT lexical_docs::float8 AS n, lexical_length::float8 / lexical_docs AS avgdl
+    FROM index_state WHERE lexical_docs > 0
+),
 hits AS (
     SELECT p.key, p.tf, p.length, q.qtf, count(*) OVER (PARTITION BY p.term) AS df
     FROM index_postings p JOIN q ON q.term = p.term
 ),
 top AS (
     SELECT key, sum(
-        qtf * ln(1 + (%(n)s::float8 - df + 0.5) / (df + 0.5))
-        * tf / (tf + %(k1)s * (1 - %(b)s + %(b)s * length / %(avgdl)s::float8))
+        qtf * ln(1 + (st.n - df + 0.5) / (df + 0.5))
+        * tf / (tf + %(k1)s * (1 - %(b)s + %(b)s * length / st.avgdl))
     ) AS score
-    FROM hits GROUP BY key ORDER BY score DESC, key LIMIT %(k)s
+    FROM hits, st GROUP BY key ORDER BY score DESC, key LIMIT %(k)s
 )
 SELECT l.chunk_id, top.score FROM top JOIN index_lexical l USING (key)
 ORDER BY top.score DESC, top.key
@@ -109,15 +113,12 @@ class PgLexical:
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` (chunk id, BM25 score) pairs with a positive score."""
         counts = Counter(tokenize([query])[0])
-        state = self._conn.rows("SELECT lexical_docs, lexical_length FROM index_state")
-        if not counts or not state or not state[0][0]:
+        if not counts:
             return []
-        n, total = state[0]
+        # N and the average length come from index_state inside the query: one round trip.
         params = {
             "terms": list(counts),
             "counts": list(counts.values()),
-            "n": n,
-            "avgdl": max(total / n, 1e-9),
             "k1": K1,
             "b": B,
             "k": k,
