@@ -216,3 +216,30 @@ def test_vectors_lost_from_chroma_are_embedded_again(corpus: Path, tmp_path: Pat
     report = fake_run(corpus, index, prune=True)
     assert report.chunks_embedded == 3 and report.corpus_version == first.corpus_version
     assert open_index(IndexSettings(), index).problems() == []
+
+
+def test_cli_ingest_of_one_file_keeps_the_rest_and_says_so(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setattr("assistant.index.embedder.MiniLMEmbedder", lambda *_: HashEmbedder())
+    monkeypatch.setenv("FOLLOWUP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("FOLLOWUP_CORPUS_PATHS", json.dumps([str(corpus)]))
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest"]).exit_code == 0  # the whole corpus
+    one = corpus / "articles" / "umbilical-cord-prolapse.md"
+    (corpus / "articles" / f"{FAKE}.md").unlink()
+    result = runner.invoke(app, ["ingest", str(one)])
+    assert result.exit_code == 0, result.output
+    assert "keeping" in result.output and "--prune" in result.output
+    assert "removed 0 documents" in result.output
+    dry = runner.invoke(app, ["ingest", "--dry-run", str(corpus)])  # the corpus path: prunes
+    assert f"will remove 1 documents: {FAKE}" in dry.output and "nothing written" in dry.output
+    index = tmp_path / "data" / "index"
+    assert open_index(IndexSettings(), index).catalog.document(FAKE) is not None
+    result = runner.invoke(app, ["ingest", "--prune", str(one)])
+    assert result.output.index("will remove") < result.output.index("indexed ")
+    assert open_index(IndexSettings(), index).catalog.document(FAKE) is None

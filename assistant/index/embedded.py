@@ -36,7 +36,7 @@ from assistant.models import Chunk
 CURRENT = "CURRENT"
 GENERATIONS = "generations"
 LOCK = "ingest.lock"
-KEEP = 2  # generations kept: the serving one and the one before it
+LEGACY = ("catalog.json", "catalog.json.tmp", "lexical")
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -180,6 +180,11 @@ class EmbeddedTransaction:
         self._lock = _lock(index.root)
         self._done = False
         try:
+            if current_generation(self._root) != self._previous:
+                raise FollowupError(
+                    f"The index at {self._root} changed since it was opened (another ingest); "
+                    "run the ingest again"
+                )
             self._sweep_generations()
             stored = store.keys()
             # Vectors Chroma lost are dropped from the map, so ingest embeds them again.
@@ -221,13 +226,19 @@ class EmbeddedTransaction:
         self.lexical.save(folder / "lexical", self._hook)
         self._hook("switch")
         _atomic_write(self._root / CURRENT, name)
-        self._previous_then(name)
+        self._collect_garbage(name)
         self._release()
 
-    def _previous_then(self, name: str) -> None:
+    def _collect_garbage(self, name: str) -> None:
         """After the switch: keep ``name`` and the generation before it, delete the rest."""
         keep = [n for n in (name, self._previous) if n]
         self._sweep_generations(keep)
+        for legacy in LEGACY:  # the single-generation layout of earlier versions
+            path = self._root / legacy
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists():
+                path.unlink()
         referenced = set(self.vectors.hashes().values())
         if self._previous:
             # An unreadable previous generation keeps no vectors alive.

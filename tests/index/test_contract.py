@@ -131,3 +131,15 @@ def test_commit_refuses_parts_that_disagree(index_backend: OpenIndex) -> None:
         with pytest.raises(FollowupError, match="inconsistent"):
             tx.commit()
     assert index_backend().catalog.corpus_version == version
+
+
+def test_one_writer_at_a_time(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    other = index_backend(create=True)
+    with index.begin() as tx:
+        with pytest.raises(FollowupError, match="Another ingest"):
+            other.begin()
+        write(tx, document("new"), chunks("new", "ivermectin"))
+        tx.commit()
+    with pytest.raises(FollowupError, match="changed since"):
+        other.begin()  # it was opened on the generation the commit replaced
