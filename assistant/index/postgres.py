@@ -51,14 +51,15 @@ class PgIndexNotReadyError(IndexNotReadyError):
 class PgTransaction:
     """One ingest into PostgreSQL: everything written is one SQL transaction."""
 
-    def __init__(self, url: str, hook: WriteHook, on_commit: Callable[[], None]) -> None:
+    def __init__(
+        self, url: str, hook: WriteHook, opened: int, on_commit: Callable[[int], None]
+    ) -> None:
         self._hook = hook
         self._on_commit = on_commit
         self._conn = PgConnection(url, autocommit=False)
         self._open = True
         try:
-            # One writer at a time across every process; later ones wait here.
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (INDEX_WRITER_LOCK,))
+            self._lock(opened)
             self.catalog = PgCatalogWriter(self._conn, hook)
         except BaseException:
             self.abort()
@@ -77,14 +78,28 @@ class PgTransaction:
         if dimension:
             ensure_vector_index(self._conn.raw, dimension)
         version = self.catalog.corpus_version
-        self._conn.execute(
+        generation = self._conn.value(
             "UPDATE index_state SET generation = generation + 1, corpus_version = %s, "
-            "built_at = %s",
+            "built_at = %s RETURNING generation",
             (version, utc_now()),
         )
         self._conn.commit()
         self._close()
-        self._on_commit()
+        self._on_commit(int(generation))
+
+    def _lock(self, opened: int) -> None:
+        """Take the one writer's lock (or refuse), on the generation the caller opened."""
+        where = self._conn.where
+        if not self._conn.value("SELECT pg_try_advisory_xact_lock(%s)", (INDEX_WRITER_LOCK,)):
+            raise FollowupError(
+                f"Another ingest is writing the index at {where}; try again when it ends"
+            )
+        now = int(self._conn.value("SELECT generation FROM index_state"))
+        if now != opened:
+            raise FollowupError(
+                f"The index at {where} changed since it was opened (another ingest); "
+                "open it again and retry"
+            )
 
     def _stored_dimension(self) -> int | None:
         found = self._conn.value("SELECT vector_dims(embedding) FROM index_vectors LIMIT 1")
@@ -115,6 +130,7 @@ class PostgresIndex:
         self._conn = PgConnection(url, autocommit=True)
         self.where = self._conn.where
         self._prepare(create)
+        self._opened = self.generation  # a writer must start from this generation
         self.catalog = PgCatalog(self._conn)
         self.vectors = PgVectors(self._conn)
         self.lexical = PgLexical(self._conn)
@@ -135,7 +151,12 @@ class PostgresIndex:
         return int(self._conn.value("SELECT generation FROM index_state") or 0)
 
     def begin(self, hook: WriteHook = no_hook) -> PgTransaction:
-        return PgTransaction(self._url, hook, self.catalog.invalidate)
+        return PgTransaction(self._url, hook, self._opened, self._committed)
+
+    def _committed(self, generation: int) -> None:
+        """This process committed ``generation``: it may write the next one, readers reload."""
+        self._opened = generation
+        self.catalog.invalidate()
 
     def problems(self) -> list[str]:
         """Ways catalog, vectors and lexical disagree in the serving generation."""
