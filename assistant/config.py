@@ -20,6 +20,9 @@ class IndexSettings(BaseModel):
 
     # Where the indexes live; default: ``<data_dir>/index``.
     path: Path | None = None
+    # A PostgreSQL database with pgvector (``postgresql://user@host/db``) holding the index
+    # for N app servers; unset: embedded Chroma + bm25s under ``path``. Redacted in messages.
+    url: str | None = None
 
     # cl100k tokens of passage text per chunk. With the heading prefix this stays well inside
     # the embedding model's 256-WordPiece window (medical words split into many WordPieces).

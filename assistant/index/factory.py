@@ -11,11 +11,17 @@ from assistant.index.base import Index
 def open_index(settings: IndexSettings, index_dir: Path, *, create: bool = False) -> Index:
     """Open the serving generation of the index described by ``settings``.
 
-    Today the embedded backend (Chroma + bm25s in ``index_dir``, i.e. ``Settings.index_dir``).
+    ``settings.url`` (``postgresql://...``) opens the PostgreSQL backend; otherwise the embedded
+    one (Chroma + bm25s in ``index_dir``, i.e. ``Settings.index_dir``).
     ``create=True`` is for writers (ingest): a missing index opens empty and a damaged serving
     generation opens empty with its damage reported by ``problems()``. Readers get
     IndexNotReadyError when nothing was ingested yet.
     """
+    if settings.url:
+        # One PostgreSQL (pgvector + BM25 in SQL) shared by N app servers.
+        from assistant.index.postgres import open_postgres_index
+
+        return open_postgres_index(settings.url, create=create)
     from assistant.index.embedded import EmbeddedIndex
 
     return EmbeddedIndex.open(index_dir, settings.collection, create=create)

@@ -10,15 +10,19 @@ import pytest
 from assistant.config import IndexSettings
 from assistant.index.base import Index
 from assistant.index.factory import open_index
+from tests.index.pg_fixture import fresh_schema, pg_index_url, pgvector_url  # noqa: F401
 
 # Opens the backend's index; ``create=True`` as ingest does.
 OpenIndex = Callable[..., Index]
 
 
-@pytest.fixture(params=["embedded"])
+@pytest.fixture(params=["embedded", pytest.param("postgres", marks=pytest.mark.postgres)])
 def index_backend(request: pytest.FixtureRequest, tmp_path: Path) -> OpenIndex:
     """A function opening a fresh, empty index of one backend (same one on every call)."""
-    settings = IndexSettings(path=tmp_path / "index")
+    url = None
+    if request.param == "postgres":  # a fresh schema on the session's pgvector server
+        url = fresh_schema(request.getfixturevalue("pgvector_url"))
+    settings = IndexSettings(path=tmp_path / "index", url=url)
     folder = tmp_path / "index"
 
     def opener(*, create: bool = False) -> Index:

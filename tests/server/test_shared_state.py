@@ -15,8 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.config import IndexSettings
+from assistant.index.factory import open_index
 from assistant.review.store import AnswerStore
 from server.auth import SESSION_COOKIE
+from tests.index.pg_fixture import copy_index, fresh_schema, pgvector_url  # noqa: F401
 from tests.review.pg_server import fresh_database, pg_bin, postgres_server
 from tests.server.live import FOLLOWUP, LiveServer, prepare_data_dir, start_server
 
@@ -49,7 +52,14 @@ def _pair(data_dir: Path, index: Path, env: dict[str, str]) -> list[LiveServer]:
         raise
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        # One PostgreSQL (with pgvector) holding the store and the index.
+        pytest.param("postgres-store-and-index", marks=pytest.mark.postgres),
+    ]
+)
 def servers(
     request: pytest.FixtureRequest, sample_index: Path, tmp_path: Path
 ) -> Iterator[list[LiveServer]]:
@@ -57,6 +67,10 @@ def servers(
     if request.param == "postgres":
         url = request.getfixturevalue("pg_url")
         env["FOLLOWUP_STORE__URL"] = fresh_database(url, f"t_{uuid.uuid4().hex[:12]}")
+    if request.param == "postgres-store-and-index":
+        url = fresh_schema(request.getfixturevalue("pgvector_url"))
+        copy_index(open_index(IndexSettings(), sample_index / "index"), url)
+        env["FOLLOWUP_STORE__URL"] = env["FOLLOWUP_INDEX__URL"] = url
     pair = _pair(tmp_path / "data", sample_index / "index", env)
     yield pair
     for server in pair:

@@ -1,0 +1,249 @@
+"""The PostgreSQL index backend against a real PostgreSQL 16 + pgvector server (pgserver wheel).
+
+What only this backend has to prove: BM25 computed in SQL ranks and scores exactly as bm25s
+does; an ingest is one transaction (invisible until COMMIT, gone after an abort, a failure or
+a killed process); one writer at a time; the HNSW graph is built and used; a database without
+pgvector is refused with what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+
+from assistant.errors import ConfigError, FollowupError, IndexNotReadyError
+from assistant.index.lexical import Bm25Index
+from assistant.index.postgres import PostgresIndex, open_postgres_index
+from assistant.ingest.chunking import chunk_document
+from assistant.ingest.loader import load_corpus
+from assistant.models import APPROVED, Chunk, Document
+
+pytestmark = pytest.mark.postgres
+
+REPO = Path(__file__).resolve().parents[2]
+QUERIES = [
+    "naltrexone 4.5 mg fibromyalgia",
+    "At what dose does naltrexone block opioids fully? 50 mg",
+    "dose dose dose of LDN",  # a repeated term counts as often as bm25s counts it
+    "cefuroxime penicillin allergy renal impairment",
+    "CPAP versus high-flow nasal oxygen",
+    "zzzzqx",  # nothing matches
+]
+
+
+def sample() -> tuple[list[Document], dict[str, list[Chunk]]]:
+    docs = [d for d in load_corpus([REPO / "corpus"]).documents if d.status == APPROVED]
+    return docs, {d.id: chunk_document(d, max_tokens=150, overlap=25) for d in docs}
+
+
+def unit_vectors(n: int, seed: int = 0) -> np.ndarray:
+    vecs = np.random.default_rng(seed).normal(size=(n, 384)).astype(np.float32)
+    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+def ingest(index: PostgresIndex, docs: list[Document], chunks: dict[str, list[Chunk]]) -> None:
+    """Write ``docs`` as one generation (vectors are random: mechanics, not relevance)."""
+    every = [c for d in docs for c in chunks[d.id]]
+    with index.begin() as tx:
+        for doc in docs:
+            tx.catalog.put(doc, doc.content_hash, chunks[doc.id])
+        tx.vectors.upsert(every, unit_vectors(len(every)))
+        tx.lexical.replace((c.id, c.embedding_text) for c in every)
+        tx.commit()
+
+
+@pytest.fixture
+def index(pg_index_url: str) -> PostgresIndex:
+    opened = open_postgres_index(pg_index_url, create=True)
+    yield opened
+    opened.close()
+
+
+def test_bm25_in_sql_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
+    docs, chunks = sample()
+    ingest(index, docs, chunks)
+    every = [c for d in docs for c in chunks[d.id]]
+    reference = Bm25Index.build([c.id for c in every], [c.embedding_text for c in every])
+    for query in QUERIES:
+        expected, got = reference.search(query, 20), index.lexical.search(query, 20)
+        assert [cid for cid, _ in got] == [cid for cid, _ in expected], query
+        assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5), query
+    assert index.lexical.knows("naltrexone") and index.lexical.knows("Naltrexone's")
+    assert not index.lexical.knows("zzzzqx")
+
+
+def test_numbers_survive_tokenisation(index: PostgresIndex) -> None:
+    docs, chunks = sample()
+    ingest(index, docs, chunks)
+    hits = index.lexical.search("4.5", 5)
+    assert hits, "a dose like 4.5 must be searchable as one token"
+    for cid, _ in hits:
+        chunk = index.catalog.chunk(cid)
+        assert chunk is not None and "4.5" in chunk.embedding_text
+
+
+def test_ingest_is_invisible_until_commit_and_gone_after_abort(index: PostgresIndex) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:3], chunks)
+    before = (index.catalog.corpus_version, index.vectors.count(), index.lexical.count())
+    tx = index.begin()
+    tx.catalog.put(docs[5], docs[5].content_hash, chunks[docs[5].id])
+    tx.vectors.upsert(chunks[docs[5].id], unit_vectors(len(chunks[docs[5].id]), seed=1))
+    tx.lexical.replace((c.id, c.embedding_text) for d in docs[:6] for c in chunks[d.id])
+    assert tx.catalog.document(docs[5].id) is not None  # the writer sees its own writes
+    assert index.catalog.document(docs[5].id) is None  # readers do not
+    assert (index.catalog.corpus_version, index.vectors.count(), index.lexical.count()) == before
+    tx.abort()
+    assert (index.catalog.corpus_version, index.vectors.count(), index.lexical.count()) == before
+    assert index.problems() == []
+
+
+def test_another_servers_ingest_is_seen_within_a_second(
+    index: PostgresIndex,
+    pg_index_url: str,
+) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:2], chunks)
+    other = open_postgres_index(pg_index_url)  # another app server on the same database
+    assert len(other.catalog.documents()) == 2
+    ingest(index, docs[:5], chunks)
+    time.sleep(1.1)
+    assert len(other.catalog.documents()) == 5
+    assert other.catalog.corpus_version == index.catalog.corpus_version
+    other.close()
+
+
+def test_a_failing_write_step_leaves_the_serving_generation(index: PostgresIndex) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:3], chunks)
+    version, generation = index.catalog.corpus_version, index.generation
+
+    def fail_at_switch(step: str) -> None:
+        if step == "switch":
+            raise RuntimeError("injected failure")
+
+    with pytest.raises(RuntimeError), index.begin(fail_at_switch) as tx:
+        tx.catalog.remove(docs[0].id)
+        tx.vectors.delete([c.id for c in chunks[docs[0].id]])
+        tx.lexical.replace((c.id, c.embedding_text) for d in docs[1:3] for c in chunks[d.id])
+        tx.commit()
+    assert (index.catalog.corpus_version, index.generation) == (version, generation)
+    assert index.catalog.document(docs[0].id) == docs[0]
+    ingest(index, docs[:4], chunks)  # the writer lock was released
+    assert index.generation == generation + 1
+
+
+def test_an_inconsistent_generation_is_refused_at_commit(index: PostgresIndex) -> None:
+    docs, chunks = sample()
+    with index.begin() as tx:
+        tx.catalog.put(docs[0], docs[0].content_hash, chunks[docs[0].id])
+        with pytest.raises(FollowupError, match="inconsistent"):
+            tx.commit()  # no vectors and no lexical entries for the chunks
+
+
+KILLED_INGEST = """
+import os, signal, sys
+from tests.index.test_postgres_index import sample, unit_vectors
+from assistant.index.postgres import open_postgres_index
+
+index = open_postgres_index(sys.argv[1])
+docs, chunks = sample()
+
+def die(step):
+    if step == "switch":
+        os.kill(os.getpid(), signal.SIGKILL)  # no rollback, no cleanup: a real crash
+
+with index.begin(die) as tx:
+    every = [c for d in docs for c in chunks[d.id]]
+    for doc in docs:
+        tx.catalog.put(doc, doc.content_hash, chunks[doc.id])
+    tx.vectors.upsert(every, unit_vectors(len(every)))
+    tx.lexical.replace((c.id, c.embedding_text) for c in every)
+    tx.commit()
+"""
+
+
+def test_a_killed_ingest_changes_nothing(index: PostgresIndex, pg_index_url: str) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:2], chunks)
+    version = index.catalog.corpus_version
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", KILLED_INGEST, pg_index_url], env=env, cwd=REPO, timeout=120
+    )
+    assert run.returncode == -9
+    assert index.catalog.corpus_version == version
+    assert len(index.catalog.documents()) == 2 and index.problems() == []
+    ingest(index, docs, chunks)  # the dead writer's lock went with its connection
+    assert len(index.catalog.documents()) == len(docs)
+
+
+def test_one_writer_at_a_time_across_connections(index: PostgresIndex, pg_index_url: str) -> None:
+    other = open_postgres_index(pg_index_url, create=True)  # another machine, same database
+    first = index.begin()
+    with pytest.raises(FollowupError, match="Another ingest"):
+        other.begin()
+    first.abort()
+    other.begin().abort()  # the lock went with the first transaction
+    other.close()
+
+
+def test_vectors_are_reused_by_content_hash(index: PostgresIndex) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:2], chunks)
+    stored = index.vectors.vectors([c.id for c in chunks[docs[0].id]])
+    renumbered = [
+        Chunk(f"{c.id}-moved", c.doc_id, c.ordinal, c.title, c.heading, c.text, c.reference_ids)
+        for c in chunks[docs[0].id]
+    ]
+    edited = Chunk("new-text", docs[0].id, 99, "T", "", "An entirely new passage.", ())
+    with index.begin() as tx:
+        assert tx.vectors.missing([*chunks[docs[0].id], *renumbered, edited]) == [edited]
+        moved = tx.vectors.vectors([c.id for c in renumbered])
+        tx.abort()
+    for old, new in zip(chunks[docs[0].id], renumbered, strict=True):
+        assert np.allclose(moved[new.id], stored[old.id])
+
+
+def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url: str) -> None:
+    docs, chunks = sample()
+    ingest(index, docs, chunks)
+    every = [c for d in docs for c in chunks[d.id]]
+    probe = index.vectors.vectors([every[7].id])[every[7].id]
+    assert index.vectors.search(probe, 3)[0][0] == every[7].id
+    with psycopg.connect(pg_index_url, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute(
+            "EXPLAIN SELECT chunk_id FROM index_vectors ORDER BY embedding <=> %s::vector LIMIT 5",
+            ("[" + ",".join(["0.05"] * 384) + "]",),
+        ).fetchall()
+    assert "index_vectors_hnsw" in " ".join(row[0] for row in plan)
+
+
+def test_an_empty_database_is_not_ready_and_a_bad_url_is_refused(pg_index_url: str) -> None:
+    with pytest.raises(IndexNotReadyError, match="followup ingest"):
+        open_postgres_index(pg_index_url)
+    open_postgres_index(pg_index_url, create=True).close()
+    with pytest.raises(IndexNotReadyError):  # tables, but nothing ingested yet
+        open_postgres_index(pg_index_url)
+    with pytest.raises(ConfigError) as caught:
+        open_postgres_index("mysql://admin:hunter2@db/x")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_a_server_without_pgvector_is_refused_with_what_to_do() -> None:
+    from tests.review.pg_server import pg_bin, postgres_server
+
+    if pg_bin() is None:
+        pytest.skip(
+            "Debian PostgreSQL (no pgvector) is not installed: scripts/test-deps/postgres.sh"
+        )
+    with postgres_server() as url, pytest.raises(FollowupError, match="CREATE EXTENSION vector"):
+        open_postgres_index(url, create=True)
