@@ -197,3 +197,40 @@ def _session_for(server: LiveServer, key: str) -> tuple[str, str]:
     finally:
         store.close()
     return session_id, session.csrf
+
+
+def test_a_stream_sends_its_sources_before_waiting_for_a_slot(
+    state: SharedState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 2: the first event does not queue behind other generations."""
+    from types import SimpleNamespace
+
+    from server import generation
+
+    def fake_stream(*_: object, **__: object) -> Iterator[str]:
+        yield "sources"
+        yield "final"
+
+    monkeypatch.setattr(generation, "stream_answer", fake_stream)
+    slots = GenerationSlots(1, timeout_s=0.3, poll_s=0.01)
+    app_state = SimpleNamespace(limiter=RateLimiter(100), slots=slots)
+    request = SimpleNamespace(app=SimpleNamespace(state=app_state))
+    services = SimpleNamespace(store=SimpleNamespace(state=state))
+    user = SimpleNamespace(name="alice")
+
+    async def scenario() -> tuple[object, float, str]:
+        await slots.acquire(state)  # every slot busy with someone else's answer
+        started = time.monotonic()
+        first, rest = await generation.start_stream(request, services, user, "q")  # type: ignore[arg-type]
+        waited = time.monotonic() - started
+        try:
+            async for _ in rest:
+                pass
+        except BusyError as exc:
+            return first, waited, str(exc)
+        return first, waited, ""
+
+    with ThreadPoolExecutor(1) as pool:
+        first, waited, error = pool.submit(asyncio.run, scenario()).result()
+    assert first == "sources" and waited < 0.3
+    assert "busy" in error
