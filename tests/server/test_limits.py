@@ -39,9 +39,11 @@ def strict(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 def test_rate_limit_is_per_user_with_retry_after(strict: LiveServer) -> None:
     question = {"model": "followup", "messages": [{"role": "user", "content": "LDN dose?"}]}
-    with strict.client("alice") as alice, strict.client("bob") as bob:
-        # One a minute: the bucket refills after 60 s, far longer than one answer takes.
-        assert alice.post("/v1/chat/completions", json=question).status_code == 200
+    with strict.client("alice") as alice, strict.client("bob") as bob, ThreadPoolExecutor(1) as bg:
+        # One a minute. The checks run while the first answer is still being generated: on a
+        # busy machine one answer can take longer than the bucket takes to refill.
+        first = bg.submit(alice.post, "/v1/chat/completions", json=question)
+        time.sleep(5)
         limited = alice.post("/v1/chat/completions", json=question)
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
@@ -49,6 +51,7 @@ def test_rate_limit_is_per_user_with_retry_after(strict: LiveServer) -> None:
         cid = alice.post("/api/conversations", json={}).json()["id"]
         streamed = alice.post(f"/api/conversations/{cid}/stream", json={"question": "LDN dose?"})
         assert streamed.status_code == 429
+        assert first.result().status_code == 200
         # Reading is not rate limited, and another user has their own budget.
         assert alice.get("/api/articles").status_code == 200
         assert bob.post("/v1/chat/completions", json=question).status_code == 200
