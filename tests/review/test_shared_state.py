@@ -70,3 +70,11 @@ def test_the_slot_count_is_global(two: list[AnswerStore]) -> None:
     b.state.release_slot("b1")
     assert a.state.acquire_slot("a2", 2, now=1000.0, lease_s=60)
     assert b.state.slots_held(1000.0) == 2
+
+
+def test_a_token_given_back_is_taken_again(two: list[AnswerStore]) -> None:
+    a, b = two
+    assert a.state.take_token("signin:1.2.3.4", 1, now=1000.0) == 0
+    assert b.state.take_token("signin:1.2.3.4", 1, now=1000.0) >= 1
+    b.state.give_back_token("signin:1.2.3.4", 1)
+    assert a.state.take_token("signin:1.2.3.4", 1, now=1000.0) == 0
