@@ -27,6 +27,11 @@ class IndexSettings(BaseModel):
     chunk_overlap: int = Field(25, ge=0, le=100)
     embed_batch_size: int = Field(64, ge=1, le=1024)
     collection: str = "passages"
+    # Input limits: a corpus file or one document over them is refused with an error naming
+    # it (a 20 MB article would otherwise take 40 min and 1.2 GB to index). The largest
+    # MedQuAD answer is ~27k characters, the largest MedQuAD file 60 kB.
+    max_file_mb: float = Field(64.0, gt=0)
+    max_document_chars: int = Field(100_000, ge=1_000)
 
 
 class RetrievalSettings(BaseModel):

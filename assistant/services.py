@@ -12,6 +12,7 @@ from assistant.config import Settings
 from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.generate.selection import llm_configured, model_parts, openai_client
+from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, MiniLMEmbedder
 from assistant.index.retriever import Retriever
 from assistant.prompts import Prompt, load_prompt
@@ -31,6 +32,11 @@ class Services:
     fallback: Generator | None = None  # answers when the model's answer is unusable
     condenser: Condenser | None = None  # model rewrite of follow-ups; rule-based when None
     suggester: Suggester | None = None  # related follow-up questions
+
+    @property
+    def catalog(self) -> Catalog:
+        """What the serving index holds (articles, sources, chunks, corpus version)."""
+        return self.retriever.catalog
 
     def close(self) -> None:
         self.store.close()

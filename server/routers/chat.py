@@ -50,7 +50,7 @@ async def create_conversation(
     """Start a conversation, optionally anchored to an approved article."""
     await count_new_conversation(services, user)
     if body.article_id is not None:
-        doc = services.retriever.catalog.documents.get(body.article_id)
+        doc = services.catalog.document(body.article_id)
         if doc is None or not doc.is_article:
             raise NotFoundError(f"No approved article {body.article_id!r}.")
     conversation = await run_in_threadpool(

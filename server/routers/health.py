@@ -24,11 +24,11 @@ async def ready(request: Request) -> JSONResponse:
         detail = str(request.app.state.startup_error)
         return JSONResponse({"status": "not_ready", "detail": detail}, 503)
     services.store.ping()
-    catalog = services.retriever.catalog
+    catalog = services.catalog
     return JSONResponse(
         {
             "status": "ready",
             "corpus_version": catalog.corpus_version,
-            "documents": len(catalog.documents),
+            "documents": len(catalog.documents()),
         }
     )
