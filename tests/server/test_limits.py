@@ -73,7 +73,9 @@ def state(tmp_path: Path) -> Iterator[SharedState]:
 
 def test_generation_slots_cap_concurrency_and_time_out(state: SharedState) -> None:
     async def scenario() -> tuple[int, bool]:
-        slots = GenerationSlots(2, timeout_s=0.5, poll_s=0.01)
+        # A generous wait for the six jobs (each slot change is a store write, slow on a busy
+        # machine); the time-out itself is checked with a short one below.
+        slots = GenerationSlots(2, timeout_s=60, poll_s=0.01)
         running = peak = 0
 
         async def job() -> None:
@@ -88,7 +90,7 @@ def test_generation_slots_cap_concurrency_and_time_out(state: SharedState) -> No
         await slots.acquire(state)
         await slots.acquire(state)
         try:
-            await slots.acquire(state)
+            await GenerationSlots(2, timeout_s=0.3, poll_s=0.01).acquire(state)
         except BusyError:
             return peak, True
         return peak, False
