@@ -42,6 +42,10 @@ class RateLimiter:
     async def acheck(self, state: SharedState, key: str) -> None:
         await run_in_threadpool(self.check, state, key)
 
+    async def refund(self, state: SharedState, key: str) -> None:
+        """Give back the token of a request that should not count (a successful sign-in)."""
+        await run_in_threadpool(state.give_back_token, f"{self.kind}:{key}", self.per_minute)
+
 
 class GenerationSlots:
     """At most ``limit`` answers generated at once across every process on the store.

@@ -70,6 +70,16 @@ class SharedState:
         with self._db.write() as tx:
             return _take(tx, key, per_minute, now)
 
+    def give_back_token(self, key: str, per_minute: int) -> None:
+        """Return one token taken from ``key``'s bucket (a sign-in that succeeded)."""
+        with self._db.write() as tx:
+            tx.execute(
+                "UPDATE rate_buckets SET tokens = MIN(tokens + 1, ?) WHERE bucket = ?"
+                if self._db.dialect == "sqlite"
+                else "UPDATE rate_buckets SET tokens = LEAST(tokens + 1, ?) WHERE bucket = ?",
+                (float(per_minute), key),
+            )
+
     # Generation slots ---------------------------------------------------------------------
     def acquire_slot(self, holder: str, limit: int, now: float, lease_s: float) -> bool:
         """Hold one of ``limit`` slots as ``holder`` (expiring after ``lease_s``, so a killed

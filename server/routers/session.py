@@ -1,7 +1,8 @@
 """Web UI sign-in: exchange an API key for a session cookie and a CSRF token.
 
-Sign-in attempts are throttled per client address (``server.signin_per_minute``, wrong keys
-included, shared by every process on the store): 429 with Retry-After past it.
+Failed sign-in attempts are throttled per client address (``server.signin_per_minute``,
+shared by every process on the store): 429 with Retry-After past it. A successful sign-in does
+not count, so a ward behind one address is not locked out by its own colleagues.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ async def login(body: LoginIn, request: Request, response: Response) -> Me:
     services = get_services(request)
     settings = services.settings.server
     throttle = RateLimiter(settings.signin_per_minute, kind="sign-in attempts")
-    await throttle.acheck(services.store.state, client_address(request))
+    client = client_address(request)
+    await throttle.acheck(services.store.state, client)
     user = await run_in_threadpool(authenticate, services.store, body.api_key)
+    await throttle.refund(services.store.state, client)
     store = sessions(request)
     session_id, session = await run_in_threadpool(store.create, services.store.state, user)
     response.set_cookie(

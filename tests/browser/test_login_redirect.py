@@ -7,6 +7,7 @@ tab and read ``//evil.example/``). Real Chromium; evil.example is intercepted, n
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,8 +38,8 @@ def sign_in_at(browser: Any, web: LiveServer, query: str) -> tuple[str, list[str
         hits.append(route.request.url)
         route.fulfill(status=200, body="evil")
 
-    context.route("**/*evil.example*/**", trap)
-    context.route("http://evil.example/**", trap)
+    # Match on the host: the login URL itself carries "evil.example" in its query.
+    context.route(lambda url: urlsplit(url).hostname == "evil.example", trap)
     page = context.new_page()
     try:
         page.goto(f"{web.url}/login?next={query}")

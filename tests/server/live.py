@@ -60,11 +60,13 @@ def prepare_data_dir(
     """Copy a built index into ``data_dir`` and create one user per role (in ``store``, else
     the data dir's SQLite file); return their keys."""
     shutil.copytree(index, data_dir / "index")
-    store = store or AnswerStore(data_dir / "followup.db")
-    try:
+    if store is not None:
         return {name: add_user(store, name, role)[1] for name, role in ROLES.items()}
+    own = AnswerStore(data_dir / "followup.db")
+    try:
+        return {name: add_user(own, name, role)[1] for name, role in ROLES.items()}
     finally:
-        store.close()
+        own.close()
 
 
 def start_server(

@@ -39,9 +39,11 @@ def strict(sample_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 def test_rate_limit_is_per_user_with_retry_after(strict: LiveServer) -> None:
     question = {"model": "followup", "messages": [{"role": "user", "content": "LDN dose?"}]}
-    with strict.client("alice") as alice, strict.client("bob") as bob:
-        # One a minute: the bucket refills after 60 s, far longer than one answer takes.
-        assert alice.post("/v1/chat/completions", json=question).status_code == 200
+    with strict.client("alice") as alice, strict.client("bob") as bob, ThreadPoolExecutor(1) as bg:
+        # One a minute. The checks run while the first answer is still being generated: on a
+        # busy machine one answer can take longer than the bucket takes to refill.
+        first = bg.submit(alice.post, "/v1/chat/completions", json=question)
+        time.sleep(5)
         limited = alice.post("/v1/chat/completions", json=question)
         assert limited.status_code == 429
         assert int(limited.headers["retry-after"]) >= 1
@@ -49,6 +51,7 @@ def test_rate_limit_is_per_user_with_retry_after(strict: LiveServer) -> None:
         cid = alice.post("/api/conversations", json={}).json()["id"]
         streamed = alice.post(f"/api/conversations/{cid}/stream", json={"question": "LDN dose?"})
         assert streamed.status_code == 429
+        assert first.result().status_code == 200
         # Reading is not rate limited, and another user has their own budget.
         assert alice.get("/api/articles").status_code == 200
         assert bob.post("/v1/chat/completions", json=question).status_code == 200
@@ -70,7 +73,9 @@ def state(tmp_path: Path) -> Iterator[SharedState]:
 
 def test_generation_slots_cap_concurrency_and_time_out(state: SharedState) -> None:
     async def scenario() -> tuple[int, bool]:
-        slots = GenerationSlots(2, timeout_s=0.5, poll_s=0.01)
+        # A generous wait for the six jobs (each slot change is a store write, slow on a busy
+        # machine); the time-out itself is checked with a short one below.
+        slots = GenerationSlots(2, timeout_s=60, poll_s=0.01)
         running = peak = 0
 
         async def job() -> None:
@@ -85,7 +90,7 @@ def test_generation_slots_cap_concurrency_and_time_out(state: SharedState) -> No
         await slots.acquire(state)
         await slots.acquire(state)
         try:
-            await slots.acquire(state)
+            await GenerationSlots(2, timeout_s=0.3, poll_s=0.01).acquire(state)
         except BusyError:
             return peak, True
         return peak, False
@@ -197,3 +202,40 @@ def _session_for(server: LiveServer, key: str) -> tuple[str, str]:
     finally:
         store.close()
     return session_id, session.csrf
+
+
+def test_a_stream_sends_its_sources_before_waiting_for_a_slot(
+    state: SharedState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 2: the first event does not queue behind other generations."""
+    from types import SimpleNamespace
+
+    from server import generation
+
+    def fake_stream(*_: object, **__: object) -> Iterator[str]:
+        yield "sources"
+        yield "final"
+
+    monkeypatch.setattr(generation, "stream_answer", fake_stream)
+    slots = GenerationSlots(1, timeout_s=0.3, poll_s=0.01)
+    app_state = SimpleNamespace(limiter=RateLimiter(100), slots=slots)
+    request = SimpleNamespace(app=SimpleNamespace(state=app_state))
+    services = SimpleNamespace(store=SimpleNamespace(state=state))
+    user = SimpleNamespace(name="alice")
+
+    async def scenario() -> tuple[object, float, str]:
+        await slots.acquire(state)  # every slot busy with someone else's answer
+        started = time.monotonic()
+        first, rest = await generation.start_stream(request, services, user, "q")  # type: ignore[arg-type]
+        waited = time.monotonic() - started
+        try:
+            async for _ in rest:
+                pass
+        except BusyError as exc:
+            return first, waited, str(exc)
+        return first, waited, ""
+
+    with ThreadPoolExecutor(1) as pool:
+        first, waited, error = pool.submit(asyncio.run, scenario()).result()
+    assert first == "sources" and waited < 0.3
+    assert "busy" in error
