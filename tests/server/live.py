@@ -94,6 +94,9 @@ def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveS
             continue
         if ready.status_code == 200:
             return server
+        if ready.json().get("status") == "starting":  # the embedding model is loading
+            time.sleep(0.5)
+            continue
         # Services are built once at start-up: a 503 now will not change. Say why at once.
         server.stop()
         raise RuntimeError(f"server started but is not ready: {ready.text}")
