@@ -83,7 +83,7 @@ def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveS
             stderr=subprocess.STDOUT,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", data_dir, keys, process, log, env)
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 420  # a loaded 2-core machine needs minutes to load torch
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited:\n{log.read_text()[-4000:]}")
