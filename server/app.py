@@ -6,6 +6,7 @@ Run it with ``followup serve`` (or ``uvicorn server.app:create_app --factory``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -15,12 +16,13 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant.config import Settings
 from assistant.errors import FollowupError
-from assistant.services import build_services
+from assistant.services import Services, build_services
 from server import errors
 from server.auth import SessionStore
 from server.headers import SecurityHeaders
 from server.limits import BodySizeLimit, GenerationSlots, RateLimiter
 from server.routers import articles, chat, health, openai_compat, pages, review, session
+from server.routers.health import warm_up
 from server.routers.pages import STATIC
 from server.schemas import ERROR_RESPONSES
 
@@ -31,20 +33,33 @@ review. Authenticate with `Authorization: Bearer <API key>` (create one with
 `followup users add NAME --role clinician`), or sign in to the web UI at `/login`."""
 
 
+async def _warm(services: Services) -> None:
+    try:
+        await asyncio.to_thread(warm_up, services)
+    except Exception as exc:  # /readyz runs the query again and reports the failure
+        log.error("warm-up query failed: %s", type(exc).__name__)
+
+
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = None
         app.state.startup_error = None
+        app.state.warm_up = None
         try:
             app.state.services = build_services(settings)
         except FollowupError as exc:
             # Serve anyway: readiness and every data route say what to do (e.g. run ingest).
             log.error("not ready: %s", exc)
             app.state.startup_error = exc
+        else:
+            # Loading the embedding model takes seconds: serve probes meanwhile (not ready).
+            app.state.warm_up = asyncio.create_task(_warm(app.state.services))
         try:
             yield
         finally:
+            if app.state.warm_up is not None:
+                await asyncio.wait([app.state.warm_up])  # a thread cannot be cancelled
             if app.state.services is not None:
                 app.state.services.close()
 

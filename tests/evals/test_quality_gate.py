@@ -19,16 +19,20 @@ from evals.build import DATASETS, build
 from evals.cases import DatasetConfig, load_cases, load_config
 from evals.report import check
 from evals.session import EvalOptions, run_eval
+from tests.conftest import require_shared_data
 
 pytestmark = pytest.mark.eval
 
 GATED = ("conversations", "pubmedqa-ci", "medquad-ci")
+REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
 
 @pytest.mark.parametrize("name", GATED)
 def test_eval_subset_meets_its_thresholds(
     name: str, embedder: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    if name in REAL_DATA:
+        require_shared_data(*REAL_DATA[name])
     built = build(name, tmp_path_factory.mktemp("datasets"))
     assert built.config.thresholds, f"{name} has no thresholds to gate on"
     options = EvalOptions(

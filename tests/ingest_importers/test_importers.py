@@ -18,11 +18,18 @@ from assistant.index.retriever import Retriever
 from assistant.ingest.loader import load_corpus
 from assistant.ingest.medquad import read_medquad
 from assistant.ingest.pubmedqa import read_pubmedqa
-from tests.conftest import CORPUS, SHARED_DATA
+from tests.conftest import CORPUS, SHARED_DATA, require_shared_data
 
 MEDQUAD = SHARED_DATA / "medquad"
 PUBMEDQA = SHARED_DATA / "pubmedqa" / "pqal_dev.json"
 GARD_FILE = MEDQUAD / "2_GARD_QA" / "0004375.xml"
+
+
+def real_data() -> None:
+    """Skip (or, under CI, fail) when the real data sets are not there."""
+    require_shared_data("medquad")
+    require_shared_data("pubmedqa", "pqal_dev.json")
+
 
 BROKEN_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <Document id="0000099" source="Test" url="https://example.org/x">
@@ -42,6 +49,7 @@ BROKEN_XML = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_medquad_file_yields_one_source_per_pair_with_project_ids() -> None:
+    real_data()
     items = list(read_medquad(GARD_FILE))
     docs = [d for d in items if not isinstance(d, CorpusError)]
     assert docs and len(docs) == len(items)
@@ -78,6 +86,7 @@ def test_medquad_malformed_xml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_pubmedqa_file_yields_abstracts_without_question_or_conclusion() -> None:
+    real_data()
     raw = json.loads(PUBMEDQA.read_text(encoding="utf-8"))
     docs = list(read_pubmedqa(PUBMEDQA))
     assert len(docs) == len(raw) == 500
@@ -90,6 +99,7 @@ def test_pubmedqa_file_yields_abstracts_without_question_or_conclusion() -> None
 
 
 def test_pubmedqa_bad_record_is_reported_and_skipped(tmp_path: Path) -> None:
+    real_data()
     raw = json.loads(PUBMEDQA.read_text(encoding="utf-8"))
     keys = list(raw)[:3]
     subset = {k: raw[k] for k in keys}
@@ -106,6 +116,7 @@ def test_pubmedqa_bad_record_is_reported_and_skipped(tmp_path: Path) -> None:
 
 
 def test_loader_dispatches_xml_and_json_in_a_folder(tmp_path: Path) -> None:
+    real_data()
     shutil.copy(GARD_FILE, tmp_path / GARD_FILE.name)
     (tmp_path / "broken.xml").write_text(BROKEN_XML, encoding="utf-8")
     result = load_corpus([tmp_path])
@@ -118,6 +129,7 @@ def test_loader_dispatches_xml_and_json_in_a_folder(tmp_path: Path) -> None:
 def test_imported_sources_ingest_and_unapproved_pairs_are_not_searchable(
     tmp_path: Path, embedder: MiniLMEmbedder
 ) -> None:
+    real_data()
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(GARD_FILE, corpus / GARD_FILE.name)

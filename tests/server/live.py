@@ -98,7 +98,7 @@ def start_server(
             stderr=subprocess.STDOUT,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", data_dir, keys, process, log, env)
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 420  # a loaded 2-core machine needs minutes to load torch
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited:\n{log.read_text()[-4000:]}")
@@ -109,6 +109,9 @@ def start_server(
             continue
         if ready.status_code == 200:
             return server
+        if ready.json().get("status") == "starting":  # the embedding model is loading
+            time.sleep(0.5)
+            continue
         # Services are built once at start-up: a 503 now will not change. Say why at once.
         server.stop()
         raise RuntimeError(f"server started but is not ready: {ready.text}")

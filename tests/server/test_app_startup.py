@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import stat
+import threading
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
+import numpy as np
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant.cli_serve import demo_keys
 from assistant.config import Settings
+from assistant.index.embedder import MiniLMEmbedder
 from assistant.review.store import AnswerStore
 from assistant.review.users import authenticate
+from assistant.services import Services, build_services
 from server.app import create_app
+from tests.conftest import settings_for
 
 
 def test_without_an_index_the_server_says_to_ingest(tmp_path: Path) -> None:
@@ -38,3 +48,62 @@ def test_demo_users_are_created_once_with_private_keys(tmp_path: Path) -> None:
         assert authenticate(store, first["demo-reviewer"]).role.value == "reviewer"
     finally:
         store.close()
+
+
+class GatedEmbedder:
+    """The real embedder, held back until the test opens the gate (a model still loading)."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner, self.name, self.gate = inner, inner.name, threading.Event()
+        self.broken = False
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.gate.wait(timeout=120)
+        if self.broken:
+            raise RuntimeError("model file unreadable")
+        return self.inner.embed(texts)
+
+    def count_wordpieces(self, text: str) -> int:
+        return self.inner.count_wordpieces(text)
+
+
+def _app_with(embedder: GatedEmbedder, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+    def build(settings: Settings) -> Services:
+        return build_services(settings, embedder=embedder, environ={})
+
+    monkeypatch.setattr("server.app.build_services", build)
+    return create_app(settings_for(data_dir))
+
+
+def _wait_ready(client: TestClient) -> httpx.Response:
+    deadline = time.monotonic() + 120
+    while (ready := client.get("/readyz")).json()["status"] == "starting":
+        assert time.monotonic() < deadline, "never left 'starting'"
+        time.sleep(0.2)
+    return ready
+
+
+def test_ready_only_once_a_question_can_be_answered(
+    services: Services, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gated = GatedEmbedder(embedder)
+    app = _app_with(gated, services.settings.data_dir, monkeypatch)
+    with TestClient(app) as client:
+        starting = client.get("/readyz")
+        assert starting.status_code == 503 and starting.json()["status"] == "starting"
+        gated.gate.set()  # the model has loaded
+        ready = _wait_ready(client)
+        assert ready.status_code == 200 and ready.json()["documents"] > 0
+
+
+def test_a_model_that_cannot_embed_is_not_ready(
+    services: Services, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gated = GatedEmbedder(embedder)
+    gated.broken = True
+    gated.gate.set()
+    app = _app_with(gated, services.settings.data_dir, monkeypatch)
+    with TestClient(app) as client:
+        ready = _wait_ready(client)
+        assert ready.status_code == 503 and ready.json()["status"] == "not_ready"
+        assert "RuntimeError" in ready.json()["detail"]

@@ -1,6 +1,6 @@
 // An approved article rendered like a published page, with a follow-up box beneath it.
 import { api } from './api.js';
-import { el, clear, status, safeLink, audience, bindAudience } from './dom.js';
+import { el, clear, status, safeLink, audience, bindAudience, askInChat } from './dom.js';
 import { shell } from './shell.js';
 
 const MARKER = /\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]/g;
@@ -69,7 +69,7 @@ function followUpBox(article) {
     if (!question.trim()) { box.focus(); return; }
     try {
       const conv = await api('POST', '/api/conversations', { article_id: article.id, audience: audience() });
-      location.assign(`/chat?c=${encodeURIComponent(conv.id)}&ask=${encodeURIComponent(question)}`);
+      askInChat(conv.id, question);
     } catch (err) { status(notice, err.message, 'error'); }
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); start(box.value); });

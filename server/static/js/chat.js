@@ -1,6 +1,6 @@
 // Clinician chat: streamed answers, citations that open their passage, status on every answer.
 import { api, stream } from './api.js';
-import { el, clear, status, param, audience, bindAudience, setAudience } from './dom.js';
+import { el, clear, status, param, audience, bindAudience, takeHandOff } from './dom.js';
 import { answerCard, citedText, knowArticles } from './answer.js';
 import { shell } from './shell.js';
 
@@ -107,9 +107,14 @@ document.getElementById('new-chat').addEventListener('click', () => {
 await shell();
 api('GET', '/api/articles').then((list) => knowArticles(list.map((a) => a.id))).catch(() => {});
 await loadHistory();
-const first = param('ask');
-if (first) {
-  if (param('audience')) setAudience(param('audience'));
-  history.replaceState(null, '', conversation ? `/chat?c=${encodeURIComponent(conversation)}` : '/chat');
-  await ask(first);
+const handed = takeHandOff();
+const linked = param('ask');
+if (linked) history.replaceState(null, '', conversation ? `/chat?c=${encodeURIComponent(conversation)}` : '/chat');
+if (handed) {
+  await ask(handed);
+} else if (linked) {
+  // From a link (possibly another site's): prefill only, never send on the user's behalf.
+  box.value = linked;
+  status(notice, 'A link filled in this question. Read it, then press Send to ask it.');
+  box.focus();
 }

@@ -39,6 +39,21 @@ export function param(name) {
   return new URLSearchParams(location.search).get(name);
 }
 
+// A question one of our pages hands to the chat to ask at once. It travels in this tab's
+// sessionStorage, which another site cannot write: a link to /chat?ask=... from elsewhere
+// only fills the box, and the clinician decides whether to send it.
+const HANDOFF_KEY = 'followup.ask';
+export function askInChat(conversationId, question) {
+  sessionStorage.setItem(HANDOFF_KEY, question);
+  location.assign(`/chat?c=${encodeURIComponent(conversationId)}`);
+}
+/** The handed-over question (taken once), or null. */
+export function takeHandOff() {
+  const question = sessionStorage.getItem(HANDOFF_KEY);
+  sessionStorage.removeItem(HANDOFF_KEY);
+  return question;
+}
+
 const AUDIENCE_KEY = 'followup.audience';
 export function audience() {
   return localStorage.getItem(AUDIENCE_KEY) === 'patient' ? 'patient' : 'clinician';
