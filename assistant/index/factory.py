@@ -14,7 +14,7 @@ def open_index(settings: IndexSettings, index_dir: Path, *, create: bool = False
     ``settings.url`` (``postgresql://...``) opens the PostgreSQL backend; otherwise the embedded
     one (Chroma + bm25s in ``index_dir``, i.e. ``Settings.index_dir``).
     ``create=True`` is for writers (ingest): a missing index opens empty and a damaged serving
-    generation opens empty with its damage reported by ``problems()``. Readers get
+    generation opens with its readable parts, its damage reported by ``problems()``. Readers get
     IndexNotReadyError when nothing was ingested yet.
     """
     if settings.url:
