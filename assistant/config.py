@@ -7,6 +7,7 @@ Nested values use a double underscore: ``FOLLOWUP_RETRIEVAL__TOP_K=8``. Secrets 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,12 @@ class IndexSettings(BaseModel):
     chunk_overlap: int = Field(25, ge=0, le=100)
     embed_batch_size: int = Field(64, ge=1, le=1024)
     collection: str = "passages"
+    # Which runtime encodes text: "onnx" (no torch import: a cold `followup ask` starts in a
+    # fraction of the time), "torch" (sentence-transformers), or "auto": onnx once ingest has
+    # exported and checked the graph, torch before that.
+    embedder: Literal["auto", "onnx", "torch"] = "auto"
+    # Where the exported embedding graph is cached (shared by every data directory).
+    model_cache: Path = Path.home() / ".cache" / "followup" / "models"
 
 
 class RetrievalSettings(BaseModel):
