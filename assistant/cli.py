@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -12,6 +13,7 @@ from assistant.config import Settings
 from assistant.errors import FollowupError
 
 if TYPE_CHECKING:
+    from assistant.index.indexer import IngestPlan, IngestReport
     from assistant.services import Services
 
 app = typer.Typer(
@@ -48,37 +50,89 @@ class _Bar:
         self._bar.close()
 
 
+def _is_whole_corpus(paths: list[Path] | None, settings: Settings) -> bool:
+    """No PATHS, or exactly the configured corpus paths: an ingest of the whole corpus."""
+    if not paths:
+        return True
+    return {p.resolve() for p in paths} == {p.resolve() for p in settings.corpus_paths}
+
+
+def _show_plan(plan: IngestPlan) -> None:
+    """Say what will be removed (and what is kept) before anything is written."""
+    if plan.problems:
+        typer.echo("the index needs repair: " + "; ".join(plan.problems))
+    if plan.remove:
+        typer.echo(f"will remove {len(plan.remove)} documents: {', '.join(plan.remove)}")
+    if plan.keep:
+        typer.echo(
+            f"keeping {len(plan.keep)} indexed documents not under PATHS "
+            "(ingest the whole corpus or pass --prune to remove them)"
+        )
+
+
 @app.command()
 def ingest(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Corpus files or folders (default: corpus/).")
     ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also remove indexed documents PATHS do not hold (implied for the whole corpus).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change; write nothing.")
+    ] = False,
 ) -> None:
-    """Index the approved documents under PATHS; unchanged documents are not re-embedded."""
-    from assistant.index.embedder import MiniLMEmbedder
+    """Index the approved documents under PATHS; unchanged documents are not re-embedded.
+
+    PATHS add or update their documents only; documents elsewhere stay indexed unless the
+    whole corpus is ingested (no PATHS, or the configured corpus paths) or --prune is given.
+    """
+    from assistant.index.embedder import MiniLMEmbedder, ensure_fast_embedder
     from assistant.index.indexer import ingest as run_ingest
 
     settings = Settings()
+    embedder = MiniLMEmbedder(settings.index.embed_batch_size)
     try:
         report = run_ingest(
             paths or settings.corpus_paths,
             settings.index_dir,
-            MiniLMEmbedder(settings.index.embed_batch_size),
+            embedder,
             settings.index,
             progress=_Bar,
+            prune=prune or _is_whole_corpus(paths, settings),
+            on_plan=_show_plan,
+            dry_run=dry_run,
         )
+        if not dry_run:  # answering then starts without importing torch
+            ensure_fast_embedder(settings.index, embedder)
     except FollowupError as exc:
         _fail(exc)
+    _show_report(report, dry_run)
+
+
+def _show_report(report: IngestReport, dry_run: bool) -> None:
     for error in report.errors:
         typer.secho(f"failed: {error}", err=True, fg=typer.colors.RED)
+    for warning in report.warnings:
+        typer.secho(f"warning: {warning}", err=True, fg=typer.colors.YELLOW)
     for doc_id, status in report.skipped:
         typer.echo(f"skipped (status {status}, not approved): {doc_id}")
-    typer.echo(
-        f"indexed {len(report.indexed)} documents ({report.chunks_total} passages; "
-        f"{report.chunks_embedded} embedded, {report.chunks_removed} removed), "
-        f"skipped {len(report.skipped)} not approved, failed {len(report.errors)} "
-        f"in {report.seconds:.1f}s; corpus version {report.corpus_version}"
-    )
+    if dry_run:
+        typer.echo(f"dry run: would index {len(report.indexed)} documents; nothing written")
+    else:
+        typer.echo(
+            f"indexed {len(report.indexed)} documents ({report.chunks_total} passages; "
+            f"{report.chunks_embedded} embedded, {report.chunks_removed} removed), "
+            f"removed {len(report.removed)} documents, "
+            f"skipped {len(report.skipped)} not approved, failed {len(report.errors)} "
+            f"in {report.seconds:.1f}s; corpus version {report.corpus_version}"
+        )
+    if report.repaired and not dry_run:
+        typer.echo("repaired: " + "; ".join(report.repaired))
     if report.errors:
         raise typer.Exit(1)
 
@@ -135,6 +189,9 @@ def chat(
         services = _services()
     except FollowupError as exc:
         _fail(exc)
+    from assistant.safe_text import reconfigure_stdin
+
+    reconfigure_stdin()  # undecodable bytes are refused per line, not a traceback
     interactive = sys.stdin.isatty()
     if interactive:
         typer.echo("Ask a question (Ctrl-D to finish).")
@@ -166,43 +223,17 @@ def articles() -> None:
         services = _services()
     except FollowupError as exc:
         _fail(exc)
-    for doc in services.retriever.catalog.documents.values():
-        if doc.is_article:
-            typer.echo(f"{doc.id}\t{doc.title}")
+    from assistant.safe_text import terminal_safe
+
+    for doc in services.catalog.articles():
+        typer.echo(terminal_safe(f"{doc.id}\t{doc.title}"))
 
 
-users_app = typer.Typer(help="People who use the assistant and their roles.", no_args_is_help=True)
-app.add_typer(users_app, name="users")
 from assistant.cli_review import review_app  # noqa: E402
+from assistant.cli_users import users_app  # noqa: E402
 
+app.add_typer(users_app, name="users")
 app.add_typer(review_app, name="review")
-
-
-@users_app.command("add")
-def users_add(
-    name: Annotated[str, typer.Argument(help="User name, e.g. dr.lee")],
-    role: Annotated[str, typer.Option("--role", help="clinician, reviewer or admin")],
-) -> None:
-    """Create a user and print their API key once (only its hash is stored)."""
-    from assistant.review.users import add_user
-    from assistant.services import open_store
-
-    try:
-        user, key = add_user(open_store(Settings()), name, role)
-    except FollowupError as exc:
-        _fail(exc)
-    typer.echo(f"created {user.role.value} {user.name}; API key (shown once, keep it secret):")
-    typer.echo(key)
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List users and their roles."""
-    from assistant.review.users import list_users
-    from assistant.services import open_store
-
-    for user in list_users(open_store(Settings())):
-        typer.echo(f"{user.name}\t{user.role.value}")
 
 
 import assistant.cli_eval  # noqa: E402, F401  (registers `followup eval`)
@@ -210,6 +241,9 @@ from assistant import cli_serve  # noqa: E402, F401  (registers `followup serve`
 
 
 def main() -> None:
+    # Everything followup writes (answer store, index, catalog, keys) is private to this
+    # account: questions and answers are clinical data.
+    os.umask(0o077)
     app()
 
 

@@ -1,11 +1,13 @@
 """``followup review``: the reviewer's queue, decisions, publication and audit verification.
 
-Every command authenticates with the person's API key (``--key`` or ``FOLLOWUP_API_KEY``; asked
-for, hidden, when neither is given) and checks their role.
+Every command authenticates with the person's API key, read from ``FOLLOWUP_API_KEY`` or asked
+for (hidden) on the terminal, never from the command line, where ``ps`` would show it to every
+local user; and checks their role.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -25,10 +27,7 @@ review_app = typer.Typer(
     no_args_is_help=True,
 )
 
-KeyOpt = Annotated[
-    str | None,
-    typer.Option("--key", envvar="FOLLOWUP_API_KEY", help="Your API key.", show_default=False),
-]
+KEY_ENV = "FOLLOWUP_API_KEY"
 IdArg = Annotated[str, typer.Argument(help="The answer id.")]
 CommentOpt = Annotated[str | None, typer.Option("--comment", help="An optional comment.")]
 
@@ -38,13 +37,18 @@ def _fail(exc: FollowupError) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _session(key: str | None) -> tuple[AnswerStore, User]:
+def api_key() -> str:
+    """The caller's API key: ``FOLLOWUP_API_KEY``, else asked for without echo."""
+    key = os.environ.get(KEY_ENV, "").strip()
+    return key or str(typer.prompt("API key", hide_input=True))
+
+
+def _session() -> tuple[AnswerStore, User]:
     """The store and the authenticated person; every command checks their role itself."""
     from assistant.review.store import AnswerStore
     from assistant.review.users import Role, authenticate
 
-    if not key:
-        key = typer.prompt("API key", hide_input=True)
+    key = api_key()
     store = AnswerStore.from_settings(Settings())
     user = authenticate(store, key.strip())
     user.require(Role.REVIEWER)
@@ -58,13 +62,12 @@ def list_(
     ] = "pending_review",
     limit: Annotated[int, typer.Option("--limit")] = 50,
     offset: Annotated[int, typer.Option("--offset")] = 0,
-    key: KeyOpt = None,
 ) -> None:
     """The review queue (oldest first)."""
     from assistant.review.workflow import queue
 
     try:
-        store, _ = _session(key)
+        store, _ = _session()
         records = queue(
             store, status=None if status == "all" else status, limit=limit, offset=offset
         )
@@ -93,6 +96,10 @@ def _show(d: AnswerDetail) -> str:
     out.append("\nversions:")
     for v in d.versions:
         out.append(f"  v{v.version} {v.created_at} by {v.author} sha256 {v.sha256[:16]}…")
+        out.extend(f"      finding: {f}" for f in v.findings)
+    if d.approval_needs_justification:
+        out.append("\nthe current version has verification findings: approving it needs")
+        out.append("--justification saying why the text is right.")
     out.append("\ndecisions:")
     for x in d.decisions:
         note = f" — {x.comment}" if x.comment else ""
@@ -105,25 +112,34 @@ def _show(d: AnswerDetail) -> str:
 
 
 @review_app.command()
-def show(answer_id: IdArg, key: KeyOpt = None) -> None:
+def show(answer_id: IdArg) -> None:
     """Question, answer, each cited passage, versions and decisions."""
     from assistant.review.workflow import detail
 
     try:
-        store, _ = _session(key)
+        store, _ = _session()
         typer.echo(_show(detail(store, answer_id)))
     except FollowupError as exc:
         _fail(exc)
 
 
+JustifyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--justification", help="Why the text is right despite its verification findings."
+    ),
+]
+
+
 @review_app.command()
-def approve(answer_id: IdArg, comment: CommentOpt = None, key: KeyOpt = None) -> None:
-    """Approve the answer's current version."""
+def approve(answer_id: IdArg, comment: CommentOpt = None, justification: JustifyOpt = None) -> None:
+    """Approve the answer's current version (never one you wrote; findings need a
+    justification)."""
     from assistant.review import workflow
 
     try:
-        store, user = _session(key)
-        d = workflow.approve(store, answer_id, user, comment=comment)
+        store, user = _session()
+        d = workflow.approve(store, answer_id, user, comment=comment, justification=justification)
     except FollowupError as exc:
         _fail(exc)
     typer.echo(f"approved answer {answer_id} v{d.version} (sha256 {d.version_sha256}) by {d.user}")
@@ -133,13 +149,12 @@ def approve(answer_id: IdArg, comment: CommentOpt = None, key: KeyOpt = None) ->
 def reject(
     answer_id: IdArg,
     reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
-    key: KeyOpt = None,
 ) -> None:
     """Reject the answer's current version, with a reason."""
     from assistant.review import workflow
 
     try:
-        store, user = _session(key)
+        store, user = _session()
         d = workflow.reject(store, answer_id, user, reason=reason)
     except FollowupError as exc:
         _fail(exc)
@@ -154,7 +169,6 @@ def edit(
         Path | None, typer.Option("--file", help="Read the new text from a file.")
     ] = None,
     comment: CommentOpt = None,
-    key: KeyOpt = None,
 ) -> None:
     """Save a new version of the answer (it stays pending review)."""
     from assistant.errors import InvalidRequestError
@@ -164,26 +178,27 @@ def edit(
         if (text is None) == (file is None):
             raise InvalidRequestError("Give the new text with exactly one of --text or --file.")
         body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
-        store, user = _session(key)
+        store, user = _session()
         v = workflow.edit(store, answer_id, user, text=body, comment=comment)
     except FollowupError as exc:
         _fail(exc)
     typer.echo(
         f"saved version {v.version} of answer {answer_id} (sha256 {v.sha256}); pending review"
     )
+    for finding in v.findings:
+        typer.secho(f"finding: {finding}", err=True, fg=typer.colors.YELLOW)
 
 
 @review_app.command()
 def comment(
     answer_id: IdArg,
     text: Annotated[str, typer.Option("--text", help="The comment.")],
-    key: KeyOpt = None,
 ) -> None:
     """Comment on an answer without changing its status."""
     from assistant.review import workflow
 
     try:
-        store, user = _session(key)
+        store, user = _session()
         workflow.comment(store, answer_id, user, text=text)
     except FollowupError as exc:
         _fail(exc)
@@ -194,13 +209,12 @@ def comment(
 def publish(
     answer_id: IdArg,
     corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder.")] = Path("corpus"),
-    key: KeyOpt = None,
 ) -> None:
     """Write an approved answer as a `submitted` article for the editorial board."""
     from assistant.review.publish import publish as run_publish
 
     try:
-        store, user = _session(key)
+        store, user = _session()
         path = run_publish(store, answer_id, user, corpus)
     except FollowupError as exc:
         _fail(exc)
@@ -208,12 +222,12 @@ def publish(
 
 
 @review_app.command()
-def verify(key: KeyOpt = None) -> None:
+def verify() -> None:
     """Walk the audit chain and check it against the HMAC key; name the first bad entry."""
     from assistant.review.workflow import verify_audit
 
     try:
-        store, _ = _session(key)
+        store, _ = _session()
         report = verify_audit(store, store.audit_key())
     except FollowupError as exc:
         _fail(exc)

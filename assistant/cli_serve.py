@@ -48,6 +48,16 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Create demo users (once) and print their keys.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes on this port. They share sessions, rate limits and "
+            "generation slots through the answer store, as do servers on other machines.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web UI, the chat/review API and the OpenAI-compatible endpoint."""
     import uvicorn
@@ -65,4 +75,11 @@ def serve(
         )
     typer.echo(f"Followup on http://{host}:{port}/  (API docs: /docs, OpenAI base: /v1)")
     # The app factory builds its clients in the lifespan: nothing is loaded at import.
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -11,19 +11,9 @@ import typer
 
 from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
-from assistant.render import references, status_line
+from assistant.render import after_answer, plain
+from assistant.safe_text import terminal_safe
 from assistant.services import Services
-
-
-def _tail(record: AnswerRecord) -> str:
-    parts = []
-    if record.citations:
-        parts.append("References\n" + references(record))
-    if record.related_questions:
-        parts.append("Related questions\n" + "\n".join(f"- {q}" for q in record.related_questions))
-    parts.append(record.disclaimer)
-    parts.append(status_line(record))
-    return "\n\n".join(parts)
 
 
 def stream_to_terminal(
@@ -44,14 +34,15 @@ def stream_to_terminal(
     )
     for event in events:
         if isinstance(event, DeltaEvent):
-            typer.echo(event.text, nl=False)
+            typer.echo(terminal_safe(event.text), nl=False)
         elif isinstance(event, FinalEvent):
             record = event.record
             if event.revised:
-                notes = "\n".join(f"  - {change}" for change in event.changes)
+                notes = "\n".join(f"  - {terminal_safe(change)}" for change in event.changes)
                 typer.echo(
-                    f"\n\n[Revised after verification]\n{notes}\n\n{record.answer}", nl=False
+                    f"\n\n[Revised after verification]\n{notes}\n\n{plain(record.answer)}",
+                    nl=False,
                 )
-            typer.echo("\n\n" + _tail(record))
+            typer.echo(after_answer(record, related=True))
             return record
     raise AssertionError("stream_answer ended without a final event")

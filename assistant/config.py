@@ -28,6 +28,11 @@ class IndexSettings(BaseModel):
     chunk_overlap: int = Field(25, ge=0, le=100)
     embed_batch_size: int = Field(64, ge=1, le=1024)
     collection: str = "passages"
+    # Input limits: a corpus file or one document over them is refused with an error naming
+    # it (a 20 MB article would otherwise take 40 min and 1.2 GB to index). The largest
+    # MedQuAD answer is ~27k characters, the largest MedQuAD file 60 kB.
+    max_file_mb: float = Field(64.0, gt=0)
+    max_document_chars: int = Field(100_000, ge=1_000)
     # Which runtime encodes text: "onnx" (no torch import: a cold `followup ask` starts in a
     # fraction of the time), "torch" (sentence-transformers), or "auto": onnx once ingest has
     # exported and checked the graph, torch before that.
@@ -115,8 +120,16 @@ class ServerSettings(BaseModel):
     # Generating answers per user per minute (burst of the same size), and at once overall.
     rate_per_minute: int = Field(30, ge=1)
     max_generations: int = Field(4, ge=1)
-    # How long a request waits for a free generation slot before it is told to retry.
+    # How long a request waits for a free generation slot before it is told to retry, and how
+    # many may wait at once (per server process); past either, 503 with Retry-After.
     queue_timeout_s: float = Field(30.0, gt=0)
+    max_queue: int = Field(64, ge=0)
+    # A slot held longer than this (a killed process) is taken back.
+    slot_lease_s: float = Field(300.0, gt=0)
+    # Per client address: sign-in attempts a minute (wrong keys included); per user:
+    # conversations created a minute. Both shared by every process on the store.
+    signin_per_minute: int = Field(10, ge=1)
+    conversations_per_minute: int = Field(30, ge=1)
     session_hours: float = Field(12.0, gt=0)
     # Send the session cookie only over HTTPS; off by default because the service binds loopback.
     secure_cookies: bool = False

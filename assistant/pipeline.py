@@ -8,7 +8,6 @@ to the store before it is returned to any channel.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -18,8 +17,9 @@ from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.retriever import Retrieval
-from assistant.models import AnswerRecord, RetrievalHit, ReviewStatus
+from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.review.store import Conversation, new_id
+from assistant.safe_text import check_question
 from assistant.services import Services
 
 AUDIENCES = ("clinician", "patient")
@@ -38,26 +38,16 @@ class Turn:
 
 
 def clean_question(text: str, max_chars: int) -> str:
-    """The question with whitespace normalised; InvalidRequestError if unusable."""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
-        raise InvalidRequestError(
-            "The question contains control characters; remove them and ask again."
-        )
-    question = " ".join(text.split())
-    if not question:
-        raise InvalidRequestError("The question is empty; type a question.")
-    if len(question) > max_chars:
-        raise InvalidRequestError(
-            f"The question is {len(question)} characters long; the limit is {max_chars}."
-        )
-    return question
+    """The question with invisible controls removed and whitespace normalised;
+    InvalidRequestError if unusable (rules in assistant.safe_text, shared by every channel)."""
+    return check_question(text, max_chars)
 
 
 def _anchor(services: Services, article_id: str | None) -> tuple[str | None, frozenset[str]]:
     """Title and favoured document ids (the article and its cited sources) of an anchor article."""
     if article_id is None:
         return None, frozenset()
-    doc = services.retriever.catalog.documents.get(article_id)
+    doc = services.catalog.document(article_id)
     if doc is None or not doc.is_article:
         raise NotFoundError(
             f"No approved article {article_id!r}; list articles with `followup articles`."
@@ -120,6 +110,12 @@ def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> Gener
     )
 
 
+def _documents_of(services: Services, hits: list[RetrievedChunk]) -> dict[str, Document]:
+    """The indexed documents the retrieved passages belong to, by id."""
+    docs = (services.catalog.document(h.chunk.doc_id) for h in hits)
+    return {d.id: d for d in docs if d is not None}
+
+
 def _hits(retrieval: Retrieval) -> list[RetrievalHit]:
     return [
         RetrievalHit(
@@ -143,7 +139,7 @@ def finalize(
 ) -> AnswerRecord:
     """Renumber and verify citations, then add the disclaimer and pending status in code."""
     text, order, findings = renumber(draft.text, len(retrieval.hits))
-    citations = build_citations(order, retrieval.hits, services.retriever.catalog.documents)
+    citations = build_citations(order, retrieval.hits, _documents_of(services, retrieval.hits))
     findings = draft.findings + findings + verify(text, citations)
     refused = draft.refused or not citations
     if refused:
@@ -162,7 +158,7 @@ def finalize(
         generator=draft.generator,
         fallback=draft.fallback_reason,
         prompt_version=draft.prompt_version,
-        corpus_version=services.retriever.catalog.corpus_version,
+        corpus_version=services.catalog.corpus_version,
         retrieval=_hits(retrieval),
         findings=findings,
         anchor_article_id=turn.conversation.anchor_article_id,

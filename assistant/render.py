@@ -1,40 +1,77 @@
-"""Plain-text rendering of an answer record, shared by the CLI and text-only channels."""
+"""Plain-text rendering of an answer record, shared by the CLI and text-only channels.
+
+Everything that comes from the corpus (titles, citations, passages) or a model is untrusted:
+it is rendered free of markup (no HTML, no Markdown links or images, no non-http(s) URLs)
+and free of terminal control sequences, so a poisoned source cannot run script in a
+Markdown/HTML chat front end or rewrite a terminal. Quoted passages are marked as quoted
+source text: data to read, not instructions to follow.
+"""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
-from assistant.models import AnswerRecord, ReviewStatus
+from assistant.models import AnswerRecord, Citation, ReviewStatus
+from assistant.safe_text import terminal_safe
+from assistant.verify import sanitize
 
 _STATUS_LINE = {
     ReviewStatus.PENDING: "Pending human review",
     ReviewStatus.APPROVED: "Approved by a reviewer",
     ReviewStatus.REJECTED: "Rejected by a reviewer",
 }
+_WEB_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
+QUOTE_LABEL = "Quoted source text:"
+
+
+def plain(text: str) -> str:
+    """Untrusted text as inert plain text: markup removed, control characters made visible."""
+    return terminal_safe(sanitize(text).text)
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is a plain http(s) address, else None (javascript:, data:, ...)."""
+    if url and _WEB_URL.match(url.strip()):
+        return url.strip()
+    return None
 
 
 def status_line(record: AnswerRecord) -> str:
     return f"{_STATUS_LINE[record.review_status]} — answer {record.id}"
 
 
+def _reference(c: Citation, passages: bool) -> list[str]:
+    head = f"[{c.n}] {plain(c.citation or c.title)}"
+    url = web_url(c.url)
+    if url:
+        head += f" {url}"
+    if not passages:
+        return [head]
+    quoted = textwrap.shorten(plain(c.passage), width=300, placeholder=" …")
+    body = textwrap.fill(f'{QUOTE_LABEL} "{quoted}"', width=96)
+    return [head, textwrap.indent(body, "    ")]
+
+
 def references(record: AnswerRecord, *, passages: bool = True) -> str:
-    lines = []
-    for c in record.citations:
-        head = f"[{c.n}] {c.citation or c.title}"
-        if c.url:
-            head += f" {c.url}"
-        lines.append(head)
-        if passages:
-            quoted = textwrap.shorten(c.passage, width=300, placeholder=" …")
-            lines.append(textwrap.indent(textwrap.fill(f'"{quoted}"', width=96), "    "))
-    return "\n".join(lines)
+    """The numbered reference list, each with its quoted passage unless ``passages`` is off."""
+    return "\n".join(line for c in record.citations for line in _reference(c, passages))
+
+
+def after_answer(record: AnswerRecord, *, passages: bool = True, related: bool = False) -> str:
+    """What follows the answer text: references, related questions (when ``related``), the
+    disclaimer and the review status, starting with the blank line that separates them."""
+    parts = []
+    if record.citations:
+        parts.append("References\n" + references(record, passages=passages))
+    if related and record.related_questions:
+        questions = "\n".join(f"- {plain(q)}" for q in record.related_questions)
+        parts.append("Related questions\n" + questions)
+    parts.append(record.disclaimer)
+    parts.append(status_line(record))
+    return "".join(f"\n\n{part}" for part in parts)
 
 
 def answer_text(record: AnswerRecord, *, passages: bool = True) -> str:
     """Answer, references, disclaimer and review status, as a clinician reads them."""
-    parts = [record.answer]
-    if record.citations:
-        parts.append("References\n" + references(record, passages=passages))
-    parts.append(record.disclaimer)
-    parts.append(status_line(record))
-    return "\n\n".join(parts)
+    return plain(record.answer) + after_answer(record, passages=passages)

@@ -12,7 +12,8 @@ from assistant.config import Settings
 from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.generate.selection import llm_configured, model_parts, openai_client
-from assistant.index.embedder import Embedder, MiniLMEmbedder
+from assistant.index.base import Catalog
+from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
@@ -31,6 +32,11 @@ class Services:
     fallback: Generator | None = None  # answers when the model's answer is unusable
     condenser: Condenser | None = None  # model rewrite of follow-ups; rule-based when None
     suggester: Suggester | None = None  # related follow-up questions
+
+    @property
+    def catalog(self) -> Catalog:
+        """What the serving index holds (articles, sources, chunks, corpus version)."""
+        return self.retriever.catalog
 
     def close(self) -> None:
         self.store.close()
@@ -55,7 +61,7 @@ def build_services(
     With an LLM endpoint configured (see assistant.generate.selection) the model answers and
     the extractive generator is its fallback; ``client`` injects a ready ``openai`` client.
     """
-    embedder = embedder or MiniLMEmbedder(settings.index.embed_batch_size)
+    embedder = embedder or open_embedder(settings.index)
     retriever = Retriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     prompts = settings.prompts_dir
     extractive = ExtractiveGenerator(embedder, settings.answer)

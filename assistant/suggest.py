@@ -61,7 +61,7 @@ class Suggester:
 
     def _load(self) -> tuple[list[Candidate], np.ndarray]:
         if self._pool is None or self._vectors is None:
-            self._pool = candidates(self._retriever.catalog.documents.values())
+            self._pool = candidates(self._retriever.catalog.documents())
             texts = [c.question for c in self._pool]
             self._vectors = self._embedder.embed(texts) if texts else np.zeros((0, 1))
         return self._pool, self._vectors

@@ -23,7 +23,7 @@ from typing import Any
 from assistant.config import IndexSettings, Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.index.lexical import LexicalIndex
+from assistant.index.lexical import Bm25Index
 from assistant.index.retriever import Retriever
 from assistant.ingest.chunking import chunk_document
 from assistant.pipeline import answer
@@ -160,7 +160,7 @@ def measure_bm25_full(root: Path) -> dict[str, Any]:
         for d in docs
         for c in chunk_document(d, max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
     ]
-    lexical = LexicalIndex.build([c.id for c in chunks], [c.embedding_text for c in chunks])
+    lexical = Bm25Index.build([c.id for c in chunks], [c.embedding_text for c in chunks])
     owner = {c.id: c.doc_id for c in chunks}
     scores: dict[str, list[float]] = {}
     depth = Settings().retrieval.candidates

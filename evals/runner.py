@@ -26,7 +26,7 @@ from assistant.pipeline import answer, prepare, retrieve
 from assistant.services import Services, build_services
 from assistant.text import strip_markup
 from evals.cases import DECISIONS, EvalCase
-from evals.scoring import score_retrieval
+from evals.scoring import coverage_level, score_outcome, score_retrieval, uncovered_parts
 
 _DECISION = re.compile(rf"^\W*({'|'.join(DECISIONS)})\b", re.IGNORECASE)
 
@@ -59,12 +59,15 @@ class CaseResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     answer: str = ""
     cited_sources: list[str] = field(default_factory=list)
+    coverage: str | None = None  # full | partial | none (records without the field: full)
+    uncovered: list[str] = field(default_factory=list)
+    outcome: dict[str, bool] = field(default_factory=dict)  # scoring.score_outcome
     error: str | None = None
 
 
 def build_index(corpus: Sequence[Path], settings: Settings, embedder: Embedder) -> IngestReport:
     """Build the index of ``corpus`` or bring an existing one up to date (unchanged: no work)."""
-    return ingest(list(corpus), settings.index_dir, embedder, settings.index)
+    return ingest(list(corpus), settings.index_dir, embedder, settings.index, prune=True)
 
 
 def open_services(settings: Settings, embedder: Embedder, depth: int) -> Services:
@@ -80,11 +83,11 @@ def open_services(settings: Settings, embedder: Embedder, depth: int) -> Service
 def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
     """The answer rules every answer must keep, checked on the stored record."""
     retrieved = {h.chunk_id for h in record.retrieval}
-    chunks = services.retriever.catalog.chunks
+    chunks = {c.chunk_id: services.catalog.chunk(c.chunk_id) for c in record.citations}
     resolve = all(
         c.chunk_id in retrieved
-        and c.chunk_id in chunks
-        and c.passage == strip_markup(chunks[c.chunk_id].text)
+        and (chunk := chunks[c.chunk_id]) is not None
+        and c.passage == strip_markup(chunk.text)
         for c in record.citations
     )
     return {
@@ -104,9 +107,19 @@ def stated_decision(text: str) -> str | None:
 def _score(result: CaseResult, services: Services, cutoff: int) -> None:
     last = getattr(services.retriever, "last", None)
     if result.case.relevant and last is not None:
-        result.retrieval = score_retrieval(
-            last, services.retriever.catalog, result.case.relevant, cutoff
-        )
+        result.retrieval = score_retrieval(last, services.catalog, result.case.relevant, cutoff)
+
+
+def _outcome(result: CaseResult, record: AnswerRecord) -> None:
+    result.coverage = coverage_level(record)
+    result.uncovered = uncovered_parts(record)
+    result.outcome = score_outcome(
+        result.case,
+        refused=record.refused,
+        answer=record.answer,
+        cited=result.cited_sources,
+        coverage=result.coverage,
+    )
 
 
 def run_case(
@@ -133,6 +146,7 @@ def run_case(
             result.cited_sources = [c.source_id for c in record.citations]
             result.stated_decision = None if record.refused else stated_decision(record.answer)
             result.timings_ms = dict(record.timings_ms)
+            _outcome(result, record)
         _score(result, services, cutoff)
     except FollowupError as exc:
         result.error = f"{type(exc).__name__}: {exc}"

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from assistant.condense import condense
 from assistant.config import IndexSettings, Settings
-from assistant.index.catalog import Catalog
+from assistant.index.base import Catalog
 from assistant.index.embedder import MiniLMEmbedder
+from assistant.index.factory import open_index
 from assistant.index.fusion import reciprocal_rank_fusion
-from assistant.index.lexical import LexicalIndex
+from assistant.index.lexical import Bm25Index
 from assistant.index.retriever import Retriever
-from assistant.index.vector_store import VectorStore
 from evals.cases import EvalCase, load_cases
 from evals.embedding import CachedQueryEmbedder
 from evals.metrics import mean, relevance_cutoff, retrieval_scores, source_ranking
@@ -46,11 +46,11 @@ def chatty(question: str, i: int) -> str:
     return CHATTY[i % len(CHATTY)].format(q=question)
 
 
-def boosted_lexical(catalog: Catalog, title_boost: int) -> LexicalIndex:
+def boosted_lexical(catalog: Catalog, title_boost: int) -> Bm25Index:
     """BM25 over the catalog with each passage's title repeated (a title field weight)."""
-    chunks = list(catalog.chunks.values())
+    chunks = catalog.chunks()
     texts = [f"{c.title}\n" * (title_boost - 1) + c.embedding_text for c in chunks]
-    return LexicalIndex.build([c.id for c in chunks], texts)
+    return Bm25Index.build([c.id for c in chunks], texts)
 
 
 def collect(
@@ -69,12 +69,13 @@ def collect(
             c.model_copy(update={"question": chatty(c.question, i)}) for i, c in enumerate(cases)
         ]
     embedder = CachedQueryEmbedder(MiniLMEmbedder())
-    retriever = Retriever.open(index, embedder, settings.retrieval, IndexSettings(path=index))
+    opened = open_index(IndexSettings(path=index), index)
+    retriever = Retriever.over(opened, embedder, settings.retrieval)
     if title_boost > 1:
         retriever = Retriever(
-            retriever.catalog,
-            VectorStore(index / "chroma"),
-            boosted_lexical(retriever.catalog, title_boost),
+            opened.catalog,
+            opened.vectors,
+            boosted_lexical(opened.catalog, title_boost),
             embedder,
             settings.retrieval,
         )
@@ -102,7 +103,7 @@ def fused_scores(
             weights={"dense": weights[0], "lexical": weights[1]},
         )
         ranked = sorted(fused, key=lambda c: fused[c], reverse=True)
-        sources = source_ranking(catalog.chunks[c].doc_id for c in ranked)
+        sources = source_ranking(chunk.doc_id for c in ranked if (chunk := catalog.chunk(c)))
         for metric, value in retrieval_scores(sources, case.relevant, cutoff).items():
             per_metric.setdefault(metric, []).append(value)
     return {m: mean(v) for m, v in per_metric.items()}
@@ -117,8 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-focus", action="store_true", help="search messages as given")
     args = parser.parse_args(argv)
     cases = [c for c in load_cases(args.cases) if c.relevant]
-    catalog = Catalog.load(args.index)
-    assert catalog is not None
+    catalog = open_index(IndexSettings(path=args.index), args.index).catalog
     rows = collect(
         cases, args.index, focus=not args.no_focus, wrap=args.chatty, title_boost=args.title_boost
     )

@@ -65,7 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.sessions = SessionStore(ttl_s=limits.session_hours * 3600)
     app.state.limiter = RateLimiter(limits.rate_per_minute)
-    app.state.slots = GenerationSlots(limits.max_generations, limits.queue_timeout_s)
+    app.state.slots = GenerationSlots(
+        limits.max_generations,
+        limits.queue_timeout_s,
+        max_queue=limits.max_queue,
+        lease_s=limits.slot_lease_s,
+    )
     errors.install(app)
     for module in (health, session, articles, chat, review, openai_compat):
         app.include_router(module.router, responses=ERROR_RESPONSES)

@@ -2,8 +2,8 @@
 
 Deny by default: every route declares an ``Access`` dependency (the roles it admits, or
 ``PUBLIC``); the route-by-role test walks ``app.routes`` and fails on any route without one.
-Sessions live in server memory (a restart logs everyone out); the cookie holds only a random
-session id, never the API key.
+Sessions live in the answer store (shared by every server process, surviving restarts, ended at
+once when the user is disabled); the cookie holds only a random session id, never the API key.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,6 +19,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from starlette.concurrency import run_in_threadpool
 
 from assistant.errors import AuthenticationError, PermissionDeniedError
+from assistant.review.state import SharedState
 from assistant.review.users import Role, User, authenticate
 from server.deps import get_services
 
@@ -43,37 +44,43 @@ class Session:
 
 @dataclass
 class SessionStore:
-    """Random session ids mapped to users, expiring after ``ttl_s``."""
+    """Web sessions kept in the answer store, so every server process on it knows them.
+
+    The cookie carries a random id; the store keeps only its SHA-256. A session is valid only
+    while its user is enabled: ``followup users disable`` ends it at once, everywhere.
+    """
 
     ttl_s: float
-    _sessions: dict[str, Session] = field(default_factory=dict)
 
-    def create(self, user: User) -> tuple[str, Session]:
-        self._purge()
+    def create(self, state: SharedState, user: User) -> tuple[str, Session]:
         session_id = secrets.token_urlsafe(32)
-        session = Session(user, secrets.token_urlsafe(32), time.monotonic() + self.ttl_s)
-        self._sessions[session_id] = session
+        now = time.time()
+        session = Session(user, secrets.token_urlsafe(32), now + self.ttl_s)
+        state.create_session(session_id, user.name, session.csrf, session.expires, now)
         return session_id, session
 
-    def get(self, session_id: str) -> Session | None:
-        session = self._sessions.get(session_id)
-        if session is None or session.expires < time.monotonic():
-            self._sessions.pop(session_id, None)
+    def get(self, state: SharedState, session_id: str) -> Session | None:
+        found = state.session(session_id, time.time())
+        if found is None:
             return None
-        return session
+        return Session(User(found.user_name, Role(found.role)), found.csrf, found.expires_at)
 
-    def drop(self, session_id: str) -> None:
-        self._sessions.pop(session_id, None)
-
-    def _purge(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, s in self._sessions.items() if s.expires < now]:
-            del self._sessions[key]
+    def drop(self, state: SharedState, session_id: str) -> None:
+        state.drop_session(session_id)
 
 
 def sessions(request: Request) -> SessionStore:
     store: SessionStore = request.app.state.sessions
     return store
+
+
+def shared_state(request: Request) -> SharedState:
+    return get_services(request).store.state
+
+
+async def find_session(request: Request, session_id: str) -> Session | None:
+    """The live session with this id (its user enabled), or None."""
+    return await run_in_threadpool(sessions(request).get, shared_state(request), session_id)
 
 
 def _check_csrf(request: Request, session: Session) -> None:
@@ -96,7 +103,7 @@ async def current_user(
         services = get_services(request)
         return await run_in_threadpool(authenticate, services.store, credentials.credentials)
     if session_id:
-        session = sessions(request).get(session_id)
+        session = await find_session(request, session_id)
         if session is not None:
             _check_csrf(request, session)
             return session.user

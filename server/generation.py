@@ -1,4 +1,8 @@
-"""Running the (blocking) pipeline from async routes: rate limit, generation slot, threadpool."""
+"""Running the (blocking) pipeline from async routes: rate limit, generation slot, threadpool.
+
+A stream sends its first event (the sources) as soon as retrieval is done, before it waits
+for a generation slot: a clinician sees the evidence at once however long the queue is.
+"""
 
 from __future__ import annotations
 
@@ -31,12 +35,18 @@ def slots(request: Request) -> GenerationSlots:
     return value
 
 
+async def count_new_conversation(services: Services, user: User) -> None:
+    """Take one of the user's ``server.conversations_per_minute`` (429 past it)."""
+    limit = RateLimiter(services.settings.server.conversations_per_minute, kind="new conversations")
+    await limit.acheck(services.store.state, user.name)
+
+
 async def answer_once(
     request: Request, services: Services, user: User, question: str, **options: Any
 ) -> AnswerRecord:
     """One persisted answer, counted against the user's rate and a generation slot."""
-    limiter(request).check(user.name)
-    async with slots(request).slot():
+    await limiter(request).acheck(services.store.state, user.name)
+    async with slots(request).slot(services.store.state):
         return await run_in_threadpool(answer, services, question, owner=user.name, **options)
 
 
@@ -48,23 +58,19 @@ async def start_stream(
     request: Request, services: Services, user: User, question: str, **options: Any
 ) -> tuple[Event, AsyncGenerator[Event, None]]:
     """Start answering and return the first event (errors so far raise, to become a 4xx) and an
-    async iterator over the rest. The generation slot is held until the iterator finishes."""
-    limiter(request).check(user.name)
-    slot = slots(request)
-    await slot.acquire()
-    try:
-        events = stream_answer(services, question, owner=user.name, **options)
-        first = await _next(events)
-    except BaseException:
-        slot.release()
-        raise
+    async iterator over the rest. The first event comes from retrieval, without waiting for a
+    generation slot; the rest waits for one and holds it until the iterator finishes."""
+    state = services.store.state
+    await limiter(request).acheck(state, user.name)
+    queue = slots(request)
+    queue.refuse_if_full()
+    events = stream_answer(services, question, owner=user.name, **options)
+    first = await _next(events)
 
     async def rest() -> AsyncGenerator[Event, None]:
-        try:
+        async with queue.slot(state):
             while (event := await _next(events)) is not _END:
                 yield event
-        finally:
-            slot.release()
 
     return first, rest()
 

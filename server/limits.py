@@ -1,69 +1,114 @@
-"""Per-user rate limits, a cap on concurrent generations, and a request body size cap."""
+"""Rate limits, the cap on concurrent generations, and a request body size cap.
+
+Rate buckets and generation slots live in the answer store (``assistant.review.state``), so
+every ``followup serve`` process on one store enforces one limit: N a minute is N across all
+of them, and ``max_generations`` is the number generating at once on the whole store.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import math
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.errors import BusyError, RateLimitedError
+from assistant.review.state import SharedState
 
 
-@dataclass
 class RateLimiter:
-    """Token bucket per user: ``per_minute`` generations a minute, bursts of the same size."""
+    """Token bucket per key: ``per_minute`` a minute, bursts of the same size, kept in the store
+    so that every server process draws from the same bucket."""
 
-    per_minute: int
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    def __init__(self, per_minute: int, *, kind: str = "questions") -> None:
+        self.per_minute = per_minute
+        self.kind = kind
 
-    def check(self, user: str) -> None:
-        """Take one token for ``user`` or raise RateLimitedError saying when to retry."""
-        now = time.monotonic()
-        rate = self.per_minute / 60.0
-        tokens, last = self._buckets.get(user, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - last) * rate)
-        if tokens < 1.0:
-            self._buckets[user] = (tokens, now)
-            wait = math.ceil((1.0 - tokens) / rate)
+    def check(self, state: SharedState, key: str, now: float | None = None) -> None:
+        """Take one token for ``key`` or raise RateLimitedError saying when to retry."""
+        wait = state.take_token(f"{self.kind}:{key}", self.per_minute, now or time.time())
+        if wait:
             raise RateLimitedError(
-                f"Too many questions: the limit is {self.per_minute} a minute; "
+                f"Too many {self.kind}: the limit is {self.per_minute} a minute; "
                 f"try again in {wait} s.",
                 retry_after=wait,
             )
-        self._buckets[user] = (tokens - 1.0, now)
+
+    async def acheck(self, state: SharedState, key: str) -> None:
+        await run_in_threadpool(self.check, state, key)
 
 
 class GenerationSlots:
-    """At most ``limit`` answers generated at once; a request waits up to ``timeout_s``."""
+    """At most ``limit`` answers generated at once across every process on the store.
 
-    def __init__(self, limit: int, timeout_s: float) -> None:
-        self._semaphore = asyncio.Semaphore(limit)
+    Requests beyond the slots wait, first come first served within this process, in a queue
+    of at most ``max_queue``; a full queue, or a wait past ``timeout_s``, is BusyError (503
+    with Retry-After). Only the head of the queue polls the store, so waiting costs one query
+    per ``poll_s`` per process, not one per waiter.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        timeout_s: float,
+        *,
+        max_queue: int = 64,
+        lease_s: float = 300.0,
+        poll_s: float = 0.05,
+    ) -> None:
+        self.limit = limit
         self._timeout_s = timeout_s
+        self._max_queue = max_queue
+        self._lease_s = lease_s
+        self._poll_s = poll_s
+        self._head = asyncio.Lock()  # FIFO: waiters are woken in the order they came
+        self._waiting = 0
 
-    async def acquire(self) -> None:
+    def refuse_if_full(self) -> None:
+        """BusyError when the queue has no room for one more waiter."""
+        if self._waiting >= self._max_queue:
+            raise BusyError(
+                f"The assistant is busy: {self._waiting} questions are already waiting; "
+                "try again in a moment."
+            )
+
+    async def acquire(self, state: SharedState) -> str:
+        """Wait for a slot; return the holder id to release it with."""
+        self.refuse_if_full()
+        holder = secrets.token_hex(16)
+        self._waiting += 1
         try:
-            await asyncio.wait_for(self._semaphore.acquire(), self._timeout_s)
+            async with asyncio.timeout(self._timeout_s), self._head:
+                while not await run_in_threadpool(self._try, state, holder):
+                    await asyncio.sleep(self._poll_s)
         except TimeoutError as exc:
+            # The last try may have succeeded as the wait ran out: give that slot back.
+            await run_in_threadpool(state.release_slot, holder)
             raise BusyError(
                 "The assistant is busy answering other questions; try again in a moment."
             ) from exc
+        finally:
+            self._waiting -= 1
+        return holder
 
-    def release(self) -> None:
-        self._semaphore.release()
+    def _try(self, state: SharedState, holder: str) -> bool:
+        return state.acquire_slot(holder, self.limit, time.time(), self._lease_s)
+
+    async def release(self, state: SharedState, holder: str) -> None:
+        await run_in_threadpool(state.release_slot, holder)
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        await self.acquire()
+    async def slot(self, state: SharedState) -> AsyncIterator[None]:
+        holder = await self.acquire(state)
         try:
             yield
         finally:
-            self.release()
+            await self.release(state, holder)
 
 
 class BodySizeLimit:

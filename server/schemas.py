@@ -9,6 +9,7 @@ from pydantic.json_schema import JsonDict
 
 from assistant.config import Settings
 from assistant.models import AnswerRecord
+from assistant.safe_text import QUESTION_PATTERN
 
 Audience = Literal["clinician", "patient"]
 
@@ -18,8 +19,8 @@ QUESTION_CHARS = int(Settings.model_fields["max_question_chars"].default)
 QUESTION_RULES: JsonDict = {
     "minLength": 1,
     "maxLength": QUESTION_CHARS,
-    # Some non-space text and no control characters other than tab and newlines.
-    "pattern": r"^(?=[\s\S]*\S)[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+    # Some visible text; no control characters but tab and newlines; no lone surrogates.
+    "pattern": QUESTION_PATTERN,
 }
 NOT_BLANK: JsonDict = {"pattern": r"\S"}
 

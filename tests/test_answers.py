@@ -44,14 +44,12 @@ def assert_well_formed(record: AnswerRecord, services: Services) -> None:
     assert record.disclaimer == services.disclaimer and record.disclaimer
     assert record.review_status is ReviewStatus.PENDING
     retrieved = {hit.chunk_id for hit in record.retrieval}
-    catalog = services.retriever.catalog
+    catalog = services.catalog
     for citation in record.citations:
         assert citation.chunk_id in retrieved, "cites a passage not retrieved for this request"
-        assert catalog.documents[citation.source_id].status == "approved"
-        assert (
-            citation.passage
-            and citation.passage.split()[0] in catalog.chunks[citation.chunk_id].text
-        )
+        assert (doc := catalog.document(citation.source_id)) and doc.status == "approved"
+        chunk = catalog.chunk(citation.chunk_id)
+        assert chunk and citation.passage and citation.passage.split()[0] in chunk.text
     numbers_in_text = {int(n) for n in re.findall(r"\[(\d+)\]", record.answer)}
     assert numbers_in_text == {c.n for c in record.citations}
     assert services.store.get_answer(record.id) == record, "not persisted as returned"
@@ -96,9 +94,9 @@ def test_out_of_scope_questions_are_refused(services: Services, question: str) -
 @pytest.mark.parametrize("article_id", sorted(UNPUBLISHED))
 def test_unapproved_facts_are_never_returned_or_cited(services: Services, article_id: str) -> None:
     question, fact = UNPUBLISHED[article_id]
-    catalog = services.retriever.catalog
-    assert article_id not in catalog.documents
-    assert not any(fact.search(chunk.text) for chunk in catalog.chunks.values())
+    catalog = services.catalog
+    assert catalog.document(article_id) is None
+    assert not any(fact.search(chunk.text) for chunk in catalog.chunks())
     record = answer(services, question)
     assert_well_formed(record, services)
     cited_text = " ".join(c.passage for c in record.citations)
@@ -126,7 +124,8 @@ def test_follow_up_is_rewritten_and_both_forms_stored(services: Services) -> Non
 
 
 def test_article_anchored_conversation_favours_the_article(services: Services) -> None:
-    article = services.retriever.catalog.documents["mebendazole-ascariasis-child"]
+    article = services.catalog.article("mebendazole-ascariasis-child")
+    assert article is not None
     favoured = {article.id, *(r.id for r in article.references)}
     record = answer(
         services, "What should be done if the child is not cured?", article_id=article.id

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import IndexSettings, RetrievalSettings
-from assistant.index.catalog import Catalog
+from assistant.index.factory import open_index
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retriever
 from tests.conftest import CORPUS, CountingEmbedder
@@ -33,7 +33,7 @@ def corpus(tmp_path: Path) -> Path:
 
 def run(corpus: Path, index: Path, embedder: CountingEmbedder) -> IngestReport:
     embedder.embedded.clear()
-    return ingest([corpus], index, embedder, IndexSettings())
+    return ingest([corpus], index, embedder, IndexSettings(), prune=True)
 
 
 def search_ids(index: Path, embedder: CountingEmbedder, query: str) -> set[str]:
@@ -64,8 +64,7 @@ def test_one_edit_re_embeds_only_that_article(
     )
     report = run(corpus, index, counting_embedder)
     assert 0 < report.chunks_embedded <= 3
-    catalog = Catalog.load(index)
-    assert catalog is not None
+    catalog = open_index(IndexSettings(), index).catalog
     edited = {c.embedding_text for c in catalog.doc_chunks("umbilical-cord-prolapse")}
     assert set(counting_embedder.embedded) <= edited
     assert "umbilical-cord-prolapse" in search_ids(index, counting_embedder, "Sample edit sentence")

@@ -46,5 +46,5 @@ def test_missing_records_raise_not_found(tmp_path: Path) -> None:
 
 def test_store_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
     store = AnswerStore(tmp_path / "db.sqlite")
-    assert store.read("PRAGMA journal_mode")[0][0] == "wal"
-    assert store.read("PRAGMA synchronous")[0][0] == 2  # FULL
+    assert store.db.read("PRAGMA journal_mode")[0][0] == "wal"
+    assert store.db.read("PRAGMA synchronous")[0][0] == 2  # FULL

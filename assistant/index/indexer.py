@@ -1,8 +1,10 @@
-"""Incremental ingest: corpus files -> documents -> chunks -> dense + lexical indexes.
+"""Incremental ingest as a transaction: corpus files -> documents -> chunks -> index.
 
 Only approved documents are indexed. Unchanged documents are neither re-chunked nor
-re-embedded (content hashes); edited ones replace only their own chunks; deleted or
-no-longer-approved ones disappear from every index.
+re-embedded (content hashes); edited ones replace only their own chunks; no-longer-approved
+ones disappear from every part of the index, and documents no longer in the corpus do when
+the whole corpus is ingested (``prune``). Each ingest writes a new generation of the index
+and switches to it atomically (see assistant.index.base).
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from typing import Any, Protocol, TypeVar
 
 from assistant.config import IndexSettings
 from assistant.errors import CorpusError
-from assistant.index.catalog import Catalog
+from assistant.index.base import (
+    Catalog,
+    CatalogWriter,
+    Index,
+    IndexTransaction,
+    VectorIndex,
+    WriteHook,
+    no_hook,
+)
 from assistant.index.embedder import Embedder
-from assistant.index.lexical import LexicalIndex
-from assistant.index.vector_store import VectorStore
+from assistant.index.factory import open_index
 from assistant.ingest.chunking import chunk_document
-from assistant.ingest.loader import load_corpus
+from assistant.ingest.loader import Limits, LoadResult, load_corpus, origin_file
 from assistant.models import APPROVED, Chunk, Document, sha256_text
 
 T = TypeVar("T")
@@ -53,12 +62,27 @@ ProgressFactory = Callable[[int], Progress]
 
 
 @dataclass
+class IngestPlan:
+    """What an ingest will do, decided before anything is written (the CLI shows it first)."""
+
+    update: list[Document] = field(default_factory=list)  # approved documents read now
+    remove: list[str] = field(default_factory=list)  # indexed document ids that will go
+    keep: list[str] = field(default_factory=list)  # indexed ids not under the paths, kept
+    problems: list[str] = field(default_factory=list)  # disagreements found in the index
+
+
+@dataclass
 class IngestReport:
     """What one ingest did, for the summary the CLI prints and for tests."""
 
     indexed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (document id, status)
     errors: list[CorpusError] = field(default_factory=list)
+    warnings: list[CorpusError] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # document ids removed from the index
+    kept: list[str] = field(default_factory=list)  # indexed ids not under the paths, kept
+    repaired: list[str] = field(default_factory=list)  # problems found in the index, fixed
+    committed: bool = False  # whether a new index generation was switched in
     chunks_total: int = 0
     chunks_embedded: int = 0
     chunks_removed: int = 0
@@ -66,18 +90,20 @@ class IngestReport:
     seconds: float = 0.0
 
 
-def _chunks_for(
-    doc: Document, old: Catalog, settings: IndexSettings, catalog: Catalog
-) -> list[Chunk]:
-    """Chunks of ``doc`` (reused from the old catalog when unchanged), added to ``catalog``."""
-    doc_hash = sha256_text(doc.content_hash, f"{settings.chunk_tokens}:{settings.chunk_overlap}")
-    if old.doc_hashes.get(doc.id) == doc_hash:
-        chunks = old.doc_chunks(doc.id)
+def _doc_hash(doc: Document, settings: IndexSettings) -> str:
+    return sha256_text(doc.content_hash, f"{settings.chunk_tokens}:{settings.chunk_overlap}")
+
+
+def _chunks_for(doc: Document, catalog: CatalogWriter, settings: IndexSettings) -> list[Chunk]:
+    """Chunks of ``doc`` (reused when unchanged since the last ingest), put in ``catalog``."""
+    doc_hash = _doc_hash(doc, settings)
+    if catalog.doc_hash(doc.id) == doc_hash:
+        chunks = catalog.doc_chunks(doc.id)
     else:
         chunks = chunk_document(
             doc, max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap
         )
-    catalog.add(doc, doc_hash, chunks)
+    catalog.put(doc, doc_hash, chunks)
     return chunks
 
 
@@ -136,15 +162,16 @@ def _in_background(items: Iterable[T], depth: int = 4) -> Iterator[T]:
 def _embed_and_store(
     chunks: Iterable[Chunk],
     embedder: Embedder,
-    vectors: VectorStore,
+    vectors: VectorIndex,
     batch_size: int,
     progress: Progress,
 ) -> int:
     """Embed and upsert ``chunks``; returns how many were embedded.
 
     Chunks are encoded a window of several batches at a time, sorted by length so that each
-    batch pads to similar lengths; the Chroma upsert of one window overlaps the encoding of
-    the next. Upserting window by window keeps what an interrupted ingest already embedded.
+    batch pads to similar lengths; the upsert of one window overlaps the encoding of the next.
+    Upserting window by window keeps what an interrupted ingest already embedded (the next
+    ingest finds those vectors by content hash).
     """
     done = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
@@ -154,7 +181,7 @@ def _embed_and_store(
             embedded = embedder.embed([c.embedding_text for c in window])
             if pending is not None:
                 pending.result()
-            pending = writer.submit(vectors.upsert, window, embedded, [APPROVED] * len(window))
+            pending = writer.submit(vectors.upsert, window, embedded)
             done += len(window)
             progress.update(len(window))
         if pending is not None:
@@ -164,17 +191,105 @@ def _embed_and_store(
 
 
 def _changed(new: Catalog, old: Catalog) -> bool:
-    """Whether the catalog differs from the one on disk (documents, chunks or file origins)."""
-    if new.doc_hashes != old.doc_hashes or new.chunks.keys() != old.chunks.keys():
+    """Whether ``new`` differs from ``old`` (documents, chunks or file origins)."""
+    old_docs = {d.id: d for d in old.documents()}
+    new_docs = new.documents()
+    if old_docs.keys() != {d.id for d in new_docs}:
         return True
-    return any(d.origin != old.documents[i].origin for i, d in new.documents.items())
+    for doc in new_docs:
+        before = old_docs[doc.id]
+        if new.doc_hash(doc.id) != old.doc_hash(doc.id) or doc.origin != before.origin:
+            return True
+    return {c.id for c in new.chunks()} != {c.id for c in old.chunks()}
 
 
 def _estimate(doc: Document, old: Catalog, settings: IndexSettings) -> int:
     """Passages a document will need embedding for, known before it is chunked (progress)."""
-    if doc.id in old.chunks_by_doc:
-        return len(old.chunks_by_doc[doc.id])
-    return max(1, len(doc.text) // (4 * settings.chunk_tokens) + 1)
+    known = old.doc_chunks(doc.id)
+    return len(known) if known else max(1, len(doc.text) // (4 * settings.chunk_tokens) + 1)
+
+
+def plan_ingest(loaded: LoadResult, catalog: Catalog, *, prune: bool) -> IngestPlan:
+    """Decide what an ingest of ``loaded`` does to an index holding ``catalog``.
+
+    Approved documents are added or updated; an indexed document now read as not approved is
+    removed. Indexed documents the paths do not hold are removed only with ``prune`` (an
+    ingest of the whole corpus), and never when their file failed to read or their id is
+    held (a duplicate, an oversized document): a bad edit must not take an article away.
+    """
+    plan = IngestPlan(update=[d for d in loaded.documents if d.status == APPROVED])
+    read = {d.id for d in loaded.documents}
+    plan.remove = [
+        d.id for d in loaded.documents if d.status != APPROVED and catalog.document(d.id)
+    ]
+    for doc in catalog.documents():
+        if doc.id in read or doc.id in loaded.held:
+            continue
+        if prune and origin_file(doc.origin) not in loaded.failed_files:
+            plan.remove.append(doc.id)
+        else:
+            plan.keep.append(doc.id)
+    return plan
+
+
+def unresolved_references(loaded: LoadResult, catalog: Catalog) -> list[CorpusError]:
+    """Warnings for article references whose id matches no source read or indexed."""
+    known = {d.id for d in loaded.documents} | loaded.held | {d.id for d in catalog.documents()}
+    warnings = []
+    for doc in loaded.documents:
+        for n, ref in enumerate(doc.references, start=1):
+            if ref.id not in known:
+                warnings.append(
+                    CorpusError(
+                        doc.origin,
+                        f"reference [{n}] {ref.id!r} matches no source in the corpus",
+                        field=f"references[{n}]",
+                    )
+                )
+    return warnings
+
+
+def _report(loaded: LoadResult, plan: IngestPlan) -> IngestReport:
+    return IngestReport(
+        indexed=[d.id for d in plan.update],
+        skipped=[(d.id, d.status) for d in loaded.documents if d.status != APPROVED],
+        errors=loaded.errors,
+        removed=list(plan.remove),
+        kept=list(plan.keep),
+        repaired=list(plan.problems),
+    )
+
+
+def _limits(settings: IndexSettings) -> Limits:
+    return Limits(int(settings.max_file_mb * 1024 * 1024), settings.max_document_chars)
+
+
+def _write(
+    tx: IndexTransaction,
+    plan: IngestPlan,
+    embedder: Embedder,
+    settings: IndexSettings,
+    bar: Progress,
+) -> tuple[int, int]:
+    """Apply ``plan`` inside ``tx``; returns (chunks embedded, chunks removed)."""
+    for doc_id in plan.remove:
+        tx.catalog.remove(doc_id)
+
+    def to_embed() -> Iterator[Chunk]:
+        # Runs in the producer thread: chunks documents while earlier windows are encoded.
+        for doc in plan.update:
+            yield from tx.vectors.missing(_chunks_for(doc, tx.catalog, settings))
+
+    size = settings.embed_batch_size
+    embedded = _embed_and_store(
+        _in_background(to_embed(), depth=PRODUCER_DEPTH), embedder, tx.vectors, size, bar
+    )
+    # Repair: every chunk of the new generation gets its vector, not only the ones read now.
+    rest = tx.vectors.missing(tx.catalog.chunks())
+    embedded += _embed_and_store(rest, embedder, tx.vectors, size, _NoProgress())
+    gone = [cid for cid in tx.vectors.hashes() if tx.catalog.chunk(cid) is None]
+    tx.vectors.delete(gone)
+    return embedded, len(gone)
 
 
 def ingest(
@@ -183,56 +298,64 @@ def ingest(
     embedder: Embedder,
     settings: IndexSettings,
     progress: ProgressFactory | None = None,
+    *,
+    prune: bool = False,
+    on_plan: Callable[[IngestPlan], None] | None = None,
+    dry_run: bool = False,
+    hook: WriteHook = no_hook,
 ) -> IngestReport:
-    """Bring the indexes in ``index_dir`` in line with the approved documents under ``paths``."""
+    """Bring the index in line with the approved documents under ``paths``, atomically.
+
+    The whole corpus is read and checked first; then the next index generation is written
+    beside the serving one and switched in at the end, so a failure or a crash at any point
+    leaves the previous generation serving. ``prune`` removes indexed documents that the paths
+    do not hold (use it for the whole corpus). ``on_plan`` sees what will change before
+    anything is written; ``dry_run`` stops there. ``hook`` is called before each write step
+    (crash-injection tests).
+    """
     started = time.perf_counter()
-    report = IngestReport()
-    loaded = load_corpus(paths)
-    report.errors = loaded.errors
-    approved = [d for d in loaded.documents if d.status == APPROVED]
-    report.skipped = [(d.id, d.status) for d in loaded.documents if d.status != APPROVED]
-    report.indexed = [d.id for d in approved]
-
-    old = Catalog.load(index_dir) or Catalog()
-    vectors = VectorStore(index_dir / "chroma", settings.collection)
-    stored = vectors.hashes()
-    catalog = Catalog()
-    params = f"{settings.chunk_tokens}:{settings.chunk_overlap}"
-    changed = [
-        d for d in approved if old.doc_hashes.get(d.id) != sha256_text(d.content_hash, params)
-    ]
-    expected = sum(_estimate(d, old, settings) for d in changed)
-
-    def to_embed() -> Iterator[Chunk]:
-        # Runs in the producer thread: chunks documents while earlier windows are encoded.
-        for doc in approved:
-            for chunk in _chunks_for(doc, old, settings, catalog):
-                if stored.get(chunk.id) != chunk.content_hash:
-                    yield chunk
-
-    bar = progress(expected) if progress and expected else _NoProgress()
-    report.chunks_embedded = _embed_and_store(
-        _in_background(to_embed(), depth=PRODUCER_DEPTH),
-        embedder,
-        vectors,
-        settings.embed_batch_size,
-        bar,
-    )
-    to_remove = [cid for cid in stored if cid not in catalog.chunks]
-    vectors.delete(to_remove)
-
-    lexical_dir = index_dir / "lexical"
-    if report.chunks_embedded or to_remove or not (lexical_dir / "ids.json").exists():
-        ordered = list(catalog.chunks.values())
-        lexical = LexicalIndex.build([c.id for c in ordered], [c.embedding_text for c in ordered])
-        lexical.save(lexical_dir)
-    # An unchanged corpus leaves the catalog as it was: rewriting tens of MB of JSON would be
-    # most of the cost of an unchanged re-ingest.
-    if _changed(catalog, old):
-        catalog.save(index_dir)
-
-    report.chunks_total = len(catalog.chunks)
-    report.chunks_removed = len(to_remove)
-    report.corpus_version = catalog.corpus_version
+    loaded = load_corpus(paths, _limits(settings))
+    index = open_index(settings, index_dir, create=True)
+    try:
+        plan = plan_ingest(loaded, index.catalog, prune=prune)
+        plan.problems = index.problems()
+        report = _report(loaded, plan)
+        report.warnings = unresolved_references(loaded, index.catalog)
+        if on_plan is not None:
+            on_plan(plan)
+        if dry_run:
+            report.corpus_version = index.catalog.corpus_version
+            return report
+        _transact(index, plan, embedder, settings, progress, hook, report)
+    finally:
+        index.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _transact(
+    index: Index,
+    plan: IngestPlan,
+    embedder: Embedder,
+    settings: IndexSettings,
+    progress: ProgressFactory | None,
+    hook: WriteHook,
+    report: IngestReport,
+) -> None:
+    """Write the next generation and switch to it when it differs from the serving one."""
+    expected = sum(
+        _estimate(d, index.catalog, settings)
+        for d in plan.update
+        if index.catalog.doc_hash(d.id) != _doc_hash(d, settings)
+    )
+    bar = progress(expected) if progress and expected else _NoProgress()
+    with index.begin(hook) as tx:
+        report.chunks_embedded, report.chunks_removed = _write(tx, plan, embedder, settings, bar)
+        # An unchanged, healthy index is left as it is: rewriting tens of MB would be most
+        # of the cost of an unchanged re-ingest.
+        if report.chunks_embedded or plan.problems or _changed(tx.catalog, index.catalog):
+            tx.lexical.replace((c.id, c.embedding_text) for c in tx.catalog.chunks())
+            tx.commit()
+            report.committed = True
+        report.chunks_total = len(tx.catalog.chunks())
+        report.corpus_version = tx.catalog.corpus_version

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import bm25s
 import Stemmer
 
+from assistant.errors import FollowupError
+from assistant.index.base import WriteHook, no_hook
+
 # Keep numbers like "4.5" and "50" whole: doses matter for clinical questions.
 TOKEN_PATTERN = r"(?u)\b\d+(?:\.\d+)?\b|\b\w\w+\b"
+IDS_FILE = "ids.json"
+MODEL_DIR = "bm25"
 
 
-class LexicalIndex:
-    """A BM25 index mapping query text to ranked chunk ids."""
+class Bm25Index:
+    """A BM25 index mapping query text to ranked chunk ids (implements ``LexicalIndex``)."""
 
-    def __init__(self, model: bm25s.BM25 | None, ids: list[str]) -> None:
+    def __init__(self, model: bm25s.BM25 | None = None, ids: list[str] | None = None) -> None:
         self._model = model
-        self._ids = ids
+        self._ids = ids or []
         self._stemmer = Stemmer.Stemmer("english")
 
     def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
@@ -33,13 +38,29 @@ class LexicalIndex:
         return [list(t) for t in tokens]
 
     @classmethod
-    def build(cls, ids: list[str], texts: Sequence[str]) -> LexicalIndex:
-        index = cls(None, ids)
-        if ids:
-            model = bm25s.BM25()
-            model.index(index._tokenize(texts), show_progress=False)
-            index._model = model
+    def build(cls, ids: list[str], texts: Sequence[str]) -> Bm25Index:
+        index = cls()
+        index.replace(zip(ids, texts, strict=True))
         return index
+
+    def count(self) -> int:
+        return len(self._ids)
+
+    def copy(self) -> Bm25Index:
+        """An index over the same passages; ``replace`` on it leaves this one as it is."""
+        return Bm25Index(self._model, list(self._ids))
+
+    def ids(self) -> list[str]:
+        return list(self._ids)
+
+    def replace(self, items: Iterable[tuple[str, str]]) -> None:
+        pairs = list(items)
+        self._ids = [cid for cid, _ in pairs]
+        self._model = None
+        if pairs:
+            model = bm25s.BM25()
+            model.index(self._tokenize([text for _, text in pairs]), show_progress=False)
+            self._model = model
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top ``k`` (chunk id, BM25 score) pairs with a positive score."""
@@ -62,16 +83,34 @@ class LexicalIndex:
         tokens = self._tokenize([word])[0]
         return bool(tokens) and all(t in self._model.vocab_dict for t in tokens)
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, hook: WriteHook = no_hook) -> None:
+        """Write into ``folder`` (a generation not yet serving; the switch makes it atomic)."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "ids.json").write_text(json.dumps(self._ids), encoding="utf-8")
+        hook("lexical.ids")
+        (folder / IDS_FILE).write_text(json.dumps(self._ids), encoding="utf-8")
         if self._model is not None:
-            self._model.save(str(folder / "bm25"), show_progress=False)
+            hook("lexical.matrices")
+            self._model.save(str(folder / MODEL_DIR), show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
-        model = None
-        if ids:
-            model = bm25s.BM25.load(str(folder / "bm25"), show_progress=False, mmap=False)
-        return cls(model, ids)
+    def load(cls, folder: Path) -> Bm25Index:
+        """Read what :meth:`save` wrote; FollowupError when it is missing or does not fit."""
+        try:
+            ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
+            model = None
+            if ids:
+                model = bm25s.BM25.load(str(folder / MODEL_DIR), show_progress=False, mmap=False)
+        except (OSError, ValueError) as exc:
+            raise FollowupError(f"The lexical index in {folder} is unreadable: {exc}") from exc
+        index = cls(model, ids)
+        if model is not None and _model_docs(model) != len(ids):
+            raise FollowupError(
+                f"The lexical index in {folder} has {_model_docs(model)} passages for "
+                f"{len(ids)} ids; run `followup ingest` to rebuild it"
+            )
+        return index
+
+
+def _model_docs(model: bm25s.BM25) -> int:
+    """Passages a loaded bm25s model scores (its document count)."""
+    return int(model.scores["num_docs"])

@@ -11,14 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import IndexSettings, RetrievalSettings
-from assistant.errors import IndexNotReadyError
-from assistant.index.catalog import Catalog
+from assistant.index.base import Catalog, Index, LexicalIndex, VectorIndex
 from assistant.index.embedder import Embedder
+from assistant.index.factory import open_index
 from assistant.index.fusion import reciprocal_rank_fusion
-from assistant.index.lexical import LexicalIndex
 from assistant.index.query import focus_query
-from assistant.index.vector_store import VectorStore
-from assistant.models import APPROVED, RetrievedChunk
+from assistant.models import APPROVED, Chunk, RetrievedChunk
 from assistant.text import STOPWORDS, spelling_variants
 
 
@@ -45,7 +43,7 @@ class Retriever:
     def __init__(
         self,
         catalog: Catalog,
-        vectors: VectorStore,
+        vectors: VectorIndex,
         lexical: LexicalIndex,
         embedder: Embedder,
         settings: RetrievalSettings,
@@ -64,11 +62,13 @@ class Retriever:
         settings: RetrievalSettings,
         index_settings: IndexSettings,
     ) -> Retriever:
-        catalog = Catalog.load(index_dir)
-        if catalog is None or not (index_dir / "lexical" / "ids.json").exists():
-            raise IndexNotReadyError(index_dir)
-        vectors = VectorStore(index_dir / "chroma", index_settings.collection)
-        return cls(catalog, vectors, LexicalIndex.load(index_dir / "lexical"), embedder, settings)
+        """Open the serving index (see :func:`open_index`). Raises IndexNotReadyError."""
+        return cls.over(open_index(index_settings, index_dir), embedder, settings)
+
+    @classmethod
+    def over(cls, index: Index, embedder: Embedder, settings: RetrievalSettings) -> Retriever:
+        """A retriever over an opened index's serving generation."""
+        return cls(index.catalog, index.vectors, index.lexical, embedder, settings)
 
     def unknown_terms(
         self, text: str, *, max_zipf: float = 2.5, min_wordpieces: int = 3
@@ -96,11 +96,16 @@ class Retriever:
         return unknown
 
     def _approved(self, chunk_id: str) -> bool:
-        chunk = self.catalog.chunks.get(chunk_id)
+        chunk = self.catalog.chunk(chunk_id)
         if chunk is None:
             return False
-        doc = self.catalog.documents.get(chunk.doc_id)
+        doc = self.catalog.document(chunk.doc_id)
         return doc is not None and doc.status == APPROVED
+
+    def _chunk(self, chunk_id: str) -> Chunk:
+        chunk = self.catalog.chunk(chunk_id)
+        assert chunk is not None  # ranked ids passed _approved, which looked them up
+        return chunk
 
     def search(
         self, query: str, *, k: int | None = None, favour: Collection[str] = ()
@@ -128,7 +133,8 @@ class Retriever:
         )
         if favour:
             for cid in fused:
-                if self.catalog.chunks[cid].doc_id in favour:
+                chunk = self.catalog.chunk(cid)
+                if chunk is not None and chunk.doc_id in favour:
                     fused[cid] *= s.anchor_boost
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[: k or s.top_k]
         hits = self._hits(ranked, fused, dense, lexical, query_vector)
@@ -156,7 +162,7 @@ class Retriever:
             similarity[cid] = float(np.dot(vec, query_vector))
         return [
             RetrievedChunk(
-                chunk=self.catalog.chunks[cid],
+                chunk=self._chunk(cid),
                 score=fused[cid],
                 dense_similarity=similarity.get(cid),
                 dense_rank=dense_rank.get(cid),

@@ -42,13 +42,33 @@ def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
     raise CorpusError(path, "front matter is not closed by a '---' line", line=1)
 
 
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> CorpusError:
+    """The error at the file line where the bad YAML construct starts.
+
+    PyYAML marks both where a construct began (``context_mark``) and where it noticed the
+    problem (``problem_mark``), which for an unclosed quote or bracket is the end of the
+    front matter; the start is what the author has to fix. Marks count lines from 0 inside
+    the front matter, which begins on line 2 of the file.
+    """
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    parts = [getattr(exc, "context", None), getattr(exc, "problem", None)]
+    detail = ", ".join(str(p) for p in parts if p) or str(exc)
+    if mark is None:
+        return CorpusError(path, f"front matter is not valid YAML: {detail}")
+    return CorpusError(
+        path,
+        f"front matter is not valid YAML (column {mark.column + 1}): {detail}",
+        line=mark.line + 2,
+    )
+
+
 def _parse_yaml(path: Path, front: str) -> dict[str, Any]:
     try:
         meta = yaml.safe_load(front)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else None
-        raise CorpusError(path, f"front matter is not valid YAML: {exc}", line=line) from exc
+        raise _yaml_error(path, exc) from exc
+    except RecursionError as exc:
+        raise CorpusError(path, "front matter is nested too deeply", line=2) from exc
     if not isinstance(meta, dict):
         raise CorpusError(path, "front matter must be a YAML mapping", line=2)
     return meta

@@ -70,6 +70,9 @@ def read_pubmedqa(path: Path) -> Iterator[Document | CorpusError]:
     except (OSError, UnicodeDecodeError) as exc:
         yield CorpusError(path, f"cannot read file: {exc}")
         return
+    except RecursionError:
+        yield CorpusError(path, "JSON is nested too deeply")
+        return
     if not isinstance(payload, dict):
         yield CorpusError(path, "expected a JSON object keyed by PMID (PubMedQA ori_pqal layout)")
         return

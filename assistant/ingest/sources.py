@@ -64,5 +64,7 @@ def read_jsonl_sources(path: Path) -> Iterator[Document | CorpusError]:
                 yield CorpusError(
                     path, f"invalid JSON: {exc.msg} at column {exc.colno}", line=line_no
                 )
+            except RecursionError:  # json.loads of a very deeply nested line
+                yield CorpusError(path, "JSON is nested too deeply", line=line_no)
             except CorpusError as exc:
                 yield exc

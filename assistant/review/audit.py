@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.errors import AuditError
-from assistant.review.db import Database, Tx
+from assistant.review.db import Database, Tx, private_dir
 
 GENESIS = "0" * 64
 KEY_BYTES = 32
@@ -91,7 +91,7 @@ def head_mac(key: bytes, seq: int, digest: str) -> str:
 
 def _create_key(path: Path) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

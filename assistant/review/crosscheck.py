@@ -12,12 +12,12 @@ from collections import defaultdict
 from typing import Any
 
 from assistant.models import ReviewStatus
-from assistant.review import audit
 from assistant.review.audit import AuditEntry, AuditReport
 from assistant.review.store import AnswerStore, text_sha256
 
 _DECISION_ACTIONS = ("approve", "reject", "edit", "comment")
 _NOT_IN_PAYLOAD = {"answer_id", "user", "at", "audit_seq"}
+_ADDED_LATER = ("findings", "justification")
 
 
 def _bad(report: AuditReport, seq: int, problem: str) -> AuditReport:
@@ -28,6 +28,10 @@ def _decision_problem(row: dict[str, Any], entry: AuditEntry | None) -> str | No
     if entry is None:
         return f"decision {row['id']} has no audit entry {row['audit_seq']}"
     payload = {k: v for k, v in row.items() if k not in _NOT_IN_PAYLOAD | {"user_name"}}
+    payload["findings"] = json.loads(payload.get("findings") or "[]")
+    for added in _ADDED_LATER:  # decisions audited before migration 4 lack these keys
+        if added not in entry.payload and not payload.get(added):
+            payload.pop(added, None)
     same = (
         entry.action == row["action"]
         and entry.actor == row["user_name"]
@@ -40,7 +44,7 @@ def _decision_problem(row: dict[str, Any], entry: AuditEntry | None) -> str | No
 
 def _check_decisions(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[int, str] | None:
     seen = set()
-    for row in map(dict, store.read("SELECT * FROM decisions ORDER BY audit_seq")):
+    for row in map(dict, store.stored_rows("decisions")):
         problem = _decision_problem(row, by_seq.get(row["audit_seq"]))
         if problem:
             return row["audit_seq"], problem
@@ -51,21 +55,29 @@ def _check_decisions(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple
     return None
 
 
-def _recorded_versions(by_seq: dict[int, AuditEntry]) -> dict[tuple[str, int], tuple[int, str]]:
-    """(answer, version) -> (audit seq, sha256) as the audit trail recorded them."""
-    recorded = {}
+Recorded = dict[tuple[str, int], tuple[int, str, list[str]]]
+
+
+def _recorded_versions(by_seq: dict[int, AuditEntry]) -> Recorded:
+    """(answer, version) -> (audit seq, sha256, findings) as the audit trail recorded them."""
+    recorded: Recorded = {}
     for seq, e in by_seq.items():
         if e.action == "create" and e.answer_id:
-            recorded[(e.answer_id, 1)] = (seq, e.payload["version_sha256"])
+            recorded[(e.answer_id, 1)] = (seq, e.payload["version_sha256"], [])
         elif e.action == "edit" and e.answer_id:
-            recorded[(e.answer_id, e.payload["result_version"])] = (seq, e.payload["result_sha256"])
+            found = e.payload.get("findings", [])
+            recorded[(e.answer_id, e.payload["result_version"])] = (
+                seq,
+                e.payload["result_sha256"],
+                found,
+            )
     return recorded
 
 
 def _check_versions(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[int, str] | None:
     recorded = _recorded_versions(by_seq)
     audited_answers = {answer for answer, _ in recorded}
-    for row in store.read("SELECT answer_id, version, text, sha256 FROM answer_versions"):
+    for row in store.stored_rows("answer_versions"):
         where = recorded.get((row["answer_id"], row["version"]))
         if where is None:
             if row["version"] == 1 and row["answer_id"] not in audited_answers:
@@ -75,6 +87,11 @@ def _check_versions(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[
             return where[0], (
                 f"version {row['version']} of answer {row['answer_id']} differs from the "
                 "text whose SHA-256 the audit recorded"
+            )
+        if json.loads(row.get("findings") or "[]") != where[2]:
+            return where[0], (
+                f"version {row['version']} of answer {row['answer_id']} shows other "
+                "verification findings than the audit recorded"
             )
     return None
 
@@ -87,20 +104,20 @@ def _check_current(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[i
             last[entry.answer_id] = entry
             if entry.action == "edit":
                 versions[entry.answer_id] = entry.payload["result_version"]
-    for row in store.read("SELECT id, review_status, answer, record_json FROM answers"):
+    texts = {
+        (r["answer_id"], r["version"]): r["text"] for r in store.stored_rows("answer_versions")
+    }
+    for row in store.stored_rows("answers"):
         latest = last.get(row["id"])
         if latest is None:
             continue  # stored before the audit trail existed
         status = latest.payload.get("to_status", ReviewStatus.PENDING.value)
-        text = store.read(
-            "SELECT text FROM answer_versions WHERE answer_id = ? AND version = ?",
-            (row["id"], versions[row["id"]]),
-        )
+        text = texts.get((row["id"], versions[row["id"]]))
         shown = json.loads(row["record_json"])
         if (
             {row["review_status"], shown.get("review_status")} != {status}
-            or not text
-            or {row["answer"], shown.get("answer")} != {text[0]["text"]}
+            or text is None
+            or {row["answer"], shown.get("answer")} != {text}
         ):
             return latest.seq, (
                 f"answer {row['id']} shows status {row['review_status']!r} or text that the "
@@ -111,7 +128,7 @@ def _check_current(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[i
 
 def crosscheck(store: AnswerStore, report: AuditReport) -> AuditReport:
     """``report`` if the working tables agree with the verified chain, else the first problem."""
-    by_seq = {e.seq: e for e in audit.entries(store.db)}
+    by_seq = {e.seq: e for e in store.audit_entries()}
     for check in (_check_decisions, _check_versions, _check_current):
         found = check(store, by_seq)
         if found:

@@ -58,7 +58,7 @@ class SQLiteDatabase:
     dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         self.where = str(path)
         try:
             # timeout = busy_timeout: a writer waits for the lock instead of failing "locked".
@@ -123,6 +123,31 @@ class SQLiteDatabase:
     def script(self, sql: str) -> None:
         for statement in split_sqlite_script(sql):
             self._conn.execute(statement)
+
+
+def private_dir(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) readable by this account only (0700)."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for created in reversed(missing):
+        created.mkdir(mode=0o700, exist_ok=True)
+
+
+def private_file(path: Path) -> None:
+    """Make ``path`` (created empty if missing) mode 0600 in a 0700 folder if we create it.
+
+    Every question and answer is in the store: no other local account may read it. SQLite
+    creates the ``-wal`` and ``-shm`` files with the database file's mode.
+    """
+    private_dir(path.parent)
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                os.chmod(side, 0o600)
+    except OSError as exc:
+        raise StoreError(f"Cannot open the answer store at {path}: {exc.strerror}") from exc
 
 
 def split_sqlite_script(sql: str) -> list[str]:

@@ -111,6 +111,37 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END;
         """,
     ),
+    (
+        4,
+        "four eyes: verification findings on versions, justification on decisions",
+        """
+        ALTER TABLE answer_versions ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE decisions ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE decisions ADD COLUMN justification TEXT;
+        """,
+    ),
+    (
+        5,
+        "server state shared by every process: sessions, rate buckets, generation slots",
+        """
+        CREATE TABLE sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_name TEXT NOT NULL REFERENCES users(name),
+            csrf TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX sessions_by_user ON sessions(user_name);
+        CREATE TABLE rate_buckets (
+            bucket TEXT PRIMARY KEY,
+            tokens DOUBLE PRECISION NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE TABLE generation_slots (
+            holder TEXT PRIMARY KEY,
+            expires_at DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 ]
 
 _PG_APPEND_ONLY = """

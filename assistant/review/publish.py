@@ -18,8 +18,7 @@ import yaml
 from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
 from assistant.models import AnswerRecord, Citation, ReviewStatus, utc_now
-from assistant.review import audit
-from assistant.review.db import Tx
+from assistant.review.records import Decision
 from assistant.review.store import AnswerStore
 from assistant.review.users import Role, User
 
@@ -55,7 +54,7 @@ def _reference(c: Citation) -> dict[str, Any]:
     return ref
 
 
-def article_text(record: AnswerRecord, approval: dict[str, Any], publisher: str) -> str:
+def article_text(record: AnswerRecord, approval: Decision, publisher: str) -> str:
     """The article file: YAML front matter (status ``submitted``) and a direct-answer body."""
     body, cited = renumber(record.answer, record.citations)
     front = {
@@ -68,10 +67,10 @@ def article_text(record: AnswerRecord, approval: dict[str, Any], publisher: str)
         "references": [_reference(c) for c in cited],
         "provenance": {
             "answer_id": record.id,
-            "version": approval["version"],
-            "version_sha256": approval["version_sha256"],
-            "approved_by": approval["user_name"],
-            "approved_at": approval["at"],
+            "version": approval.version,
+            "version_sha256": approval.version_sha256,
+            "approved_by": approval.user,
+            "approved_at": approval.at,
             "published_by": publisher,
         },
     }
@@ -79,14 +78,7 @@ def article_text(record: AnswerRecord, approval: dict[str, Any], publisher: str)
     return f"---\n{meta}---\n## Direct answer\n{body.strip()}\n"
 
 
-def _published(tx: Tx, answer_id: str) -> str | None:
-    row = tx.execute(
-        "SELECT payload FROM audit_log WHERE answer_id = ? AND action = 'publish'", (answer_id,)
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _approval(store: AnswerStore, record: AnswerRecord) -> dict[str, Any]:
+def _approval(store: AnswerStore, record: AnswerRecord) -> Decision:
     if record.review_status is not ReviewStatus.APPROVED:
         raise InvalidTransitionError(
             f"Only approved answers can be published; answer {record.id} is "
@@ -96,10 +88,7 @@ def _approval(store: AnswerStore, record: AnswerRecord) -> dict[str, Any]:
         raise InvalidRequestError(
             f"Answer {record.id} cites no sources; there is nothing to publish."
         )
-    rows = store.read(
-        "SELECT * FROM decisions WHERE answer_id = ? AND action = 'approve'", (record.id,)
-    )
-    return dict(rows[-1])
+    return store.decisions(record.id, action="approve")[-1]
 
 
 def _write_new(path: Path, text: str) -> None:
@@ -120,23 +109,20 @@ def publish(store: AnswerStore, answer_id: str, user: User, corpus_dir: Path) ->
     record = store.get_answer(answer_id)
     approval = _approval(store, record)
     path = corpus_dir / "articles" / f"{article_id(answer_id)}.md"
-    key = store.audit_key()
     written = False
     try:
-        with store.write() as tx:
-            if _published(tx, answer_id):
+        with store.review() as review:
+            if review.published(answer_id):
                 raise InvalidTransitionError(f"Answer {answer_id} is already published.")
             _write_new(path, article_text(record, approval, user.name))
             written = True
             payload = {
                 "article_id": article_id(answer_id),
                 "path": str(path),
-                "version": approval["version"],
-                "version_sha256": approval["version_sha256"],
+                "version": approval.version,
+                "version_sha256": approval.version_sha256,
             }
-            audit.append(
-                tx,
-                key,
+            review.audit(
                 at=utc_now(),
                 actor=user.name,
                 action="publish",

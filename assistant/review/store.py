@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import InvalidRequestError, NotFoundError, StoreError
 from assistant.models import AnswerRecord, ReviewStatus, sha256_text, utc_now
 from assistant.review import audit
-from assistant.review.db import Database, Tx, open_database
+from assistant.review.db import Database, open_database
 from assistant.review.migrations import migrate
+from assistant.review.records import AnswerVersion, Decision
+from assistant.review.review_tx import ReviewTx, decision_from_row, version_from_row
+from assistant.review.state import SharedState
+from assistant.review.tables import UserTable
 
 if TYPE_CHECKING:
     from assistant.config import Settings
+
+
+StoredTable = Literal["decisions", "answer_versions", "answers"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,8 @@ class AnswerStore:
             key_file = default_key_file(path)
         self.db: Database = open_database(path=path, url=url)
         migrate(self.db)
+        self.state = SharedState(self.db)
+        self.users = UserTable(self.db)
         self._keys = _KeyRing(key_file)
         self.policy = policy or ReviewPolicy()
 
@@ -108,20 +117,21 @@ class AnswerStore:
         return self._keys.get(self._chain_started)
 
     def _chain_started(self) -> bool:
-        return bool(self.read("SELECT seq FROM audit_head WHERE id = 1 AND seq > 0"))
+        return bool(self.db.read("SELECT seq FROM audit_head WHERE id = 1 AND seq > 0"))
 
     def close(self) -> None:
         self.db.close()
 
-    @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """One write transaction, committed before the block's caller goes on."""
-        with self.db.write() as tx:
-            yield tx
+    def ping(self) -> None:
+        """Raise StoreError unless the database answers."""
+        self.db.read("SELECT 1")
 
-    def read(self, sql: str, params: tuple[object, ...] = ()) -> list[Mapping[str, Any]]:
-        """Rows of one read-only query (``?`` placeholders)."""
-        return self.db.read(sql, params)
+    @contextmanager
+    def review(self) -> Iterator[ReviewTx]:
+        """One serialised write transaction for a review decision, committed on exit."""
+        key = self.audit_key()
+        with self.db.write() as tx:
+            yield ReviewTx(tx, key)
 
     def create_conversation(
         self,
@@ -131,7 +141,7 @@ class AnswerStore:
         audience: str = "clinician",
     ) -> Conversation:
         conversation = Conversation(new_id(), utc_now(), owner, anchor_article_id, audience)
-        with self.write() as conn:
+        with self.db.write() as conn:
             conn.execute(
                 "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
                 (conversation.id, conversation.created_at, owner, anchor_article_id, audience),
@@ -139,7 +149,7 @@ class AnswerStore:
         return conversation
 
     def get_conversation(self, conversation_id: str) -> Conversation:
-        rows = self.read("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+        rows = self.db.read("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
         if not rows:
             raise NotFoundError(f"No conversation {conversation_id!r}.")
         return Conversation(**dict(rows[0]))
@@ -150,7 +160,7 @@ class AnswerStore:
             raise InvalidRequestError("A new answer is always stored pending review.")
         key = self.audit_key()
         digest = text_sha256(record.answer)
-        with self.write() as tx:
+        with self.db.write() as tx:
             (turn,) = tx.execute(
                 "SELECT COUNT(*) FROM answers WHERE conversation_id = ?", (record.conversation_id,)
             ).fetchone()
@@ -172,7 +182,8 @@ class AnswerStore:
             )
             author = f"generator:{record.generator}"
             tx.execute(
-                "INSERT INTO answer_versions VALUES (?, 1, ?, ?, ?, ?, NULL)",
+                "INSERT INTO answer_versions (answer_id, version, text, sha256, created_at, author)"
+                " VALUES (?, 1, ?, ?, ?, ?)",
                 (record.id, record.answer, digest, record.created_at, author),
             )
             audit.append(
@@ -185,26 +196,14 @@ class AnswerStore:
                 payload=_create_payload(record, digest),
             )
 
-    def update_answer(self, tx: Tx, answer_id: str, *, status: ReviewStatus, text: str) -> None:
-        """Inside a write: make the stored record show its current status and version's text."""
-        row = tx.execute("SELECT record_json FROM answers WHERE id = ?", (answer_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"No answer {answer_id!r}.")
-        record = AnswerRecord.model_validate_json(row[0])
-        record = record.model_copy(update={"review_status": status, "answer": text})
-        tx.execute(
-            "UPDATE answers SET review_status = ?, answer = ?, record_json = ? WHERE id = ?",
-            (status.value, text, record.model_dump_json(), answer_id),
-        )
-
     def get_answer(self, answer_id: str) -> AnswerRecord:
-        rows = self.read("SELECT record_json FROM answers WHERE id = ?", (answer_id,))
+        rows = self.db.read("SELECT record_json FROM answers WHERE id = ?", (answer_id,))
         if not rows:
             raise NotFoundError(f"No answer {answer_id!r}.")
         return AnswerRecord.model_validate_json(rows[0]["record_json"])
 
     def conversation_answers(self, conversation_id: str) -> list[AnswerRecord]:
-        rows = self.read(
+        rows = self.db.read(
             "SELECT record_json FROM answers WHERE conversation_id = ? ORDER BY turn",
             (conversation_id,),
         )
@@ -216,8 +215,51 @@ class AnswerStore:
         if status:
             sql += " WHERE review_status = ?"
             params = (status,)
-        rows = self.read(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
+        rows = self.db.read(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
         return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
+
+    def review_queue(self, status: str | None, limit: int, offset: int) -> list[AnswerRecord]:
+        """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``."""
+        sql, params = "SELECT record_json FROM answers", tuple[object, ...]()
+        if status is not None:
+            sql, params = sql + " WHERE review_status = ?", (status,)
+        sql += " ORDER BY created_at, id LIMIT ? OFFSET ?"
+        rows = self.db.read(sql, (*params, limit, offset))
+        return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
+
+    def versions(self, answer_id: str) -> list[AnswerVersion]:
+        """Every version of an answer, oldest first."""
+        rows = self.db.read(
+            "SELECT answer_id, version, text, sha256, created_at, author, comment, findings"
+            " FROM answer_versions WHERE answer_id = ? ORDER BY version",
+            (answer_id,),
+        )
+        return [version_from_row(r) for r in rows]
+
+    def decisions(self, answer_id: str | None = None, action: str | None = None) -> list[Decision]:
+        """Decisions in audit order, on one answer and of one action when given."""
+        where, params = [], []
+        for column, value in (("answer_id", answer_id), ("action", action)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = "SELECT * FROM decisions" + (" WHERE " + " AND ".join(where) if where else "")
+        return [decision_from_row(r) for r in self.db.read(sql + " ORDER BY audit_seq", params)]
+
+    def conversation_owner(self, conversation_id: str) -> str | None:
+        return self.get_conversation(conversation_id).owner
+
+    def audit_entries(self, answer_id: str | None = None) -> list[audit.AuditEntry]:
+        return audit.entries(self.db, answer_id)
+
+    def verify_chain(self) -> audit.AuditReport:
+        """Walk the audit chain under this store's key."""
+        return audit.verify_chain(self.db, self.audit_key())
+
+    def stored_rows(self, table: StoredTable) -> list[dict[str, Any]]:
+        """Rows of a working table exactly as stored, for checks against the audit trail."""
+        order = {"decisions": "audit_seq", "answer_versions": "answer_id, version", "answers": "id"}
+        return [dict(r) for r in self.db.read(f"SELECT * FROM {table} ORDER BY {order[table]}")]
 
 
 def _create_payload(record: AnswerRecord, version_sha256: str) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from enum import StrEnum
 from assistant.errors import (
     AuthenticationError,
     InvalidRequestError,
+    NotFoundError,
     PermissionDeniedError,
     StoreConflictError,
 )
-from assistant.models import utc_now
 from assistant.review.store import AnswerStore
 
 KEY_PREFIX = "fu_"
@@ -58,11 +58,7 @@ def add_user(store: AnswerStore, name: str, role: str) -> tuple[User, str]:
         ) from exc
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     try:
-        with store.write() as conn:
-            conn.execute(
-                "INSERT INTO users (name, role, key_hash, created_at) VALUES (?, ?, ?, ?)",
-                (name, user.role.value, hash_key(key), utc_now()),
-            )
+        store.users.insert(name, user.role.value, hash_key(key))
     except StoreConflictError as exc:
         raise InvalidRequestError(f"A user named {name!r} already exists.") from exc
     return user, key
@@ -70,14 +66,19 @@ def add_user(store: AnswerStore, name: str, role: str) -> tuple[User, str]:
 
 def authenticate(store: AnswerStore, key: str) -> User:
     """The user holding ``key``; AuthenticationError if none (or disabled)."""
-    rows = store.read(
-        "SELECT name, role FROM users WHERE key_hash = ? AND disabled = 0", (hash_key(key),)
-    )
-    if not rows:
+    row = store.users.by_key_hash(hash_key(key))
+    if row is None:
         raise AuthenticationError("Invalid or missing API key.")
-    return User(rows[0]["name"], Role(rows[0]["role"]))
+    return User(row.name, Role(row.role))
 
 
-def list_users(store: AnswerStore) -> list[User]:
-    rows = store.read("SELECT name, role FROM users WHERE disabled = 0 ORDER BY name")
-    return [User(r["name"], Role(r["role"])) for r in rows]
+def list_users(store: AnswerStore, *, include_disabled: bool = False) -> list[User]:
+    """Enabled users by name (and disabled ones too when asked)."""
+    return [User(r.name, Role(r.role)) for r in store.users.all(include_disabled=include_disabled)]
+
+
+def set_disabled(store: AnswerStore, name: str, disabled: bool) -> None:
+    """Disable (or enable again) a user. Disabling ends their web sessions at once and makes
+    their API key fail; their past decisions stay attributed to them."""
+    if not store.users.set_disabled(name, disabled):
+        raise NotFoundError(f"No user named {name!r}; see `followup users list --all`.")

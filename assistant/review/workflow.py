@@ -2,8 +2,8 @@
 
 State machine (anything not listed is refused with InvalidTransitionError)::
 
-    pending_review --approve--------> approved       (reviewer; not on their own question
-    pending_review --reject(reason)-> rejected        unless review.allow_self_approval)
+    pending_review --approve--------> approved       (four eyes: see below)
+    pending_review --reject(reason)-> rejected
     pending_review --edit(text)-----> pending_review  (a new version; the old stays readable)
     any state      --comment--------> same state
     approved       --publish--------> approved        (once; see publish.py)
@@ -12,22 +12,32 @@ State machine (anything not listed is refused with InvalidTransitionError)::
 never silently re-decided. An edit leaves the answer pending, so the exact edited text is what
 a later approval signs (its SHA-256 is on the decision). Every decision is written with its
 audit entry in one serialised write transaction and returned only after COMMIT.
+
+**Four eyes.** The approver of a version is never one of its authors: not a reviewer who wrote
+any version of the answer (always enforced), and not the person who asked the question (unless
+``review.allow_self_approval``; the text is then still the model's, never their own). An edited
+text goes through the same checks as a model's answer (``assistant.citations.verify``: each
+citation resolves to a passage retrieved for the request, each number, dose, unit and frequency
+is in the cited passage). Its findings are stored on the version and shown to the next
+reviewer; approving a version with findings needs a written justification, which the decision
+and its audit entry carry.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
-from assistant.errors import InvalidRequestError, InvalidTransitionError, NotFoundError
+from assistant import citations
+from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
 from assistant.models import AnswerRecord, ReviewStatus, utc_now
-from assistant.review import audit
 from assistant.review.audit import AuditEntry, AuditReport
-from assistant.review.db import Tx
+from assistant.review.records import AnswerVersion, CurrentVersion, Decision
+from assistant.review.review_tx import ReviewTx
 from assistant.review.store import AnswerStore, new_id, text_sha256
 from assistant.review.users import Role, User
+
+__all__ = ["AnswerDetail", "AnswerVersion", "Decision", "approve", "comment", "detail", "edit"]
 
 PENDING, APPROVED, REJECTED = ReviewStatus.PENDING, ReviewStatus.APPROVED, ReviewStatus.REJECTED
 ACTIONS = ("approve", "reject", "edit", "comment")
@@ -49,34 +59,6 @@ MEANINGS = {
 MAX_TEXT = 20_000
 
 
-class AnswerVersion(BaseModel):
-    answer_id: str
-    version: int
-    text: str
-    sha256: str
-    created_at: str
-    author: str
-    comment: str | None = None
-
-
-class Decision(BaseModel):
-    id: str
-    answer_id: str
-    action: str
-    user: str
-    role: str
-    at: str
-    meaning: str
-    comment: str | None = None
-    version: int  # the version acted on
-    version_sha256: str
-    from_status: ReviewStatus
-    to_status: ReviewStatus
-    result_version: int | None = None  # an edit: the version it created
-    result_sha256: str | None = None
-    audit_seq: int
-
-
 class AnswerDetail(BaseModel):
     """Everything a reviewer needs about one answer (current record, history, audit)."""
 
@@ -86,6 +68,9 @@ class AnswerDetail(BaseModel):
     decisions: list[Decision]
     audit: list[AuditEntry]
     allowed_actions: list[str]
+    # What verification found in the current version; approving it then needs a justification.
+    findings: list[str]
+    approval_needs_justification: bool
 
 
 def allowed_actions(status: ReviewStatus) -> list[str]:
@@ -102,46 +87,31 @@ def queue(
         )
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidRequestError("limit must be 1-500 and offset 0 or more.")
-    sql, params = "SELECT record_json FROM answers", tuple[object, ...]()
-    if status is not None:
-        sql, params = sql + " WHERE review_status = ?", (status,)
-    rows = store.read(sql + " ORDER BY created_at, id LIMIT ? OFFSET ?", (*params, limit, offset))
-    return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
+    return store.review_queue(status, limit, offset)
 
 
 def versions(store: AnswerStore, answer_id: str) -> list[AnswerVersion]:
-    rows = store.read(
-        "SELECT * FROM answer_versions WHERE answer_id = ? ORDER BY version", (answer_id,)
-    )
-    return [AnswerVersion(**dict(r)) for r in rows]
-
-
-def _decision(row: Any) -> Decision:
-    data = dict(row)
-    data["user"] = data.pop("user_name")
-    return Decision(**data)
+    return store.versions(answer_id)
 
 
 def decisions(store: AnswerStore, answer_id: str | None = None) -> list[Decision]:
-    sql, params = "SELECT * FROM decisions", tuple[object, ...]()
-    if answer_id is not None:
-        sql, params = sql + " WHERE answer_id = ?", (answer_id,)
-    return [_decision(r) for r in store.read(sql + " ORDER BY audit_seq", params)]
+    return store.decisions(answer_id)
 
 
 def detail(store: AnswerStore, answer_id: str) -> AnswerDetail:
     """The current record with every version, decision and audit entry about it."""
     record = store.get_answer(answer_id)
-    owner = store.read("SELECT owner FROM conversations WHERE id = ?", (record.conversation_id,))[
-        0
-    ]["owner"]
+    history = store.versions(answer_id)
+    findings = history[-1].findings if history else []
     return AnswerDetail(
         record=record,
-        owner=owner,
-        versions=versions(store, answer_id),
-        decisions=decisions(store, answer_id),
-        audit=audit.entries(store.db, answer_id),
+        owner=store.conversation_owner(record.conversation_id),
+        versions=history,
+        decisions=store.decisions(answer_id),
+        audit=store.audit_entries(answer_id),
         allowed_actions=allowed_actions(record.review_status),
+        findings=findings,
+        approval_needs_justification=bool(findings),
     )
 
 
@@ -154,31 +124,11 @@ def _required(value: str | None, what: str) -> str:
     return text
 
 
-def _current(tx: Tx, answer_id: str) -> tuple[ReviewStatus, str | None, int, str, str]:
-    """(status, question owner, version, its text, its sha256) of an answer, inside a write."""
-    row = tx.execute(
-        "SELECT a.review_status, c.owner FROM answers a"
-        " JOIN conversations c ON c.id = a.conversation_id WHERE a.id = ?",
-        (answer_id,),
-    ).fetchone()
-    if row is None:
-        raise NotFoundError(f"No answer {answer_id!r}.")
-    version, text, digest = tx.execute(
-        "SELECT version, text, sha256 FROM answer_versions WHERE answer_id = ?"
-        " ORDER BY version DESC LIMIT 1",
-        (answer_id,),
-    ).fetchone()
-    return ReviewStatus(row[0]), row[1], version, text, digest
+def _optional(value: str | None, what: str) -> str | None:
+    return _required(value, what) if value is not None and value.strip() else None
 
 
-def _check_transition(
-    store: AnswerStore,
-    answer_id: str,
-    status: ReviewStatus,
-    action: str,
-    user: User,
-    owner: str | None,
-) -> ReviewStatus:
+def _check_transition(answer_id: str, status: ReviewStatus, action: str) -> ReviewStatus:
     target = TRANSITIONS.get((status, action))
     if target is None:
         allowed = ", ".join(allowed_actions(status))
@@ -186,20 +136,37 @@ def _check_transition(
             f"Cannot {action} answer {answer_id}: it is {status.value} "
             f"(allowed now: {allowed}). Approved and rejected answers are final."
         )
-    if action == "approve" and owner == user.name and not store.policy.allow_self_approval:
+    return target
+
+
+def _check_four_eyes(store: AnswerStore, current: CurrentVersion, user: User) -> None:
+    """The approver wrote no version of the answer and (by default) did not ask it."""
+    answer_id = current.record.id
+    if user.name in current.authors:
+        raise InvalidTransitionError(
+            f"{user.name} wrote a version of answer {answer_id} and may not approve it: "
+            "another reviewer must (four eyes on every approved text)."
+        )
+    if current.owner == user.name and not store.policy.allow_self_approval:
         raise InvalidTransitionError(
             f"{user.name} asked the question of answer {answer_id} and may not approve it; "
             "another reviewer must (or set FOLLOWUP_REVIEW__ALLOW_SELF_APPROVAL=true)."
         )
-    return target
 
 
-def _check_citations(tx: Tx, answer_id: str, text: str) -> None:
+def _check_justified(current: CurrentVersion, justification: str | None) -> None:
+    findings = current.version.findings
+    if findings and justification is None:
+        raise InvalidRequestError(
+            f"Version {current.version.version} of answer {current.record.id} has verification "
+            f"findings ({'; '.join(findings)}). Correct it with an edit, reject it, or approve "
+            "it with a justification saying why the text is right."
+        )
+
+
+def _check_citations(record: AnswerRecord, text: str) -> None:
     """An edited answer may only cite passages retrieved for the original request."""
-    (record_json,) = tx.execute(
-        "SELECT record_json FROM answers WHERE id = ?", (answer_id,)
-    ).fetchone()
-    known = {c.n for c in AnswerRecord.model_validate_json(record_json).citations}
+    known = {c.n for c in record.citations}
     for match in CITATION_MARK.finditer(text):
         unknown = [n for n in cited_numbers(match.group(1)) if n not in known]
         if unknown:
@@ -207,6 +174,63 @@ def _check_citations(tx: Tx, answer_id: str, text: str) -> None:
                 f"The edited text cites [{unknown[0]}], which is not one of this answer's "
                 f"citations ({', '.join(map(str, sorted(known))) or 'none'})."
             )
+
+
+def verify_text(record: AnswerRecord, text: str) -> list[str]:
+    """Findings on a reviewer's text, checked as a model's answer is: numbers, doses, units and
+    frequencies against the passages it cites."""
+    _check_citations(record, text)
+    return citations.verify(text, record.citations)
+
+
+def _new_version(
+    current: CurrentVersion, user: User, text: str, comment: str | None, at: str
+) -> AnswerVersion:
+    return AnswerVersion(
+        answer_id=current.record.id,
+        version=current.version.version + 1,
+        text=text,
+        sha256=text_sha256(text),
+        created_at=at,
+        author=user.name,
+        comment=comment,
+        findings=verify_text(current.record, text),
+    )
+
+
+def _signed(
+    current: CurrentVersion, user: User, action: str, target: ReviewStatus, at: str
+) -> Decision:
+    return Decision(
+        id=new_id(),
+        answer_id=current.record.id,
+        action=action,
+        user=user.name,
+        role=user.role.value,
+        at=at,
+        meaning=MEANINGS[action],
+        version=current.version.version,
+        version_sha256=current.version.sha256,
+        from_status=current.status,
+        to_status=target,
+        audit_seq=0,
+    )
+
+
+def _record(review: ReviewTx, decision: Decision, text: str) -> Decision:
+    """Audit the decision, store it, and make the answer show its outcome."""
+    payload = decision.model_dump(mode="json", exclude={"answer_id", "user", "at", "audit_seq"})
+    entry = review.audit(
+        at=decision.at,
+        actor=decision.user,
+        action=decision.action,
+        answer_id=decision.answer_id,
+        payload=payload,
+    )
+    decision.audit_seq = entry.seq
+    review.add_decision(decision)
+    review.show(decision.answer_id, status=decision.to_status, text=text)
+    return decision
 
 
 def _decide(
@@ -217,79 +241,43 @@ def _decide(
     *,
     comment: str | None,
     new_text: str | None = None,
+    justification: str | None = None,
 ) -> Decision:
     user.require(Role.REVIEWER)
-    key = store.audit_key()
-    with store.write() as tx:
-        status, owner, version, text, digest = _current(tx, answer_id)
-        target = _check_transition(store, answer_id, status, action, user, owner)
-        result: tuple[int, str] | None = None
-        at = utc_now()
+    with store.review() as review:
+        current = review.current(answer_id)
+        target = _check_transition(answer_id, current.status, action)
+        decision = _signed(current, user, action, target, utc_now())
+        decision.comment = comment
+        text = current.version.text
+        if action == "approve":
+            _check_four_eyes(store, current, user)
+            _check_justified(current, justification)
+            decision.findings, decision.justification = current.version.findings, justification
         if new_text is not None:
-            _check_citations(tx, answer_id, new_text)
-            result = (version + 1, text_sha256(new_text))
-            tx.execute(
-                "INSERT INTO answer_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (answer_id, result[0], new_text, result[1], at, user.name, comment),
-            )
-        decision = Decision(
-            id=new_id(),
-            answer_id=answer_id,
-            action=action,
-            user=user.name,
-            role=user.role.value,
-            at=at,
-            meaning=MEANINGS[action],
-            comment=comment,
-            version=version,
-            version_sha256=digest,
-            from_status=status,
-            to_status=target,
-            result_version=result[0] if result else None,
-            result_sha256=result[1] if result else None,
-            audit_seq=0,
-        )
-        payload = decision.model_dump(mode="json", exclude={"answer_id", "user", "at", "audit_seq"})
-        entry = audit.append(
-            tx, key, at=at, actor=user.name, action=action, answer_id=answer_id, payload=payload
-        )
-        decision.audit_seq = entry.seq
-        _insert_decision(tx, decision)
-        store.update_answer(tx, answer_id, status=target, text=new_text or text)
-    return decision
-
-
-def _insert_decision(tx: Tx, d: Decision) -> None:
-    tx.execute(
-        "INSERT INTO decisions (id, answer_id, audit_seq, action, user_name, role, at, meaning,"
-        " comment, version, version_sha256, from_status, to_status, result_version,"
-        " result_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            d.id,
-            d.answer_id,
-            d.audit_seq,
-            d.action,
-            d.user,
-            d.role,
-            d.at,
-            d.meaning,
-            d.comment,
-            d.version,
-            d.version_sha256,
-            d.from_status.value,
-            d.to_status.value,
-            d.result_version,
-            d.result_sha256,
-        ),
-    )
+            version = _new_version(current, user, new_text, comment, decision.at)
+            review.add_version(version)
+            decision.result_version, decision.result_sha256 = version.version, version.sha256
+            decision.findings, text = version.findings, new_text
+        return _record(review, decision, text)
 
 
 def approve(
-    store: AnswerStore, answer_id: str, user: User, *, comment: str | None = None
+    store: AnswerStore,
+    answer_id: str,
+    user: User,
+    *,
+    comment: str | None = None,
+    justification: str | None = None,
 ) -> Decision:
-    """Approve the answer's current version (pending_review -> approved)."""
-    note = _required(comment, "A comment") if comment else None
-    return _decide(store, answer_id, user, "approve", comment=note)
+    """Approve the answer's current version (pending_review -> approved).
+
+    Refused to any author of a version (and, by default, to the asker); a version with
+    verification findings needs ``justification``.
+    """
+    note = _optional(comment, "A comment")
+    why = _optional(justification, "A justification")
+    return _decide(store, answer_id, user, "approve", comment=note, justification=why)
 
 
 def reject(store: AnswerStore, answer_id: str, user: User, *, reason: str) -> Decision:
@@ -300,11 +288,11 @@ def reject(store: AnswerStore, answer_id: str, user: User, *, reason: str) -> De
 def edit(
     store: AnswerStore, answer_id: str, user: User, *, text: str, comment: str | None = None
 ) -> AnswerVersion:
-    """Create a new version with ``text``; the answer stays pending review."""
+    """Create a new version with ``text`` (verified; findings kept on it); stays pending."""
     body = _required(text, "The edited text")
-    note = _required(comment, "A comment") if comment else None
+    note = _optional(comment, "A comment")
     decision = _decide(store, answer_id, user, "edit", comment=note, new_text=body)
-    return next(v for v in versions(store, answer_id) if v.version == decision.result_version)
+    return next(v for v in store.versions(answer_id) if v.version == decision.result_version)
 
 
 def comment(store: AnswerStore, answer_id: str, user: User, *, text: str) -> Decision:
@@ -314,7 +302,8 @@ def comment(store: AnswerStore, answer_id: str, user: User, *, text: str) -> Dec
 
 def verify_audit(store: AnswerStore, hmac_key: bytes) -> AuditReport:
     """Verify the chain, then that decisions and versions agree with their audit entries."""
+    from assistant.review.audit import verify_chain
     from assistant.review.crosscheck import crosscheck
 
-    report = audit.verify_chain(store.db, hmac_key)
+    report = verify_chain(store.db, hmac_key)
     return crosscheck(store, report) if report.ok else report

@@ -34,8 +34,8 @@ def _summary(doc: Document) -> ArticleSummary:
 @router.get("", response_model=list[ArticleSummary])
 async def list_articles(_: UserDep, services: ServicesDep) -> list[ArticleSummary]:
     """Every indexed (approved) article."""
-    docs = services.retriever.catalog.documents.values()
-    return sorted((_summary(d) for d in docs if d.is_article), key=lambda a: a.title)
+    docs = services.catalog.articles()
+    return sorted((_summary(d) for d in docs), key=lambda a: a.title)
 
 
 @router.get("/{article_id}", response_model=ArticleOut)
@@ -43,13 +43,12 @@ async def read_article(
     article_id: Annotated[str, Path(max_length=200)], _: UserDep, services: ServicesDep
 ) -> ArticleOut:
     """One article: body with [n] markers, its numbered references and related questions."""
-    documents = services.retriever.catalog.documents
-    doc = documents.get(article_id)
-    if doc is None or not doc.is_article:
+    doc = services.catalog.article(article_id)
+    if doc is None:
         raise NotFoundError(f"No approved article {article_id!r}.")
     references = []
     for n, ref in enumerate(doc.references, start=1):
-        source = documents.get(ref.id)
+        source = services.catalog.document(ref.id)
         url = ref.url or (source.url if source else None)
         references.append(ReferenceOut(n=n, id=ref.id, citation=ref.citation, url=url))
     return ArticleOut(

@@ -15,7 +15,7 @@ from assistant.review.users import User
 from assistant.services import Services
 from server.auth import ANY_USER
 from server.deps import get_services
-from server.generation import answer_once, sse_stream, start_stream
+from server.generation import answer_once, count_new_conversation, sse_stream, start_stream
 from server.schemas import ConversationIn, ConversationOut, MessageIn
 
 router = APIRouter(prefix="/api/conversations", tags=["chat"])
@@ -48,8 +48,9 @@ async def create_conversation(
     body: ConversationIn, user: UserDep, services: ServicesDep
 ) -> ConversationOut:
     """Start a conversation, optionally anchored to an approved article."""
+    await count_new_conversation(services, user)
     if body.article_id is not None:
-        doc = services.retriever.catalog.documents.get(body.article_id)
+        doc = services.catalog.document(body.article_id)
         if doc is None or not doc.is_article:
             raise NotFoundError(f"No approved article {body.article_id!r}.")
     conversation = await run_in_threadpool(

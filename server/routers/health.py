@@ -23,12 +23,12 @@ async def ready(request: Request) -> JSONResponse:
     if services is None:
         detail = str(request.app.state.startup_error)
         return JSONResponse({"status": "not_ready", "detail": detail}, 503)
-    services.store.read("SELECT 1")
-    catalog = services.retriever.catalog
+    services.store.ping()
+    catalog = services.catalog
     return JSONResponse(
         {
             "status": "ready",
             "corpus_version": catalog.corpus_version,
-            "documents": len(catalog.documents),
+            "documents": len(catalog.documents()),
         }
     )

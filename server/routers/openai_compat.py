@@ -1,7 +1,9 @@
 """An OpenAI-compatible chat endpoint, so any OpenAI client or chat front end can connect.
 
 The message content carries everything a clinician must see: the answer with [n] markers,
-the references, the disclaimer and the review status line naming the answer id. A later
+the references, the disclaimer and the review status line naming the answer id. It is plain
+text: corpus titles and quoted passages are rendered free of markup (assistant.render), so a
+poisoned source cannot plant script or links in a Markdown/HTML chat front end. A later
 request whose history contains that line continues the same conversation, so stateless
 clients that resend the whole history get follow-ups understood in context.
 """
@@ -22,8 +24,9 @@ from pydantic.json_schema import JsonDict
 from assistant.errors import FollowupError, InvalidRequestError, NotFoundError
 from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, Event, FinalEvent
-from assistant.render import answer_text
+from assistant.render import after_answer, answer_text, plain
 from assistant.review.users import User
+from assistant.safe_text import terminal_safe
 from assistant.services import Services
 from server.auth import ANY_USER
 from server.deps import get_services
@@ -167,11 +170,10 @@ def _chunk(chunk_id: str, delta: dict[str, Any], finish: str | None = None, **ex
 def _tail(record: AnswerRecord, streamed: str) -> str:
     """What follows the streamed deltas: a corrected answer if verification changed it, then
     references, disclaimer and review status."""
-    full = answer_text(record)
-    rest = full[len(record.answer) :]
+    rest = after_answer(record)
     if streamed == record.answer:
         return rest
-    return "\n\n[Corrected after citation checks:]\n" + record.answer + rest
+    return "\n\n[Corrected after citation checks:]\n" + plain(record.answer) + rest
 
 
 async def _chunks(chunk_id: str, events: AsyncIterator[Event]) -> AsyncIterator[str]:
@@ -181,7 +183,7 @@ async def _chunks(chunk_id: str, events: AsyncIterator[Event]) -> AsyncIterator[
         async for event in events:
             if isinstance(event, DeltaEvent):
                 streamed += event.text
-                yield _chunk(chunk_id, {"content": event.text})
+                yield _chunk(chunk_id, {"content": terminal_safe(event.text)})
             elif isinstance(event, FinalEvent):
                 record = event.record
                 yield _chunk(chunk_id, {"content": _tail(record, streamed)})

@@ -27,6 +27,11 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 class ApproveIn(Strict):
     comment: str | None = text_field(4000, "Optional note.", required=False)
+    justification: str | None = text_field(
+        4000,
+        "Why the text is right despite its verification findings (required when it has any).",
+        required=False,
+    )
 
 
 class RejectIn(Strict):
@@ -66,9 +71,16 @@ async def detail(answer_id: AnswerId, _: UserDep, services: ServicesDep) -> Any:
 async def approve(
     answer_id: AnswerId, body: ApproveIn, user: UserDep, services: ServicesDep
 ) -> Any:
-    """Approve the answer's current version."""
+    """Approve the answer's current version: never by an author of a version of it; a version
+    with verification findings needs a justification."""
     return await run_in_threadpool(
-        lambda: workflow.approve(services.store, answer_id, user, comment=body.comment)
+        lambda: workflow.approve(
+            services.store,
+            answer_id,
+            user,
+            comment=body.comment,
+            justification=body.justification,
+        )
     )
 
 
@@ -82,7 +94,8 @@ async def reject(answer_id: AnswerId, body: RejectIn, user: UserDep, services: S
 
 @router.post("/answers/{answer_id}/edit", response_model=workflow.AnswerVersion)
 async def edit(answer_id: AnswerId, body: EditIn, user: UserDep, services: ServicesDep) -> Any:
-    """Save an edited text as a new version of the answer."""
+    """Save an edited text as a new version of the answer; it is verified like a model's answer
+    and its findings are returned and shown to the next reviewer."""
     return await run_in_threadpool(
         lambda: workflow.edit(services.store, answer_id, user, text=body.text, comment=body.comment)
     )

@@ -7,14 +7,17 @@ the values measured when they were set (evals/README.md).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
-from evals.build import build
-from evals.cases import load_cases
+from evals.build import DATASETS, build
+from evals.cases import DatasetConfig, load_cases, load_config
+from evals.report import check
 from evals.session import EvalOptions, run_eval
 
 pytestmark = pytest.mark.eval
@@ -39,3 +42,50 @@ def test_eval_subset_meets_its_thresholds(
     failed = [c for c in report["thresholds"] if not c["passed"]]
     assert not failed, f"{name}: metrics under their thresholds: {failed}"
     assert (Path(options.out) / "report.md").exists()
+
+
+# --- follow-ups dev set (issue 9) ----------------------------------------------------------
+# Gated now: the answer rules in the config's "thresholds" (disclaimer, pending review,
+# citations resolve, no errors). Issue 9's bars sit in its "target_thresholds"
+# (answered_right >= 0.85, declined_right >= 0.95) and are reported as xfail until the
+# answerability work lands: to switch them on, set FOLLOWUPS_TARGETS_GATED = True (or move
+# them into "thresholds"). Baseline before issue 9: see evals/README.md (follow-ups section).
+FOLLOWUPS = "followups-dev"
+FOLLOWUPS_TARGETS_GATED = False
+
+
+@pytest.fixture(scope="module")
+def followups_report(
+    embedder: MiniLMEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    built = build(FOLLOWUPS, tmp_path_factory.mktemp("datasets"))
+    out = tmp_path_factory.mktemp(FOLLOWUPS)
+    options = EvalOptions(corpus=built.corpus, out=out, dataset=FOLLOWUPS)
+    started = time.perf_counter()
+    report = run_eval(load_cases(built.cases), built.config, options, Settings(), embedder)
+    print(f"{FOLLOWUPS}: {time.perf_counter() - started:.0f} s")  # CI time the gate adds
+    return report
+
+
+# About 235 answers (cases and their history turns): minutes on a loaded 2-core machine.
+@pytest.mark.timeout(1800)
+def test_followups_keep_the_answer_rules(followups_report: dict[str, Any]) -> None:
+    report = followups_report
+    assert report["errors"] == 0, [r["error"] for r in report["per_case"] if r["error"]]
+    failed = [c for c in report["thresholds"] if not c["passed"]]
+    assert not failed, f"{FOLLOWUPS}: metrics under their thresholds: {failed}"
+    outcomes = report["outcomes"]  # every case was scored for answered or declined right
+    assert outcomes["answered_right_cases"] + outcomes["declined_right_cases"] == report["cases"]
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.xfail(
+    not FOLLOWUPS_TARGETS_GATED,
+    reason="issue 9 (answerability) not landed yet; baseline in evals/README.md",
+    strict=False,
+)
+def test_followups_meet_the_issue_9_targets(followups_report: dict[str, Any]) -> None:
+    config = load_config(DATASETS / f"{FOLLOWUPS}.json")
+    targets = DatasetConfig(thresholds=config.target_thresholds)
+    failed = [c for c in check(followups_report, targets) if not c["passed"]]
+    assert not failed, f"{FOLLOWUPS}: under the issue 9 targets: {failed}"

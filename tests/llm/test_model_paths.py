@@ -120,10 +120,9 @@ def test_answers_suggest_related_questions_the_corpus_can_answer(
     services = make_services(None)
     _, final = ask(services)
     record = final.record
-    catalog = services.retriever.catalog
     known = set()
-    for doc in catalog.documents.values():
-        if doc.is_article and doc.status == "approved":
+    for doc in services.catalog.articles():
+        if doc.status == "approved":
             known |= {doc.metadata.get("question"), *doc.metadata.get("related_questions", [])}
     assert 2 <= len(record.related_questions) <= 3
     assert set(record.related_questions) <= known

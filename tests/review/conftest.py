@@ -94,7 +94,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AnswerStor
 
 def tamper(store: AnswerStore, *statements: tuple[str, tuple[object, ...]]) -> None:
     """Change the database as someone with raw access would: append-only triggers off first."""
-    with store.write() as tx:
+    with store.db.write() as tx:
         if store.db.dialect == "sqlite":
             tx.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
             tx.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")

@@ -60,7 +60,7 @@ def test_database_refuses_update_and_delete_of_the_audit_table(
     store: AnswerStore, history: int
 ) -> None:
     for sql in ("UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log WHERE seq = 2"):
-        with pytest.raises(StoreConflictError, match="append-only"), store.write() as tx:
+        with pytest.raises(StoreConflictError, match="append-only"), store.db.write() as tx:
             tx.execute(sql)
     assert verify(store).ok
 
@@ -70,7 +70,7 @@ def test_changing_any_field_of_any_row_is_detected(
     store: AnswerStore, history: int, field: str
 ) -> None:
     for seq in range(1, history + 1):
-        (row,) = store.read(f"SELECT {field} AS v FROM audit_log WHERE seq = ?", (seq,))
+        (row,) = store.db.read(f"SELECT {field} AS v FROM audit_log WHERE seq = ?", (seq,))
         bad = changed(field, row["v"])
         tamper(store, (f"UPDATE audit_log SET {field} = ? WHERE seq = ?", (bad, seq)))
         report = verify(store)
@@ -91,7 +91,7 @@ def test_a_deleted_row_is_detected(store: AnswerStore, history: int, seq: int) -
 def test_deleting_the_tail_and_rewinding_the_head_is_detected(
     store: AnswerStore, history: int
 ) -> None:
-    (row,) = store.read("SELECT hash FROM audit_log WHERE seq = 4")
+    (row,) = store.db.read("SELECT hash FROM audit_log WHERE seq = 4")
     tamper(
         store,
         ("DELETE FROM audit_log WHERE seq > 4", ()),
@@ -115,7 +115,7 @@ def recompute_chain(store: AnswerStore, key: bytes, forge: dict[int, dict[str, s
     """Rewrite every entry (with ``forge`` applied) into a consistent chain under ``key``."""
     statements = []
     prev = "0" * 64
-    for row in store.read("SELECT * FROM audit_log ORDER BY seq"):
+    for row in store.db.read("SELECT * FROM audit_log ORDER BY seq"):
         e = {**dict(row), **forge.get(row["seq"], {})}
         digest = entry_hash(
             prev,

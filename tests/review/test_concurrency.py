@@ -66,7 +66,7 @@ def test_eight_writers_200_decisions_each(tmp_path: Path) -> None:
     report = workflow.verify_audit(store, store.audit_key())
     assert report.ok, report
     assert report.entries == len(shared) + len(own) + 1600  # creations + decisions, no gaps
-    seqs = [r["seq"] for r in store.read("SELECT seq FROM audit_log ORDER BY seq")]
+    seqs = [r["seq"] for r in store.db.read("SELECT seq FROM audit_log ORDER BY seq")]
     assert seqs == list(range(1, report.entries + 1))
     assert {r.review_status.value for r in workflow.queue(store, status=None) if r.id in own} == {
         "approved"

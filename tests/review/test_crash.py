@@ -70,7 +70,7 @@ def test_sigkill_loop_loses_no_acknowledged_decision(tmp_path: Path) -> None:
     assert len(stored - acked) <= iterations  # at most one committed-but-unacked per kill
     report = workflow.verify_audit(store, store.audit_key())
     assert report.ok, report
-    assert [tuple(r) for r in store.read("PRAGMA integrity_check")] == [("ok",)]
+    assert [tuple(r) for r in store.db.read("PRAGMA integrity_check")] == [("ok",)]
     assert iterations >= 10 and mid_write >= 5
     print(
         f"\nkill loop: {iterations} SIGKILLs ({mid_write} while writing), {len(acked)} "

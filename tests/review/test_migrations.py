@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.review import workflow
 from assistant.review.db import SQLiteDatabase
 from assistant.review.migrations import MIGRATIONS
@@ -79,3 +81,52 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -
         r["version"] for r in SQLiteDatabase(db).read("SELECT version FROM schema_migrations")
     ]
     assert sorted(versions) == [v for v, _, _ in MIGRATIONS]
+
+
+def test_decisions_audited_before_four_eyes_still_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 4 adds findings and justification; older audit payloads lack those keys."""
+    from assistant.models import utc_now
+    from assistant.review import audit
+    from tests.review.conftest import save_answer
+
+    db, key = tmp_path / "data" / "followup.db", tmp_path / "k"
+    monkeypatch.setattr("assistant.review.migrations.MIGRATIONS", MIGRATIONS[:3])
+    old = AnswerStore(db, key_file=key)
+    record = save_answer(old)
+    payload = {
+        "action": "comment",
+        "role": "reviewer",
+        "meaning": workflow.MEANINGS["comment"],
+        "comment": "old note",
+        "version": 1,
+        "version_sha256": text_sha256(record.answer),
+        "from_status": "pending_review",
+        "to_status": "pending_review",
+        "result_version": None,
+        "result_sha256": None,
+        "id": "d-old",
+    }
+    at = utc_now()
+    with old.db.write() as tx:
+        entry = audit.append(
+            tx,
+            old.audit_key(),
+            at=at,
+            actor="rita",
+            action="comment",
+            answer_id=record.id,
+            payload=payload,
+        )
+        tx.execute(
+            "INSERT INTO decisions VALUES (?, ?, ?, 'comment', 'rita', 'reviewer', ?, ?,"
+            " 'old note', 1, ?, 'pending_review', 'pending_review', NULL, NULL)",
+            ("d-old", record.id, entry.seq, at, payload["meaning"], payload["version_sha256"]),
+        )
+    old.close()
+    monkeypatch.undo()
+    store = AnswerStore(db, key_file=key)
+    assert workflow.verify_audit(store, store.audit_key()).ok
+    workflow.approve(store, record.id, User("rob", Role.REVIEWER))
+    assert workflow.verify_audit(store, store.audit_key()).ok

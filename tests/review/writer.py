@@ -2,9 +2,10 @@
 
     python -m tests.review.writer DB_FILE_OR_URL KEY_FILE REVIEWER N OWN_ANSWER SHARED_ANSWER...
 
-Edits OWN_ANSWER, comments on the shared answers in turn, and approves OWN_ANSWER last, N
-decisions in all (N < 0: comments forever). After each decision returns (committed) it prints
-``ack <decision id> <milliseconds>`` and flushes: a printed id is an acknowledged decision.
+Edits one of the shared answers, comments on the shared answers in turn, and approves
+OWN_ANSWER last (never a text it wrote itself: four eyes), N decisions in all (N < 0: comments
+forever). After each decision returns (committed) it prints ``ack <decision id> <milliseconds>``
+and flushes: a printed id is an acknowledged decision.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from assistant.review.users import Role, User
 
 def decide(store: AnswerStore, who: User, i: int, n: int, own: str, shared: list[str]) -> str:
     if i == 0 and n > 1:
-        workflow.edit(store, own, who, text=f"Revised by {who.name}: 1 to 5 mg [1].")
-        return workflow.decisions(store, own)[-1].id
+        target = shared[sum(map(ord, who.name)) % len(shared)]
+        made = workflow.edit(store, target, who, text=f"Revised by {who.name}: 1 to 5 mg [1].")
+        edits = [d for d in workflow.decisions(store, target) if d.user == who.name]
+        return next(d.id for d in edits if d.result_version == made.version)
     if i == n - 1 and n > 1:
         return workflow.approve(store, own, who).id
     return workflow.comment(store, shared[i % len(shared)], who, text=f"{who.name} note {i}").id

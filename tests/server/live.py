@@ -43,7 +43,7 @@ class LiveServer:
 
     def client(self, user: str | None = None, **kwargs: object) -> httpx.Client:
         headers = self.headers(user) if user else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60, **kwargs)  # type: ignore[arg-type]
+        return httpx.Client(base_url=self.url, headers=headers, timeout=180, **kwargs)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         self.process.terminate()
@@ -54,30 +54,43 @@ class LiveServer:
             self.process.wait()
 
 
-def prepare_data_dir(data_dir: Path, index: Path) -> dict[str, str]:
-    """Copy a built index into ``data_dir`` and create one user per role; return their keys."""
+def prepare_data_dir(
+    data_dir: Path, index: Path, store: AnswerStore | None = None
+) -> dict[str, str]:
+    """Copy a built index into ``data_dir`` and create one user per role (in ``store``, else
+    the data dir's SQLite file); return their keys."""
     shutil.copytree(index, data_dir / "index")
-    store = AnswerStore(data_dir / "followup.db")
+    store = store or AnswerStore(data_dir / "followup.db")
     try:
         return {name: add_user(store, name, role)[1] for name, role in ROLES.items()}
     finally:
         store.close()
 
 
-def start_server(data_dir: Path, keys: dict[str, str], **settings: str) -> LiveServer:
+def start_server(
+    data_dir: Path,
+    keys: dict[str, str],
+    *,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    **settings: str,
+) -> LiveServer:
     """Start ``followup serve`` on a free loopback port and wait until it is ready."""
     port = free_port()
+    # Generous sign-in and conversation limits unless a test sets its own: suites sign in often.
+    settings = {"signin_per_minute": "100000", "conversations_per_minute": "100000", **settings}
     env = {
         **os.environ,
         "FOLLOWUP_DATA_DIR": str(data_dir),
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         **{f"FOLLOWUP_SERVER__{k.upper()}": v for k, v in settings.items()},
+        **(extra_env or {}),
     }
     log = data_dir / f"server-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(FOLLOWUP), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [str(FOLLOWUP), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

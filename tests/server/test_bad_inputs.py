@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
+from contextlib import closing
 from urllib.parse import urlparse
 
 import httpx
@@ -126,3 +129,65 @@ def test_garbage_request_line_does_not_kill_the_server(live: LiveServer) -> None
         sock.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
         sock.recv(1024)
     assert httpx.get(live.url + "/healthz").status_code == 200
+
+
+def _conversations(live: LiveServer) -> int:
+    """How many conversations the live server's store holds (read-only)."""
+    uri = f"file:{live.data_dir / 'followup.db'}?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as db:
+        count: int = db.execute("SELECT count(*) FROM conversations").fetchone()[0]
+        return count
+
+
+def _every_channel(live: LiveServer, conversation: str, question: object) -> list[httpx.Response]:
+    """The question sent, JSON-escaped as a client would, to all four answering routes."""
+    chat = {"model": "followup", "messages": [{"role": "user", "content": question}]}
+    bodies = [
+        (f"/api/conversations/{conversation}/messages", {"question": question}),
+        (f"/api/conversations/{conversation}/stream", {"question": question}),
+        ("/v1/chat/completions", chat),
+        ("/v1/chat/completions", {**chat, "stream": True}),
+    ]
+    # json.dumps escapes a lone surrogate as \ud800 (httpx's json= cannot encode it at all).
+    return [_post_raw(live, path, json.dumps(body).encode()) for path, body in bodies]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("\ud800 x", "not valid text"),
+        ("dose \udcff of mebendazole?", "not valid text"),
+        ([{"type": "text", "text": "\udfff mebendazole dose"}], "not valid text"),
+        ("\u200b\u200b", "no visible text"),
+        ("\u202e\u2066 \u200f\ufeff", "no visible text"),
+    ],
+    ids=["lone-high-surrogate", "escaped-byte", "v1-content-part", "zero-width", "bidi"],
+)
+def test_surrogates_and_invisible_questions_are_422_and_create_nothing(
+    live: LiveServer, conversation: str, question: object, expected: str
+) -> None:
+    before = _conversations(live)
+    for response in _every_channel(live, conversation, question):
+        if isinstance(question, list) and "/api/" in str(response.url):
+            assert response.status_code == 422  # not a string: refused by the schema
+            continue
+        assert response.status_code == 422, (response.url, response.text)
+        assert expected in _message(response)
+        assert "\\ud" not in response.text.lower()  # the message does not echo the text
+    assert _conversations(live) == before  # refused before a conversation was created
+
+
+def test_invalid_utf8_is_422_on_every_channel(live: LiveServer, conversation: str) -> None:
+    before = _conversations(live)
+    chat = b'{"model": "followup", "messages": [{"role": "user", "content": "\xff dose"}]'
+    bodies = [
+        (f"/api/conversations/{conversation}/messages", b'{"question": "\xff dose"}'),
+        (f"/api/conversations/{conversation}/stream", b'{"question": "\xc3\x28 dose"}'),
+        ("/v1/chat/completions", chat + b"}"),
+        ("/v1/chat/completions", chat + b', "stream": true}'),
+    ]
+    for path, body in bodies:
+        response = _post_raw(live, path, body)
+        assert response.status_code == 422, (path, response.text)
+        assert "UTF-8" in _message(response)
+    assert _conversations(live) == before

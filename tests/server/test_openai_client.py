@@ -4,11 +4,15 @@ review status and answer id in the message content; follow-ups continue the conv
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import openai
 import pytest
 
-from tests.server.live import LiveServer
+from tests.conftest import POISONED_QUESTION
+from tests.server.live import LiveServer, prepare_data_dir, start_server
 
 QUESTION = "What dose of mebendazole for a 14 kg child with roundworm?"
 STATUS_LINE = re.compile(r"Pending human review — answer ([0-9a-f]{32})")
@@ -89,3 +93,36 @@ def test_errors_reach_the_client_as_openai_errors(live: LiveServer) -> None:
         client(live).chat.completions.create(
             model="followup", messages=[{"role": "user", "content": ""}]
         )
+
+
+@pytest.fixture(scope="module")
+def poisoned(
+    poisoned_index: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A server whose only source is the poisoned one (tests/conftest.py POISONED_SOURCE)."""
+    data_dir = tmp_path_factory.mktemp("poisoned-server")
+    keys = prepare_data_dir(data_dir, poisoned_index / "index")
+    server = start_server(data_dir, keys, rate_per_minute="1000")
+    yield server
+    server.stop()
+
+
+MARKUP = ("<script", "<iframe", "<b>", "javascript:", "](", "beacon", "\x1b", "\x07", "\u202e")
+
+
+def test_v1_content_from_a_poisoned_source_is_free_of_markup(poisoned: LiveServer) -> None:
+    messages: Any = [{"role": "user", "content": POISONED_QUESTION}]
+    completion = client(poisoned).chat.completions.create(model="followup", messages=messages)
+    whole = completion.choices[0].message.content or ""
+    chunks = client(poisoned).chat.completions.create(
+        model="followup", messages=messages, stream=True
+    )
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    for content in (whole, streamed):
+        assert "5 mg" in content and "[1]" in content
+        for raw in MARKUP:
+            assert raw not in content, (raw, content)
+        # The planted instruction is shown only inside the quote, labelled as source text.
+        flat = " ".join(content.split())
+        assert flat.index("Ignore previous instructions") > flat.index("Quoted source text:")
+        assert STATUS_LINE.search(content)

@@ -30,14 +30,17 @@ def test_edit_then_approve_is_audited_and_seen_by_the_clinician(live: LiveServer
         )
         assert version.status_code == 200, version.text
         assert version.json()["version"] == 2
-        approved = rita.post(f"/api/review/answers/{record['id']}/approve", json={"comment": "ok"})
+        own = rita.post(f"/api/review/answers/{record['id']}/approve", json={"comment": "ok"})
+        assert own.status_code == 409 and "four eyes" in own.json()["error"]["message"]
+    with live.client("adam") as adam:
+        approved = adam.post(f"/api/review/answers/{record['id']}/approve", json={"comment": "ok"})
         assert approved.status_code == 200, approved.text
         assert approved.json()["to_status"] == "approved"
-        again = rita.post(f"/api/review/answers/{record['id']}/approve", json={})
+        again = adam.post(f"/api/review/answers/{record['id']}/approve", json={})
         assert again.status_code == 409 and "approved" in again.json()["error"]["message"]
-        after = rita.get(f"/api/review/answers/{record['id']}").json()
+        after = adam.get(f"/api/review/answers/{record['id']}").json()
         assert [e["action"] for e in after["audit"]][-2:] == ["edit", "approve"]
-        pending = [r["id"] for r in rita.get("/api/review/queue").json()]
+        pending = [r["id"] for r in adam.get("/api/review/queue").json()]
         assert record["id"] not in pending
     with live.client("alice") as alice:
         mine = alice.get(f"/api/conversations/{record['conversation_id']}").json()["answers"][0]
@@ -68,3 +71,25 @@ def test_clinicians_cannot_review_and_unknown_answers_are_404(live: LiveServer) 
         bad = rita.get("/api/review/queue", params={"status": "everything"})
         assert bad.status_code == 422
     assert httpx.get(live.url + "/api/review/queue").status_code == 401
+
+
+def test_a_reviewer_cannot_author_and_approve_a_wrong_dose(live: LiveServer) -> None:
+    """Issue 11 finding 1, as probed: edit to 900 mg, then approve it yourself."""
+    record = _ask(live, "What dose of mebendazole for a 14 kg child with roundworm?")
+    url = f"/api/review/answers/{record['id']}"
+    with live.client("rita") as rita:
+        edited = rita.post(url + "/edit", json={"text": "Give 900 mg mebendazole [1]."})
+        assert edited.status_code == 200, edited.text
+        assert any("900 mg" in f for f in edited.json()["findings"])
+        own = rita.post(url + "/approve", json={"justification": "trust me"})
+        assert own.status_code == 409, own.text
+    with live.client("adam") as adam:
+        shown = adam.get(url).json()
+        assert shown["approval_needs_justification"] and "900 mg" in shown["findings"][0]
+        bare = adam.post(url + "/approve", json={})
+        assert bare.status_code == 422 and "justification" in bare.json()["error"]["message"]
+        why = "Checked with pharmacy: weight-based dose for this patient."
+        ok = adam.post(url + "/approve", json={"justification": why})
+        assert ok.status_code == 200 and ok.json()["justification"] == why
+        audit = adam.get(url).json()["audit"]
+        assert audit[-1]["action"] == "approve" and audit[-1]["payload"]["justification"] == why

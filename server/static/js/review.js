@@ -41,7 +41,7 @@ function passages(record) {
 function describe(item) {
   const who = item.actor || item.author || item.reviewer || item.user || '';
   const what = item.action || item.kind || item.decision || (item.version !== undefined ? `version ${item.version}` : '');
-  const note = item.comment || item.reason || item.text || (item.payload && (item.payload.comment || item.payload.reason)) || '';
+  const note = item.justification || item.comment || item.reason || item.text || (item.payload && (item.payload.justification || item.payload.comment || item.payload.reason)) || '';
   const when = (item.at || item.created_at || '').slice(0, 19).replace('T', ' ');
   return el('li', {}, el('span', { class: 'muted small' }, when), ' ', el('strong', {}, String(what)),
     who ? ` by ${who}` : '', note ? el('span', {}, ` — ${String(note).slice(0, 500)}`) : null);
@@ -66,11 +66,20 @@ function actions(detail) {
     } catch (err) { status(notice, err.message, 'error'); }
   };
   const comment = () => note.value.trim() || null;
+  // A version with verification findings is approved only with a written justification.
+  const needsWhy = detail.approval_needs_justification;
+  const why = el('textarea', { id: 'justification', rows: 3, placeholder: 'Why the text is right despite the findings above' });
+  const approve = () => {
+    if (needsWhy && !why.value.trim()) { status(notice, 'This version has verification findings: give a justification to approve it.', 'error'); why.focus(); return; }
+    act('approve', { comment: comment(), justification: needsWhy ? why.value.trim() : null }, 'Approved.');
+  };
   return el('section', { class: 'actions', 'aria-labelledby': 'actions-title' },
     el('h3', { id: 'actions-title' }, 'Decision'),
     el('label', { for: 'review-note' }, 'Comment or reason'), note,
+    needsWhy ? el('label', { for: 'justification' }, 'Justification (required to approve this version)') : null,
+    needsWhy ? why : null,
     el('div', { class: 'buttons' },
-      el('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => act('approve', { comment: comment() }, 'Approved.') }, 'Approve'),
+      el('button', { type: 'button', class: 'primary', id: 'approve', onclick: approve }, 'Approve'),
       el('button', { type: 'button', class: 'danger', id: 'reject', onclick: () => {
         if (!comment()) { status(notice, 'Give a reason to reject.', 'error'); note.focus(); return; }
         act('reject', { reason: comment() }, 'Rejected.');
@@ -97,6 +106,9 @@ async function open(answerId) {
       el('div', { class: 'side-by-side' },
         el('section', { class: 'answer', 'aria-label': 'Answer under review' },
           el('h3', {}, 'Answer'), citedText('p', currentText(detail), onCite),
+          detail.findings.length ? el('div', { class: 'findings', id: 'version-findings', role: 'alert' },
+            el('h4', {}, `Findings on the edited text (version ${detail.versions[detail.versions.length - 1].version})`),
+            el('ul', {}, detail.findings.map((f) => el('li', {}, f)))) : null,
           record.findings.length ? el('div', { class: 'findings' }, el('h4', {}, 'Verification findings'),
             el('ul', {}, record.findings.map((f) => el('li', {}, f)))) : null),
         passages(record)),

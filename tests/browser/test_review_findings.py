@@ -1,0 +1,36 @@
+"""The review console shows an edited version's findings and asks for a justification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.test_web_ui import ask_by_api, signed_in
+from tests.server.live import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+def test_console_shows_findings_and_needs_a_justification(browser: Any, web: LiveServer) -> None:
+    record = ask_by_api(web, "What dose of mebendazole for a 14 kg child with roundworm?")
+    with web.client("rita") as rita:
+        edited = rita.post(
+            f"/api/review/answers/{record['id']}/edit",
+            json={"text": "Give 900 mg mebendazole [1]."},
+        )
+        assert edited.status_code == 200, edited.text
+    page = signed_in(browser, web, "adam", f"/review?answer={record['id']}")
+    findings = page.locator("#version-findings")
+    findings.wait_for()
+    assert "900 mg" in findings.inner_text()
+    page.get_by_role("button", name="Approve").click()
+    assert "justification" in page.locator("#notice").inner_text()
+    assert page.locator(".answer-head .badge.approved").count() == 0
+    page.get_by_label("Justification (required to approve this version)").fill(
+        "Weight-based dose confirmed with pharmacy."
+    )
+    page.get_by_role("button", name="Approve").click()
+    page.locator(".answer-head .badge.approved").wait_for()
+    assert "Weight-based dose" in page.locator(".history").filter(has_text="Audit").inner_text()
+    assert page.errors == []

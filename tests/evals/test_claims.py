@@ -1,0 +1,84 @@
+"""`followup eval --claims`: the verifier scored on claims, and the CI gate on the dev set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.config import Settings
+from evals.claims import corpus_passages, load_claims, run_claims
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASETS = ROOT / "evals" / "datasets"
+CLAIMS = [
+    {
+        "id": "kept",
+        "sentence": "For opioid blockade, naltrexone is begun at 25 mg and then taken at "
+        "50 mg daily [1].",
+        "citations": {"1": "ldn-fibromyalgia-dosing"},
+        "supported": True,
+        "kind": "paraphrase",
+        "reviewer": "an unknown field, ignored",
+    },
+    {
+        "id": "caught",
+        "sentence": "Oral cefuroxime is given every 48 hours when creatinine clearance is below "
+        "30 mL/min [1].",
+        "citations": {"1": "ceftin-prescribing-information::1"},
+        "supported": False,
+        "kind": "frequency_band",
+    },
+    {
+        "id": "marker-only",
+        "sentence": " [1] [2]",
+        "citations": {"1": "fda-label-naltrexone", "2": "younger-2014-ldn-review"},
+        "supported": False,
+        "kind": "marker_only",
+    },
+]
+
+
+def test_claims_are_scored_per_kind_with_thresholds(tmp_path: Path) -> None:
+    path = tmp_path / "claims.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in CLAIMS), encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["eval", "--claims", str(path), "--corpus", str(ROOT / "corpus"), "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--min", "keep_rate=1", "--min", "catch_rate=1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["keep_rate"] == 1.0 and report["catch_rate"] == 1.0
+    assert report["per_kind"]["marker_only"] == {"claims": 1, "keep_rate": None, "catch_rate": 1.0}
+    assert "keep rate" in (out / "report.md").read_text(encoding="utf-8")
+    flipped = [{**c, "supported": not c["supported"]} for c in CLAIMS]
+    path.write_text("".join(json.dumps(c) + "\n" for c in flipped), encoding="utf-8")
+    result = CliRunner().invoke(app, [*args, "--min", "catch_rate=0.5"])
+    assert result.exit_code == 1 and "FAIL catch_rate = 0.000" in result.output
+
+
+def test_a_claim_citing_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps({**CLAIMS[0], "citations": {"1": "no-such-doc"}}) + "\n")
+    result = CliRunner().invoke(app, ["eval", "--claims", str(path), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "no-such-doc" in result.output
+
+
+@pytest.mark.eval
+@pytest.mark.parametrize(
+    ("name", "keep", "catch"),
+    # Just under what was measured (evals/README.md, "Claims benchmark"); holdout is not tuned on.
+    [("claims-dev", 0.92, 0.90), ("claims-holdout", 0.95, 0.90)],
+)
+def test_claims_benchmark_gate(name: str, keep: float, catch: float) -> None:
+    claims = load_claims(DATASETS / f"{name}.jsonl")
+    assert len(claims) >= (300 if name == "claims-dev" else 80)
+    settings = Settings()
+    passages = corpus_passages([ROOT / "corpus"], settings)
+    report = run_claims(claims, passages, settings.llm.min_support, {})
+    assert report["keep_rate"] >= keep, report["misses"][:5]
+    assert report["catch_rate"] >= catch, report["misses"][:5]
+    for kind in ("marker_only", "title_only"):
+        assert report["per_kind"][kind]["catch_rate"] == 1.0

@@ -1,0 +1,133 @@
+"""Contract of the index seam (assistant/index/base.py): every backend passes these."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.errors import FollowupError, IndexNotReadyError
+from assistant.index.base import Index, IndexTransaction
+from assistant.models import APPROVED, Chunk, Document
+from tests.index.conftest import OpenIndex
+from tests.index.fakes import HashEmbedder
+
+EMBED = HashEmbedder()
+
+
+def document(doc_id: str, kind: str = "article") -> Document:
+    return Document(
+        id=doc_id, title=f"Title {doc_id}", text="x", kind=kind, status=APPROVED, origin="f.md"
+    )
+
+
+def chunks(doc_id: str, *texts: str) -> list[Chunk]:
+    return [
+        Chunk(f"{doc_id}::{i}", doc_id, i, f"Title {doc_id}", "", text, ())
+        for i, text in enumerate(texts)
+    ]
+
+
+def write(tx: IndexTransaction, doc: Document, parts: list[Chunk]) -> None:
+    """What ingest does for one document: catalog, missing vectors, then lexical."""
+    tx.catalog.put(doc, f"hash-{doc.id}-{len(parts)}", parts)
+    need = tx.vectors.missing(parts)
+    if need:
+        tx.vectors.upsert(need, EMBED.embed([c.embedding_text for c in need]))
+    gone = [cid for cid in tx.vectors.hashes() if tx.catalog.chunk(cid) is None]
+    tx.vectors.delete(gone)
+    tx.lexical.replace((c.id, c.embedding_text) for c in tx.catalog.chunks())
+
+
+def seeded(open_index: OpenIndex) -> Index:
+    """An index holding one article (2 chunks) and one source (1 chunk)."""
+    index = open_index(create=True)
+    with index.begin() as tx:
+        write(tx, document("art"), chunks("art", "mebendazole 100 mg twice daily", "rest"))
+        write(tx, document("src", "source"), chunks("src", "albendazole 400 mg once"))
+        tx.commit()
+    index.close()
+    return open_index()
+
+
+def test_a_reader_of_an_empty_folder_is_told_to_ingest(index_backend: OpenIndex) -> None:
+    with pytest.raises(IndexNotReadyError, match="followup ingest"):
+        index_backend()
+    empty = index_backend(create=True)
+    assert empty.catalog.documents() == [] and empty.vectors.count() == 0
+    assert empty.lexical.count() == 0 and empty.problems() == []
+
+
+def test_committed_generation_is_read_back_whole(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    catalog = index.catalog
+    assert [d.id for d in catalog.articles()] == ["art"]
+    assert catalog.article("src") is None and catalog.document("src") is not None
+    assert [c.id for c in catalog.doc_chunks("art")] == ["art::0", "art::1"]
+    chunk = catalog.chunk("art::0")
+    assert chunk is not None and chunk.text.startswith("mebendazole")
+    assert catalog.doc_hash("art") == "hash-art-2"
+    assert index.vectors.count() == 3 == index.lexical.count()
+    assert index.vectors.hashes()["src::0"] == catalog.doc_chunks("src")[0].content_hash
+    query = EMBED.embed([chunk.embedding_text])[0]
+    (best, cosine), *_ = index.vectors.search(query, 2)
+    assert best == "art::0" and cosine == pytest.approx(1.0, abs=1e-4)
+    assert np.allclose(index.vectors.vectors(["art::0", "nope"])["art::0"], query, atol=1e-5)
+    assert [cid for cid, _ in index.lexical.search("albendazole", 5)] == ["src::0"]
+    assert index.lexical.knows("mebendazole") and not index.lexical.knows("ivermectin")
+    assert index.problems() == []
+    assert len(catalog.corpus_version) == 16
+
+
+def test_nothing_written_before_commit_is_seen(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    version = index.catalog.corpus_version
+    with index.begin() as tx:
+        # The same chunk id with new text (an edit), a removal and a new document.
+        write(tx, document("art"), chunks("art", "mebendazole 900 mg", "rest"))
+        tx.catalog.remove("src")
+        write(tx, document("new"), chunks("new", "ivermectin 200 mcg/kg"))
+        old_vector = EMBED.embed([index.catalog.doc_chunks("art")[0].embedding_text])[0]
+        # The serving generation still reads its own vector for the reused chunk id.
+        assert np.allclose(index.vectors.vectors(["art::0"])["art::0"], old_vector, atol=1e-5)
+        # Leaving the block without commit() aborts.
+    reopened = index_backend()
+    assert reopened.catalog.corpus_version == version
+    assert reopened.catalog.document("new") is None and reopened.catalog.document("src")
+    assert np.allclose(reopened.vectors.vectors(["art::0"])["art::0"], old_vector, atol=1e-5)
+    assert not reopened.lexical.knows("ivermectin")
+    assert reopened.problems() == []
+
+
+def test_commit_switches_every_part_at_once(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    with index.begin() as tx:
+        write(tx, document("art"), chunks("art", "mebendazole 900 mg"))
+        tx.catalog.remove("src")
+        write(tx, document("new"), chunks("new", "ivermectin 200 mcg/kg"))
+        tx.commit()
+    after = index_backend()
+    assert {d.id for d in after.catalog.documents()} == {"art", "new"}
+    assert after.vectors.count() == 2 == after.lexical.count()
+    assert after.lexical.knows("ivermectin") and not after.lexical.knows("albendazole")
+    new_text = EMBED.embed(["Title art\nmebendazole 900 mg"])[0]
+    assert np.allclose(after.vectors.vectors(["art::0"])["art::0"], new_text, atol=1e-5)
+    assert after.problems() == []
+
+
+def test_a_stored_vector_is_reused_by_content_hash(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    with index.begin() as tx:
+        same = chunks("art", "mebendazole 100 mg twice daily", "rest")
+        assert tx.vectors.missing(same) == []
+        edited = chunks("art", "mebendazole 100 mg twice daily", "changed")
+        assert [c.id for c in tx.vectors.missing(edited)] == ["art::1"]
+
+
+def test_commit_refuses_parts_that_disagree(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    version = index.catalog.corpus_version
+    with index.begin() as tx:
+        tx.catalog.put(document("new"), "h", chunks("new", "no vector, no lexical entry"))
+        with pytest.raises(FollowupError, match="inconsistent"):
+            tx.commit()
+    assert index_backend().catalog.corpus_version == version
