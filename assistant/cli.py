@@ -91,21 +91,24 @@ def ingest(
     PATHS add or update their documents only; documents elsewhere stay indexed unless the
     whole corpus is ingested (no PATHS, or the configured corpus paths) or --prune is given.
     """
-    from assistant.index.embedder import MiniLMEmbedder
+    from assistant.index.embedder import MiniLMEmbedder, ensure_fast_embedder
     from assistant.index.indexer import ingest as run_ingest
 
     settings = Settings()
+    embedder = MiniLMEmbedder(settings.index.embed_batch_size)
     try:
         report = run_ingest(
             paths or settings.corpus_paths,
             settings.index_dir,
-            MiniLMEmbedder(settings.index.embed_batch_size),
+            embedder,
             settings.index,
             progress=_Bar,
             prune=prune or _is_whole_corpus(paths, settings),
             on_plan=_show_plan,
             dry_run=dry_run,
         )
+        if not dry_run:  # answering then starts without importing torch
+            ensure_fast_embedder(settings.index, embedder)
     except FollowupError as exc:
         _fail(exc)
     _show_report(report, dry_run)

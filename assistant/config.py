@@ -7,6 +7,7 @@ Nested values use a double underscore: ``FOLLOWUP_RETRIEVAL__TOP_K=8``. Secrets 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,12 @@ class IndexSettings(BaseModel):
     # MedQuAD answer is ~27k characters, the largest MedQuAD file 60 kB.
     max_file_mb: float = Field(64.0, gt=0)
     max_document_chars: int = Field(100_000, ge=1_000)
+    # Which runtime encodes text: "onnx" (no torch import: a cold `followup ask` starts in a
+    # fraction of the time), "torch" (sentence-transformers), or "auto": onnx once ingest has
+    # exported and checked the graph, torch before that.
+    embedder: Literal["auto", "onnx", "torch"] = "auto"
+    # Where the exported embedding graph is cached (shared by every data directory).
+    model_cache: Path = Path.home() / ".cache" / "followup" / "models"
 
 
 class RetrievalSettings(BaseModel):

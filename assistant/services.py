@@ -13,7 +13,7 @@ from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.generate.selection import llm_configured, model_parts, openai_client
 from assistant.index.base import Catalog
-from assistant.index.embedder import Embedder, MiniLMEmbedder
+from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
@@ -61,7 +61,7 @@ def build_services(
     With an LLM endpoint configured (see assistant.generate.selection) the model answers and
     the extractive generator is its fallback; ``client`` injects a ready ``openai`` client.
     """
-    embedder = embedder or MiniLMEmbedder(settings.index.embed_batch_size)
+    embedder = embedder or open_embedder(settings.index)
     retriever = Retriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     prompts = settings.prompts_dir
     extractive = ExtractiveGenerator(embedder, settings.answer)

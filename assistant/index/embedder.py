@@ -11,6 +11,8 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from assistant.config import IndexSettings
+
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_WORDPIECES = 256
 
@@ -63,3 +65,25 @@ class MiniLMEmbedder:
     def count_wordpieces(self, text: str) -> int:
         """WordPiece tokens the model sees for ``text``, including [CLS] and [SEP]."""
         return len(self._load().tokenizer(text, truncation=False)["input_ids"])
+
+
+def open_embedder(settings: IndexSettings) -> Embedder:
+    """The embedder the settings ask for; ``auto`` takes ONNX once its graph is exported."""
+    from assistant.index.onnx_embedder import OnnxMiniLMEmbedder, onnx_file
+
+    if settings.embedder != "torch":
+        graph = onnx_file(settings.model_cache)
+        if settings.embedder == "onnx" or graph.exists():
+            return OnnxMiniLMEmbedder(graph, settings.embed_batch_size)
+    return MiniLMEmbedder(settings.embed_batch_size)
+
+
+def ensure_fast_embedder(settings: IndexSettings, reference: Embedder | None = None) -> None:
+    """Export (once) and check the ONNX graph that :func:`open_embedder` prefers."""
+    from assistant.index.onnx_embedder import export_onnx, onnx_file
+
+    if settings.embedder == "torch":
+        return
+    graph = onnx_file(settings.model_cache)
+    if not graph.exists():
+        export_onnx(graph, reference if isinstance(reference, MiniLMEmbedder) else None)
