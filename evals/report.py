@@ -10,9 +10,10 @@ from typing import Any
 from evals.cases import DatasetConfig
 from evals.metrics import latency_summary, mean
 from evals.runner import CaseResult
-from evals.scoring import VARIANTS
+from evals.scoring import COVERAGE_LEVELS, VARIANTS
 
 RETRIEVAL_METRICS = ("ndcg@10", "mrr@10", "recall@10", "p@5")
+OUTCOMES = ("answered_right", "declined_right", "key_fact", "relevant_cited")
 COMPLIANCE = ("disclaimer", "pending_review", "citations_resolve", "numbers_grounded")
 
 
@@ -46,6 +47,51 @@ def _answers(results: Sequence[CaseResult]) -> dict[str, Any]:
     }
 
 
+def _rate(results: Sequence[CaseResult], metric: str) -> float | None:
+    """Share of ``results`` whose outcome has ``metric`` true (a case that errored: false)."""
+    return mean(float(r.outcome.get(metric, False)) for r in results)
+
+
+def _coverage_counts(results: Sequence[CaseResult]) -> dict[str, int]:
+    counts = dict.fromkeys(COVERAGE_LEVELS, 0)
+    for r in results:
+        if r.coverage in counts:
+            counts[r.coverage] += 1
+    return counts
+
+
+def _outcomes(results: Sequence[CaseResult]) -> dict[str, Any]:
+    """Answered right / declined right overall and per kind, and the coverage distribution."""
+    run = [r for r in results if r.refused is not None or r.error]
+    answerable = [r for r in run if not r.case.must_refuse and r.case.expect_any]
+    refuse = [r for r in run if r.case.must_refuse]
+    kinds = sorted({r.case.kind or "unspecified" for r in answerable + refuse})
+    by_kind = {}
+    for kind in kinds:
+        a = [r for r in answerable if (r.case.kind or "unspecified") == kind]
+        d = [r for r in refuse if (r.case.kind or "unspecified") == kind]
+        by_kind[kind] = {
+            "cases": len(a) + len(d),
+            "answered_right": _rate(a, "answered_right"),
+            "declined_right": _rate(d, "declined_right"),
+        }
+    return {
+        "answered_right": _rate(answerable, "answered_right"),
+        "answered_right_cases": len(answerable),
+        "key_fact": _rate(answerable, "key_fact"),
+        "relevant_cited": _rate(answerable, "relevant_cited"),
+        "declined_answerable": _rate(answerable, "declined"),
+        "declined_right": _rate(refuse, "declined_right"),
+        "declined_right_cases": len(refuse),
+        "coverage": {
+            "answerable": _coverage_counts(answerable),
+            "must_refuse": _coverage_counts(refuse),
+            "all": _coverage_counts(run),
+        },
+        "by_kind": by_kind,
+    }
+
+
 def _latency(results: Sequence[CaseResult]) -> dict[str, dict[str, float | None]]:
     samples: dict[str, list[float]] = {}
     for r in results:
@@ -71,6 +117,13 @@ def flatten(report: Mapping[str, Any]) -> dict[str, float | None]:
     # Thresholds are minimums, so the share of answerable questions answered is gated.
     flat["answered_rate"] = None if false_refusals is None else 1 - false_refusals
     flat["error_free"] = 1 - report["errors"] / report["cases"] if report["cases"] else None
+    outcomes = report.get("outcomes", {})
+    for name in OUTCOMES:
+        flat[name] = outcomes.get(name)
+    for kind, values in outcomes.get("by_kind", {}).items():
+        for name in ("answered_right", "declined_right"):
+            if values[name] is not None:
+                flat[f"{name}.{kind}"] = values[name]
     return flat
 
 
@@ -110,6 +163,7 @@ def build_report(
         "errors": sum(1 for r in results if r.error),
         "retrieval": _retrieval(results),
         "answers": _answers(results),
+        "outcomes": _outcomes(results),
         "latency_ms": _latency(results),
     }
     report["thresholds"] = check(report, config)
@@ -129,7 +183,11 @@ def _case_row(r: CaseResult) -> dict[str, Any]:
         "must_refuse": r.case.must_refuse,
         "stated_decision": r.stated_decision,
         "expected_decision": r.case.expected_decision,
+        "kind": r.case.kind,
         "cited_sources": r.cited_sources,
+        "coverage": r.coverage,
+        "uncovered": r.uncovered,
+        "outcome": r.outcome,
         "answer": r.answer,
         "timings_ms": r.timings_ms,
         "error": r.error,
@@ -163,6 +221,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         f"- decision accuracy: {_fmt(answers['decision_accuracy'])} "
         f"(stated in {_fmt(answers['decision_stated_share'])} of {answers['decision_cases']})"
     )
+    lines += _outcome_lines(report.get("outcomes", {}), report["per_case"])
     lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 | n |", "|---|---|---|---|"]
     for stage, values in report["latency_ms"].items():
         lines.append(
@@ -179,10 +238,54 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _outcome_lines(outcomes: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Answered right / declined right, coverage and the per-kind table (when scored)."""
+    if not outcomes or not (outcomes["answered_right_cases"] or outcomes["declined_right_cases"]):
+        return []
+    lines = ["", "## Answered right / declined right", ""]
+    lines.append(
+        f"- answered right: {_fmt(outcomes['answered_right'])} of "
+        f"{outcomes['answered_right_cases']} answerable cases (key fact present: "
+        f"{_fmt(outcomes['key_fact'])}, relevant source cited: "
+        f"{_fmt(outcomes['relevant_cited'])}, declined: {_fmt(outcomes['declined_answerable'])})"
+    )
+    lines.append(
+        f"- declined right: {_fmt(outcomes['declined_right'])} of "
+        f"{outcomes['declined_right_cases']} must-decline cases"
+    )
+    for group, counts in outcomes["coverage"].items():
+        shown = ", ".join(f"{level} {n}" for level, n in counts.items())
+        lines.append(f"- coverage ({group}): {shown}")
+    lines += ["", "| kind | cases | answered right | declined right |", "|---|---|---|---|"]
+    for kind, v in outcomes["by_kind"].items():
+        lines.append(
+            f"| {kind} | {v['cases']} | {_fmt(v['answered_right'])} | {_fmt(v['declined_right'])} |"
+        )
+    return lines + _missed(rows)
+
+
+def _missed(rows: Sequence[Mapping[str, Any]], n: int = 40) -> list[str]:
+    """Answerable cases not answered right, each with the part that failed."""
+    missed = [r for r in rows if r["outcome"].get("answered_right") is False]
+    if not missed:
+        return []
+    lines = ["", "### Answerable cases not answered right", ""]
+    for r in missed[:n]:
+        o = r["outcome"]
+        why = "declined" if o.get("declined") else "no key fact" if not o["key_fact"] else ""
+        why = why or "no relevant source cited"
+        lines.append(f"- `{r['id']}` ({r['kind']}, {why}): {r['question'][:90]}")
+    return lines
+
+
 def _weakest(rows: Sequence[Mapping[str, Any]], n: int = 15) -> list[str]:
     scored = [r for r in rows if r["retrieval"]]
     worst = sorted(scored, key=lambda r: r["retrieval"]["final"]["ndcg@10"])[:n]
-    failed = [r for r in rows if r["must_refuse"] and r["refused"] is False]
+    failed = [
+        r
+        for r in rows
+        if r["must_refuse"] and r["refused"] is False and r.get("coverage") != "none"
+    ]
     lines = ["## Weakest cases (final nDCG@10)", ""]
     lines += [
         f"- `{r['id']}` {r['retrieval']['final']['ndcg@10']:.2f}: {r['question'][:90]}"

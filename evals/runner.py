@@ -26,7 +26,7 @@ from assistant.pipeline import answer, prepare, retrieve
 from assistant.services import Services, build_services
 from assistant.text import strip_markup
 from evals.cases import DECISIONS, EvalCase
-from evals.scoring import score_retrieval
+from evals.scoring import coverage_level, score_outcome, score_retrieval, uncovered_parts
 
 _DECISION = re.compile(rf"^\W*({'|'.join(DECISIONS)})\b", re.IGNORECASE)
 
@@ -59,6 +59,9 @@ class CaseResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     answer: str = ""
     cited_sources: list[str] = field(default_factory=list)
+    coverage: str | None = None  # full | partial | none (records without the field: full)
+    uncovered: list[str] = field(default_factory=list)
+    outcome: dict[str, bool] = field(default_factory=dict)  # scoring.score_outcome
     error: str | None = None
 
 
@@ -109,6 +112,18 @@ def _score(result: CaseResult, services: Services, cutoff: int) -> None:
         )
 
 
+def _outcome(result: CaseResult, record: AnswerRecord) -> None:
+    result.coverage = coverage_level(record)
+    result.uncovered = uncovered_parts(record)
+    result.outcome = score_outcome(
+        result.case,
+        refused=record.refused,
+        answer=record.answer,
+        cited=result.cited_sources,
+        coverage=result.coverage,
+    )
+
+
 def run_case(
     services: Services, case: EvalCase, cutoff: int, *, retrieval_only: bool = False
 ) -> CaseResult:
@@ -133,6 +148,7 @@ def run_case(
             result.cited_sources = [c.source_id for c in record.citations]
             result.stated_decision = None if record.refused else stated_decision(record.answer)
             result.timings_ms = dict(record.timings_ms)
+            _outcome(result, record)
         _score(result, services, cutoff)
     except FollowupError as exc:
         result.error = f"{type(exc).__name__}: {exc}"

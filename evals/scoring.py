@@ -1,11 +1,17 @@
-"""Score one retrieval at source level for every component: BM25, dense and the fused result."""
+"""Score one request: its retrieval at source level (BM25, dense, fused) and its answer's outcome
+(answered right / declined right, issue 9)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
+from assistant.citations import MARKER
 from assistant.index.catalog import Catalog
 from assistant.index.retriever import Retrieval
+from assistant.text import strip_markup
+from evals.cases import EvalCase
 from evals.metrics import retrieval_scores, source_ranking
 
 VARIANTS = ("final", "dense", "bm25")
@@ -30,3 +36,82 @@ def score_retrieval(
     """variant -> {ndcg@10, mrr@10, recall@10, p@5} for one request."""
     rankings = source_rankings(retrieval, catalog)
     return {name: retrieval_scores(rankings[name], grades, cutoff) for name in VARIANTS}
+
+
+# --- answer outcomes (issue 9): answered right / declined right --------------------------------
+
+COVERAGE_LEVELS = ("full", "partial", "none")
+# Dashes and spaces a writer may vary; a key fact like "1-5 mg" matches "1–5 mg" too.
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+_SPACE = re.compile(r"\s+")
+_UNCOVERED_FIELDS = ("uncovered", "uncovered_parts", "not_covered")
+
+
+def answer_text(text: str) -> str:
+    """An answer as key facts are matched against it: no markup, no ``[n]`` markers."""
+    plain = MARKER.sub("", strip_markup(text)).translate(_DASHES).replace("\u00a0", " ")
+    return _SPACE.sub(" ", plain)
+
+
+def key_fact_found(answer: str, expect_any: Sequence[str]) -> bool:
+    """True when any alternative (a case-insensitive regex) occurs in the answer."""
+    text = answer_text(answer)
+    return any(re.search(pattern, text, re.IGNORECASE) for pattern in expect_any)
+
+
+def cites_relevant(cited: Iterable[str], relevant: Mapping[str, int]) -> bool:
+    """True when the answer cites at least one source the case judges relevant (grade > 0)."""
+    return any(relevant.get(source, 0) > 0 for source in cited)
+
+
+def declined(refused: bool, coverage: str) -> bool:
+    """A refusal, or an answer whose coverage says the evidence answers nothing."""
+    return refused or coverage == "none"
+
+
+def score_outcome(
+    case: EvalCase, *, refused: bool, answer: str, cited: Sequence[str], coverage: str
+) -> dict[str, bool]:
+    """What a case's answer achieved.
+
+    must-refuse case: ``declined_right`` = refused or coverage none. Answerable case with a
+    key fact: ``answered_right`` = not declined, a key fact from ``expect_any`` present and a
+    relevant source cited (``key_fact`` and ``relevant_cited`` say which part failed).
+    Other cases (no key fact given) get no outcome.
+    """
+    gave_up = declined(refused, coverage)
+    if case.must_refuse:
+        return {"declined_right": gave_up}
+    if not case.expect_any:
+        return {}
+    fact = key_fact_found(answer, case.expect_any) and not gave_up
+    source = cites_relevant(cited, case.relevant) and not gave_up
+    return {
+        "declined": gave_up,
+        "key_fact": fact,
+        "relevant_cited": source,
+        "answered_right": fact and source,
+    }
+
+
+def coverage_level(record: Any) -> str:
+    """``full`` | ``partial`` | ``none`` from an answer record; absent (older records) = full.
+
+    Accepts ``coverage`` as a plain value or enum, or as an object with a ``level`` field.
+    """
+    value = getattr(record, "coverage", None)
+    value = getattr(value, "level", value)
+    if isinstance(value, Mapping):
+        value = value.get("level")
+    value = getattr(value, "value", value)
+    return str(value) if value in COVERAGE_LEVELS else "full"
+
+
+def uncovered_parts(record: Any) -> list[str]:
+    """The parts of the question the record says the sources do not address (if it says)."""
+    for holder in (record, getattr(record, "coverage", None)):
+        for name in _UNCOVERED_FIELDS:
+            parts = holder.get(name) if isinstance(holder, Mapping) else getattr(holder, name, None)
+            if isinstance(parts, list | tuple):
+                return [str(p) for p in parts]
+    return []
