@@ -30,9 +30,19 @@ def references(record: AnswerRecord, *, passages: bool = True) -> str:
     return "\n".join(lines)
 
 
+def coverage_line(record: AnswerRecord) -> str:
+    """How the question was read and how much of it the sources cover, in one line."""
+    parts = [f"Coverage: {record.coverage}"]
+    if record.uncovered:
+        parts.append(f"not addressed by the approved sources: {'; '.join(record.uncovered)}")
+    if record.corrections:
+        parts.append(f"read as: {', '.join(record.corrections)}")
+    return " — ".join(parts)
+
+
 def answer_text(record: AnswerRecord, *, passages: bool = True) -> str:
-    """Answer, references, disclaimer and review status, as a clinician reads them."""
-    parts = [record.answer]
+    """Answer, coverage, references, disclaimer and review status, as a clinician reads them."""
+    parts = [record.answer, coverage_line(record)]
     if record.citations:
         parts.append("References\n" + references(record, passages=passages))
     parts.append(record.disclaimer)

@@ -31,39 +31,36 @@ _LOST_SUBJECT = re.compile(
     r"were|has|have|had|may|might|can|could|should|suggests?|shows?|means?|includes?|"
     r"describes?|summari[sz]es?|reports?|found|finds|remains?)\b"
 )
-# What a kind of question asks for, and the words of a sentence that gives it.
+# What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
-        re.compile(r"\b(?:where|get|obtain|buy|source|supplied|prescribe it|made up)\b", re.I),
+        re.compile(r"\b(?:where|obtain|buy|source|supplied|made up|get (?:it|them|hold))\b", re.I),
         re.compile(
-            r"\b(?:pharmacy|pharmacies|compounded|compounding|prepared|supplied|"
-            r"available|tablets? are)\b",
-            re.I,
+            r"\b(?:pharmacy|pharmacies|compounded|compounding|prepared by|supplied)\b", re.I
         ),
+        0.3,
     ),
     (
         re.compile(
             r"\b(?:problem|issue|interact\w*|together|combine\w*|with (?:her|his|their)|"
-            r"while (?:on|taking)|also (?:on|taking)|takes?|taking|on)\b",
+            r"while (?:on|taking)|also (?:on|taking)|(?:she|he|they) (?:takes?|is on|are on)|"
+            r"is taking|are taking)\b",
             re.I,
         ),
-        re.compile(
-            r"\b(?:contraindicat\w*|interaction\w*|avoid\w*|caution|concomitant|"
-            r"together|overdose|withdrawal)\b",
-            re.I,
-        ),
+        re.compile(r"\b(?:contraindicat\w*|interaction\w*|concomitant|overdose)\b", re.I),
+        0.25,
     ),
     (
-        re.compile(r"\b(?:safe|safety|harm\w*|risk\w*|ok|okay|pregnan\w*|breast\w*)\b", re.I),
+        re.compile(r"\b(?:safe|safety|harm\w*|risky?|ok|okay|pregnan\w*|breast\w*)\b", re.I),
         re.compile(
-            r"\b(?:safe|harm\w*|can be used|not known|negligible|contraindicat\w*|"
-            r"caution|avoid\w*|risk\w*)\b",
-            re.I,
+            r"\b(?:safe|harm\w*|can be used|not known|negligible|contraindicat\w*|caution)\b", re.I
         ),
+        0.15,
     ),
     (
         re.compile(r"\b(?:evidence|work|works|effective|efficacy|benefit|trials?|studies)\b", re.I),
-        re.compile(r"\b(?:trial|placebo|evidence|effective|benefit|randomi[sz]ed|study)\b", re.I),
+        re.compile(r"\b(?:trial|placebo|evidence|effective|benefit|randomi[sz]ed)\b", re.I),
+        0.1,
     ),
 )
 
@@ -114,7 +111,7 @@ def _concept_bonus(concepts: tuple[tuple[str, ...], ...], sentence: str) -> floa
 
 def _intent_bonus(question: str, sentence: str) -> float:
     """Bonus for a sentence that gives the kind of statement the question asks for."""
-    return sum(0.15 for asks, gives in _INTENTS if asks.search(question) and gives.search(sentence))
+    return sum(w for asks, gives, w in _INTENTS if asks.search(question) and gives.search(sentence))
 
 
 class ExtractiveGenerator:
