@@ -81,6 +81,9 @@ _GENERIC = frozenset(
         "mg",
     ]
 )
+_PAST = re.compile(
+    r"\b(?:as an? (?:kid|child|baby|toddler|teenager)|in (?:her|his) childhood)\b", re.I
+)
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 MIN_TYPO_LENGTH = 5
 FOREIGN_LANGUAGES = ("es", "fr", "de", "it", "pt", "nl")
@@ -267,6 +270,8 @@ class Understander:
         return list({c.label.lower(): c for c in found}.values())
 
     def _qualifiers(self, sentence: str) -> list[Concept]:
+        # "a rash with amoxicillin as a kid" is the patient's history, not a population.
+        sentence = _PAST.sub(" ", sentence)
         found = []
         for qualifier in self.lexicon.qualifiers:
             pattern = "|".join(re.escape(t) for t in qualifier.terms)
@@ -285,10 +290,11 @@ class Understander:
             lowered = word.lower().strip("'")
             if len(lowered) < 4 or lowered in STOPWORDS or lowered in _GENERIC:
                 continue
-            if zipf(lowered) >= COMMON_ZIPF and not (word.isupper() and len(word) >= 2):
+            if zipf(lowered) >= COMMON_ZIPF:
                 continue
             forms = (lowered, *spelling_variants(lowered))
-            if self.knows(lowered):
+            # An abbreviation the lexicon does not know is too ambiguous to decline on.
+            if self.knows(lowered) or word.isupper():
                 found.append(Concept(lowered, ConceptKind.RARE, forms, essential=False))
             else:
                 found.append(Concept(word, ConceptKind.UNKNOWN, forms))
