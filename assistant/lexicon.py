@@ -37,6 +37,7 @@ class Entry:
     term: str
     preferred: str
     forms: tuple[str, ...]  # every term that counts as the same concept in a passage
+    aspect: bool = False  # what is asked about something (never a reason to decline)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Lexicon:
     groups: list[tuple[str, ...]]
     classes: dict[str, tuple[str, ...]]
     qualifiers: list[Qualifier]
+    aspects: list[tuple[str, ...]] = field(default_factory=list)
     _entries: dict[str, Entry] = field(default_factory=dict, init=False, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
@@ -54,6 +56,9 @@ class Lexicon:
         for group in self.groups:
             for term in group:
                 self._entries.setdefault(_key(term), Entry(term, group[0], group))
+        for group in self.aspects:
+            for term in group:
+                self._entries.setdefault(_key(term), Entry(term, group[0], group, aspect=True))
         for klass, members in self.classes.items():
             for member in members:
                 forms = (member, klass, *self._forms_of(klass))
@@ -71,7 +76,7 @@ class Lexicon:
     def with_groups(self, groups: Iterable[tuple[str, ...]], version: str) -> Lexicon:
         """A lexicon with extra synonym groups (an article's ``aliases``) merged in front."""
         return Lexicon(f"{self.version}+{version}", [*groups, *self.groups], self.classes,
-                       self.qualifiers)  # fmt: skip
+                       self.qualifiers, self.aspects)  # fmt: skip
 
     def find(self, text: str) -> list[tuple[Entry, int, int]]:
         """Lexicon terms in ``text``, longest first where they overlap: (entry, start, end)."""
@@ -115,6 +120,9 @@ def parse_lexicon(data: Any, version: str) -> Lexicon:
     if not isinstance(data, dict):
         raise ConfigError(f"lexicon {version}: must be a mapping")
     groups = [_strings(g, f"{version} groups[{i}]") for i, g in enumerate(data.get("groups", []))]
+    aspects = [
+        _strings(g, f"{version} aspects[{i}]") for i, g in enumerate(data.get("aspects", []))
+    ]
     classes = {
         str(name): _strings(members, f"{version} classes.{name}")
         for name, members in (data.get("classes") or {}).items()
@@ -125,7 +133,7 @@ def parse_lexicon(data: Any, version: str) -> Lexicon:
             raise ConfigError(f"lexicon {version} qualifiers.{name}: must be a mapping")
         terms = _strings(spec.get("terms"), f"{version} qualifiers.{name}.terms")
         qualifiers.append(Qualifier(str(name), bool(spec.get("essential", False)), terms))
-    return Lexicon(version, groups, classes, qualifiers)
+    return Lexicon(version, groups, classes, qualifiers, aspects)
 
 
 def load_lexicon(folder: Path, name: str = "clinical", version: int | None = None) -> Lexicon:

@@ -257,7 +257,8 @@ class Understander:
             if any(taken[start:end]):
                 continue
             taken[start:end] = [True] * (end - start)
-            found.append(Concept(entry.preferred, ConceptKind.TERM, entry.forms))
+            kind = ConceptKind.RARE if entry.aspect else ConceptKind.TERM
+            found.append(Concept(entry.preferred, kind, entry.forms, essential=not entry.aspect))
         qualifiers = self._qualifiers(sentence)
         for concept in qualifiers:  # a qualifier's words are not terms of their own
             for form in concept.forms:
