@@ -43,43 +43,13 @@ _ASKS = re.compile(
     re.I,
 )
 # Words every clinical message uses; never a concept of their own.
+# Words every clinical message uses, and the people and places of its setting ("ortho want
+# to give ...", "ward pharmacist"): never a concept of their own.
 _GENERIC = frozenset(
-    [
-        "adult",
-        "adults",
-        "woman",
-        "women",
-        "female",
-        "male",
-        "year",
-        "years",
-        "old",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "day",
-        "days",
-        "daily",
-        "dose",
-        "doses",
-        "dosing",
-        "dosage",
-        "patient",
-        "patients",
-        "history",
-        "taking",
-        "takes",
-        "taken",
-        "using",
-        "safe",
-        "okay",
-        "please",
-        "thanks",
-        "hello",
-        "doctor",
-        "mg",
-    ]
+    """adult adults woman women female male year years old week weeks month months day days
+    daily dose doses dosing dosage patient patients history taking takes taken using safe okay
+    please thanks hello doctor mg ortho orthopaedics orthopedics surgeons surgeon registrar
+    consultant ward clinic nurses paeds postop post-op pre-op preop reg gp""".split()  # noqa: SIM905
 )
 _PAST = re.compile(
     r"\b(?:as an? (?:kid|child|baby|toddler|teenager)|in (?:her|his) childhood)\b", re.I
