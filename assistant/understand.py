@@ -51,6 +51,7 @@ _GENERIC = frozenset(
     please thanks hello doctor mg ortho orthopaedics orthopedics surgeons surgeon registrar
     consultant ward clinic nurses paeds postop post-op pre-op preop reg gp""".split()  # noqa: SIM905
 )
+_STATEMENT = re.compile(r"\.\s*$|\b\d{1,3}\s?[FM]\b|^\s*pt\b", re.I)
 _PAST = re.compile(
     r"\b(?:as an? (?:kid|child|baby|toddler|teenager)|in (?:her|his) childhood)\b", re.I
 )
@@ -215,7 +216,9 @@ class Understander:
         words = _TOKEN.findall(text)
         if not has_context and len(words) <= 2 and not _ASKS.search(text.replace("?", "")):
             return MessageKind.TERM_ONLY
-        if not asked and not has_context:
+        # A statement ("58F with fibromyalgia, on duloxetine.") asks nothing; a terse note
+        # ("HFNC max flow") is a question without its question form.
+        if not asked and not has_context and _STATEMENT.search(text):
             return MessageKind.CONTEXT_ONLY
         return MessageKind.QUESTION
 

@@ -58,6 +58,11 @@ _INTENTS = (
         0.15,
     ),
     (
+        re.compile(r"\b(?:licen[cs]ed|licen[cs]e|on-label|approved for|authori[sz]ed)\b", re.I),
+        re.compile(r"\b(?:off-label|labelled|approved|indicated|indication)\b", re.I),
+        0.25,
+    ),
+    (
         re.compile(r"\b(?:evidence|work|works|effective|efficacy|benefit|trials?|studies)\b", re.I),
         re.compile(r"\b(?:trial|placebo|evidence|effective|benefit|randomi[sz]ed)\b", re.I),
         0.1,
