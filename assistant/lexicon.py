@@ -93,8 +93,9 @@ class Lexicon:
         return self._entries.get(_key(term)) or self._entries.get(term)
 
     def words(self) -> set[str]:
-        """Every lower-cased word of every lexicon term (known words for typo matching)."""
-        return {w for key in self._entries for w in re.findall(r"[a-z][a-z-]+", key.lower())}
+        """Every lower-cased word of every lexicon and qualifier term (known words for typos)."""
+        keys = [*self._entries, *(t for q in self.qualifiers for t in q.terms)]
+        return {w for key in keys for w in re.findall(r"[a-z][a-z-]+", key.lower())}
 
 
 def _key(term: str) -> str:

@@ -49,7 +49,7 @@ _GENERIC = frozenset(
     """adult adults woman women female male year years old week weeks month months day days
     daily dose doses dosing dosage patient patients history taking takes taken using safe okay
     please thanks hello doctor mg ortho orthopaedics orthopedics surgeons surgeon registrar
-    consultant ward clinic nurses paeds postop post-op pre-op preop reg gp""".split()  # noqa: SIM905
+    consultant ward clinic nurses paeds postop post-op pre-op preop reg gp emptying""".split()  # noqa: SIM905
 )
 _STATEMENT = re.compile(r"\.\s*$|\b\d{1,3}\s?[FM]\b|^\s*pt\b", re.I)
 _PAST = re.compile(
