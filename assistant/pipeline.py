@@ -254,7 +254,7 @@ def gate(services: Services, turn: Turn, retrieval: Retrieval) -> tuple[Draft | 
     understanding = turn.understanding
     entry = services.understander.lexicon.entry(understanding.corrected.strip(" ?.!"))
     name = services.generator.name
-    own = message_draft(services.refusals, understanding, name, entry and entry.preferred)
+    own = message_draft(services.refusals, understanding, name, entry.preferred if entry else None)
     if own is not None:
         return own, Coverage(CoverageLevel.NONE, (), tuple(own.findings))
     passages = [h.chunk.embedding_text for h in retrieval.hits]
