@@ -65,15 +65,15 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(4, ge=1, le=12)
     # Cosine similarity of the best passage to the question below which the approved
-    # sources are taken not to cover the question (calibrated on the sample corpus).
+    # sources are taken not to cover a question that names no drug, condition, population or
+    # dose to check (calibrated on the sample corpus); see assistant/coverage.py.
     min_evidence: float = Field(0.42, ge=-1, le=1)
+    # Under this similarity nothing retrieved is about the question, whatever it names.
+    evidence_floor: float = Field(0.2, ge=-1, le=1)
     # A sentence must be at least this similar to the question to be quoted.
     min_sentence_similarity: float = Field(0.30, ge=-1, le=1)
     near_duplicate_jaccard: float = Field(0.6, gt=0, le=1)
     near_duplicate_cosine: float = Field(0.85, gt=0, le=1)
-    # A question term rarer than this in general English (Zipf scale) that appears in no
-    # approved passage makes the assistant refuse, naming the term.
-    unknown_term_max_zipf: float = Field(2.5, ge=0, le=8)
     # Maximal-marginal-relevance weight on a sentence's similarity to those already chosen.
     redundancy_penalty: float = Field(0.5, ge=0, le=2)
     disclaimer_version: int | None = None  # newest when unset
@@ -150,6 +150,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".followup")
     corpus_paths: list[Path] = Field(default_factory=lambda: [Path("corpus")])
     prompts_dir: Path = PACKAGE_DATA / "prompts"
+    lexicons_dir: Path = PACKAGE_DATA / "lexicons"
+    lexicon_version: int | None = None  # newest when unset
     max_question_chars: int = Field(4000, ge=10)
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

@@ -147,4 +147,12 @@ class AnswerRecord(BaseModel):
     audience: str = "clinician"
     timings_ms: dict[str, float] = Field(default_factory=dict)
     related_questions: list[str] = Field(default_factory=list)  # answerable follow-ups
+    # Which parts of the question the cited sources address (assistant/coverage.py):
+    # full | partial | none, with the parts they do not address named.
+    coverage: str = "full"
+    uncovered: list[str] = Field(default_factory=list)
+    # How the question was read: typo corrections ("naltrexon → naltrexone") and the text
+    # that was searched (corrections applied, synonyms added).
+    corrections: list[str] = Field(default_factory=list)
+    search_question: str | None = None
     created_at: str = Field(default_factory=utc_now)

@@ -1,4 +1,5 @@
-"""question -> condense -> retrieve -> generate -> verify -> finalize -> persist.
+"""question -> understand -> condense -> retrieve -> coverage -> generate -> verify -> finalize
+-> persist.
 
 Small functions over injected services rather than one pipeline object. The disclaimer and
 the pending-review status are set here, in code, after generation; the record is committed
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 
 from assistant.citations import build_citations, renumber, verify
 from assistant.condense import condense
+from assistant.coverage import Coverage, CoverageLevel, assess
+from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.generate.base import Draft, GenerationRequest
@@ -21,6 +24,7 @@ from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChun
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
+from assistant.understand import ConceptKind, Understanding
 
 AUDIENCES = ("clinician", "patient")
 
@@ -34,6 +38,8 @@ class Turn:
     conversation: Conversation
     history: list[AnswerRecord]
     favour: frozenset[str]
+    understanding: Understanding
+    search_question: str  # the standalone question, typos fixed and synonyms added
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -80,33 +86,47 @@ def prepare(
         )
     topic, favour = _anchor(services, conversation.anchor_article_id)
     history = services.store.conversation_answers(conversation.id)
+    understanding = services.understander.understand(question, has_context=bool(history or topic))
+    # Condensed from the clinical part of the message (typos fixed, injections removed).
+    asked = understanding.clinical or question
     if services.condenser is not None:
         pairs = [(a.standalone_question, a.answer) for a in history]
-        standalone = services.condenser(question, pairs, topic)
+        standalone = services.condenser(asked, pairs, topic)
     else:
-        standalone = condense(question, [a.standalone_question for a in history], topic)
+        standalone = condense(asked, [a.standalone_question for a in history], topic)
     timings = {"condense": (time.perf_counter() - started) * 1000}
-    return Turn(question, standalone, conversation, history, favour, timings)
+    search = understanding.map(standalone)
+    return Turn(question, standalone, conversation, history, favour, understanding, search, timings)
 
 
 def retrieve(services: Services, turn: Turn) -> Retrieval:
-    return services.retriever.search(turn.standalone_question, favour=turn.favour)
+    """Approved passages for the mapped question (typos fixed, synonyms added)."""
+    return services.retriever.search(turn.search_question, favour=turn.favour)
 
 
-def has_evidence(services: Services, retrieval: Retrieval) -> bool:
-    """Whether the best approved passage is close enough to the question to answer from."""
-    return (
-        bool(retrieval.hits) and retrieval.best_similarity >= services.settings.answer.min_evidence
+def assess_coverage(services: Services, turn: Turn, passages: list[str], best: float) -> Coverage:
+    """Which parts of the turn's question ``passages`` address (see assistant/coverage.py)."""
+    a = services.settings.answer
+    return assess(
+        turn.understanding, passages, best, floor=a.evidence_floor, min_evidence=a.min_evidence
     )
 
 
 def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> GenerationRequest:
+    concepts = [
+        c.forms
+        for q in turn.understanding.questions
+        for c in q.concepts
+        if c.kind is not ConceptKind.NUMBER
+    ]
     return GenerationRequest(
         question=turn.question,
         standalone_question=turn.standalone_question,
         passages=retrieval.hits,
         audience=audience,
         history=tuple((a.question, a.answer) for a in turn.history),
+        search_question=turn.search_question,
+        concepts=tuple(concepts),
     )
 
 
@@ -135,16 +155,27 @@ def finalize(
     turn: Turn,
     retrieval: Retrieval,
     draft: Draft,
-    refusal_text: str | None = None,
+    coverage: Coverage,
+    reply: str | None = None,
 ) -> AnswerRecord:
-    """Renumber and verify citations, then add the disclaimer and pending status in code."""
+    """Renumber and verify citations, check coverage on the cited passages, then add the
+    disclaimer and pending status in code."""
     text, order, findings = renumber(draft.text, len(retrieval.hits))
     citations = build_citations(order, retrieval.hits, _documents_of(services, retrieval.hits))
     findings = draft.findings + findings + verify(text, citations)
-    refused = draft.refused or not citations
+    if not draft.refused and citations:
+        # What is cited must cover the question too, whoever wrote the answer.
+        chunks = services.retriever.catalog.chunks
+        cited = [chunks[c.chunk_id].embedding_text for c in citations if c.chunk_id in chunks]
+        coverage = assess_coverage(services, turn, cited, retrieval.best_similarity)
+    refused = draft.refused or not citations or coverage.declines
     if refused:
         # A refusal's wording comes from the pipeline's own templates, never from a model.
-        text, citations = refusal_text or services.refusal, []
+        text, citations = reply or _refusal_text(services, retrieval, coverage), []
+        if coverage.level is not CoverageLevel.NONE:
+            coverage = Coverage(CoverageLevel.NONE, coverage.uncovered, coverage.findings)
+    elif coverage.level is CoverageLevel.PARTIAL:
+        text = f"{partial_opening(services.refusals, coverage)} {text}"
     return AnswerRecord(
         id=new_id(),
         conversation_id=turn.conversation.id,
@@ -160,11 +191,25 @@ def finalize(
         prompt_version=draft.prompt_version,
         corpus_version=services.catalog.corpus_version,
         retrieval=_hits(retrieval),
-        findings=findings,
+        findings=[*findings, *(f for f in coverage.findings if f not in findings)],
         anchor_article_id=turn.conversation.anchor_article_id,
         audience=turn.conversation.audience,
         timings_ms=turn.timings_ms,
+        coverage=coverage.level.value,
+        uncovered=list(coverage.uncovered),
+        corrections=turn.understanding.correction_notes,
+        search_question=turn.search_question,
     )
+
+
+def _refusal_text(services: Services, retrieval: Retrieval, coverage: Coverage) -> str:
+    if coverage.declines or coverage.uncovered:
+        # Articles are offered only when retrieval found something near the question.
+        near = retrieval.best_similarity >= services.settings.answer.min_evidence
+        hits = retrieval.hits if near else []
+        closest = closest_articles(hits, services.retriever.catalog.documents)
+        return coverage_refusal(services.refusals, coverage, closest)
+    return services.refusal
 
 
 @dataclass(frozen=True)
@@ -199,30 +244,20 @@ class FinalEvent:
 Event = SourcesEvent | DeltaEvent | FinalEvent
 
 
-def evidence_gap(services: Services, turn: Turn, retrieval: Retrieval) -> Draft | None:
-    """A refusal draft when the approved sources cannot support an answer, else None."""
-    unknown = services.retriever.unknown_terms(
-        turn.question, max_zipf=services.settings.answer.unknown_term_max_zipf
-    )
-    if unknown:
-        terms = ", ".join(f"“{t}”" for t in unknown)
-        return Draft(
-            text=services.unknown_term_refusal.render(terms=terms),
-            generator=services.generator.name,
-            refused=True,
-            findings=[f"question terms found in no approved source: {', '.join(unknown)}"],
-        )
-    if not has_evidence(services, retrieval):
-        return Draft(
-            text=services.refusal,
-            generator=services.generator.name,
-            refused=True,
-            findings=[
-                f"best passage similarity {retrieval.best_similarity:.2f} is under the "
-                "evidence threshold"
-            ],
-        )
-    return None
+def gate(services: Services, turn: Turn, retrieval: Retrieval) -> tuple[Draft | None, Coverage]:
+    """A draft that answers instead of the generator (a message that is no usable question,
+    or a question the retrieved passages do not cover), and the coverage found."""
+    understanding = turn.understanding
+    entry = services.understander.lexicon.entry(understanding.corrected.strip(" ?.!"))
+    name = services.generator.name
+    own = message_draft(services.refusals, understanding, name, entry.preferred if entry else None)
+    if own is not None:
+        return own, Coverage(CoverageLevel.NONE, (), tuple(own.findings))
+    passages = [h.chunk.embedding_text for h in retrieval.hits]
+    coverage = assess_coverage(services, turn, passages, retrieval.best_similarity)
+    if coverage.declines:
+        return Draft(text="", generator=name, refused=True), coverage
+    return None, coverage
 
 
 def stream_answer(
@@ -247,12 +282,16 @@ def stream_answer(
     turn.timings_ms.update(retrieval.timings_ms)
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
     started = time.perf_counter()
-    gap = evidence_gap(services, turn, retrieval)
+    gap, coverage = gate(services, turn, retrieval)
     request = generation_request(turn, retrieval, audience)
     draft = gap
     streamed: list[str] = []
     changes: list[str] = []
     if draft is None:
+        if coverage.level is CoverageLevel.PARTIAL:
+            opening = partial_opening(services.refusals, coverage) + " "
+            streamed.append(opening)
+            yield DeltaEvent(opening)
         for item in draft_stream(services, request, turn.timings_ms):
             if isinstance(item, Draft):
                 draft = item
@@ -262,7 +301,8 @@ def stream_answer(
         assert draft is not None
         draft, changes = settle(services, request, draft)
     turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
-    record = finalize(services, turn, retrieval, draft, gap.text if gap else None)
+    own = gap.text if gap is not None and gap.text else None
+    record = finalize(services, turn, retrieval, draft, coverage, own)
     if services.suggester is not None:
         asked = [record.question, record.standalone_question, *(a.question for a in turn.history)]
         cited = {c.source_id for c in record.citations} | turn.favour

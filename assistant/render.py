@@ -61,7 +61,7 @@ def references(record: AnswerRecord, *, passages: bool = True) -> str:
 def after_answer(record: AnswerRecord, *, passages: bool = True, related: bool = False) -> str:
     """What follows the answer text: references, related questions (when ``related``), the
     disclaimer and the review status, starting with the blank line that separates them."""
-    parts = []
+    parts = [coverage_line(record)]
     if record.citations:
         parts.append("References\n" + references(record, passages=passages))
     if related and record.related_questions:
@@ -70,6 +70,16 @@ def after_answer(record: AnswerRecord, *, passages: bool = True, related: bool =
     parts.append(record.disclaimer)
     parts.append(status_line(record))
     return "".join(f"\n\n{part}" for part in parts)
+
+
+def coverage_line(record: AnswerRecord) -> str:
+    """How the question was read and how much of it the sources cover, in one line."""
+    parts = [f"Coverage: {record.coverage}"]
+    if record.uncovered:
+        parts.append(f"not addressed by the approved sources: {'; '.join(record.uncovered)}")
+    if record.corrections:
+        parts.append(f"read as: {', '.join(record.corrections)}")
+    return plain(" — ".join(parts))
 
 
 def answer_text(record: AnswerRecord, *, passages: bool = True) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import openai
 
@@ -15,9 +17,53 @@ from assistant.generate.selection import llm_configured, model_parts, openai_cli
 from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
+from assistant.lexicon import load_lexicon
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
 from assistant.suggest import Suggester
+from assistant.understand import Understander
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """The templates of what the pipeline says when it does not answer (or answers in part)."""
+
+    coverage: Prompt  # $missing, $closest
+    partial: Prompt  # $missing
+    term_only: Prompt  # $term, $meaning
+    context_only: Prompt
+    language: Prompt
+    injection: Prompt
+
+    @classmethod
+    def load(cls, folder: Path) -> Refusals:
+        return cls(
+            coverage=load_prompt(folder, "refusal_coverage", expect={"missing", "closest"}),
+            partial=load_prompt(folder, "coverage_partial", expect={"missing"}),
+            term_only=load_prompt(folder, "clarify_term", expect={"term", "meaning"}),
+            context_only=load_prompt(folder, "clarify_context", expect=set()),
+            language=load_prompt(folder, "refusal_language", expect=set()),
+            injection=load_prompt(folder, "refusal_injection", expect=set()),
+        )
+
+
+def build_understander(settings: Settings, retriever: Retriever) -> Understander:
+    """Question understanding over the approved index's words and the lexicon (with the
+    aliases approved articles declare)."""
+    catalog = retriever.catalog
+    lexicon = load_lexicon(settings.lexicons_dir, version=settings.lexicon_version)
+    aliases = [
+        tuple(group)
+        for doc in catalog.documents.values()
+        if doc.is_article
+        for group in doc.metadata.get("aliases", [])
+    ]
+    if aliases:
+        lexicon = lexicon.with_groups(aliases, "aliases")
+    words: set[str] = set()
+    for chunk in catalog.chunks.values():
+        words.update(_WORD.findall(chunk.embedding_text.lower()))
+    return Understander(words, lexicon)
 
 
 @dataclass
@@ -28,7 +74,8 @@ class Services:
     store: AnswerStore
     disclaimer: str
     refusal: str
-    unknown_term_refusal: Prompt
+    refusals: Refusals
+    understander: Understander
     fallback: Generator | None = None  # answers when the model's answer is unusable
     condenser: Condenser | None = None  # model rewrite of follow-ups; rule-based when None
     suggester: Suggester | None = None  # related follow-up questions
@@ -43,6 +90,10 @@ class Services:
         close_generator = getattr(self.generator, "close", None)
         if close_generator is not None:  # a model client's connection pool
             close_generator()
+
+
+# Words and hyphenated compounds ("low-dose" and "low", "dose").
+_WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*|(?<=-)[a-z][a-z0-9]+")
 
 
 def open_store(settings: Settings) -> AnswerStore:
@@ -82,5 +133,6 @@ def build_services(
             prompts, "disclaimer", settings.answer.disclaimer_version, expect=set()
         ).text,
         refusal=load_prompt(prompts, "refusal", expect=set()).text,
-        unknown_term_refusal=load_prompt(prompts, "refusal_unknown_term", expect={"terms"}),
+        refusals=Refusals.load(prompts),
+        understander=build_understander(settings, retriever),
     )

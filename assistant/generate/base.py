@@ -21,6 +21,10 @@ class GenerationRequest:
     passages: list[RetrievedChunk]
     audience: str = "clinician"
     history: tuple[tuple[str, str], ...] = ()  # (question, answer) pairs, oldest first
+    # The standalone question with typos fixed and synonyms added (what was searched), and
+    # the forms of each concept the question turns on: a sentence naming them answers it.
+    search_question: str = ""
+    concepts: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass

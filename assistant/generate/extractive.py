@@ -1,9 +1,13 @@
 """The offline default: an answer composed of sentences quoted from the retrieved passages.
 
-Sentences are ranked by similarity to the question (embedding cosine plus a bonus for the
-question's own words and numbers), near-duplicates are dropped, and each quoted sentence
-carries the number of the passage it came from. Because every sentence is quoted whole, every
-number, dose or unit in the answer sits inside a cited sentence that contains it.
+Sentences are ranked by similarity to the mapped question (embedding cosine plus bonuses for
+naming the concepts the question turns on, for the question's own words and numbers, and for
+the kind of statement the question asks for: "where do patients get it?" wants where it is
+prepared, "is that a problem with X?" wants a contraindication), near-duplicates are dropped,
+and each quoted sentence carries the number of the passage it came from. Sentences whose
+subject is a bare pronoun ("It summarises ...") are not quoted: out of their passage they no
+longer say what they are about. Because every sentence is quoted whole, every number, dose or
+unit in the answer sits inside a cited sentence that contains it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,49 @@ from assistant.text import content_words, jaccard, split_sentences
 NAME = "extractive"
 MIN_WORDS = 5
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A sentence that leans on the one before it for its subject.
+_LOST_SUBJECT = re.compile(
+    r"^(?:It|Its|They|Their|He|She|His|Her)\b|^(?:This|These|Those|That|Such)\s+(?:is|are|was|"
+    r"were|has|have|had|may|might|can|could|should|suggests?|shows?|means?|includes?|"
+    r"describes?|summari[sz]es?|reports?|found|finds|remains?)\b"
+)
+# What a kind of question asks for, the words of a sentence that gives it, and its weight.
+_INTENTS = (
+    (
+        re.compile(r"\b(?:where|obtain|buy|source|supplied|made up|get (?:it|them|hold))\b", re.I),
+        re.compile(
+            r"\b(?:pharmacy|pharmacies|compounded|compounding|prepared by|supplied)\b", re.I
+        ),
+        0.3,
+    ),
+    (
+        re.compile(
+            r"\b(?:problem|issue|interact\w*|together|combine\w*|with (?:her|his|their)|"
+            r"while (?:on|taking)|also (?:on|taking)|(?:she|he|they) (?:takes?|is on|are on)|"
+            r"is taking|are taking)\b",
+            re.I,
+        ),
+        re.compile(r"\b(?:contraindicat\w*|interaction\w*|concomitant|overdose)\b", re.I),
+        0.25,
+    ),
+    (
+        re.compile(r"\b(?:safe|safety|harm\w*|risky?|ok|okay|pregnan\w*|breast\w*)\b", re.I),
+        re.compile(
+            r"\b(?:safe|harm\w*|can be used|not known|negligible|contraindicat\w*|caution)\b", re.I
+        ),
+        0.15,
+    ),
+    (
+        re.compile(r"\b(?:licen[cs]ed|licen[cs]e|on-label|approved for|authori[sz]ed)\b", re.I),
+        re.compile(r"\b(?:off-label|labelled|approved|indicated|indication)\b", re.I),
+        0.25,
+    ),
+    (
+        re.compile(r"\b(?:evidence|work|works|effective|efficacy|benefit|trials?|studies)\b", re.I),
+        re.compile(r"\b(?:trial|placebo|evidence|effective|benefit|randomi[sz]ed)\b", re.I),
+        0.1,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +88,8 @@ def _candidates(request: GenerationRequest) -> list[tuple[str, int]]:
             # A chunk may start mid-sentence where the splitter cut; skip that fragment.
             if len(sentence.split()) < MIN_WORDS or sentence[0].islower():
                 continue
+            if _LOST_SUBJECT.match(sentence):
+                continue
             key = sentence.lower()
             if key not in seen:
                 seen.add(key)
@@ -54,6 +103,20 @@ def _overlap_bonus(question_words: set[str], question_numbers: set[str], sentenc
     numbers = set(_NUMBER.findall(sentence))
     number_hit = 1.0 if question_numbers and question_numbers & numbers else 0.0
     return 0.15 * overlap + 0.1 * number_hit
+
+
+def _concept_bonus(concepts: tuple[tuple[str, ...], ...], sentence: str) -> float:
+    """Share of the question's concepts the sentence names (by any of their forms)."""
+    if not concepts:
+        return 0.0
+    lowered = sentence.lower()
+    named = sum(any(form.lower() in lowered for form in forms) for forms in concepts)
+    return 0.25 * named / len(concepts)
+
+
+def _intent_bonus(question: str, sentence: str) -> float:
+    """Bonus for a sentence that gives the kind of statement the question asks for."""
+    return sum(w for asks, gives, w in _INTENTS if asks.search(question) and gives.search(sentence))
 
 
 class ExtractiveGenerator:
@@ -70,7 +133,7 @@ class ExtractiveGenerator:
         pairs = _candidates(request)
         if not pairs:
             return []
-        query = request.standalone_question
+        query = request.search_question or request.standalone_question
         vectors = self._embedder.embed([query] + [s for s, _ in pairs])
         similarities = vectors[1:] @ vectors[0]
         q_words, q_numbers = content_words(request.question), set(_NUMBER.findall(request.question))
@@ -80,7 +143,10 @@ class ExtractiveGenerator:
                 sentence=s,
                 passage=p,
                 similarity=float(sim),
-                score=float(sim) + _overlap_bonus(q_words, q_numbers, s),
+                score=float(sim)
+                + _overlap_bonus(q_words, q_numbers, s)
+                + _concept_bonus(request.concepts, s)
+                + _intent_bonus(request.question, s),
                 words=frozenset(content_words(s)),
                 vector=vec,
             )

@@ -139,6 +139,30 @@ def _check_fields(path: Path, front: str, meta: dict[str, Any]) -> None:
         )
 
 
+def _aliases(path: Path, front: str, raw: Any) -> list[list[str]]:
+    """Optional synonym groups for the article's terms: ``[[polyethylene glycol, Miralax]]``."""
+    if raw is None:
+        return []
+    line = _field_line(front, "aliases")
+    if not isinstance(raw, list):
+        raise CorpusError(path, "must be a list of synonym lists", line=line, field="aliases")
+    groups = []
+    for position, group in enumerate(raw, start=1):
+        if not (
+            isinstance(group, list)
+            and len(group) >= 2
+            and all(isinstance(t, str) and t.strip() for t in group)
+        ):
+            raise CorpusError(
+                path,
+                "each alias entry must list two or more non-empty terms that mean the same",
+                line=line,
+                field=f"aliases[{position}]",
+            )
+        groups.append([t.strip() for t in group])
+    return groups
+
+
 def parse_article(path: Path, text: str) -> Document:
     """Parse one article file. Raises CorpusError naming the file and the line or field."""
     front, body, body_line = _split_front_matter(path, text)
@@ -155,6 +179,9 @@ def parse_article(path: Path, text: str) -> Document:
         "question": meta.get("question"),
         "related_questions": list(meta.get("related_questions") or []),
     }
+    aliases = _aliases(path, front, meta.get("aliases"))
+    if aliases:  # only when declared, so other articles' content hashes stay as they were
+        metadata["aliases"] = aliases
     return Document(
         id=str(meta["id"]),
         title=str(meta["title"]),

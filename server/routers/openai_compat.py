@@ -134,6 +134,9 @@ def _extension(record: AnswerRecord) -> dict[str, Any]:
         "review_status": record.review_status.value,
         "disclaimer": record.disclaimer,
         "citations": [c.model_dump(mode="json") for c in record.citations],
+        "coverage": record.coverage,
+        "uncovered": record.uncovered,
+        "corrections": record.corrections,
     }
 
 

@@ -98,6 +98,14 @@ export function suggestions(record, fallback, onPick) {
       el('button', { type: 'button', class: 'link', onclick: () => onPick(String(q)) }, String(q))))));
 }
 
+/** Coverage of the question by the sources and how it was read (typo corrections). */
+export function coverageNote(record) {
+  const parts = [`Coverage: ${record.coverage || 'full'}`];
+  if (record.uncovered && record.uncovered.length) parts.push(`not addressed by the approved sources: ${record.uncovered.join('; ')}`);
+  if (record.corrections && record.corrections.length) parts.push(`read as: ${record.corrections.join(', ')}`);
+  return el('p', { class: `coverage small coverage-${record.coverage || 'full'}` }, parts.join(' — '));
+}
+
 /** One answer as an <article>: status, text, references, disclaimer, suggestions. */
 export function answerCard(record, { fallback = [], onPick = null } = {}) {
   const byN = new Map(record.citations.map((c) => [c.n, c]));
@@ -106,6 +114,7 @@ export function answerCard(record, { fallback = [], onPick = null } = {}) {
     el('div', { class: 'answer-head' }, badge(record.review_status),
       record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null),
     citedText('p', record.answer, onCite),
+    coverageNote(record),
     references(record),
     el('p', { class: 'disclaimer small' }, record.disclaimer),
     el('p', { class: 'muted small' }, `Answer ${record.id}`),

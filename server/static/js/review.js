@@ -1,7 +1,7 @@
 // Reviewer console: the queue, an answer beside its cited passages, decisions, audit history.
 import { api } from './api.js';
 import { el, clear, status, safeLink } from './dom.js';
-import { badge, citedText } from './answer.js';
+import { badge, citedText, coverageNote } from './answer.js';
 import { shell } from './shell.js';
 
 const queueList = document.getElementById('queue');
@@ -102,6 +102,7 @@ async function open(answerId) {
     clear(panel).append(
       el('h2', { tabindex: '-1', id: 'detail-title' }, record.question),
       el('p', { class: 'muted small' }, `Standalone: ${record.standalone_question}`),
+      coverageNote(record),
       el('div', { class: 'answer-head' }, badge(record.review_status), el('span', { class: 'muted small' }, ` answer ${record.id} · ${record.generator}`)),
       el('div', { class: 'side-by-side' },
         el('section', { class: 'answer', 'aria-label': 'Answer under review' },
