@@ -165,8 +165,8 @@ def finalize(
     findings = draft.findings + findings + verify(text, citations)
     if not draft.refused and citations:
         # What is cited must cover the question too, whoever wrote the answer.
-        chunks = services.retriever.catalog.chunks
-        cited = [chunks[c.chunk_id].embedding_text for c in citations if c.chunk_id in chunks]
+        chunks = (services.catalog.chunk(c.chunk_id) for c in citations)
+        cited = [chunk.embedding_text for chunk in chunks if chunk is not None]
         coverage = assess_coverage(services, turn, cited, retrieval.best_similarity)
     refused = draft.refused or not citations or coverage.declines
     if refused:
@@ -207,7 +207,7 @@ def _refusal_text(services: Services, retrieval: Retrieval, coverage: Coverage) 
         # Articles are offered only when retrieval found something near the question.
         near = retrieval.best_similarity >= services.settings.answer.min_evidence
         hits = retrieval.hits if near else []
-        closest = closest_articles(hits, services.retriever.catalog.documents)
+        closest = closest_articles(hits, {d.id: d for d in services.catalog.documents()})
         return coverage_refusal(services.refusals, coverage, closest)
     return services.refusal
 

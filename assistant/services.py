@@ -54,14 +54,13 @@ def build_understander(settings: Settings, retriever: Retriever) -> Understander
     lexicon = load_lexicon(settings.lexicons_dir, version=settings.lexicon_version)
     aliases = [
         tuple(group)
-        for doc in catalog.documents.values()
-        if doc.is_article
+        for doc in catalog.articles()
         for group in doc.metadata.get("aliases", [])
     ]
     if aliases:
         lexicon = lexicon.with_groups(aliases, "aliases")
     words: set[str] = set()
-    for chunk in catalog.chunks.values():
+    for chunk in catalog.chunks():
         words.update(_WORD.findall(chunk.embedding_text.lower()))
     return Understander(words, lexicon)
 
