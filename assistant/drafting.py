@@ -2,7 +2,9 @@
 
 The pipeline's generate step, kept apart so the pipeline stays a short list of steps:
 
-- :func:`draft_stream` runs the generator, streaming sanitised text deltas when it can;
+- :func:`draft_stream` runs the generator, streaming sanitised text deltas when it can; a
+  stretch of text that says nothing (bare citation markers, a passage title repeated,
+  punctuation) is held back by :class:`ContentGate` and never shown as an answer;
 - :func:`settle` verifies the draft in code (assistant.verify) and, when nothing usable is
   left, substitutes the extractive answer, saying why;
 - :func:`revision` says whether and how the final answer differs from what was streamed.
@@ -15,10 +17,66 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+from assistant.citations import MARKER
 from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
 from assistant.generate.extractive import NAME as EXTRACTIVE
 from assistant.services import Services
+from assistant.text import content_words
 from assistant.verify import StreamSanitizer, check_sentences, passage_texts, sanitize
+
+# Where a streamed sentence ends: the gate decides sentence by sentence.
+_STREAM_SENTENCE_END = re.compile(r"[.!?]\s+|\n")
+
+
+def says_something(text: str, titles: frozenset[str]) -> bool:
+    """Whether text has a content word beyond citation markers and the passages' titles."""
+    return bool(content_words(MARKER.sub(" ", text)) - titles)
+
+
+def title_words(request: GenerationRequest) -> frozenset[str]:
+    """Content words of the passages' titles and headings: repeating them is not a claim."""
+    words: set[str] = set()
+    for hit in request.passages:
+        words |= content_words(f"{hit.chunk.title} {hit.chunk.heading}")
+    return frozenset(words)
+
+
+class ContentGate:
+    """Holds streamed text until the sentence it belongs to says something.
+
+    A sentence whose text so far is only markers, title words and punctuation is held; once
+    a content word arrives the sentence is released and flows on to its end; a sentence that
+    ends without content is dropped from the stream (verification removes it from the answer
+    too). The final, verified answer stays authoritative.
+    """
+
+    def __init__(self, titles: frozenset[str]) -> None:
+        self._titles = titles
+        self._held = ""
+        self._open = False
+
+    def feed(self, text: str) -> str:
+        """Add sanitised text; return what may be shown now."""
+        self._held += text
+        shown = ""
+        while self._held:
+            end = _STREAM_SENTENCE_END.search(self._held)
+            upto = end.end() if end else len(self._held)
+            if not self._open and says_something(self._held[:upto], self._titles):
+                self._open = True
+            if self._open:
+                shown, self._held = shown + self._held[:upto], self._held[upto:]
+                self._open = end is None  # a finished sentence closes the gate again
+            elif end:
+                self._held = self._held[upto:]  # a finished sentence that said nothing
+            if end is None:
+                break
+        return shown
+
+    def finish(self) -> str:
+        """The end of the stream: held text that never said anything is dropped."""
+        held, self._held = self._held, ""
+        return held if self._open or says_something(held, self._titles) else ""
 
 
 def draft_stream(
@@ -31,16 +89,17 @@ def draft_stream(
         yield generator.generate(request)
         return
     sanitizer = StreamSanitizer(len(request.passages))
+    gate = ContentGate(title_words(request))
     for item in generator.stream(request):
         if isinstance(item, Draft):
             timings["model"] = (time.perf_counter() - started) * 1000
             if item.fallback_reason is None:  # an aborted stream's held-back tail is dropped
-                tail = sanitizer.finish()
-                if tail:
+                tail = gate.feed(sanitizer.finish()) + gate.finish()
+                if tail.strip():
                     yield tail
             yield item
             return
-        safe = sanitizer.feed(item)
+        safe = gate.feed(sanitizer.feed(item))
         if safe.strip():
             timings.setdefault("first_delta", (time.perf_counter() - started) * 1000)
             yield safe
@@ -73,9 +132,13 @@ def settle(services: Services, request: GenerationRequest, draft: Draft) -> tupl
         changes = [
             f.replace("removed unsupported sentence", "removed a sentence", 1) for f in removed
         ]
-        if draft.text.strip() or draft.generator == EXTRACTIVE:
+        if draft.generator == EXTRACTIVE or says_something(draft.text, title_words(request)):
             return draft, changes
-        reason = "no sentence of the model's answer survived verification"
+        reason = (
+            "what survived verification says nothing (only citation markers, titles or punctuation)"
+            if draft.text.strip()
+            else "no sentence of the model's answer survived verification"
+        )
     fallback = services.fallback
     if fallback is None:
         refused = replace(draft, text="", refused=True, fallback_reason=reason)

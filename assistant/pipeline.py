@@ -161,6 +161,7 @@ def finalize(
         refused=refused,
         generator=draft.generator,
         fallback=draft.fallback_reason,
+        mode=draft.mode,
         prompt_version=draft.prompt_version,
         corpus_version=services.retriever.catalog.corpus_version,
         retrieval=_hits(retrieval),

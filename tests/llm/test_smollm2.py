@@ -92,7 +92,7 @@ def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Ser
         assert isinstance(final, FinalEvent)
         record = final.record
         assert_invariants(record, smollm2)
-        assert record.prompt_version and record.prompt_version.startswith("system.v1")
+        assert record.prompt_version and record.prompt_version.startswith("system.v2")
         assert record.generator in ("smollm2", "extractive")
         if record.generator == "extractive":
             assert record.fallback, "a fallback always says why"
