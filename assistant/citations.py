@@ -118,9 +118,16 @@ def quantities(sentence: str) -> list[str]:
     return found
 
 
+_EVERY = re.compile(
+    r"\bevery\s+(?:other|second|third|\d+(?:[.,]\d+)?)\s+(?:hours?|h|days?|weeks?|months?)\b"
+)
+
+
 def frequencies(sentence: str) -> list[str]:
-    lowered = f" {sentence.lower()} "
-    return [f for f in FREQUENCIES if re.search(rf"\b{re.escape(f)}\b", lowered)]
+    """Dosing frequencies stated in a sentence ("twice daily", "every 48 hours")."""
+    lowered = f" {MARKER.sub('', sentence).lower()} "
+    found = [f for f in FREQUENCIES if re.search(rf"\b{re.escape(f)}\b", lowered)]
+    return found + [m.group(0) for m in _EVERY.finditer(lowered)]
 
 
 def _variants(quantity: str) -> list[str]:
@@ -139,7 +146,9 @@ def grounded(claim: str, passages: Sequence[str]) -> bool:
     if number is None or number.group(2) is not None or "-" in claim or " to " in claim:
         variants = _variants(claim)
         spaced = [re.sub(r"(\d)([a-z%])", r"\1 \2", t) for t in texts]
-        return any(v in t for v in variants for t in texts + spaced)
+        # "50 mg" is not in "150 mg": a value must start where a number starts.
+        patterns = [re.compile(rf"(?<![\d.]){re.escape(v)}(?![\d])") for v in variants]
+        return any(p.search(t) for p in patterns for t in texts + spaced)
     value = re.escape(_normalise(number.group(1)))
     return any(re.search(rf"(?<![\d.]){value}(?![\d]|\.\d)", t) for t in texts)
 

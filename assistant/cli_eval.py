@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +14,9 @@ from assistant.errors import FollowupError
 
 @app.command("eval")
 def eval_cases(
-    cases: Annotated[Path, typer.Argument(help="Eval cases, JSONL (format in DESIGN.md).")],
+    cases: Annotated[
+        Path | None, typer.Argument(help="Eval cases, JSONL (format in DESIGN.md).")
+    ] = None,
     corpus: Annotated[
         list[Path] | None,
         typer.Option(
@@ -45,8 +47,24 @@ def eval_cases(
     limit: Annotated[
         int | None, typer.Option("--limit", min=1, help="Run the first N cases.")
     ] = None,
+    claims: Annotated[
+        Path | None,
+        typer.Option(
+            "--claims",
+            help="Claims JSONL: score the verifier (keep_rate, catch_rate) instead of CASES.",
+        ),
+    ] = None,
 ) -> None:
-    """Run CASES through the answer pipeline; exit 1 when a metric is under its threshold."""
+    """Run CASES through the answer pipeline; exit 1 when a metric is under its threshold.
+
+    With --claims FILE, run each claim sentence through the verifier against the passages it
+    cites instead (thresholds: --min keep_rate=0.9 --min catch_rate=0.95)."""
+    if claims is not None:
+        _eval_claims(claims, corpus, out, minimum, limit)
+        return
+    if cases is None:
+        typer.secho("error: give CASES or --claims FILE", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2)
     from assistant.index.embedder import MiniLMEmbedder
     from evals.cases import DatasetConfig, load_cases, load_config, parse_threshold
     from evals.session import EvalOptions, run_eval
@@ -73,6 +91,44 @@ def eval_cases(
     typer.echo(f"report: {options.out / 'report.md'}")
     if not report["passed"]:
         raise typer.Exit(1)
+
+
+def _eval_claims(
+    path: Path,
+    corpus: list[Path] | None,
+    out: Path | None,
+    minimum: list[str] | None,
+    limit: int | None,
+) -> None:
+    from evals.cases import parse_threshold
+    from evals.claims import corpus_passages, load_claims, run_claims, write_report
+
+    settings = Settings()
+    target = out or Path("evals") / "out" / path.stem
+    try:
+        loaded = load_claims(path)[:limit]
+        thresholds = dict(parse_threshold(t) for t in minimum or [])
+        passages = corpus_passages(corpus or settings.corpus_paths, settings)
+        report = run_claims(loaded, passages, settings.llm.min_support, thresholds)
+    except FollowupError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from exc
+    write_report(report, target)
+    _claims_summary(report)
+    typer.echo(f"report: {target / 'report.md'}")
+    if not report["passed"]:
+        raise typer.Exit(1)
+
+
+def _claims_summary(report: dict[str, Any]) -> None:
+    typer.echo(f"{report['claims']} claims ({report['supported']} supported)")
+    for name in ("keep_rate", "catch_rate"):
+        value = report[name]
+        typer.echo(f"{name}={'n/a' if value is None else f'{value:.3f}'}")
+    for check in report["thresholds"]:
+        mark = "ok  " if check["passed"] else "FAIL"
+        value = "n/a" if check["value"] is None else f"{check['value']:.3f}"
+        typer.echo(f"{mark} {check['metric']} = {value}")
 
 
 def _summary(report: dict[str, object]) -> None:

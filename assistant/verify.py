@@ -6,9 +6,12 @@ A model is an untrusted author. Its text goes through two steps:
    tags, Markdown images, link targets, bare URLs and formatting are removed; link text is
    kept as words. Nothing the model writes survives as markup.
 2. :func:`check_sentences` keeps only supported sentences. Every sentence is treated as a
-   claim and must carry a citation ``[n]`` to a passage given to the model; every number,
-   dose, unit and frequency in it must appear in one of its cited passages; and most of its
-   content words must occur in those passages (or the question).
+   claim: it must say something (words beyond its citation markers and the titles and
+   headings of its sources), carry a citation ``[n]`` to a passage given to the model, and
+   have a *supporting sentence* in a cited passage that says what it says
+   (:mod:`assistant.meaning`: numbers attached to the same drug, population and direction,
+   negations, named drugs and conditions); most of its content words must occur in the cited
+   passages (or the question).
 
 **Unsupported sentences are removed, not marked.** A clinician reads the answer quickly and
 a marked-but-present invented dose is still read; the removed sentences are kept verbatim in
@@ -30,7 +33,8 @@ from functools import lru_cache
 import Stemmer
 
 from assistant.citations import MARKER, cited_indices, frequencies, grounded, quantities, sentences
-from assistant.text import content_words, strip_markup
+from assistant.meaning import meaning_problem
+from assistant.text import content_words, split_sentences, strip_markup
 
 _BLOCK = re.compile(
     r"<\s*(script|style|iframe|object|embed|svg|math|template)\b.*?(?:<\s*/\s*\1\s*>|$)",
@@ -144,6 +148,12 @@ class Checked:
     removed: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
 
+    @property
+    def has_content(self) -> bool:
+        """Whether anything that says something survived: when False the answer is unusable
+        and the extractive fallback answers instead."""
+        return bool(self.text.strip())
+
 
 def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> str:
     def keep(match: re.Match[str]) -> str:
@@ -157,32 +167,119 @@ def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> st
     return MARKER.sub(keep, sentence)
 
 
+SENTENCE_SUPPORT = 0.6  # share of a claim's words its supporting sentence (or title) must hold
+# Words that say nothing on their own: a title repeated with "also" is still only a title.
+_FILLER = frozenset({"also", "see", "more", "information", "following", "summary", "overview"})
+_CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:and|but|whereas|while|so)\b)|\s+whereas\s+")
+
+
+def says_something(sentence: str, titles: Sequence[str] = ()) -> bool:
+    """Whether a sentence carries a claim: a content word beyond its citation markers and
+    the titles/headings of its sources (a marker-only fragment or a repeated title does not)."""
+    words = _stems(MARKER.sub(" ", sentence)) - _stems(" ".join(titles))
+    return bool(words - _FILLER)
+
+
+def contentless(text: str, titles: Sequence[str] = ()) -> list[str]:
+    """The sentences of ``text`` that say nothing (see :func:`says_something`); for checking
+    any text meant as an answer, such as a reviewer's edited version."""
+    return [s for s in sentences(text) if not says_something(s, titles)]
+
+
+def has_content(text: str, titles: Sequence[str] = ()) -> bool:
+    """Whether any sentence of ``text`` says something: an answer without one is unusable."""
+    return any(says_something(s, titles) for s in sentences(text))
+
+
+def supporting_sentences(passage: str) -> list[str]:
+    """Sentences of a passage that can support a claim; lines that read as instructions to
+    an AI never do."""
+    lines = strip_markup(passage).splitlines()
+    return split_sentences("\n".join(line for line in lines if not INSTRUCTION.search(line)))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence of a cited passage and the title/heading of that passage."""
+
+    sentence: str
+    context: str
+
+
+def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | None:
+    problem = meaning_problem(claim, evidence.sentence, evidence.context)
+    if problem is not None:
+        return problem
+    share = support(claim, f"{evidence.sentence} {evidence.context}", question)
+    if share < SENTENCE_SUPPORT:
+        return f"only {share:.0%} of its words are in the closest cited sentence"
+    return None
+
+
+def support_problem(claim: str, evidence: Sequence[Evidence], question: str = "") -> str | None:
+    """Why no single cited sentence supports ``claim`` (each of its clauses joined by "; " or
+    ", and/but" may be supported by its own), or None when one does."""
+    problems = [_sentence_problem(claim, e, question) for e in evidence]
+    if not evidence or all(problems):
+        parts = [p for p in _CLAUSE_JOIN.split(MARKER.sub("", claim)) if p.strip()]
+        if len(parts) > 1 and all(support_problem(p, evidence, question) is None for p in parts):
+            return None
+        return _closest(claim, evidence, problems) if evidence else "no cited sentence"
+    return None
+
+
+def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | None]) -> str:
+    """The problem with the cited sentence closest in words to the claim."""
+    words = _stems(MARKER.sub("", claim))
+    best = max(range(len(evidence)), key=lambda i: len(words & _stems(evidence[i].sentence)))
+    return f"{problems[best]} (closest: {evidence[best].sentence[:120]!r})"
+
+
 def sentence_problem(
-    sentence: str, passages: Sequence[str], question: str, min_support: float
+    sentence: str,
+    passages: Sequence[str],
+    question: str,
+    min_support: float,
+    contexts: Sequence[str] | None = None,
 ) -> str | None:
-    """Why a sentence (with request-position markers) is unsupported, or None if it is fine."""
-    cited = [passages[n - 1] for n in dict.fromkeys(cited_indices(sentence))]
+    """Why a sentence (with request-position markers) is unsupported, or None if it is fine.
+    ``contexts`` are the passages' titles and headings, by position."""
+    cited = list(dict.fromkeys(cited_indices(sentence)))
+    titles = [contexts[n - 1] for n in cited] if contexts else []
+    if not says_something(sentence, titles):
+        return "it says nothing beyond citation markers and the titles of its sources"
     if not cited:
         return "no citation"
-    grounding = " ".join(trusted_text(p) for p in cited)
+    grounding = " ".join(trusted_text(passages[n - 1]) for n in cited)
     for claim in quantities(sentence) + frequencies(sentence):
         if not grounded(claim, [grounding]):
             return f"{claim!r} is not in the cited passage(s)"
     share = support(sentence, grounding, question)
     if share < min_support:
         return f"only {share:.0%} of its words are in the cited passage(s)"
-    return None
+    evidence = [
+        Evidence(s, contexts[n - 1] if contexts else "")
+        for n in cited
+        for s in supporting_sentences(passages[n - 1])
+    ]
+    return support_problem(sentence, evidence, question)
 
 
 def check_sentences(
-    text: str, passages: Sequence[str], question: str, min_support: float
+    text: str,
+    passages: Sequence[str],
+    question: str,
+    min_support: float,
+    contexts: Sequence[str] | None = None,
 ) -> Checked:
-    """Keep the sentences of ``text`` that its cited passages support; report the rest."""
+    """Keep the sentences of ``text`` that its cited passages support; report the rest.
+    ``contexts`` (title and heading of each passage, by position) let a sentence name a drug
+    its passage's title names, and mark a repeated title as saying nothing."""
     result = Checked(text="")
     kept: list[str] = []
     for raw in sentences(text):
         sentence = _drop_bad_markers(raw, len(passages), result.findings)
-        problem = sentence_problem(sentence, passages, question, min_support)
+        problem = sentence_problem(sentence, passages, question, min_support, contexts)
         if problem is None:
             kept.append(sentence.strip())
             continue
@@ -195,6 +292,11 @@ def check_sentences(
 def passage_texts(chunks: Sequence[str]) -> list[str]:
     """Plain text of passages as the model saw them and as grounding checks read them."""
     return [strip_markup(c) for c in chunks]
+
+
+def passage_context(title: str, heading: str = "") -> str:
+    """What :func:`check_sentences` takes as a passage's context: its title and heading."""
+    return "\n".join(part for part in (title, heading) if part)
 
 
 class StreamSanitizer:
