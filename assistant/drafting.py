@@ -17,28 +17,26 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
-from assistant.citations import MARKER
 from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
 from assistant.generate.extractive import NAME as EXTRACTIVE
 from assistant.services import Services
-from assistant.text import content_words
-from assistant.verify import StreamSanitizer, check_sentences, passage_texts, sanitize
+from assistant.verify import (
+    StreamSanitizer,
+    check_sentences,
+    has_content,
+    passage_context,
+    passage_texts,
+    sanitize,
+    says_something,
+)
 
 # Where a streamed sentence ends: the gate decides sentence by sentence.
 _STREAM_SENTENCE_END = re.compile(r"[.!?]\s+|\n")
 
 
-def says_something(text: str, titles: frozenset[str]) -> bool:
-    """Whether text has a content word beyond citation markers and the passages' titles."""
-    return bool(content_words(MARKER.sub(" ", text)) - titles)
-
-
-def title_words(request: GenerationRequest) -> frozenset[str]:
-    """Content words of the passages' titles and headings: repeating them is not a claim."""
-    words: set[str] = set()
-    for hit in request.passages:
-        words |= content_words(f"{hit.chunk.title} {hit.chunk.heading}")
-    return frozenset(words)
+def contexts(request: GenerationRequest) -> list[str]:
+    """Title and heading of each passage, by position: repeating them is not a claim."""
+    return [passage_context(hit.chunk.title, hit.chunk.heading) for hit in request.passages]
 
 
 class ContentGate:
@@ -50,7 +48,7 @@ class ContentGate:
     too). The final, verified answer stays authoritative.
     """
 
-    def __init__(self, titles: frozenset[str]) -> None:
+    def __init__(self, titles: list[str]) -> None:
         self._titles = titles
         self._held = ""
         self._open = False
@@ -89,7 +87,7 @@ def draft_stream(
         yield generator.generate(request)
         return
     sanitizer = StreamSanitizer(len(request.passages))
-    gate = ContentGate(title_words(request))
+    gate = ContentGate(contexts(request))
     for item in generator.stream(request):
         if isinstance(item, Draft):
             timings["model"] = (time.perf_counter() - started) * 1000
@@ -113,6 +111,7 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
         passage_texts([hit.chunk.text for hit in request.passages]),
         request.standalone_question,
         services.settings.llm.min_support,
+        contexts(request),
     )
     return replace(
         draft, text=checked.text, findings=draft.findings + clean.findings + checked.findings
@@ -132,7 +131,7 @@ def settle(services: Services, request: GenerationRequest, draft: Draft) -> tupl
         changes = [
             f.replace("removed unsupported sentence", "removed a sentence", 1) for f in removed
         ]
-        if draft.generator == EXTRACTIVE or says_something(draft.text, title_words(request)):
+        if draft.generator == EXTRACTIVE or has_content(draft.text, contexts(request)):
             return draft, changes
         reason = (
             "what survived verification says nothing (only citation markers, titles or punctuation)"

@@ -28,7 +28,7 @@ from assistant.generate.openai_compat import ChatEndpoint, Messages, fence
 from assistant.models import RetrievedChunk
 from assistant.prompts import Prompt
 from assistant.text import split_sentences
-from assistant.verify import check_sentences, passage_texts, prompt_leak
+from assistant.verify import check_sentences, passage_context, passage_texts, prompt_leak
 
 log = logging.getLogger(__name__)
 
@@ -236,10 +236,11 @@ class SelectGenerator:
             passage_texts([hit.chunk.text for hit in request.passages]),
             request.standalone_question,
             self._min_support,
+            [passage_context(hit.chunk.title, hit.chunk.heading) for hit in request.passages],
         )
         if checked.removed or not checked.text.strip():
-            selection.findings.append(f"dropped the model's lead sentence: {lead[:200]!r}")
-            selection.findings += checked.findings
+            why = "; ".join(checked.findings) or "nothing of it was kept"
+            selection.findings.append(f"dropped the model's lead sentence ({why}): {lead[:200]!r}")
             return None
         return checked.text
 
