@@ -32,6 +32,7 @@ from assistant.verify import (
 
 # Where a streamed sentence ends: the gate decides sentence by sentence.
 _STREAM_SENTENCE_END = re.compile(r"[.!?]\s+|\n")
+_OPEN_MARKER = re.compile(r"\[[\d,\s]*$")  # "[2, 3" may still close as a citation marker
 
 
 def contexts(request: GenerationRequest) -> list[str]:
@@ -60,7 +61,7 @@ class ContentGate:
         while self._held:
             end = _STREAM_SENTENCE_END.search(self._held)
             upto = end.end() if end else len(self._held)
-            if not self._open and says_something(self._held[:upto], self._titles):
+            if not self._open and self._says_something(self._held[:upto], finished=bool(end)):
                 self._open = True
             if self._open:
                 shown, self._held = shown + self._held[:upto], self._held[upto:]
@@ -74,7 +75,12 @@ class ContentGate:
     def finish(self) -> str:
         """The end of the stream: held text that never said anything is dropped."""
         held, self._held = self._held, ""
-        return held if self._open or says_something(held, self._titles) else ""
+        return held if self._open or self._says_something(held, finished=True) else ""
+
+    def _says_something(self, text: str, finished: bool) -> bool:
+        if not finished:  # the last word may still grow ("dos" -> "dosing", a title word)
+            text = _OPEN_MARKER.sub("", re.sub(r"\S+$", "", text))
+        return says_something(text, self._titles)
 
 
 def draft_stream(

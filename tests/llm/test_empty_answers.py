@@ -89,7 +89,9 @@ def test_the_http_channels_store_no_empty_model_answer(
     same pipeline, so a marker-only reply reaches neither as an answer."""
     adversary.script = lambda body: Reply(split(markers(body), 3))
     server = live_with_model
-    with server.client("alice") as http:
+    # The first answer loads the embedder in the server: minutes on a busy 2-core machine.
+    headers = server.headers("alice")
+    with httpx.Client(base_url=server.url, headers=headers, timeout=300) as http:
         conversation = http.post("/api/conversations", json={}).json()
         reply = http.post(
             f"/api/conversations/{conversation['id']}/messages", json={"question": QUESTIONS[0]}
@@ -100,9 +102,8 @@ def test_the_http_channels_store_no_empty_model_answer(
     assert record["answer"].strip() not in ("", "[1] [2, 3] [4, 5]")
     body = {"model": "followup", "stream": True}
     body["messages"] = [{"role": "user", "content": QUESTIONS[0]}]
-    headers = server.headers("alice")
     with httpx.stream(
-        "POST", f"{server.url}/v1/chat/completions", json=body, headers=headers, timeout=120
+        "POST", f"{server.url}/v1/chat/completions", json=body, headers=headers, timeout=300
     ) as response:
         text = "".join(response.iter_text())
     assert response.status_code == 200
