@@ -104,6 +104,12 @@ class LLMSettings(BaseModel):
     base_url: str | None = None
     api_key: SecretStr | None = None
     model: str = "gpt-4o-mini"
+    # How the model composes an answer. "select": it picks and orders numbered sentences of the
+    # retrieved passages (optionally with one short lead sentence) and the code assembles the
+    # answer from those sentences verbatim, so no claim is in the model's wording; the right
+    # default for small models, which paraphrase numbers and directions unreliably. "write":
+    # the model writes the answer and every sentence is verified in code.
+    mode: Literal["select", "write"] = "select"
     # Deadline for one whole generation (every attempt and the streamed reply together);
     # past it the extractive answer is used instead.
     timeout_s: float = Field(30.0, gt=0)

@@ -2,7 +2,9 @@
 
 The pipeline's generate step, kept apart so the pipeline stays a short list of steps:
 
-- :func:`draft_stream` runs the generator, streaming sanitised text deltas when it can;
+- :func:`draft_stream` runs the generator, streaming sanitised text deltas when it can; a
+  stretch of text that says nothing (bare citation markers, a passage title repeated,
+  punctuation) is held back by :class:`ContentGate` and never shown as an answer;
 - :func:`settle` verifies the draft in code (assistant.verify) and, when nothing usable is
   left, substitutes the extractive answer, saying why;
 - :func:`revision` says whether and how the final answer differs from what was streamed.
@@ -21,10 +23,64 @@ from assistant.services import Services
 from assistant.verify import (
     StreamSanitizer,
     check_sentences,
+    has_content,
     passage_context,
     passage_texts,
     sanitize,
+    says_something,
 )
+
+# Where a streamed sentence ends: the gate decides sentence by sentence.
+_STREAM_SENTENCE_END = re.compile(r"[.!?]\s+|\n")
+_OPEN_MARKER = re.compile(r"\[[\d,\s]*$")  # "[2, 3" may still close as a citation marker
+
+
+def contexts(request: GenerationRequest) -> list[str]:
+    """Title and heading of each passage, by position: repeating them is not a claim."""
+    return [passage_context(hit.chunk.title, hit.chunk.heading) for hit in request.passages]
+
+
+class ContentGate:
+    """Holds streamed text until the sentence it belongs to says something.
+
+    A sentence whose text so far is only markers, title words and punctuation is held; once
+    a content word arrives the sentence is released and flows on to its end; a sentence that
+    ends without content is dropped from the stream (verification removes it from the answer
+    too). The final, verified answer stays authoritative.
+    """
+
+    def __init__(self, titles: list[str]) -> None:
+        self._titles = titles
+        self._held = ""
+        self._open = False
+
+    def feed(self, text: str) -> str:
+        """Add sanitised text; return what may be shown now."""
+        self._held += text
+        shown = ""
+        while self._held:
+            end = _STREAM_SENTENCE_END.search(self._held)
+            upto = end.end() if end else len(self._held)
+            if not self._open and self._says_something(self._held[:upto], finished=bool(end)):
+                self._open = True
+            if self._open:
+                shown, self._held = shown + self._held[:upto], self._held[upto:]
+                self._open = end is None  # a finished sentence closes the gate again
+            elif end:
+                self._held = self._held[upto:]  # a finished sentence that said nothing
+            if end is None:
+                break
+        return shown
+
+    def finish(self) -> str:
+        """The end of the stream: held text that never said anything is dropped."""
+        held, self._held = self._held, ""
+        return held if self._open or self._says_something(held, finished=True) else ""
+
+    def _says_something(self, text: str, finished: bool) -> bool:
+        if not finished:  # the last word may still grow ("dos" -> "dosing", a title word)
+            text = _OPEN_MARKER.sub("", re.sub(r"\S+$", "", text))
+        return says_something(text, self._titles)
 
 
 def draft_stream(
@@ -37,16 +93,17 @@ def draft_stream(
         yield generator.generate(request)
         return
     sanitizer = StreamSanitizer(len(request.passages))
+    gate = ContentGate(contexts(request))
     for item in generator.stream(request):
         if isinstance(item, Draft):
             timings["model"] = (time.perf_counter() - started) * 1000
             if item.fallback_reason is None:  # an aborted stream's held-back tail is dropped
-                tail = sanitizer.finish()
-                if tail:
+                tail = gate.feed(sanitizer.finish()) + gate.finish()
+                if tail.strip():
                     yield tail
             yield item
             return
-        safe = sanitizer.feed(item)
+        safe = gate.feed(sanitizer.feed(item))
         if safe.strip():
             timings.setdefault("first_delta", (time.perf_counter() - started) * 1000)
             yield safe
@@ -60,7 +117,7 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
         passage_texts([hit.chunk.text for hit in request.passages]),
         request.standalone_question,
         services.settings.llm.min_support,
-        contexts=[passage_context(hit.chunk.title, hit.chunk.heading) for hit in request.passages],
+        contexts(request),
     )
     return replace(
         draft, text=checked.text, findings=draft.findings + clean.findings + checked.findings
@@ -80,9 +137,13 @@ def settle(services: Services, request: GenerationRequest, draft: Draft) -> tupl
         changes = [
             f.replace("removed unsupported sentence", "removed a sentence", 1) for f in removed
         ]
-        if draft.text.strip() or draft.generator == EXTRACTIVE:
+        if draft.generator == EXTRACTIVE or has_content(draft.text, contexts(request)):
             return draft, changes
-        reason = "no sentence of the model's answer survived verification"
+        reason = (
+            "what survived verification says nothing (only citation markers, titles or punctuation)"
+            if draft.text.strip()
+            else "no sentence of the model's answer survived verification"
+        )
     fallback = services.fallback
     if fallback is None:
         refused = replace(draft, text="", refused=True, fallback_reason=reason)

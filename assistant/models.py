@@ -139,6 +139,10 @@ class AnswerRecord(BaseModel):
     refused: bool = False
     generator: str
     fallback: str | None = None  # why the model's answer was not used, when it was not
+    # How the stored text was composed: "select" (a model chose verbatim passage sentences),
+    # "write" (a model wrote it), "extractive" (quoted in code). None on records stored before
+    # the field existed.
+    mode: str | None = None
     prompt_version: str | None = None
     corpus_version: str
     retrieval: list[RetrievalHit] = Field(default_factory=list)

@@ -188,6 +188,7 @@ def finalize(
         refused=refused,
         generator=draft.generator,
         fallback=draft.fallback_reason,
+        mode=draft.mode,
         prompt_version=draft.prompt_version,
         corpus_version=services.catalog.corpus_version,
         retrieval=_hits(retrieval),

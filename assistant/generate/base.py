@@ -35,6 +35,7 @@ class Draft:
     generator: str
     prompt_version: str | None = None
     refused: bool = False
+    mode: str | None = None  # select | write | extractive: how the text was composed
     findings: list[str] = field(default_factory=list)
     # Set when the generator produced nothing usable (endpoint failed, timed out, leaked its
     # instructions): the pipeline then answers with the extractive generator instead.

@@ -184,14 +184,17 @@ class ExtractiveGenerator:
                 text="",
                 generator=NAME,
                 refused=True,
+                mode=NAME,
                 findings=["no sentence relevant enough to quote"],
             )
-        return Draft(text=" ".join(cite(c.sentence, c.passage) for c in chosen), generator=NAME)
+        text = " ".join(cite(c.sentence, c.passage) for c in chosen)
+        return Draft(text=text, generator=NAME, mode=NAME)
 
 
-def cite(sentence: str, position: int) -> str:
-    """Put ``[position]`` before the sentence's final punctuation."""
+def cite(sentence: str, *positions: int) -> str:
+    """Put ``[p, ...]`` (the given passage positions) before the sentence's final punctuation."""
+    marker = "[" + ", ".join(str(p) for p in positions) + "]"
     match = re.search(r"[.!?]+$", sentence)
     if match:
-        return f"{sentence[: match.start()]} [{position}]{match.group(0)}"
-    return f"{sentence} [{position}]."
+        return f"{sentence[: match.start()]} {marker}{match.group(0)}"
+    return f"{sentence} {marker}."

@@ -35,6 +35,7 @@ from assistant.verify import prompt_leak
 log = logging.getLogger(__name__)
 
 NO_ANSWER = "NO_ANSWER"
+MODE = "write"
 Messages = list[dict[str, str]]
 _DONE = object()
 
@@ -73,7 +74,7 @@ class PromptSet:
         return "+".join(p.id for p in parts)
 
 
-def _fence(text: str) -> str:
+def fence(text: str) -> str:
     """Passage text that cannot close its own source block or open a forged one."""
     return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
 
@@ -83,8 +84,8 @@ def source_blocks(template: Prompt, passages: Sequence[Any]) -> str:
     blocks = []
     for n, hit in enumerate(passages, start=1):
         chunk = hit.chunk
-        title = _fence(" ".join(chunk.title.split()))
-        blocks.append(template.render(n=str(n), title=title, text=_fence(strip_markup(chunk.text))))
+        title = fence(" ".join(chunk.title.split()))
+        blocks.append(template.render(n=str(n), title=title, text=fence(strip_markup(chunk.text))))
     return "\n\n".join(blocks)
 
 
@@ -263,15 +264,17 @@ class OpenAICompatGenerator:
                 generator=self.name,
                 prompt_version=version,
                 refused=True,
+                mode=MODE,
                 findings=["the model said the sources do not answer the question"],
             )
-        return Draft(text=text, generator=self.name, prompt_version=version)
+        return Draft(text=text, generator=self.name, prompt_version=version, mode=MODE)
 
     def _failed(self, version: str, reason: str) -> Draft:
         return Draft(
             text="",
             generator=self.name,
             prompt_version=version,
+            mode=MODE,
             findings=[f"model answer discarded: {reason}"],
             fallback_reason=reason,
         )

@@ -18,7 +18,10 @@ import openai
 from assistant.condense import ModelCondenser
 from assistant.config import Settings
 from assistant.errors import ConfigError
+from assistant.generate.base import StreamingGenerator
 from assistant.generate.openai_compat import ChatEndpoint, OpenAICompatGenerator, PromptSet
+from assistant.generate.select import SelectGenerator, SelectPrompts
+from assistant.prompts import load_prompt
 
 # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client insists on one.
 LOCAL_KEY_PLACEHOLDER = "no-key-needed"
@@ -53,19 +56,41 @@ def openai_client(settings: Settings, environ: Mapping[str, str] | None = None) 
 class ModelParts:
     """What a configured endpoint contributes to Services."""
 
-    generator: OpenAICompatGenerator
+    generator: StreamingGenerator
     condenser: ModelCondenser | None
 
 
 def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
-    """Generator (and follow-up condenser) over an injected ``openai`` client."""
+    """Generator in the configured mode (and follow-up condenser) over an injected client."""
     prompts = PromptSet.load(settings.prompts_dir)
     endpoint = ChatEndpoint(client, settings.llm)
-    generator = OpenAICompatGenerator(
-        endpoint, prompts, settings.llm.model, max_sentences=settings.answer.max_sentences
-    )
+    generator: StreamingGenerator
+    if settings.llm.mode == "select":
+        generator = SelectGenerator(
+            endpoint,
+            select_prompts(settings, prompts),
+            settings.llm.model,
+            max_sentences=settings.answer.max_sentences,
+            min_support=settings.llm.min_support,
+        )
+    else:
+        generator = OpenAICompatGenerator(
+            endpoint, prompts, settings.llm.model, max_sentences=settings.answer.max_sentences
+        )
     condenser = None
     if settings.llm.condense:
         # A follow-up rewrite is short: a third of the deadline leaves the rest to the answer.
         condenser = ModelCondenser(endpoint, prompts.condense, timeout=settings.llm.timeout_s / 3)
     return ModelParts(generator, condenser)
+
+
+def select_prompts(settings: Settings, prompts: PromptSet) -> SelectPrompts:
+    """The templates of select mode, checked when loaded."""
+    folder = settings.prompts_dir
+    return SelectPrompts(
+        system=load_prompt(folder, "select_system", expect={"canary"}),
+        answer=load_prompt(
+            folder, "select_answer", expect={"sources", "question", "max_sentences"}
+        ),
+        source=prompts.source,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from assistant.index.embedder import MiniLMEmbedder
 from assistant.services import Services, build_services
 from tests.conftest import settings_for
 from tests.llm.adversary import Adversary, start
+from tests.server.live import LiveServer, prepare_data_dir, start_server
 
 MakeServices = Callable[..., Services]
 
@@ -47,6 +49,8 @@ def make_services(
         data_dir = tmp_path / f"data{len(built)}"
         shutil.copytree(index / "index", data_dir / "index")
         llm.setdefault("model", "adversary")
+        # Scripted replies are free text unless a test asks for select mode.
+        llm.setdefault("mode", "write")
         llm.setdefault("timeout_s", 10.0)
         settings = settings_for(data_dir, llm=LLMSettings(base_url=base_url, **llm))
         services = build_services(settings, embedder=embedder, environ={})
@@ -56,3 +60,23 @@ def make_services(
     yield make
     for services in built:
         services.close()
+
+
+@pytest.fixture()
+def live_with_model(
+    adversary: Adversary,
+    sample_index: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[LiveServer]:
+    """A real ``followup serve`` on loopback whose model is the scripted server (write mode)."""
+    for name in [k for k in os.environ if k.startswith(("OPENAI_", "FOLLOWUP_LLM"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("FOLLOWUP_LLM__BASE_URL", adversary.url)
+    monkeypatch.setenv("FOLLOWUP_LLM__MODEL", "adversary")
+    monkeypatch.setenv("FOLLOWUP_LLM__MODE", "write")
+    monkeypatch.setenv("FOLLOWUP_LLM__TIMEOUT_S", "20")
+    keys = prepare_data_dir(tmp_path / "live", sample_index / "index")
+    server = start_server(tmp_path / "live", keys, rate_per_minute="1000")
+    yield server
+    server.stop()

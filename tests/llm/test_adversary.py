@@ -47,9 +47,9 @@ def assert_invariants(record: AnswerRecord, services: Services) -> None:
     assert record.review_status is ReviewStatus.PENDING
     retrieved = {hit.chunk_id for hit in record.retrieval}
     assert all(c.chunk_id in retrieved for c in record.citations)
-    assert {int(n) for n in re.findall(r"\[(\d+)\]", record.answer)} == {
-        c.n for c in record.citations
-    }
+    groups = re.findall(r"\[(\d+(?:,\s*\d+)*)\]", record.answer)
+    cited = {int(n) for group in groups for n in group.split(",")}
+    assert cited == {c.n for c in record.citations}
     assert verify(record.answer, record.citations) == []
     assert services.store.get_answer(record.id) == record
 

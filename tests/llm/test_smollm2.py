@@ -7,19 +7,15 @@ real adversary for the checks in code. Installed by scripts/test-deps/llama.sh.
 from __future__ import annotations
 
 import importlib.util
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.services import Services
 from tests.llm.conftest import MakeServices
+from tests.llm.llama import llama_server
 from tests.llm.test_adversary import ask, assert_invariants
 
 pytestmark = pytest.mark.llm
@@ -44,39 +40,14 @@ def model_path() -> Path:
 @pytest.fixture(scope="session")
 def smollm2_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """llama.cpp's OpenAI-compatible server with SmolLM2 on a free loopback port."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        pytest.fail("llama-cpp-python is not installed: run `make test-deps`")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path())]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"]
-    command += ["--model_alias", "smollm2", "--seed", "7"]
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert server.poll() is None, log.read_text(errors="replace")[-2000:]
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("llama.cpp server did not start within 120s")
+    with llama_server(model_path(), "smollm2", tmp_path_factory.mktemp("llama")) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture()
 def smollm2(smollm2_url: str, make_services: MakeServices) -> Services:
     return make_services(
-        smollm2_url, model="smollm2", timeout_s=120.0, max_tokens=120, temperature=0.0
+        smollm2_url, model="smollm2", mode="write", timeout_s=120.0, max_tokens=120, temperature=0.0
     )
 
 
@@ -92,7 +63,7 @@ def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Ser
         assert isinstance(final, FinalEvent)
         record = final.record
         assert_invariants(record, smollm2)
-        assert record.prompt_version and record.prompt_version.startswith("system.v1")
+        assert record.prompt_version and record.prompt_version.startswith("system.v2")
         assert record.generator in ("smollm2", "extractive")
         if record.generator == "extractive":
             assert record.fallback, "a fallback always says why"
