@@ -9,6 +9,7 @@ reversed (full blockade at 4.5 mg): the dose test asks that question in both mod
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -48,6 +49,10 @@ def qwen05_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def qwen15_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # Opt-in: ~4 answers of ~40 s each and a 1.1 GB model are more than CI's budget allows.
+    # Fetch it with `QWEN_MODELS="0.5b 1.5b" bash scripts/test-deps/qwen.sh`.
+    if os.environ.get("FOLLOWUP_LARGE_MODEL_TESTS") != "1":
+        pytest.skip("1.5B model tests are opt-in: set FOLLOWUP_LARGE_MODEL_TESTS=1")
     log_dir = tmp_path_factory.mktemp("qwen15")
     with llama_server(qwen_model("1.5b"), "qwen-coder-1.5b", log_dir, n_ctx=4096) as url:
         yield url
