@@ -17,17 +17,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+from assistant.content import has_content, says_something
 from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
 from assistant.generate.extractive import NAME as EXTRACTIVE
 from assistant.services import Services
 from assistant.verify import (
     StreamSanitizer,
     check_sentences,
-    has_content,
     passage_context,
     passage_texts,
     sanitize,
-    says_something,
 )
 
 # Where a streamed sentence ends: the gate decides sentence by sentence.

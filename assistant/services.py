@@ -53,9 +53,7 @@ def build_understander(settings: Settings, retriever: Retriever) -> Understander
     catalog = retriever.catalog
     lexicon = load_lexicon(settings.lexicons_dir, version=settings.lexicon_version)
     aliases = [
-        tuple(group)
-        for doc in catalog.articles()
-        for group in doc.metadata.get("aliases", [])
+        tuple(group) for doc in catalog.articles() for group in doc.metadata.get("aliases", [])
     ]
     if aliases:
         lexicon = lexicon.with_groups(aliases, "aliases")

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from assistant.content import contentless, has_content
 from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.services import Services
-from assistant.verify import contentless, has_content
 from tests.llm.conftest import MakeServices
 from tests.llm.llama import llama_server, qwen_model
 from tests.llm.test_adversary import assert_invariants
