@@ -28,6 +28,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from assistant import citations
+from assistant.content import contentless
 from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
 from assistant.models import AnswerRecord, ReviewStatus, utc_now
@@ -178,9 +179,15 @@ def _check_citations(record: AnswerRecord, text: str) -> None:
 
 def verify_text(record: AnswerRecord, text: str) -> list[str]:
     """Findings on a reviewer's text, checked as a model's answer is: numbers, doses, units and
-    frequencies against the passages it cites."""
+    frequencies against the passages it cites, and every sentence saying something beyond
+    citation markers and the titles of its sources."""
     _check_citations(record, text)
-    return citations.verify(text, record.citations)
+    titles = [c.title for c in record.citations]
+    empty = [
+        f"says nothing beyond citation markers and the titles of its sources: {fragment!r}"
+        for fragment in contentless(text, titles)
+    ]
+    return citations.verify(text, record.citations) + empty
 
 
 def _new_version(

@@ -98,3 +98,12 @@ def test_tampering_with_a_versions_findings_is_caught_by_verify(
     tamper(store, ("UPDATE answer_versions SET findings = '[]' WHERE version = 2", ()))
     report = workflow.verify_audit(store, store.audit_key())
     assert not report.ok and "findings" in (report.problem or "")
+
+
+def test_an_edit_of_only_markers_and_titles_is_a_finding(
+    store: AnswerStore, people: dict[str, User], answer: AnswerRecord
+) -> None:
+    title = answer.citations[0].title
+    version = workflow.edit(store, answer.id, people["rita"], text=f"[1] {title} [1].")
+    assert any("says nothing" in f for f in version.findings)
+    assert workflow.detail(store, answer.id).approval_needs_justification
