@@ -63,12 +63,7 @@ def _citing_article(source_id: str, documents: Mapping[str, Document]) -> Docume
 
 def coverage_refusal(refusals: Refusals, coverage: Coverage, closest: Sequence[str]) -> str:
     """The refusal naming what the sources do not address and the closest approved articles."""
-    if not closest:
-        extra = ""
-    elif len(closest) == 1:
-        extra = f" The closest approved article is “{closest[0]}”."
-    else:
-        extra = f" The closest approved articles are “{closest[0]}” and “{closest[1]}”."
+    extra = refusals.closest.render() if closest else ""
     return refusals.coverage.render(missing=missing_phrase(coverage), closest=extra)
 
 

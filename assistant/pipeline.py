@@ -169,9 +169,11 @@ def finalize(
         cited = [chunk.embedding_text for chunk in chunks if chunk is not None]
         coverage = assess_coverage(services, turn, cited, retrieval.best_similarity)
     refused = draft.refused or not citations or coverage.declines
+    closest: list[str] = []
     if refused:
         # A refusal's wording comes from the pipeline's own templates, never from a model.
-        text, citations = reply or _refusal_text(services, retrieval, coverage), []
+        closest = _closest(services, retrieval, coverage)
+        text, citations = reply or _refusal_text(services, coverage, closest), []
         if coverage.level is not CoverageLevel.NONE:
             coverage = Coverage(CoverageLevel.NONE, coverage.uncovered, coverage.findings)
     elif coverage.level is CoverageLevel.PARTIAL:
@@ -200,15 +202,22 @@ def finalize(
         uncovered=list(coverage.uncovered),
         corrections=turn.understanding.correction_notes,
         search_question=turn.search_question,
+        # The closest approved articles are offered as follow-ups, not quoted in the refusal:
+        # their titles carry doses and ages that no citation backs.
+        related_questions=closest,
     )
 
 
-def _refusal_text(services: Services, retrieval: Retrieval, coverage: Coverage) -> str:
+def _closest(services: Services, retrieval: Retrieval, coverage: Coverage) -> list[str]:
+    """Titles of the approved articles nearest a declined question (when any is near)."""
+    near = retrieval.best_similarity >= services.settings.answer.min_evidence
+    if not (coverage.declines or coverage.uncovered) or not near:
+        return []
+    return closest_articles(retrieval.hits, {d.id: d for d in services.catalog.documents()})
+
+
+def _refusal_text(services: Services, coverage: Coverage, closest: list[str]) -> str:
     if coverage.declines or coverage.uncovered:
-        # Articles are offered only when retrieval found something near the question.
-        near = retrieval.best_similarity >= services.settings.answer.min_evidence
-        hits = retrieval.hits if near else []
-        closest = closest_articles(hits, {d.id: d for d in services.catalog.documents()})
         return coverage_refusal(services.refusals, coverage, closest)
     return services.refusal
 
@@ -307,7 +316,8 @@ def stream_answer(
     if services.suggester is not None:
         asked = [record.question, record.standalone_question, *(a.question for a in turn.history)]
         cited = {c.source_id for c in record.citations} | turn.favour
-        record.related_questions = services.suggester.suggest(retrieval.query_vector, cited, asked)
+        suggested = services.suggester.suggest(retrieval.query_vector, cited, asked)
+        record.related_questions += [q for q in suggested if q not in record.related_questions]
     services.store.save_answer(record)
     revised, changes = revision(streamed, record.answer, changes)
     if not streamed:

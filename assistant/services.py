@@ -29,6 +29,7 @@ class Refusals:
     """The templates of what the pipeline says when it does not answer (or answers in part)."""
 
     coverage: Prompt  # $missing, $closest
+    closest: Prompt  # the closest approved articles are offered as related questions
     partial: Prompt  # $missing
     term_only: Prompt  # $term, $meaning
     context_only: Prompt
@@ -39,6 +40,7 @@ class Refusals:
     def load(cls, folder: Path) -> Refusals:
         return cls(
             coverage=load_prompt(folder, "refusal_coverage", expect={"missing", "closest"}),
+            closest=load_prompt(folder, "refusal_closest", expect=set()),
             partial=load_prompt(folder, "coverage_partial", expect={"missing"}),
             term_only=load_prompt(folder, "clarify_term", expect={"term", "meaning"}),
             context_only=load_prompt(folder, "clarify_context", expect=set()),

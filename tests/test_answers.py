@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.citations import grounded, quantities, sentences
+from assistant.citations import grounded, quantities, sentences, verify
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, stream_answer
@@ -224,7 +224,11 @@ def test_a_part_the_sources_do_not_address_is_named_and_declined(
     assert record.refused and record.coverage == "none" and record.citations == []
     assert any(missing in part for part in record.uncovered)
     assert f"do not address {missing}" in record.answer or missing in record.answer
-    assert "closest approved article" in record.answer
+    assert "closest approved articles" in record.answer
+    # Offered as follow-ups, not quoted: article titles carry doses no citation backs.
+    titles = {doc.title for doc in services.catalog.articles()}
+    assert record.related_questions and record.related_questions[0] in titles
+    assert verify(record.answer, record.citations) == []
 
 
 def test_a_partly_covered_message_opens_by_naming_the_gap(services: Services) -> None:
