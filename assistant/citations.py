@@ -105,8 +105,15 @@ def build_citations(
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of an answer, each with the citation markers that follow it."""
-    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
+    """Sentences of an answer, each with the citation markers that follow it.
+
+    Markers that open the text ("[1] At low doses ...") belong to the sentence they precede:
+    nothing comes before them to cite.
+    """
+    parts = [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
+    if len(parts) > 1 and not MARKER.sub("", parts[0]).strip():
+        parts[:2] = [f"{parts[0]} {parts[1]}"]
+    return parts
 
 
 def _normalise(text: str) -> str:
