@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
@@ -23,6 +23,11 @@ QUESTION_RULES: JsonDict = {
     "pattern": QUESTION_PATTERN,
 }
 NOT_BLANK: JsonDict = {"pattern": r"\S"}
+
+
+# The rules on a string inside a union (``str | list[...]``): beside ``anyOf`` they would not
+# reach the string branch for every client and generator.
+QuestionText = Annotated[str, Field(json_schema_extra=QUESTION_RULES)]
 
 
 def question_field(description: str) -> Any:

@@ -33,7 +33,7 @@ from server.deps import get_services
 from server.errors import error_body
 from server.generation import answer_once, start_stream
 from server.routers.chat import own_conversation
-from server.schemas import question_field
+from server.schemas import QuestionText, question_field
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -71,8 +71,8 @@ class UserMessage(_Message):
     """A question (the last user message is the one answered)."""
 
     role: Literal["user"]
-    content: str | Annotated[list[QuestionPart], Field(min_length=1, max_length=1)] = (
-        question_field("The question.")
+    content: QuestionText | Annotated[list[QuestionPart], Field(min_length=1, max_length=1)] = (
+        Field(..., description="The question.")
     )
 
 
