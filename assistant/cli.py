@@ -37,19 +37,6 @@ def _fail(exc: FollowupError) -> NoReturn:
     raise typer.Exit(2)
 
 
-class _Bar:
-    def __init__(self, total: int) -> None:
-        from tqdm import tqdm
-
-        self._bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr)
-
-    def update(self, n: int) -> None:
-        self._bar.update(n)
-
-    def close(self) -> None:
-        self._bar.close()
-
-
 def _is_whole_corpus(paths: list[Path] | None, settings: Settings) -> bool:
     """No PATHS, or exactly the configured corpus paths: an ingest of the whole corpus."""
     if not paths:
@@ -102,7 +89,6 @@ def ingest(
             settings.index_dir,
             embedder,
             settings.index,
-            progress=_Bar,
             prune=prune or _is_whole_corpus(paths, settings),
             on_plan=_show_plan,
             dry_run=dry_run,

@@ -127,6 +127,8 @@ def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> Gener
         history=tuple((a.question, a.answer) for a in turn.history),
         search_question=turn.search_question,
         concepts=tuple(concepts),
+        query_vector=retrieval.query_vector,
+        sentence_vectors=retrieval.sentence_vectors,
     )
 
 

@@ -2,9 +2,13 @@
 
 Candidates come only from approved articles: each article's own ``question`` and its
 ``related_questions``. A candidate is offered when it is close to what was asked (but not
-the same question), when it comes from an article behind the answer's sources, and when
-retrieval finds approved evidence for it above the refusal threshold — so a suggestion is
-never a question the assistant would refuse.
+the same question), when it comes from an article behind the answer's sources, and when an
+approved passage lies within the refusal threshold of it — so a suggestion is never a
+question the assistant would refuse.
+
+The candidates' vectors are the question index ingest built (assistant.index.sentences); the
+evidence check is one nearest-neighbour lookup with that stored vector, once per candidate per
+process — no question is embedded and no full search is run at answer time.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import numpy as np
 
 from assistant.index.embedder import Embedder
 from assistant.index.retriever import Retriever
-from assistant.models import APPROVED, Document
+from assistant.index.sentences import article_questions, question_key
+from assistant.models import Document
 
 SAME_QUESTION = 0.75  # cosine at or above which a candidate is the question just asked
 MIN_RELATED = 0.25  # cosine under which a candidate is about something else
@@ -32,16 +37,18 @@ class Candidate:
 
 def candidates(documents: Collection[Document]) -> list[Candidate]:
     """Every question an approved article states it answers or relates to, deduplicated."""
-    found: dict[str, Candidate] = {}
+    return [c for _, c in _keyed(documents)]
+
+
+def _keyed(documents: Collection[Document]) -> list[tuple[tuple[str, int], Candidate]]:
+    """Candidates with where their vector is stored: (article's group key, row)."""
+    found: dict[str, tuple[tuple[str, int], Candidate]] = {}
     for doc in documents:
-        if not doc.is_article or doc.status != APPROVED:
-            continue
+        questions = article_questions(doc)
         sources = frozenset({doc.id, *(r.id for r in doc.references)})
-        questions = [doc.metadata.get("question"), *doc.metadata.get("related_questions", [])]
-        for question in questions:
-            if isinstance(question, str) and question.strip():
-                text = " ".join(question.split())
-                found.setdefault(text.lower(), Candidate(text, doc.id, sources))
+        key = question_key(questions) if questions else ""
+        for row, text in enumerate(questions):
+            found.setdefault(text.lower(), ((key, row), Candidate(text, doc.id, sources)))
     return list(found.values())
 
 
@@ -61,16 +68,32 @@ class Suggester:
 
     def _load(self) -> tuple[list[Candidate], np.ndarray]:
         if self._pool is None or self._vectors is None:
-            self._pool = candidates(self._retriever.catalog.documents())
-            texts = [c.question for c in self._pool]
-            self._vectors = self._embedder.embed(texts) if texts else np.zeros((0, 1))
+            keyed = _keyed(self._retriever.catalog.documents())
+            self._pool = [c for _, c in keyed]
+            self._vectors = self._stored_vectors([where for where, _ in keyed])
         return self._pool, self._vectors
 
-    def answerable(self, question: str) -> bool:
-        """Whether retrieval finds approved evidence for ``question`` above the threshold."""
+    def _stored_vectors(self, where: list[tuple[str, int]]) -> np.ndarray:
+        """The question index's vectors; any the index lacks (an old index) are embedded."""
+        store = self._retriever.sentences
+        groups = store.get(sorted({key for key, _ in where})) if store is not None else {}
+        rows: list[np.ndarray | None] = [
+            groups[key][row] if key in groups and row < len(groups[key]) else None
+            for key, row in where
+        ]
+        absent = [i for i, vec in enumerate(rows) if vec is None]
+        if absent:
+            assert self._pool is not None
+            fresh = self._embedder.embed([self._pool[i].question for i in absent])
+            for i, vec in zip(absent, fresh, strict=True):
+                rows[i] = vec
+        return np.stack([v for v in rows if v is not None]) if rows else np.zeros((0, 1))
+
+    def answerable(self, question: str, vector: np.ndarray) -> bool:
+        """Whether an approved passage lies within the evidence threshold of ``question``."""
         if question not in self._answerable:
-            retrieval = self._retriever.search(question, k=1)
-            self._answerable[question] = retrieval.best_similarity >= self._min_evidence
+            best = self._retriever.best_dense(vector)
+            self._answerable[question] = best >= self._min_evidence
         return self._answerable[question]
 
     def suggest(
@@ -83,15 +106,15 @@ class Suggester:
         similarity = vectors @ np.asarray(query_vector)
         asked_keys = {" ".join(a.split()).lower() for a in asked}
         scored = []
-        for candidate, sim in zip(pool, similarity, strict=True):
+        for i, (candidate, sim) in enumerate(zip(pool, similarity, strict=True)):
             if not MIN_RELATED <= sim < SAME_QUESTION or candidate.question.lower() in asked_keys:
                 continue
             bonus = RELATED_BONUS if candidate.sources & set(cited_sources) else 0.0
-            scored.append((float(sim) + bonus, candidate.question))
+            scored.append((float(sim) + bonus, candidate.question, i))
         chosen: list[str] = []
-        # Bounded: each unchecked candidate costs one retrieval (cached afterwards).
-        for _, question in sorted(scored, reverse=True)[: self._limit * 3]:
-            if self.answerable(question):
+        # Bounded: each unchecked candidate costs one vector lookup (cached afterwards).
+        for _, question, i in sorted(scored, reverse=True)[: self._limit * 3]:
+            if self.answerable(question, vectors[i]):
                 chosen.append(question)
             if len(chosen) == self._limit:
                 break

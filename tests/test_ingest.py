@@ -13,6 +13,7 @@ from assistant.errors import FollowupError
 from assistant.index.factory import open_index
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retriever
+from assistant.index.sentences import quotable_sentences
 from assistant.index.vector_store import ChromaStore
 from tests.conftest import CORPUS, CountingEmbedder
 from tests.index.fakes import HashEmbedder
@@ -69,8 +70,11 @@ def test_one_edit_re_embeds_only_that_article(
     report = run(corpus, index, counting_embedder)
     assert 0 < report.chunks_embedded <= 3
     catalog = open_index(IndexSettings(), index).catalog
-    edited = {c.embedding_text for c in catalog.doc_chunks("umbilical-cord-prolapse")}
-    assert set(counting_embedder.embedded) <= edited
+    chunks = catalog.doc_chunks("umbilical-cord-prolapse")
+    edited = {c.embedding_text for c in chunks}
+    sentences = {s for c in chunks for s in quotable_sentences(c.text)}
+    assert set(counting_embedder.embedded) <= edited | sentences
+    assert edited & set(counting_embedder.embedded)
     assert "umbilical-cord-prolapse" in search_ids(index, counting_embedder, "Sample edit sentence")
 
 

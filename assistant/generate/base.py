@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+import numpy as np
+
 from assistant.models import RetrievedChunk
 
 
@@ -25,6 +27,11 @@ class GenerationRequest:
     # the forms of each concept the question turns on: a sentence naming them answers it.
     search_question: str = ""
     concepts: tuple[tuple[str, ...], ...] = ()
+    # What retrieval already computed, handed on so the answer embeds nothing again: the
+    # searched question's vector and the passages' sentence vectors stored at ingest (group
+    # key -> matrix, see assistant.index.sentences).
+    query_vector: np.ndarray | None = field(default=None, compare=False)
+    sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict, compare=False)
 
 
 @dataclass

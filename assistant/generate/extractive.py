@@ -8,6 +8,9 @@ and each quoted sentence carries the number of the passage it came from. Sentenc
 subject is a bare pronoun ("It summarises ...") are not quoted: out of their passage they no
 longer say what they are about. Because every sentence is quoted whole, every number, dose or
 unit in the answer sits inside a cited sentence that contains it.
+
+Nothing is embedded here when retrieval hands on what it has: the query vector it searched
+with and the sentence vectors ingest stored for each passage.
 """
 
 from __future__ import annotations
@@ -20,17 +23,11 @@ import numpy as np
 from assistant.config import AnswerSettings
 from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.embedder import Embedder
-from assistant.text import content_words, jaccard, split_sentences
+from assistant.index.sentences import quotable_sentences, sentence_key
+from assistant.text import content_words, jaccard
 
 NAME = "extractive"
-MIN_WORDS = 5
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-# A sentence that leans on the one before it for its subject.
-_LOST_SUBJECT = re.compile(
-    r"^(?:It|Its|They|Their|He|She|His|Her)\b|^(?:This|These|Those|That|Such)\s+(?:is|are|was|"
-    r"were|has|have|had|may|might|can|could|should|suggests?|shows?|means?|includes?|"
-    r"describes?|summari[sz]es?|reports?|found|finds|remains?)\b"
-)
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
@@ -80,20 +77,20 @@ class Candidate:
     vector: np.ndarray
 
 
-def _candidates(request: GenerationRequest) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
+def _candidates(request: GenerationRequest) -> list[tuple[str, int, np.ndarray | None]]:
+    """Each quotable sentence once (first passage wins), with its vector stored at ingest."""
+    found: list[tuple[str, int, np.ndarray | None]] = []
     seen: set[str] = set()
     for position, hit in enumerate(request.passages, start=1):
-        for sentence in split_sentences(hit.chunk.text):
-            # A chunk may start mid-sentence where the splitter cut; skip that fragment.
-            if len(sentence.split()) < MIN_WORDS or sentence[0].islower():
-                continue
-            if _LOST_SUBJECT.match(sentence):
-                continue
+        sentences = quotable_sentences(hit.chunk.text)
+        group = request.sentence_vectors.get(sentence_key(hit.chunk))
+        if group is not None and group.shape[0] != len(sentences):
+            group = None  # stored by another version of the splitter: embed afresh
+        for row, sentence in enumerate(sentences):
             key = sentence.lower()
             if key not in seen:
                 seen.add(key)
-                found.append((sentence, position))
+                found.append((sentence, position, None if group is None else group[row]))
     return found
 
 
@@ -128,14 +125,27 @@ class ExtractiveGenerator:
         self._embedder = embedder
         self._settings = settings
 
+    def _vectors(
+        self, request: GenerationRequest, found: list[tuple[str, int, np.ndarray | None]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(query vector, sentence vectors): handed on by retrieval, embedded only if absent."""
+        query = request.search_question or request.standalone_question
+        texts = [] if request.query_vector is not None else [query]
+        texts += [s for s, _, vec in found if vec is None]
+        fresh = iter(self._embedder.embed(texts)) if texts else iter(())
+        query_vector = request.query_vector if request.query_vector is not None else next(fresh)
+        rows = [vec if vec is not None else next(fresh) for _, _, vec in found]
+        return np.asarray(query_vector, dtype=np.float32), np.stack(rows)
+
     def rank(self, request: GenerationRequest) -> list[Candidate]:
         """Every quotable sentence of the passages, best first."""
-        pairs = _candidates(request)
-        if not pairs:
+        found = _candidates(request)
+        if not found:
             return []
         query = request.search_question or request.standalone_question
-        vectors = self._embedder.embed([query] + [s for s, _ in pairs])
-        similarities = vectors[1:] @ vectors[0]
+        query_vector, vectors = self._vectors(request, found)
+        similarities = vectors @ query_vector
+        pairs = [(s, p) for s, p, _ in found]
         q_words, q_numbers = content_words(request.question), set(_NUMBER.findall(request.question))
         q_words |= content_words(query)
         ranked = [
@@ -150,7 +160,7 @@ class ExtractiveGenerator:
                 words=frozenset(content_words(s)),
                 vector=vec,
             )
-            for (s, p), sim, vec in zip(pairs, np.asarray(similarities), vectors[1:], strict=True)
+            for (s, p), sim, vec in zip(pairs, np.asarray(similarities), vectors, strict=True)
         ]
         return sorted(ranked, key=lambda c: c.score, reverse=True)
 

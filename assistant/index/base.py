@@ -2,7 +2,9 @@
 
 An index is three parts that must always agree: the **catalog** (indexed documents and their
 chunks), the **vectors** (one embedding per chunk, keyed by chunk id, tagged with the chunk's
-content hash) and the **lexical** index (BM25 or full-text over the chunk texts). Readers see one
+content hash) and the **lexical** index (BM25 or full-text over the chunk texts); beside them,
+the **sentences** hold vectors computed at ingest so that answering embeds only the question
+(each passage's quotable sentences, each article's questions). Readers see one
 consistent *generation* of all three through :class:`Index`.
 
 Writing happens only inside an :class:`IndexTransaction` (``Index.begin()``): everything written
@@ -18,7 +20,7 @@ the process at every one of them (crash injection) without sleeping.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -125,6 +127,32 @@ class VectorIndex(Protocol):
 
 
 @runtime_checkable
+class SentenceVectors(Protocol):
+    """Vectors embedded at ingest besides the passages' own, stored as *groups* (key -> matrix).
+
+    A passage's group holds the vectors of its quotable sentences, an article's group those of
+    its questions (keys and texts: assistant.index.sentences). A key's texts never change, so
+    a group is written once; groups no generation needs are dropped after a commit.
+    """
+
+    def count(self) -> int:
+        """Groups stored."""
+        ...
+
+    def missing(self, keys: Iterable[str]) -> list[str]:
+        """The keys that have no stored group (in the order given)."""
+        ...
+
+    def put(self, groups: Mapping[str, np.ndarray]) -> None:
+        """Store each key's (n, dim) matrix (n may be 0)."""
+        ...
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored groups of these keys (unknown keys are left out)."""
+        ...
+
+
+@runtime_checkable
 class LexicalIndex(Protocol):
     """Keyword search over chunk texts (BM25, or PostgreSQL full-text)."""
 
@@ -161,6 +189,9 @@ class IndexTransaction(Protocol):
     @property
     def lexical(self) -> LexicalIndex: ...
 
+    @property
+    def sentences(self) -> SentenceVectors: ...
+
     def commit(self) -> None:
         """Make this generation the one readers see, atomically; then drop what it replaced."""
         ...
@@ -185,6 +216,9 @@ class Index(Protocol):
 
     @property
     def lexical(self) -> LexicalIndex: ...
+
+    @property
+    def sentences(self) -> SentenceVectors: ...
 
     def begin(self, hook: WriteHook = no_hook) -> IndexTransaction:
         """Start writing the next generation (one writer at a time; others wait or fail)."""

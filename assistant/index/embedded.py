@@ -3,8 +3,10 @@
 Layout of the index folder::
 
     CURRENT                  name of the serving generation (replaced atomically)
-    generations/g000007/     catalog.json, vectors.json (chunk id -> content hash), lexical/
+    generations/g000007/     catalog.json, vectors.json (chunk id -> content hash), lexical/,
+                             sentences.json (the sentence-vector groups it uses)
     chroma/                  one shared collection: content hash -> vector
+    sentences.sqlite         shared sentence-vector groups (assistant.index.sentence_store)
     ingest.lock              held by the one writer
 
 A transaction builds ``generations/<next>/`` beside the serving one and switches ``CURRENT`` to
@@ -30,6 +32,8 @@ from assistant.errors import FollowupError, IndexNotReadyError
 from assistant.index.base import WriteHook, no_hook
 from assistant.index.catalog import StoredCatalog
 from assistant.index.lexical import Bm25Index
+from assistant.index.sentence_store import SqliteSentences, load_keys, save_keys
+from assistant.index.sentences import generation_keys
 from assistant.index.vector_store import ChromaStore, ChromaVectors
 from assistant.models import Chunk
 
@@ -103,6 +107,7 @@ class EmbeddedIndex:
         self.catalog = generation.catalog
         self.vectors = ChromaVectors(store, generation.vector_map)
         self.lexical = generation.lexical
+        self.sentences = SqliteSentences(root)
         self.load_errors: list[str] = []
 
     @classmethod
@@ -179,6 +184,7 @@ class EmbeddedTransaction:
         self._previous = index.name
         self._lock = _lock(index.root)
         self._done = False
+        self._keys: set[str] = set()
         try:
             if current_generation(self._root) != self._previous:
                 raise FollowupError(
@@ -192,6 +198,7 @@ class EmbeddedTransaction:
             self.catalog = index.catalog.copy()
             self.vectors = _WritableVectors(store, kept, stored, hook)
             self.lexical = index.lexical.copy()
+            self.sentences = index.sentences.writer(hook)
         except BaseException:
             self._release()
             raise
@@ -224,6 +231,9 @@ class EmbeddedTransaction:
         self._hook("vectors.write")
         self.vectors.save(folder)
         self.lexical.save(folder / "lexical", self._hook)
+        self._hook("sentences.write")
+        self._keys = generation_keys(self.catalog.chunks(), self.catalog.articles())
+        save_keys(folder, self._keys)
         self._hook("switch")
         _atomic_write(self._root / CURRENT, name)
         self._collect_garbage(name)
@@ -247,6 +257,16 @@ class EmbeddedTransaction:
                 referenced |= set(previous.values())
         self._hook("gc.vectors")
         self._store.keep_only(referenced)
+        self._collect_sentences()
+
+    def _collect_sentences(self) -> None:
+        """Drop sentence groups that neither the new nor the previous generation uses."""
+        keep = set(self._keys)
+        if self._previous:
+            with contextlib.suppress(FollowupError):
+                keep |= load_keys(self._root / GENERATIONS / self._previous)
+        self._hook("gc.sentences")
+        self.sentences.keep_only(keep)
 
     def abort(self) -> None:
         self._release()

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
+
 from assistant.config import IndexSettings
 from assistant.errors import CorpusError
 from assistant.index.base import (
@@ -25,12 +27,18 @@ from assistant.index.base import (
     CatalogWriter,
     Index,
     IndexTransaction,
-    VectorIndex,
     WriteHook,
     no_hook,
 )
 from assistant.index.embedder import Embedder
 from assistant.index.factory import open_index
+from assistant.index.progress import progress_for
+from assistant.index.sentences import (
+    article_questions,
+    question_key,
+    quotable_sentences,
+    sentence_key,
+)
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import Limits, LoadResult, load_corpus, origin_file
 from assistant.models import APPROVED, Chunk, Document, sha256_text
@@ -85,6 +93,7 @@ class IngestReport:
     committed: bool = False  # whether a new index generation was switched in
     chunks_total: int = 0
     chunks_embedded: int = 0
+    sentences_embedded: int = 0  # sentences and article questions embedded at ingest
     chunks_removed: int = 0
     corpus_version: str = ""
     seconds: float = 0.0
@@ -107,8 +116,8 @@ def _chunks_for(doc: Document, catalog: CatalogWriter, settings: IndexSettings) 
     return chunks
 
 
-def _windows(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
-    window: list[Chunk] = []
+def _windows(chunks: Iterable[T], size: int) -> Iterator[list[T]]:
+    window: list[T] = []
     for chunk in chunks:
         window.append(chunk)
         if len(window) == size:
@@ -159,35 +168,90 @@ def _in_background(items: Iterable[T], depth: int = 4) -> Iterator[T]:
         stop.set()
 
 
+@dataclass(frozen=True)
+class _Work:
+    """One chunk to embed for: its own vector, its sentences' group, or both."""
+
+    chunk: Chunk
+    vector: bool  # the passage has no stored vector for its text
+    sentences: list[str] | None  # its quotable sentences when their group is missing
+
+
+def _work_for(chunks: Sequence[Chunk], tx: IndexTransaction) -> Iterator[_Work]:
+    """What ``chunks`` still need embedded in ``tx`` (stored vectors and groups are reused)."""
+    need = {c.id for c in tx.vectors.missing(chunks)}
+    keys = set(tx.sentences.missing(sentence_key(c) for c in chunks))
+    for chunk in chunks:
+        key = sentence_key(chunk)
+        if chunk.id in need or key in keys:
+            texts = quotable_sentences(chunk.text) if key in keys else None
+            yield _Work(chunk, chunk.id in need, texts)
+
+
+def _encode(window: list[_Work], embedder: Embedder) -> tuple[list[Chunk], Any, dict[str, Any]]:
+    """One encode call for a window: passage vectors, and each missing sentence group."""
+    passages = [w.chunk for w in window if w.vector]
+    texts = [c.embedding_text for c in passages]
+    spans: dict[str, tuple[int, int]] = {}
+    for w in window:
+        if w.sentences is not None:
+            spans[sentence_key(w.chunk)] = (len(texts), len(texts) + len(w.sentences))
+            texts.extend(w.sentences)
+    encoded = embedder.embed(texts)
+    groups = {key: encoded[a:b] for key, (a, b) in spans.items()}
+    return passages, encoded[: len(passages)], groups
+
+
 def _embed_and_store(
-    chunks: Iterable[Chunk],
+    work: Iterable[_Work],
     embedder: Embedder,
-    vectors: VectorIndex,
+    tx: IndexTransaction,
     batch_size: int,
     progress: Progress,
-) -> int:
-    """Embed and upsert ``chunks``; returns how many were embedded.
+) -> tuple[int, int]:
+    """Embed and store what ``work`` needs; returns (passages, sentences) embedded.
 
-    Chunks are encoded a window of several batches at a time, sorted by length so that each
-    batch pads to similar lengths; the upsert of one window overlaps the encoding of the next.
-    Upserting window by window keeps what an interrupted ingest already embedded (the next
+    Work is encoded a window of several batches at a time (the embedder sorts each window by
+    length, so batches pad little); the writes of one window overlap the encoding of the
+    next. Writing window by window keeps what an interrupted ingest already embedded (the next
     ingest finds those vectors by content hash).
     """
-    done = 0
+    passages = sentences = 0
+
+    def store(chunks: list[Chunk], vectors: Any, groups: dict[str, Any]) -> None:
+        if chunks:
+            tx.vectors.upsert(chunks, vectors)
+        tx.sentences.put(groups)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
         pending: Future[None] | None = None
-        for window in _windows(chunks, batch_size * WINDOW_BATCHES):
-            window.sort(key=lambda c: len(c.embedding_text))
-            embedded = embedder.embed([c.embedding_text for c in window])
+        for window in _windows(work, batch_size * WINDOW_BATCHES):
+            chunks, vectors, groups = _encode(window, embedder)
             if pending is not None:
                 pending.result()
-            pending = writer.submit(vectors.upsert, window, embedded)
-            done += len(window)
+            pending = writer.submit(store, chunks, vectors, groups)
+            passages += len(chunks)
+            sentences += sum(len(g) for g in groups.values())
             progress.update(len(window))
         if pending is not None:
             pending.result()
     progress.close()
-    return done
+    return passages, sentences
+
+
+def _embed_questions(tx: IndexTransaction, embedder: Embedder) -> int:
+    """Store the vectors of the approved articles' questions (related-question suggestions)."""
+    groups = {}
+    for doc in tx.catalog.articles():
+        questions = article_questions(doc)
+        if questions:
+            groups[question_key(questions)] = questions
+    need = tx.sentences.missing(groups)
+    if need:
+        encoded = embedder.embed([q for key in need for q in groups[key]])
+        cut = np.cumsum([0, *(len(groups[key]) for key in need)])
+        tx.sentences.put({key: encoded[cut[i] : cut[i + 1]] for i, key in enumerate(need)})
+    return sum(len(groups[key]) for key in need)
 
 
 def _changed(new: Catalog, old: Catalog) -> bool:
@@ -270,26 +334,37 @@ def _write(
     embedder: Embedder,
     settings: IndexSettings,
     bar: Progress,
-) -> tuple[int, int]:
-    """Apply ``plan`` inside ``tx``; returns (chunks embedded, chunks removed)."""
+    progress: ProgressFactory | None,
+) -> tuple[int, int, int]:
+    """Apply ``plan`` inside ``tx``; returns (passages embedded, sentences embedded, removed)."""
     for doc_id in plan.remove:
         tx.catalog.remove(doc_id)
 
-    def to_embed() -> Iterator[Chunk]:
+    def to_embed() -> Iterator[_Work]:
         # Runs in the producer thread: chunks documents while earlier windows are encoded.
         for doc in plan.update:
-            yield from tx.vectors.missing(_chunks_for(doc, tx.catalog, settings))
+            yield from _work_for(_chunks_for(doc, tx.catalog, settings), tx)
 
     size = settings.embed_batch_size
-    embedded = _embed_and_store(
-        _in_background(to_embed(), depth=PRODUCER_DEPTH), embedder, tx.vectors, size, bar
+    passages, sentences = _embed_and_store(
+        _in_background(to_embed(), depth=PRODUCER_DEPTH), embedder, tx, size, bar
     )
-    # Repair: every chunk of the new generation gets its vector, not only the ones read now.
-    rest = tx.vectors.missing(tx.catalog.chunks())
-    embedded += _embed_and_store(rest, embedder, tx.vectors, size, _NoProgress())
+    # Repair: every chunk of the new generation gets its vector and sentence vectors, not only
+    # the ones read now (an index built before sentence vectors gets them here).
+    rest = list(_work_for(tx.catalog.chunks(), tx))
+    more = _resolve(progress, len(rest), "repairing") if rest else _NoProgress()
+    extra = _embed_and_store(rest, embedder, tx, size, more)
+    sentences += extra[1] + _embed_questions(tx, embedder)
     gone = [cid for cid in tx.vectors.hashes() if tx.catalog.chunk(cid) is None]
     tx.vectors.delete(gone)
-    return embedded, len(gone)
+    return passages + extra[0], sentences, len(gone)
+
+
+def _resolve(progress: ProgressFactory | None, total: int, what: str) -> Progress:
+    """The caller's progress, or the default: a bar on a terminal, lines in a log."""
+    if progress is not None:
+        return progress(total)
+    return progress_for(total, what=what)
 
 
 def ingest(
@@ -348,12 +423,14 @@ def _transact(
         for d in plan.update
         if index.catalog.doc_hash(d.id) != _doc_hash(d, settings)
     )
-    bar = progress(expected) if progress and expected else _NoProgress()
+    bar = _resolve(progress, expected, "embedding") if expected else _NoProgress()
     with index.begin(hook) as tx:
-        report.chunks_embedded, report.chunks_removed = _write(tx, plan, embedder, settings, bar)
+        written = _write(tx, plan, embedder, settings, bar, progress)
+        report.chunks_embedded, report.sentences_embedded, report.chunks_removed = written
         # An unchanged, healthy index is left as it is: rewriting tens of MB would be most
         # of the cost of an unchanged re-ingest.
-        if report.chunks_embedded or plan.problems or _changed(tx.catalog, index.catalog):
+        embedded = report.chunks_embedded or report.sentences_embedded
+        if embedded or plan.problems or _changed(tx.catalog, index.catalog):
             tx.lexical.replace((c.id, c.embedding_text) for c in tx.catalog.chunks())
             tx.commit()
             report.committed = True

@@ -26,7 +26,9 @@ from assistant.index.postgres_schema import (
     ensure_vector_index,
     migrate,
 )
+from assistant.index.postgres_sentences import PgSentences
 from assistant.index.postgres_vectors import PgVectors
+from assistant.index.sentences import generation_keys
 from assistant.models import APPROVED, utc_now
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -66,6 +68,7 @@ class PgTransaction:
             raise
         self.vectors = PgVectors(self._conn, hook)
         self.lexical = PgLexical(self._conn, hook)
+        self.sentences = PgSentences(self._conn, hook)
 
     def commit(self) -> None:
         """Finish the generation (HNSW graph, corpus version) and COMMIT it."""
@@ -73,6 +76,7 @@ class PgTransaction:
         problems = consistency_problems(self._conn)
         if problems:
             raise FollowupError("Refusing to commit an inconsistent index: " + "; ".join(problems))
+        self.sentences.keep_only(generation_keys(self.catalog.chunks(), self.catalog.articles()))
         self._hook("switch")
         dimension = self.vectors.dimension or self._stored_dimension()
         if dimension:
@@ -134,6 +138,7 @@ class PostgresIndex:
         self.catalog = PgCatalog(self._conn)
         self.vectors = PgVectors(self._conn)
         self.lexical = PgLexical(self._conn)
+        self.sentences = PgSentences(self._conn)
 
     def _prepare(self, create: bool) -> None:
         if create or applied(self._conn.raw):
@@ -165,7 +170,7 @@ class PostgresIndex:
     def size_bytes(self) -> int:
         """Disk used by the index's tables and their indexes (for benchmarks)."""
         tables = ["index_documents", "index_chunks", "index_vectors", "index_lexical"]
-        tables.append("index_postings")
+        tables += ["index_postings", "index_sentences"]
         return int(
             self._conn.value(
                 "SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) AS t",

@@ -77,6 +77,17 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "sentence-vector groups embedded at ingest",
+        """
+        CREATE TABLE index_sentences (
+            key TEXT PRIMARY KEY,
+            rows INTEGER NOT NULL,
+            vectors BYTEA NOT NULL
+        );
+        """,
+    ),
 ]
 
 

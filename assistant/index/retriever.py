@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import IndexSettings, RetrievalSettings
-from assistant.index.base import Catalog, Index, LexicalIndex, VectorIndex
+from assistant.index.base import Catalog, Index, LexicalIndex, SentenceVectors, VectorIndex
 from assistant.index.embedder import Embedder
 from assistant.index.factory import open_index
 from assistant.index.fusion import reciprocal_rank_fusion
 from assistant.index.query import focus_query
+from assistant.index.sentences import sentence_key
 from assistant.models import APPROVED, Chunk, RetrievedChunk
 from assistant.text import STOPWORDS, spelling_variants
 
@@ -30,6 +31,9 @@ class Retrieval:
     # Each retriever's own ranking of chunk ids before fusion ("dense", "lexical"), kept so
     # evaluations can score every component on the very same request.
     rankings: dict[str, list[str]] = field(default_factory=dict)
+    # The hits' sentence vectors as ingest stored them (group key -> matrix), handed on to
+    # the answerer so that it embeds nothing (a hit without a group is embedded there).
+    sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def best_similarity(self) -> float:
@@ -47,12 +51,14 @@ class Retriever:
         lexical: LexicalIndex,
         embedder: Embedder,
         settings: RetrievalSettings,
+        sentences: SentenceVectors | None = None,
     ) -> None:
         self.catalog = catalog
         self._vectors = vectors
         self._lexical = lexical
         self._embedder = embedder
         self.settings = settings
+        self.sentences = sentences
 
     @classmethod
     def open(
@@ -68,7 +74,14 @@ class Retriever:
     @classmethod
     def over(cls, index: Index, embedder: Embedder, settings: RetrievalSettings) -> Retriever:
         """A retriever over an opened index's serving generation."""
-        return cls(index.catalog, index.vectors, index.lexical, embedder, settings)
+        return cls(index.catalog, index.vectors, index.lexical, embedder, settings, index.sentences)
+
+    def best_dense(self, vector: np.ndarray) -> float:
+        """Cosine of the approved passage nearest ``vector`` (-1 when there is none)."""
+        for cid, similarity in self._vectors.search(vector, 5):
+            if self._approved(cid):
+                return similarity
+        return -1.0
 
     def unknown_terms(
         self, text: str, *, max_zipf: float = 2.5, min_wordpieces: int = 3
@@ -141,8 +154,16 @@ class Retriever:
         timings = {"embed_query": t1 - t0, "dense": t2 - t1, "lexical": t3 - t2}
         timings["fuse"] = time.perf_counter() - t3
         rankings = {"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]}
+        t4 = time.perf_counter()
+        groups = self._sentence_vectors(hits)
+        timings["sentences"] = time.perf_counter() - t4
         ms = {key: v * 1000 for key, v in timings.items()}
-        return Retrieval(hits, query_vector, ms, rankings)
+        return Retrieval(hits, query_vector, ms, rankings, groups)
+
+    def _sentence_vectors(self, hits: list[RetrievedChunk]) -> dict[str, np.ndarray]:
+        if self.sentences is None or not hits:
+            return {}
+        return self.sentences.get([sentence_key(h.chunk) for h in hits])
 
     def _hits(
         self,

@@ -7,6 +7,7 @@ import pytest
 
 from assistant.errors import FollowupError, IndexNotReadyError
 from assistant.index.base import Index, IndexTransaction
+from assistant.index.sentences import quotable_sentences, sentence_key
 from assistant.models import APPROVED, Chunk, Document
 from tests.index.conftest import OpenIndex
 from tests.index.fakes import HashEmbedder
@@ -28,11 +29,14 @@ def chunks(doc_id: str, *texts: str) -> list[Chunk]:
 
 
 def write(tx: IndexTransaction, doc: Document, parts: list[Chunk]) -> None:
-    """What ingest does for one document: catalog, missing vectors, then lexical."""
+    """What ingest does for one document: catalog, missing vectors and sentence groups, then
+    lexical."""
     tx.catalog.put(doc, f"hash-{doc.id}-{len(parts)}", parts)
     need = tx.vectors.missing(parts)
     if need:
         tx.vectors.upsert(need, EMBED.embed([c.embedding_text for c in need]))
+    texts = {sentence_key(c): quotable_sentences(c.text) for c in parts}
+    tx.sentences.put({k: EMBED.embed(texts[k]) for k in tx.sentences.missing(texts)})
     gone = [cid for cid in tx.vectors.hashes() if tx.catalog.chunk(cid) is None]
     tx.vectors.delete(gone)
     tx.lexical.replace((c.id, c.embedding_text) for c in tx.catalog.chunks())
@@ -143,3 +147,42 @@ def test_one_writer_at_a_time(index_backend: OpenIndex) -> None:
         tx.commit()
     with pytest.raises(FollowupError, match="changed since"):
         other.begin()  # it was opened on the generation the commit replaced
+
+
+LONG = "Mebendazole 100 mg is taken twice daily for three days. Repeat the course after two weeks."
+
+
+def test_sentence_groups_are_stored_once_and_read_back(index_backend: OpenIndex) -> None:
+    index = index_backend(create=True)
+    parts = chunks("art", LONG, "too short")
+    with index.begin() as tx:
+        write(tx, document("art"), parts)
+        tx.commit()
+    reader = index_backend()
+    keys = [sentence_key(c) for c in parts]
+    got = reader.sentences.get([*keys, "unknown"])
+    assert set(got) == set(keys) and reader.sentences.count() == 2
+    # Rows follow the passage's quotable sentences, as the answerer reads them.
+    expected = EMBED.embed(quotable_sentences(LONG))
+    assert got[keys[0]].shape == (2, 384) and np.allclose(got[keys[0]], expected, atol=1e-6)
+    assert got[keys[1]].shape[0] == 0  # a passage with nothing quotable is stored as done
+    with reader.begin() as tx:
+        assert tx.sentences.missing([keys[1], "new", keys[0]]) == ["new"]
+
+
+def test_groups_no_generation_uses_are_dropped_at_commit(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    kept = sentence_key(index.catalog.doc_chunks("src")[0])
+    with index.begin() as tx:
+        tx.sentences.put({"orphan": EMBED.embed(["an orphaned sentence of nothing indexed"])})
+        tx.catalog.remove("art")
+        write(tx, document("new"), chunks("new", LONG))
+        tx.commit()
+    newest = index_backend()
+    with newest.begin() as tx:
+        write(tx, document("new"), chunks("new", LONG))
+        tx.commit()  # a second commit: the generation that still used "art" is gone too
+    after = index_backend()
+    assert "orphan" not in after.sentences.get(["orphan", kept])
+    assert kept in after.sentences.get([kept])
+    assert after.sentences.count() == 2  # "src" and "new": nothing else survives

@@ -90,7 +90,8 @@ def test_a_crash_at_every_write_step_leaves_a_whole_generation_serving(tmp_path:
     steps = (tmp_path / "steps").read_text().split("\n")
     v2, v2_docs = serving(index)
     assert v2 != v1 and DELETED not in v2_docs and EDITED in v2_docs
-    assert {"vectors.upsert", "lexical.ids", "lexical.matrices", "switch"} <= set(steps)
+    written = {"vectors.upsert", "sentences.put", "lexical.ids", "lexical.matrices"}
+    assert written | {"sentences.write", "switch", "gc.sentences"} <= set(steps)
     assert steps.count("vectors.upsert") >= 2
 
     for n, step in enumerate(steps):
