@@ -1,13 +1,17 @@
 """Load run on loopback: N concurrent clinicians stream questions to a real ``followup serve``.
 
     python -m benchmarks.load_chat [--users 20] [--seconds 60] [--think 1.0] [--data-dir DIR]
+        [--index DIR | --index-url URL]
 
-Builds an index of corpus/ in a temp data dir (or reuses ``--data-dir`` holding one), creates
+Builds an index of corpus/ in a temp data dir (or reuses ``--data-dir`` holding one, or serves
+a given index such as full MedQuAD: ``--index`` folder or ``--index-url`` PostgreSQL), creates
 one clinician per simulated user, starts the server on 127.0.0.1 with its default limits, and
 has every clinician hold conversations: open an article-anchored conversation, ask its
 question and follow-ups over SSE, pausing ``--think`` seconds between questions. Reports
 p50/p95 time to the first streamed event and to the final (persisted) answer, answers/s, and
-every error (the run fails if there is any). Writes benchmarks/out/load_chat.json.
+every error (the run fails if there is any). An index without articles (MedQuAD alone) gets
+conversations without an anchor, opened with its sources' own questions. Writes
+benchmarks/out/load_chat.json.
 """
 
 from __future__ import annotations
@@ -58,8 +62,8 @@ def _free_port() -> int:
         return port
 
 
-def _prepare(data_dir: Path, users: int, env: dict[str, str]) -> list[str]:
-    if not (data_dir / "index").exists():
+def _prepare(data_dir: Path, users: int, env: dict[str, str], given: bool) -> list[str]:
+    if not given and not (data_dir / "index").exists():
         subprocess.run([str(FOLLOWUP), "ingest", str(REPO / "corpus")], env=env, check=True)
     store = AnswerStore(data_dir / "followup.db")
     try:
@@ -119,7 +123,8 @@ async def _clinician(
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as client:
         while time.monotonic() < until:
             article = rng.choice(articles)
-            created = await client.post("/api/conversations", json={"article_id": article["id"]})
+            anchor = {"article_id": article["id"]} if article.get("id") else {}
+            created = await client.post("/api/conversations", json=anchor)
             if created.status_code != 201:
                 res.errors.append(f"create {created.status_code}")
                 continue
@@ -142,9 +147,25 @@ def _pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-async def _run(url: str, keys: list[str], seconds: float, think: float) -> Results:
+def _index_questions(env: dict[str, str], n: int = 500) -> list[dict[str, Any]]:
+    """Unanchored topics from the served index's own questions (an index with no articles)."""
+    from assistant.config import IndexSettings
+    from assistant.index.factory import open_index
+
+    path = env.get("FOLLOWUP_INDEX__PATH")
+    settings = IndexSettings(path=Path(path) if path else None, url=env.get("FOLLOWUP_INDEX__URL"))
+    index = open_index(settings, Path(path) if path else Path(env["FOLLOWUP_DATA_DIR"]) / "index")
+    found = {d.metadata.get("question") for d in index.catalog.documents()}
+    index.close()
+    pool = sorted(q for q in found if isinstance(q, str) and q.strip())
+    return [{"id": None, "question": q} for q in random.Random(3).sample(pool, min(n, len(pool)))]
+
+
+async def _run(
+    url: str, keys: list[str], seconds: float, think: float, env: dict[str, str]
+) -> Results:
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {keys[0]}"}) as c:
-        articles = (await c.get("/api/articles")).json()
+        articles = (await c.get("/api/articles")).json() or _index_questions(env)
     results = Results()
     until = time.monotonic() + seconds
     await asyncio.gather(*(_clinician(url, k, articles, until, think, results) for k in keys))
@@ -157,18 +178,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=1.0, help="pause between questions (s)")
     parser.add_argument("--data-dir", type=Path, help="reuse a data dir that holds an index")
+    parser.add_argument("--index", type=Path, help="serve this embedded index folder")
+    parser.add_argument("--index-url", help="serve this PostgreSQL index")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "load_chat.json")
     args = parser.parse_args()
     temp = None if args.data_dir else Path(tempfile.mkdtemp(prefix="followup-load-"))
     data_dir = args.data_dir or temp
     assert data_dir is not None
     env = {**os.environ, "FOLLOWUP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    keys = _prepare(data_dir, args.users, env)
+    if args.index:
+        env["FOLLOWUP_INDEX__PATH"] = str(args.index.resolve())
+    if args.index_url:
+        env["FOLLOWUP_INDEX__URL"] = args.index_url
+    keys = _prepare(data_dir, args.users, env, bool(args.index or args.index_url))
     port = _free_port()
     server = _start(env, port, data_dir / "load-server.log")
     try:
         started = time.monotonic()
-        results = asyncio.run(_run(f"http://127.0.0.1:{port}", keys, args.seconds, args.think))
+        results = asyncio.run(_run(f"http://127.0.0.1:{port}", keys, args.seconds, args.think, env))
         elapsed = time.monotonic() - started
     finally:
         server.terminate()
@@ -176,6 +203,7 @@ def main() -> None:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
     report = {
+        "index": str(args.index or args.index_url or "corpus/ (sample)"),
         "users": args.users,
         "seconds": round(elapsed, 1),
         "think_s": args.think,

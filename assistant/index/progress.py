@@ -42,6 +42,7 @@ class LineProgress:
         self._stream = stream if stream is not None else sys.stderr
         self._started = self._last = clock()
         self._closed = False
+        self._shown = -1  # ``done`` when the last line was printed
 
     def line(self) -> str:
         """The current state as one line."""
@@ -57,17 +58,20 @@ class LineProgress:
 
     def _emit(self) -> None:
         print(self.line(), file=self._stream, flush=True)
-        self._last = self._clock()
+        self._last, self._shown = self._clock(), self.done
 
     def update(self, n: int) -> None:
         self.done += n
+        # The total is an estimate made before chunking; it grows when passed.
+        self.total = max(self.total, self.done)
         if self._clock() - self._last >= self._interval:
             self._emit()
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._emit()
+            if self._shown != self.done or not self.done:
+                self._emit()
 
 
 class BarProgress:

@@ -38,8 +38,7 @@ def test_a_log_gets_a_line_every_few_seconds_with_rate_and_time_left() -> None:
     assert lines == [
         "embedding: 500/1,000 passages (50%), 100.0/s, about 5s left",
         "embedding: 1,000/1,000 passages (100%), 100.0/s, done in 10s",
-        "embedding: 1,000/1,000 passages (100%), 100.0/s, done in 10s",
-    ]  # at most one a 5 s interval, and the last when it ends
+    ]  # at most one a 5 s interval, and the last when it ends (once)
 
 
 def test_a_terminal_gets_a_bar_and_a_pipe_gets_lines() -> None:
