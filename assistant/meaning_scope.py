@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.citations import MARKER, QUANTITY, grounded
-from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon
+from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, stem
 from assistant.meaning_lexicon import stems as _stems
 from assistant.text import STOPWORDS
 
@@ -45,6 +45,9 @@ _NOT_DENIALS = re.compile(
     re.IGNORECASE,
 )
 _SCOPE_END = re.compile(r"[,;:()]|\s(?:whereas|while|but|and then)\s", re.IGNORECASE)
+# A contraindication reaches over its list ("in perforation, ileus and toxic megacolon").
+_LIST_END = re.compile(r"[;:()]|,\s+(?:and|so|but)\s|\s(?:whereas|while|but)\s", re.IGNORECASE)
+_LISTING = re.compile(r"contraindicat|avoid", re.IGNORECASE)
 _SHARED = 2  # words a denial must share with the other sentence to be judged
 _ORDER = ("before", "after", "rather than", "instead of")
 _NAME_NUMBER = re.compile(r"[A-Za-z]-$")  # "KEYNOTE-355" is a name, not a value
@@ -79,7 +82,7 @@ def denials(text: str) -> list[Denial]:
     found, regions = [], []
     for match in _DENIAL.finditer(plain):
         rest = plain[match.end() :]
-        end = _SCOPE_END.search(rest)
+        end = (_LIST_END if _LISTING.match(match.group(0)) else _SCOPE_END).search(rest)
         scope = rest[: end.start()] if end else rest
         head = _SCOPE_END.split(plain[: match.start()])[-1]
         regions.append(match.start() - len(head))
@@ -91,6 +94,12 @@ def denials(text: str) -> list[Denial]:
         Denial(d.scope, d.words, d.part, regions.count(region) > 1)
         for d, region in zip(found, regions, strict=True)
     ]
+
+
+def _terms(text: str) -> set[str]:
+    """Stems of the words of a text that can name something, short names too ("NIV")."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {stem(w) for w in words if len(w) > 2 and w not in STOPWORDS}
 
 
 def _content(text: str) -> set[str]:
@@ -169,7 +178,7 @@ def _around(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[str]] | 
     for _, part in parts(text):
         found = list(pattern.finditer(part))
         if len(found) == 1:
-            return _stems(part[: found[0].start()]), _stems(part[found[0].end() :])
+            return _terms(part[: found[0].start()]), _terms(part[found[0].end() :])
     return None
 
 
@@ -304,6 +313,14 @@ def attachment_problem(claim: str, support: str, lex: Lexicon) -> str | None:
         if kind in ENTITY_KINDS and kind not in SUBSTITUTABLE:
             continue  # a class or a comparator ("placebo") is no one thing a value belongs to
         if kind not in SUBSTITUTABLE or owners - named:
-            what = label.partition(":")[2]
-            return f"the cited sentence gives {what!r} {sorted(elsewhere)[0]}, not {key}"
+            return f"the cited sentence gives {_shown(label)!r} {sorted(elsewhere)[0]}, not {key}"
     return None
+
+
+def _shown(label: str) -> str:
+    """A mention label as a reader says it: "sinusitis", "start", "full" (for
+    "partial/full:b")."""
+    kind, _, what = label.partition(":")
+    if "/" in kind and what in ("a", "b"):
+        return kind.split("/")[what == "b"]
+    return what
