@@ -14,7 +14,14 @@ These checks compare one answer sentence with one sentence of a cited passage (i
   contraindicated/indicated) is named in the support;
 - negations agree: what the support negates the answer does not affirm, and the reverse;
 - a drug, condition or population named in the answer is named in the support or in the
-  title/heading of its passage.
+  title/heading of its passage, and is not one the title names in place of another of its
+  kind that the support names ("high-flow" where the support says "bilevel");
+- inside the sentences (:mod:`assistant.meaning_scope`): denials reach the same words, each
+  value goes with the same treatment, condition, direction and regimen step, and what comes
+  before what is kept in order.
+
+:func:`contradiction` tells when another cited sentence says the opposite of what the
+supporting sentence leaves out.
 
 Deterministic and fast: plain functions over strings and a versioned lexicon
 (``assistant/data/lexicons/meaning.v1.yaml``).
