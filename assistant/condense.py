@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from assistant.errors import FollowupError
@@ -26,29 +26,63 @@ _CUE = re.compile(
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|this|that|these|those|they|them|their|he|she|his|her|there|the same|"
     r"the (?:dose|drug|medicine|medication|treatment|patient|child|baby|infant|woman|mother|man)|"
-    r"such)\b",
+    r"such|the two|both|either|the (?:first|second|latter|former|other) one)\b",
     re.IGNORECASE,
 )
 _CONTEXT = re.compile(r"\(follow-up to: (.*)\)$")
+# "ok thanks. separately - ...": what follows starts a new topic and leans on nothing before.
+_NEW_TOPIC = re.compile(
+    r"\b(?:separately|unrelated(?: question)?|(?:a )?different (?:question|topic)|"
+    r"(?:another|new) question|on another note|chang(?:e|ing) (?:of )?(?:the )?(?:topic|subject))"
+    r"\b[\s,:;.-]*",
+    re.IGNORECASE,
+)
 MIN_STANDALONE_WORDS = 4
+
+
+def new_topic(question: str) -> str | None:
+    """The question after a change-of-topic cue ("separately - ..."), or None without one."""
+    match = _NEW_TOPIC.search(question)
+    rest = question[match.end() :].strip() if match else ""
+    return rest or None
+
+
+def leans_on(question: str, earlier: Sequence[str], everyday: Collection[str] = ()) -> bool:
+    """Whether a question that names no drug or condition of its own picks up the words of
+    what came before ("how many women were in the first pilot?" after an answer citing the
+    pilot study), unlike a change of subject ("who won the league last year?" after "from 1
+    year of age"); ``everyday``: words too common in clinical talk to count."""
+    if new_topic(question) is not None:
+        return False
+    shared = content_words(question) & content_words(" ".join(earlier))
+    return needs_context(question) or bool(shared - set(everyday))
 
 
 def needs_context(question: str) -> bool:
     """Whether a message reads as a follow-up that leans on what came before."""
+    if new_topic(question) is not None:
+        return False
     if _CUE.match(question) or _ANAPHORA.search(question):
         return True
     return len(content_words(question)) < MIN_STANDALONE_WORDS
 
 
-def condense(question: str, previous: list[str], topic: str | None = None) -> str:
+def condense(
+    question: str, previous: list[str], topic: str | None = None, *, leans: bool = False
+) -> str:
     """Standalone form of ``question`` given earlier standalone questions (oldest first).
 
     ``topic`` (the title of the article a conversation started from) stands in for the
-    previous question at the start of an article-anchored conversation.
+    previous question at the start of an article-anchored conversation. ``leans``: the
+    question names no drug or condition of its own, so it leans on what came before whatever
+    its wording ("how many women were in the first pilot?").
     """
     question = " ".join(question.split())
+    fresh = new_topic(question)
+    if fresh is not None:
+        return fresh
     context = previous[-1] if previous else topic
-    if not context or not needs_context(question):
+    if not context or not (leans or needs_context(question)):
         return question
     # A follow-up to a follow-up keeps the original topic, not the chain of follow-ups.
     nested = _CONTEXT.search(context)
@@ -62,7 +96,12 @@ class Condenser(Protocol):
     """Rewrites a follow-up as a standalone question; history is (question, answer) pairs."""
 
     def __call__(
-        self, question: str, history: Sequence[tuple[str, str]], topic: str | None = None
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        topic: str | None = None,
+        *,
+        leans: bool = False,
     ) -> str: ...
 
 
@@ -95,11 +134,16 @@ class ModelCondenser:
         self._timeout = timeout
 
     def __call__(
-        self, question: str, history: Sequence[tuple[str, str]], topic: str | None = None
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        topic: str | None = None,
+        *,
+        leans: bool = False,
     ) -> str:
         """Standalone form of ``question``; ``history`` holds (standalone question, answer)."""
-        rule_based = condense(question, [q for q, _ in history], topic)
-        if not (history or topic) or not needs_context(question):
+        rule_based = condense(question, [q for q, _ in history], topic, leans=leans)
+        if not (history or topic) or not (leans or needs_context(question)):
             return rule_based
         try:
             reply = self._model.complete(

@@ -50,9 +50,17 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|e)?(?![a-z0-9])")
 
 
-def mentions(text: str, concept: Concept) -> bool:
-    """Whether lower-cased ``text`` names ``concept`` by any of its forms."""
-    return any(_form_pattern(form).search(text) for form in concept.forms)
+def mentions(text: str, concept: Concept, *, broader: bool = False) -> bool:
+    """Whether lower-cased ``text`` names ``concept`` by any of its forms (or, with
+    ``broader``, by the class it belongs to)."""
+    forms = (*concept.forms, *concept.broader) if broader else concept.forms
+    return any(_form_pattern(form).search(text) for form in forms)
+
+
+# A dose is the member's own: a passage on a drug class does not give amoxicillin's dose.
+_ASKS_DOSE = re.compile(
+    r"\b(?:dose|doses|dosing|dosage|regimen|how much|how often|frequency|titrat\w*)\b", re.I
+)
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -67,17 +75,34 @@ class _Verdict:
     has_concepts: bool
 
 
-def _judge(question: Question, context: Sequence[Concept], text: str) -> _Verdict:
+def _subject_covered(passages: Sequence[str], concept: Concept, dose: bool) -> bool:
+    if concept.kind is ConceptKind.INDICATION:  # every word of it, in one passage
+        return any(all(_form_pattern(f).search(p) for f in concept.forms) for p in passages)
+    return any(mentions(p, concept, broader=not dose) for p in passages)
+
+
+def _attached(passages: Sequence[str], concept: Concept, subjects: Sequence[Concept]) -> bool:
+    """Whether a passage names ``concept`` together with one of the question's covered
+    subjects: pregnancy in a laxative passage says nothing about pembrolizumab in pregnancy."""
+    return any(
+        mentions(p, concept)
+        and (not subjects or any(mentions(p, s, broader=True) for s in subjects))
+        for p in passages
+    )
+
+
+def _judge(question: Question, context: Sequence[Concept], passages: Sequence[str]) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
+    dose = bool(_ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
-    covered = [c for c in subjects if mentions(text, c)]
+    covered = [c for c in subjects if _subject_covered(passages, c, dose)]
     missing = [c.label for c in subjects if c not in covered]
     minor: list[str] = []
     anchor = covered[0].label if covered else None
     for concept in concepts:
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
             continue
-        if mentions(text, concept):
+        if _attached(passages, concept, covered):
             continue
         named = (
             f"{anchor} in {concept.label}"
@@ -109,9 +134,9 @@ def assess(
             (),
             (f"best passage similarity {best_similarity:.2f} is under the floor {floor:.2f}",),
         )
-    text = "\n".join(passages).lower()
+    texts = [p.lower() for p in passages]
     questions = understanding.questions or (Question(understanding.corrected, ()),)
-    verdicts = [_judge(q, understanding.context, text) for q in questions]
+    verdicts = [_judge(q, understanding.context, texts) for q in questions]
     missing = tuple(dict.fromkeys(m for v in verdicts for m in v.missing))
     minor = tuple(dict.fromkeys(m for v in verdicts for m in v.minor))
     answered = [v for v in verdicts if v.answered]
@@ -123,6 +148,26 @@ def assess(
     if missing or minor:
         return Coverage(CoverageLevel.PARTIAL, missing + minor, _findings(missing + minor))
     return Coverage(CoverageLevel.FULL)
+
+
+def coverage_order(understanding: Understanding, passages: Sequence[str]) -> list[int]:
+    """Positions of ``passages``, those naming more of what the question turns on first: its
+    drugs, conditions, essential populations and doses (a class standing for its members)
+    count twice its other words and what it leans on from earlier turns. Ties keep their
+    retrieval order. A question about oxycodone with LDN wants the passage on opioid
+    analgesics, even where the LDN dose passages are closer to its words."""
+    asked = [c for q in understanding.questions for c in q.concepts]
+    weights = {c: 2 if _orders(c) else 1 for c in asked}  # a passing word counts, less
+    for concept in filter(_orders, understanding.context):
+        weights.setdefault(concept, 1)
+    texts = [p.lower() for p in passages]
+    named = [sum(w for c, w in weights.items() if mentions(t, c, broader=True)) for t in texts]
+    return sorted(range(len(texts)), key=lambda i: -named[i])
+
+
+def _orders(concept: Concept) -> bool:
+    essential_qualifier = concept.kind is ConceptKind.QUALIFIER and concept.essential
+    return concept.is_subject or essential_qualifier or concept.kind is ConceptKind.NUMBER
 
 
 def _findings(missing: Sequence[str]) -> tuple[str, ...]:

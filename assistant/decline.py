@@ -63,7 +63,7 @@ def _citing_article(source_id: str, documents: Mapping[str, Document]) -> Docume
 
 def coverage_refusal(refusals: Refusals, coverage: Coverage, closest: Sequence[str]) -> str:
     """The refusal naming what the sources do not address and the closest approved articles."""
-    extra = refusals.closest.render() if closest else ""
+    extra = f" {refusals.closest.render()}" if closest else ""  # the prompt text is stripped
     return refusals.coverage.render(missing=missing_phrase(coverage), closest=extra)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class Entry:
     preferred: str
     forms: tuple[str, ...]  # every term that counts as the same concept in a passage
     aspect: bool = False  # what is asked about something (never a reason to decline)
+    broader: tuple[str, ...] = ()  # the class a member belongs to ("opioid analgesics")
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Lexicon:
     classes: dict[str, tuple[str, ...]]
     qualifiers: list[Qualifier]
     aspects: list[tuple[str, ...]] = field(default_factory=list)
+    # Classes of conditions: what is said of skin infections holds for cellulitis, doses too.
+    condition_classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _entries: dict[str, Entry] = field(default_factory=dict, init=False, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
@@ -61,11 +64,32 @@ class Lexicon:
                 self._entries.setdefault(_key(term), Entry(term, group[0], group, aspect=True))
         for klass, members in self.classes.items():
             for member in members:
-                forms = (member, klass, *self._forms_of(klass))
-                self._entries.setdefault(_key(member), Entry(member, member, forms))
+                self._add_class(member, klass)
+        for klass, members in self.condition_classes.items():
+            forms = self._forms_of(klass) or (klass,)
+            for member in members:
+                known = self._entries.get(_key(member))
+                group = known.forms if known else (member,)
+                entry = Entry(member, group[0], tuple(dict.fromkeys((*group, klass, *forms))))
+                for form in group:
+                    self._entries[_key(form)] = replace(entry, term=form)
         terms = sorted(self._entries.values(), key=lambda e: len(e.term), reverse=True)
         alternatives = "|".join(_term_pattern(e.term) for e in terms)
         self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])") if terms else None
+
+    def _add_class(self, member: str, klass: str) -> None:
+        """``member`` belongs to ``klass``: a member that is also in a synonym group keeps its
+        group's forms and gains the class as broader."""
+        broader = tuple(dict.fromkeys((klass, *self._forms_of(klass))))
+        known = self._entries.get(_key(member))
+        if known is None:
+            self._entries[_key(member)] = Entry(member, member, (member,), broader=broader)
+            return
+        wider = tuple(dict.fromkeys((*known.broader, *broader)))
+        for form in known.forms:  # every form of the group shares the class
+            entry = self._entries.get(_key(form))
+            if entry is not None and entry.forms == known.forms:
+                self._entries[_key(form)] = replace(entry, broader=wider)
 
     def _forms_of(self, term: str) -> tuple[str, ...]:
         for group in self.groups:
@@ -76,7 +100,7 @@ class Lexicon:
     def with_groups(self, groups: Iterable[tuple[str, ...]], version: str) -> Lexicon:
         """A lexicon with extra synonym groups (an article's ``aliases``) merged in front."""
         return Lexicon(f"{self.version}+{version}", [*groups, *self.groups], self.classes,
-                       self.qualifiers, self.aspects)  # fmt: skip
+                       self.qualifiers, self.aspects, self.condition_classes)  # fmt: skip
 
     def find(self, text: str) -> list[tuple[Entry, int, int]]:
         """Lexicon terms in ``text``, longest first where they overlap: (entry, start, end)."""
@@ -124,17 +148,20 @@ def parse_lexicon(data: Any, version: str) -> Lexicon:
     aspects = [
         _strings(g, f"{version} aspects[{i}]") for i, g in enumerate(data.get("aspects", []))
     ]
-    classes = {
-        str(name): _strings(members, f"{version} classes.{name}")
-        for name, members in (data.get("classes") or {}).items()
-    }
+    classes, condition_classes = (
+        {
+            str(name): _strings(members, f"{version} {section}.{name}")
+            for name, members in (data.get(section) or {}).items()
+        }
+        for section in ("classes", "condition_classes")
+    )
     qualifiers = []
     for name, spec in (data.get("qualifiers") or {}).items():
         if not isinstance(spec, dict):
             raise ConfigError(f"lexicon {version} qualifiers.{name}: must be a mapping")
         terms = _strings(spec.get("terms"), f"{version} qualifiers.{name}.terms")
         qualifiers.append(Qualifier(str(name), bool(spec.get("essential", False)), terms))
-    return Lexicon(version, groups, classes, qualifiers, aspects)
+    return Lexicon(version, groups, classes, qualifiers, aspects, condition_classes)
 
 
 def load_lexicon(folder: Path, name: str = "clinical", version: int | None = None) -> Lexicon:

@@ -14,7 +14,14 @@ These checks compare one answer sentence with one sentence of a cited passage (i
   contraindicated/indicated) is named in the support;
 - negations agree: what the support negates the answer does not affirm, and the reverse;
 - a drug, condition or population named in the answer is named in the support or in the
-  title/heading of its passage.
+  title/heading of its passage, and is not one the title names in place of another of its
+  kind that the support names ("high-flow" where the support says "bilevel");
+- inside the sentences (:mod:`assistant.meaning_scope`): denials reach the same words, each
+  value goes with the same treatment, condition, direction and regimen step, and what comes
+  before what is kept in order.
+
+:func:`contradiction` tells when another cited sentence says the opposite of what the
+supporting sentence leaves out.
 
 Deterministic and fast: plain functions over strings and a versioned lexicon
 (``assistant/data/lexicons/meaning.v1.yaml``).
@@ -23,19 +30,17 @@ Deterministic and fast: plain functions over strings and a versioned lexicon
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-
-import Stemmer
-import yaml
 
 from assistant.citations import MARKER, QUANTITY, frequencies, grounded
-from assistant.config import PACKAGE_DATA
+from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, lexicon, stem, stems
+from assistant.meaning_scope import (
+    attachment_problem,
+    order_problem,
+    polarity_problem,
+    same_denial,
+)
 from assistant.text import STOPWORDS
 
-LEXICON = PACKAGE_DATA / "lexicons" / "meaning.v1.yaml"
-_WITH_OR_WITHOUT = re.compile(r"\bwith or without\b", re.IGNORECASE)
 # Where a clause ends: "; ", " and ", " but ", " whereas " (not "10 and 30" or "30 or more").
 # Plain commas do not end one: "the intubation rate at 28 days, the primary outcome, was 38%".
 _CLAUSE = re.compile(
@@ -43,64 +48,8 @@ _CLAUSE = re.compile(
     r"(?!(?:more|above|older|over|higher|greater|less|lower|below|fewer|younger|under)\b)",
     re.IGNORECASE,
 )
-_COMPARE_WINDOW = 24  # characters before a number searched for its comparator
-
-
-@dataclass(frozen=True)
-class Pole:
-    name: str
-    a: re.Pattern[str]
-    b: re.Pattern[str]
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """The compiled word lists the checks use."""
-
-    negation: frozenset[str]  # single words
-    poles: tuple[Pole, ...]
-    before: tuple[tuple[str, re.Pattern[str]], ...]  # ("below" | "above", words before a number)
-    after: tuple[tuple[str, re.Pattern[str]], ...]  # the same, words after it
-    entities: tuple[tuple[str, re.Pattern[str]], ...]  # (display name, any of its names)
-    name_shape: re.Pattern[str]  # a word shaped like a drug or disease name ("-mab", "-itis")
-
-
-def _term(term: str) -> str:
-    body = re.escape(term.lower()).replace(r"\*", r"[\w-]*").replace(r"\ ", r"[\s-]+")
-    left = r"(?<![\w-])" if term[:1].isalnum() else ""
-    right = r"(?![\w])" if term[-1:].isalnum() else ""
-    return left + body + right
-
-
-def _any(terms: Sequence[str]) -> re.Pattern[str]:
-    return re.compile("|".join(_term(str(t)) for t in terms), re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """The packaged lexicon, compiled once."""
-    raw = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
-    poles = tuple(Pole(p["name"], _any(p["a"]), _any(p["b"])) for p in raw["poles"])
-    entities = tuple((str(names[0]), _any(names)) for names in raw["entities"])
-    cmp = raw["comparators"]
-    before = tuple((side, _end(cmp[side])) for side in ("below", "above"))
-    after = tuple((side, _start(cmp[f"{side}_after"])) for side in ("below", "above"))
-    shape = re.compile(
-        rf"\b(?:(?:{'|'.join(raw['name_prefixes'])})[a-z]+|[a-z]+(?:{'|'.join(raw['name_suffixes'])}))\b",
-        re.IGNORECASE,
-    )
-    return Lexicon(frozenset(raw["negations"]), poles, before, after, entities, shape)
-
-
-def _end(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any of the terms, ending the text (just before a number)."""
-    return re.compile(rf"(?:{_any(terms).pattern})\s*$", re.IGNORECASE)
-
-
-def _start(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any of the terms, starting the text after a number and its unit ("/min or more")."""
-    unit = r"(?:\s*[a-zA-Zµ%]*(?:/\w+)?)?"
-    return re.compile(rf"^{unit}\s*(?:{_any(terms).pattern})", re.IGNORECASE)
+# characters before a number searched for its comparator ("below a creatinine clearance of")
+_COMPARE_WINDOW = 48
 
 
 def clauses(text: str) -> list[str]:
@@ -128,7 +77,7 @@ def facts(text: str) -> list[str]:
 
 def named(text: str, lex: Lexicon) -> list[str]:
     """The drugs, conditions and populations a text names (their display names)."""
-    return [name for name, pattern in lex.entities if pattern.search(text)]
+    return [e.name for e in lex.entities if e.pattern.search(text)]
 
 
 def comparator(text: str, start: int, end: int, lex: Lexicon) -> str | None:
@@ -210,9 +159,21 @@ def clause_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     return None
 
 
+# A comparative that sizes a change is no direction: "a greater reduction" is a reduction.
+_MAGNITUDE = re.compile(
+    r"\b(?:greater|larger|bigger|more|smaller|less)\s+(?=(?:[a-z]+\s+)?(?:reduction|decrease|"
+    r"decline|drop|fall|loss|increase|rise|gain|improvement)s?\b)",
+    re.IGNORECASE,
+)
+
+
+def _directions(text: str) -> str:
+    return _MAGNITUDE.sub("", text.replace("-", " "))  # "higher-than-recommended"
+
+
 def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     """Why a direction the claim names (partial/full, before/after...) is not the support's."""
-    claim, support = claim.replace("-", " "), support.replace("-", " ")  # "higher-than-..."
+    claim, support = _directions(claim), _directions(support)
     for pole in lex.poles:
         for side, other in ((pole.a, pole.b), (pole.b, pole.a)):
             said = side.search(claim)
@@ -226,42 +187,65 @@ _NEGATION_PHRASES = (
     (re.compile(r"\bwith or without\b", re.I), "with"),
     (re.compile(r"\brather than\b", re.I), "not"),
     (re.compile(r"n't\b|\bnon-", re.I), " not "),
+    # a bound, not a negation: "no more than 2 doses" is "at most 2 doses"
+    (re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\b", re.I), " "),
+)
+# Words a negation reaches past: "not significantly improve" negates "improve".
+_AUX = frozenset(
+    {"been", "being", "were", "has", "have", "had", "may", "must", "could", "only", "whether"}
+    | {"also", "always", "necessarily", "significantly", "statistically", "yet", "just", "even"}
+    | {"usually", "routinely", "generally", "currently"}
 )
 
 
 def _tokens(text: str) -> list[str]:
     for pattern, replacement in _NEGATION_PHRASES:
         text = pattern.sub(replacement, text)
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return re.findall(r"\d+(?:\.\d+)?|[a-z0-9]+", text.lower())
 
 
-def _negated_words(tokens: list[str], cues: frozenset[str]) -> tuple[set[str], set[str]]:
+def _content(token: str) -> bool:
+    if token[0].isdigit():
+        return True  # "was not 0.65"
+    return token not in STOPWORDS and len(token) > 2 and token not in _AUX
+
+
+def _negated_words(tokens: list[str], lex: Lexicon) -> tuple[set[str], set[str]]:
     """(stems a negation reaches, other stems). A negation reaches the first content word
     after it: "must not be used" negates "used", "no adjustment is needed" negates
-    "adjustment"."""
+    "adjustment". Words the lexicon reads as one ("superior", "better") count as one."""
     inside: set[str] = set()
     outside: set[str] = set()
     pending = False
     for token in tokens:
-        if token in cues:
+        if token in lex.negation:
             pending = True
-        elif token not in STOPWORDS and len(token) > 2 and token not in _AUX:
-            (inside if pending else outside).add(_stem(token))
+        elif _content(token):
+            word = _stem(lex.same.get(token, token))
+            (inside if pending else outside).add(word)
             pending = False
     return inside, outside
 
 
-_AUX = frozenset({"been", "being", "were", "has", "have", "had", "may", "must", "could", "only"})
+def flipped_negation(claim: str, support: str, lex: Lexicon) -> str | None:
+    """Why the claim affirms what the support negates ("interchangeable" against "not
+    interchangeable") or negates what it affirms; words only one side uses are not judged."""
+    claim_in, claim_out = _negated_words(_tokens(claim), lex)
+    support_in, support_out = _negated_words(_tokens(support), lex)
+    flipped = (claim_out & support_in - support_out) | (claim_in & support_out - support_in)
+    flipped -= same_denial(claim, support)
+    if flipped:
+        return f"negation differs from the cited sentence on {sorted(flipped)[0]!r}"
+    return None
 
 
 def negation_problem(claim: str, support: str, lex: Lexicon) -> str | None:
-    """Why the claim affirms what the support negates ("interchangeable" against "not
-    interchangeable") or negates what it affirms; words only one side uses are not judged."""
-    claim_in, claim_out = _negated_words(_tokens(claim), lex.negation)
-    support_in, support_out = _negated_words(_tokens(support), lex.negation)
-    flipped = (claim_out & support_in - support_out) | (claim_in & support_out - support_in)
-    if flipped:
-        return f"negation differs from the cited sentence on {sorted(flipped)[0]!r}"
+    """:func:`flipped_negation`, or a claim that negates where the support does not."""
+    problem = flipped_negation(claim, support, lex)
+    if problem:
+        return problem
+    claim_in, _ = _negated_words(_tokens(claim), lex)
+    support_in, _ = _negated_words(_tokens(support), lex)
     if claim_in and not support_in and not _contraindication(support, lex):
         return "the answer negates what the cited sentence states without negation"
     return None
@@ -275,13 +259,28 @@ def _contraindication(text: str, lex: Lexicon) -> bool:
 def entity_problem(claim: str, support: str, context: str, lex: Lexicon) -> str | None:
     """Why a drug, condition or population the claim names is not in the support."""
     where = f"{support}\n{context}"
-    for name, pattern in lex.entities:
-        if pattern.search(claim) and not pattern.search(where):
-            return f"{name!r} is not named in the cited sentence"
+    for entity in lex.entities:
+        if entity.pattern.search(claim) and not entity.pattern.search(where):
+            return f"{entity.name!r} is not named in the cited sentence"
     known = _stems(where)
     for match in lex.name_shape.finditer(claim):
         if _stem(match.group(0).lower()) not in known:
             return f"{match.group(0)!r} is not named in the cited sentence"
+    return swap_problem(claim, support, lex)
+
+
+def swap_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+    """Why the claim names a treatment, condition or population that only the passage's title
+    names, where the supporting sentence names another of the same kind that the claim does
+    not: the claim put one in place of the other ("high-flow" for "bilevel")."""
+    ours = [e for e in lex.entities if e.kind in SUBSTITUTABLE and e.pattern.search(claim)]
+    for entity in ours:
+        if entity.pattern.search(support):
+            continue
+        for other in lex.entities:
+            named = other.pattern.search(support) and not other.pattern.search(claim)
+            if other.kind == entity.kind and named:
+                return f"the cited sentence names {other.name!r}, not {entity.name!r}"
     return None
 
 
@@ -303,26 +302,23 @@ def meaning_problem(claim: str, support: str, context: str = "") -> str | None:
         or clause_problem(plain, support, lex)
         or pole_problem(plain, support, lex)
         or negation_problem(plain, support, lex)
+        or polarity_problem(plain, support)
         or entity_problem(plain, support, context, lex)
+        or attachment_problem(plain, support, lex)
+        or order_problem(plain, support)
     )
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+def contradiction(claim: str, sentence: str) -> str | None:
+    """Why ``sentence`` (another sentence of a cited passage) says the opposite of ``claim``:
+    a negation flipped, the opposite direction, the opposite polarity; or None."""
+    lex = lexicon()
+    plain = MARKER.sub("", claim)
+    pole = pole_problem(plain, sentence, lex)
+    if pole and pole.endswith("(it says the opposite)"):
+        return pole
+    return flipped_negation(plain, sentence, lex) or polarity_problem(plain, sentence)
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _TOKEN.findall(text.lower()) if len(w) > 3 or w.isdigit()}
-
-
-@lru_cache(maxsize=8192)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in _words(text)}
+_stem = stem
+_stems = stems

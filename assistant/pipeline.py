@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.citations import build_citations, renumber, verify
-from assistant.condense import condense
-from assistant.coverage import Coverage, CoverageLevel, assess
+from assistant.condense import condense, leans_on, needs_context
+from assistant.coverage import Coverage, CoverageLevel, assess, coverage_order
 from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
@@ -24,7 +24,7 @@ from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChun
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
-from assistant.understand import ConceptKind, Understanding
+from assistant.understand import GENERIC_WORDS, ConceptKind, Understanding
 
 AUDIENCES = ("clinician", "patient")
 
@@ -89,19 +89,29 @@ def prepare(
     understanding = services.understander.understand(question, has_context=bool(history or topic))
     # Condensed from the clinical part of the message (typos fixed, injections removed).
     asked = understanding.clinical or question
+    said = [history[-1].question, history[-1].answer] if history else [topic or ""]
+    leans = not understanding.names_subject and leans_on(asked, said, GENERIC_WORDS)
     if services.condenser is not None:
         pairs = [(a.standalone_question, a.answer) for a in history]
-        standalone = services.condenser(asked, pairs, topic)
+        standalone = services.condenser(asked, pairs, topic, leans=leans)
     else:
-        standalone = condense(asked, [a.standalone_question for a in history], topic)
+        standalone = condense(asked, [a.standalone_question for a in history], topic, leans=leans)
+    earlier = history[-1].standalone_question if history else topic
+    if earlier and (leans or needs_context(asked)):
+        understanding = understanding.following(services.understander.concepts(earlier))
     timings = {"condense": (time.perf_counter() - started) * 1000}
     search = understanding.map(standalone)
     return Turn(question, standalone, conversation, history, favour, understanding, search, timings)
 
 
 def retrieve(services: Services, turn: Turn) -> Retrieval:
-    """Approved passages for the mapped question (typos fixed, synonyms added)."""
-    return services.retriever.search(turn.search_question, favour=turn.favour)
+    """Approved passages for the mapped question (typos fixed, synonyms added): of twice the
+    passages an answer uses, those naming more of the question's concepts."""
+    top = services.settings.retrieval.top_k
+    found = services.retriever.search(turn.search_question, favour=turn.favour, k=2 * top)
+    texts = [h.chunk.embedding_text for h in found.hits]
+    order = coverage_order(turn.understanding, texts)[:top]
+    return replace(found, hits=[found.hits[i] for i in order])
 
 
 def assess_coverage(services: Services, turn: Turn, passages: list[str], best: float) -> Coverage:
@@ -114,7 +124,7 @@ def assess_coverage(services: Services, turn: Turn, passages: list[str], best: f
 
 def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> GenerationRequest:
     concepts = [
-        c.forms
+        (*c.forms, *c.broader)
         for q in turn.understanding.questions
         for c in q.concepts
         if c.kind is not ConceptKind.NUMBER

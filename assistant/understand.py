@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 
@@ -45,15 +45,39 @@ _ASKS = re.compile(
 # Words every clinical message uses; never a concept of their own.
 # Words every clinical message uses, and the people and places of its setting ("ortho want
 # to give ...", "ward pharmacist"): never a concept of their own.
-_GENERIC = frozenset(
+GENERIC_WORDS = _GENERIC = frozenset(
     """adult adults woman women female male year years old week weeks month months day days
     daily dose doses dosing dosage patient patients history taking takes taken using safe okay
     please thanks hello doctor mg ortho orthopaedics orthopedics surgeons surgeon registrar
-    consultant ward clinic nurses paeds postop post-op pre-op preop reg gp emptying""".split()  # noqa: SIM905
+    consultant ward clinic nurses paeds postop post-op pre-op preop reg gp emptying toxicity
+    toxicities""".split()  # noqa: SIM905
 )
 _STATEMENT = re.compile(r"\.\s*$|\b\d{1,3}\s?[FM]\b|^\s*pt\b", re.I)
 _PAST = re.compile(
     r"\b(?:as an? (?:kid|child|baby|toddler|teenager)|in (?:her|his) childhood)\b", re.I
+)
+# "on metronidazole for giardia", "taking sertraline for her anxiety": why the patient takes
+# another drug is history, not what is asked.
+_HISTORY = re.compile(
+    r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
+    r"started on)\s+[\w-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|mcg|g)\b)?(?:\s+\w+ly)?\s+for\s+"
+    r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
+    r"[a-z][\w-]+)?)",
+    re.I,
+)
+# "dose for ...", "does it work for ...": what follows names the indication asked about.
+_INDICATION = re.compile(
+    r"\b(?:dose|doses|dosing|dosage|regimen|treatment|treat|work|works|help|helps|used|use|"
+    r"effective|indicated|given|give|prescribed?|recommended)\b(?:\s+[\w-]+){0,2}?\s+for\s+"
+    r"(?P<what>[^?.,;!]{3,60}?)(?=\s*(?:[?.,;!]|$|\s-\s|\s(?:in|with|during|while|if|when|"
+    r"after|before|at)\s))",
+    re.I,
+)
+# Words that grade an indication rather than name it ("acute", "early"): never its subject.
+_GRADES = frozenset(
+    """acute chronic severe mild moderate early late recurrent uncomplicated complicated simple
+    bad worse flare flares symptoms symptom pain relief management her his him them they she
+    this that these those one ones people someone""".split()  # noqa: SIM905
 )
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 MIN_TYPO_LENGTH = 5
@@ -72,6 +96,7 @@ class ConceptKind(StrEnum):
     TERM = "term"  # a drug, condition or clinical term from the lexicon
     UNKNOWN = "unknown"  # a specific word that occurs in no approved passage
     RARE = "rare"  # a specific word the corpus has, but maybe not the passages found
+    INDICATION = "indication"  # what a drug is asked for ("for long covid"): all its words
     QUALIFIER = "qualifier"
     NUMBER = "number"
 
@@ -84,11 +109,14 @@ class Concept:
     kind: ConceptKind
     forms: tuple[str, ...]
     essential: bool = True  # an uncovered essential concept means the question is not answered
+    # The class it belongs to: a passage about opioid analgesics speaks to oxycodone's
+    # interactions, not to its dose.
+    broader: tuple[str, ...] = ()
 
     @property
     def is_subject(self) -> bool:
         """A drug or condition (not a population, a dose or a passing word)."""
-        return self.kind in (ConceptKind.TERM, ConceptKind.UNKNOWN)
+        return self.kind in (ConceptKind.TERM, ConceptKind.UNKNOWN, ConceptKind.INDICATION)
 
 
 @dataclass(frozen=True)
@@ -114,6 +142,23 @@ class Understanding:
     context: tuple[Concept, ...] = ()  # qualifiers stated outside the questions
     injection: bool = False
     findings: tuple[str, ...] = field(default=())
+
+    def following(self, earlier: Iterable[Concept]) -> Understanding:
+        """This follow-up with what it leans on: the drugs and conditions of the question it
+        follows when it names none itself, and its population when it names none."""
+        asked = [c for q in self.questions for c in q.concepts]
+        inherit = []
+        if not any(c.kind is ConceptKind.TERM for c in asked):
+            inherit += [c for c in earlier if c.kind is ConceptKind.TERM]
+        if not any(c.kind is ConceptKind.QUALIFIER for c in (*asked, *self.context)):
+            inherit += [c for c in earlier if c.kind is ConceptKind.QUALIFIER]
+        context = tuple(dict.fromkeys((*self.context, *inherit)))
+        return replace(self, context=context)
+
+    @property
+    def names_subject(self) -> bool:
+        """Whether a question of the message names a drug, condition or indication."""
+        return any(c.is_subject for q in self.questions for c in q.concepts)
 
     @property
     def correction_notes(self) -> list[str]:
@@ -199,7 +244,7 @@ class Understander:
     def _expansions(self, text: str) -> tuple[tuple[str, str], ...]:
         pairs = []
         for entry, _, _ in self.lexicon.find(text):
-            for form in entry.forms:
+            for form in (*entry.forms, *entry.broader):
                 if form.lower() != entry.term.lower() and self._in_corpus(form):
                     pairs.append((entry.term, form))
         return tuple(dict.fromkeys(pairs))[:12]
@@ -226,12 +271,16 @@ class Understander:
         """The drugs, conditions, populations and doses ``sentence`` turns on."""
         found: list[Concept] = []
         taken = [False] * len(sentence)
+        for history in _HISTORY.finditer(sentence):
+            taken[history.start("why") : history.end("why")] = [True] * len(history.group("why"))
         for entry, start, end in self.lexicon.find(sentence):
             if any(taken[start:end]):
                 continue
             taken[start:end] = [True] * (end - start)
             kind = ConceptKind.RARE if entry.aspect else ConceptKind.TERM
-            found.append(Concept(entry.preferred, kind, entry.forms, essential=not entry.aspect))
+            found.append(
+                Concept(entry.preferred, kind, entry.forms, not entry.aspect, entry.broader)
+            )
         qualifiers = self._qualifiers(sentence)
         for concept in qualifiers:  # a qualifier's words are not terms of their own
             for form in concept.forms:
@@ -239,6 +288,7 @@ class Understander:
                     taken[match.start() : match.end()] = [True] * (match.end() - match.start())
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
         found.extend(qualifiers)
+        found.extend(self._indications(rest, taken))
         found.extend(self._specific_words(rest))
         found.extend(_numbers(sentence))
         return list({c.label.lower(): c for c in found}.values())
@@ -258,6 +308,22 @@ class Understander:
             found.append(Concept(child.name, ConceptKind.QUALIFIER, child.terms, child.essential))
         return found
 
+    def _indications(self, rest: str, taken: list[bool]) -> list[Concept]:
+        """What a drug is asked for, when no lexicon term names it ("LDN dose for long
+        covid"): every word of it must be in one passage. ``rest``: the sentence with lexicon
+        terms and qualifiers blanked out (``taken``); beside such a term, the words the
+        corpus knows only qualify it ("intestinal Ascaris")."""
+        found = []
+        for match in _INDICATION.finditer(rest):
+            what = match.group("what")
+            words = [w for w in _TOKEN.findall(what) if _names_indication(w)]
+            start, end = match.span("what")
+            beside_term = any(taken[max(0, start - 2) : end + 2])
+            forms = [w.lower() for w in words if not (beside_term and self.knows(w))]
+            if forms:
+                found.append(Concept(" ".join(words), ConceptKind.INDICATION, tuple(forms)))
+        return found
+
     def _specific_words(self, text: str) -> list[Concept]:
         found = []
         for word in _TOKEN.findall(text):
@@ -267,12 +333,21 @@ class Understander:
             if zipf(lowered) >= COMMON_ZIPF:
                 continue
             forms = (lowered, *spelling_variants(lowered))
+            if lowered.startswith("non-") and self.knows(lowered[4:]):
+                continue  # "non-CRC": a group set apart from a known term, not a subject
             # An abbreviation the lexicon does not know is too ambiguous to decline on.
             if self.knows(lowered) or word.isupper():
                 found.append(Concept(lowered, ConceptKind.RARE, forms, essential=False))
             else:
                 found.append(Concept(word, ConceptKind.UNKNOWN, forms))
         return found
+
+
+def _names_indication(word: str) -> bool:
+    lowered = word.lower()
+    return len(lowered) > 2 and not (
+        lowered in STOPWORDS or lowered in _GENERIC or lowered in _GRADES
+    )
 
 
 def _numbers(sentence: str) -> list[Concept]:

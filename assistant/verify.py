@@ -34,7 +34,7 @@ import Stemmer
 
 from assistant.citations import MARKER, cited_indices, frequencies, grounded, quantities, sentences
 from assistant.content import says_something
-from assistant.meaning import meaning_problem
+from assistant.meaning import contradiction, meaning_problem
 from assistant.text import content_words, split_sentences, strip_markup
 
 _BLOCK = re.compile(
@@ -210,6 +210,24 @@ def support_problem(claim: str, evidence: Sequence[Evidence], question: str = ""
         if len(parts) > 1 and all(support_problem(p, evidence, question) is None for p in parts):
             return None
         return _closest(claim, evidence, problems) if evidence else "no cited sentence"
+    return _contradicted(claim, evidence, [i for i, p in enumerate(problems) if p is None])
+
+
+CONTRADICTING_WORDS = 2  # claim words a sentence adds to its support to count as about it
+
+
+def _contradicted(claim: str, evidence: Sequence[Evidence], supporting: list[int]) -> str | None:
+    """Why another cited sentence says the opposite of ``claim`` about what its supporting
+    sentence leaves out ("emptied again after birth" supported by a sentence on filling the
+    bladder, where another says "emptied again before birth"), or None."""
+    words = _stems(MARKER.sub("", claim))
+    best = max(supporting, key=lambda i: len(words & _stems(evidence[i].sentence)))
+    missing = words - _stems(evidence[best].sentence) - _stems(evidence[best].context)
+    for item in evidence:
+        if len(missing & _stems(item.sentence)) >= CONTRADICTING_WORDS:
+            problem = contradiction(claim, item.sentence)
+            if problem:
+                return f"{problem} (another cited sentence: {item.sentence[:120]!r})"
     return None
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import IndexSettings, Settings
-from assistant.index.embedder import Embedder, MiniLMEmbedder
+from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.factory import open_index
 from assistant.index.indexer import ingest
 from assistant.index.retriever import Retriever
@@ -162,6 +162,7 @@ def measure_backend(
     embedder: MemoEmbedder,
     questions: list[dict[str, Any]],
     n_latency: int,
+    n_quality: int,
 ) -> dict[str, Any]:
     """Ingest (vectors from the memo), re-ingest unchanged, latency, quality, size."""
     settings = settings_for(backend, out / backend, pg_url)
@@ -180,7 +181,7 @@ def measure_backend(
         "reingest_unchanged_s": again.seconds,
         "reingest_embedded": again.chunks_embedded,
         "latency_ms": _latency(retriever, questions, n_latency),
-        "quality": _quality(retriever, questions),
+        "quality": _quality(retriever, _sample(questions, n_quality)),
         "disk_mb": _disk_mb(backend, index, settings),
     }
     index.close()
@@ -191,12 +192,19 @@ def _latency(retriever: Retriever, questions: list[dict[str, Any]], n: int) -> d
     """Search timings; query vectors come from the memo, so this is the backends' own time."""
     whole: list[float] = []
     backend: list[float] = []
-    for case in random.Random(11).sample(questions, min(n, len(questions))):
+    for case in _sample(questions, n):
         started = time.perf_counter()
         found = retriever.search(case["question"])
         whole.append((time.perf_counter() - started) * 1000)
         backend.append(sum(found.timings_ms[k] for k in ("dense", "lexical", "fuse")))
     return latency_summary({"search": whole, "dense_lexical_fuse": backend})
+
+
+def _sample(questions: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """A seeded sample of ``n`` questions (all of them when ``n`` is 0 or larger than the set)."""
+    if n <= 0 or n >= len(questions):
+        return questions
+    return random.Random(11).sample(questions, n)
 
 
 def _quality(retriever: Retriever, questions: list[dict[str, Any]]) -> dict[str, Any]:
@@ -232,7 +240,14 @@ def scale(args: argparse.Namespace, pg_url: str, embedder: MemoEmbedder) -> dict
     results["questions"] = len(questions)
     for backend in BACKENDS:
         results[backend] = measure_backend(
-            backend, corpus, out, pg_url, embedder, questions, args.latency_sample
+            backend,
+            corpus,
+            out,
+            pg_url,
+            embedder,
+            questions,
+            args.latency_sample,
+            args.quality_sample,
         )
         log(json.dumps(results[backend]))
     return results
@@ -248,9 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fraction", type=float, default=1.0, help="share of files to index")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--latency-sample", type=int, default=300)
+    parser.add_argument(
+        "--quality-sample", type=int, default=0, help="questions scored for nDCG (0: all)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    embedder = MemoEmbedder(MiniLMEmbedder())
+    embedder = MemoEmbedder(open_embedder(IndexSettings()))  # what ingest and serving use
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     results: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     results["uptime_at_start"] = load

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.condense import condense, needs_context
+from assistant.condense import condense, leans_on, needs_context
 
 FIRST = "At what dose does naltrexone change from partial to full opioid blockade?"
 
@@ -33,3 +33,18 @@ def test_only_the_latest_context_is_kept() -> None:
 def test_article_title_is_context_for_the_first_question() -> None:
     standalone = condense("What is the dose for children?", [], topic="Mebendazole for ascariasis")
     assert "Mebendazole for ascariasis" in standalone
+
+
+def test_a_change_of_topic_starts_afresh() -> None:
+    question = "ok thanks. separately - when is the flu jab due for over 65s?"
+    assert condense(question, [FIRST]) == "when is the flu jab due for over 65s?"
+    assert not needs_context(question)
+
+
+def test_a_question_naming_nothing_of_its_own_leans_on_what_it_picks_up() -> None:
+    earlier = ["ldn fibro evidence?", "A 2009 pilot study in 10 women found less pain."]
+    assert leans_on("how many women were in the first pilot?", earlier)
+    assert not leans_on("who won the champions league last year?", earlier, {"year"})
+    assert not leans_on("unrelated, but how many women were in the first pilot?", earlier)
+    standalone = condense("how many women were in the first pilot?", [earlier[0]], leans=True)
+    assert standalone.endswith("(follow-up to: ldn fibro evidence?)")

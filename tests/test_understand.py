@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PACKAGE_DATA
-from assistant.coverage import CoverageLevel, assess
+from assistant.coverage import Coverage, CoverageLevel, assess
 from assistant.errors import ConfigError, CorpusError
 from assistant.ingest.articles import parse_article
 from assistant.lexicon import load_lexicon, parse_lexicon
@@ -75,7 +75,7 @@ def test_a_drug_maps_to_the_class_the_sources_name(understander: Understander) -
     understood = understander.understand("she takes oxycodone, is that a problem with LDN?")
     (question,) = understood.questions
     oxycodone = next(c for c in question.concepts if c.label == "oxycodone")
-    assert "opioid analgesics" in oxycodone.forms
+    assert "opioid analgesics" in oxycodone.broader
     assert "opioid analgesics" in understood.search_text
 
 
@@ -216,3 +216,84 @@ def test_coverage_and_corrections_are_shown_in_the_text_channels() -> None:
     assert shown.startswith(record.answer)  # the stream's tail is computed from this
     assert "Coverage: partial" in shown and "pregnancy" in shown
     assert "naltrexon → naltrexone" in shown
+
+
+def _coverage_of(understander: Understander, question: str, passages: list[str]) -> Coverage:
+    return assess(understander.understand(question), passages, 0.6, floor=0.2, min_evidence=0.42)
+
+
+MOVICOL = "Movicol (macrogol) can be used during pregnancy and breast-feeding."
+PEMBRO = "Pembrolizumab is given every 3 weeks in PD-L1 positive breast cancer."
+
+
+def test_a_population_counts_only_where_a_passage_ties_it_to_the_drug_asked_about(
+    understander: Understander,
+) -> None:
+    # Pregnancy is named, but in a laxative passage: nothing is said of pembrolizumab in it.
+    found = _coverage_of(
+        understander, "can pembrolizumab be given during pregnancy?", [MOVICOL, PEMBRO]
+    )
+    assert found.declines
+    assert found.uncovered == ("pembrolizumab in pregnancy",)
+    covered = _coverage_of(understander, "can Movicol be used in pregnancy?", [MOVICOL, PEMBRO])
+    assert covered.level is CoverageLevel.FULL
+
+
+OPIOIDS = "Naltrexone is contraindicated in patients receiving opioid analgesics."
+PENICILLINS = "Cross-reactivity between penicillins and cefuroxime is uncommon."
+
+
+def test_a_class_passage_speaks_to_a_members_safety_but_not_to_its_dose(
+    understander: Understander,
+) -> None:
+    safety = _coverage_of(understander, "she's on oxycodone, is naltrexone a problem?", [OPIOIDS])
+    assert safety.level is CoverageLevel.FULL
+    dose = _coverage_of(understander, "amoxicillin dose for sinusitis?", [PENICILLINS])
+    assert dose.declines and "amoxicillin" in dose.uncovered
+
+
+def test_an_indication_the_passages_do_not_name_declines_whatever_its_words(
+    understander: Understander,
+) -> None:
+    # "covid" and "depression" are everyday English, yet what the dose is asked for.
+    for question, missing in [
+        ("LDN dose for long covid fatigue?", "long covid"),
+        ("does low-dose naltrexone work for treatment-resistant depression?", "depression"),
+    ]:
+        found = _coverage_of(understander, question, [LDN])
+        assert found.declines, question
+        assert any(missing in part for part in found.uncovered), found.uncovered
+    assert not _coverage_of(
+        understander, "LDN dose for fibro?", [LDN + " in fibromyalgia"]
+    ).declines
+
+
+def test_why_the_patient_takes_another_drug_is_history_not_the_question(
+    understander: Understander,
+) -> None:
+    question = "3yo on metronidazole for giardia also has roundworm - ok to add mebendazole?"
+    passage = "Mebendazole for roundworm in children: avoid concomitant metronidazole."
+    concepts = [c.label for q in understander.understand(question).questions for c in q.concepts]
+    assert "giardia" not in concepts
+    assert not _coverage_of(understander, question, [passage]).declines
+
+
+def test_a_follow_up_is_judged_with_the_drug_and_population_it_leans_on(
+    understander: Understander,
+) -> None:
+    earlier = understander.concepts("mebendazole for roundworm in a 4 year old?")
+    follow_up = understander.understand("and how long does it take to work?", has_context=True)
+    leaning = follow_up.following(earlier)
+    labels = {c.label for c in leaning.context}
+    assert {"mebendazole", "children"} <= labels
+    adults = "Mebendazole works within three days in adults."
+    assert assess(leaning, [adults], 0.6, floor=0.2, min_evidence=0.42).declines
+    own = understander.understand("and what about albendazole?", has_context=True)
+    assert "mebendazole" not in {c.label for c in own.following(earlier).context}
+
+
+def test_a_condition_class_passage_gives_its_members_dose(understander: Understander) -> None:
+    skin = "Cefuroxime axetil 250 mg every 12 hours for skin and skin-structure infections."
+    assert _coverage_of(understander, "cefuroxime cellulitis dose adult", [skin]).level is (
+        CoverageLevel.FULL
+    )

@@ -63,3 +63,27 @@ class StreamingGenerator(Generator, Protocol):
     exactly one :class:`Draft` as the last item. Deltas are provisional, unverified text."""
 
     def stream(self, request: GenerationRequest) -> Iterator[str | Draft]: ...
+
+
+def refusal(generator: str, version: str | None, mode: str, why: str) -> Draft:
+    """The draft of a model that said its passages do not answer (why: the finding)."""
+    return Draft(
+        text="",
+        generator=generator,
+        prompt_version=version,
+        refused=True,
+        mode=mode,
+        findings=[why],
+    )
+
+
+def discarded(generator: str, version: str | None, mode: str, reason: str) -> Draft:
+    """The draft of a model answer thrown away (the extractive fallback answers instead)."""
+    return Draft(
+        text="",
+        generator=generator,
+        prompt_version=version,
+        mode=mode,
+        findings=[f"model answer discarded: {reason}"],
+        fallback_reason=reason,
+    )

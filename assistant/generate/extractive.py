@@ -41,7 +41,7 @@ _INTENTS = (
         re.compile(
             r"\b(?:problem|issue|interact\w*|together|combine\w*|with (?:her|his|their)|"
             r"while (?:on|taking)|also (?:on|taking)|(?:she|he|they) (?:takes?|is on|are on)|"
-            r"is taking|are taking)\b",
+            r"is taking|are taking|add|adding|give (?:them|both))\b",
             re.I,
         ),
         re.compile(r"\b(?:contraindicat\w*|interaction\w*|concomitant|overdose)\b", re.I),
@@ -58,6 +58,19 @@ _INTENTS = (
         re.compile(r"\b(?:licen[cs]ed|licen[cs]e|on-label|approved for|authori[sz]ed)\b", re.I),
         re.compile(r"\b(?:off-label|labelled|approved|indicated|indication)\b", re.I),
         0.25,
+    ),
+    (
+        re.compile(
+            r"\b(?:results?|outcomes?|findings?|show(?:ed|n)?|found|any good|help(?:ed)?|"
+            r"worth)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:not superior|superior to|significant\w*|did not|no difference|reduced|"
+            r"improved|primary outcome|than placebo|with placebo)\b",
+            re.I,
+        ),
+        0.2,
     ),
     (
         re.compile(r"\b(?:evidence|work|works|effective|efficacy|benefit|trials?|studies)\b", re.I),
@@ -94,12 +107,27 @@ def _candidates(request: GenerationRequest) -> list[tuple[str, int, np.ndarray |
     return found
 
 
-def _overlap_bonus(question_words: set[str], question_numbers: set[str], sentence: str) -> float:
+# A threshold and its side: "CrCl <10" is the "below 10" sentence, not "10 to less than 30".
+_BELOW = r"(?:<|below|under|less than)\s*"
+_ABOVE = r"(?:>|≥|>=|above|over|more than|greater than|at least)\s*"
+
+
+def _bounds(text: str) -> set[tuple[str, str]]:
+    found = set()
+    for side, pattern in (("below", _BELOW), ("above", _ABOVE)):
+        for match in re.finditer(rf"(?<!\bto ){pattern}(\d+(?:\.\d+)?)", text, re.I):
+            found.add((side, match.group(1)))
+    return found
+
+
+def _overlap_bonus(question: str, question_words: set[str], sentence: str) -> float:
     words = content_words(sentence)
     overlap = len(question_words & words) / len(question_words) if question_words else 0.0
+    question_numbers = set(_NUMBER.findall(question))
     numbers = set(_NUMBER.findall(sentence))
     number_hit = 1.0 if question_numbers and question_numbers & numbers else 0.0
-    return 0.15 * overlap + 0.1 * number_hit
+    bound_hit = 1.0 if _bounds(question) & _bounds(sentence) else 0.0
+    return 0.15 * overlap + 0.1 * number_hit + 0.1 * bound_hit
 
 
 def _concept_bonus(concepts: tuple[tuple[str, ...], ...], sentence: str) -> float:
@@ -146,15 +174,14 @@ class ExtractiveGenerator:
         query_vector, vectors = self._vectors(request, found)
         similarities = vectors @ query_vector
         pairs = [(s, p) for s, p, _ in found]
-        q_words, q_numbers = content_words(request.question), set(_NUMBER.findall(request.question))
-        q_words |= content_words(query)
+        q_words = content_words(request.question) | content_words(query)
         ranked = [
             Candidate(
                 sentence=s,
                 passage=p,
                 similarity=float(sim),
                 score=float(sim)
-                + _overlap_bonus(q_words, q_numbers, s)
+                + _overlap_bonus(request.question, q_words, s)
                 + _concept_bonus(request.concepts, s)
                 + _intent_bonus(request.question, s),
                 words=frozenset(content_words(s)),

@@ -27,7 +27,7 @@ import openai
 
 from assistant.config import LLMSettings
 from assistant.errors import GenerationError
-from assistant.generate.base import Draft, GenerationRequest
+from assistant.generate.base import Draft, GenerationRequest, discarded, refusal
 from assistant.prompts import Prompt, load_prompt
 from assistant.text import strip_markup
 from assistant.verify import prompt_leak
@@ -259,22 +259,9 @@ class OpenAICompatGenerator:
         if not text:
             return self._failed(version, "the model returned an empty reply")
         if text.upper().startswith(NO_ANSWER):
-            return Draft(
-                text="",
-                generator=self.name,
-                prompt_version=version,
-                refused=True,
-                mode=MODE,
-                findings=["the model said the sources do not answer the question"],
-            )
+            why = "the model said the sources do not answer the question"
+            return refusal(self.name, version, MODE, why)
         return Draft(text=text, generator=self.name, prompt_version=version, mode=MODE)
 
     def _failed(self, version: str, reason: str) -> Draft:
-        return Draft(
-            text="",
-            generator=self.name,
-            prompt_version=version,
-            mode=MODE,
-            findings=[f"model answer discarded: {reason}"],
-            fallback_reason=reason,
-        )
+        return discarded(self.name, version, MODE, reason)

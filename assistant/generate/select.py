@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.errors import GenerationError
-from assistant.generate.base import Draft, GenerationRequest
+from assistant.generate.base import Draft, GenerationRequest, discarded, refusal
 from assistant.generate.extractive import cite
 from assistant.generate.openai_compat import ChatEndpoint, Messages, fence
 from assistant.models import RetrievedChunk
@@ -248,14 +248,8 @@ class SelectGenerator:
         version = self._prompts.version()
         if not selection.chosen:
             if selection.not_covered:
-                return Draft(
-                    text="",
-                    generator=self.name,
-                    prompt_version=version,
-                    refused=True,
-                    mode=MODE,
-                    findings=["the model said the sources do not cover the question"],
-                )
+                why = "the model said the sources do not cover the question"
+                return refusal(self.name, version, MODE, why)
             return self._failed(f"the model chose no sentence (reply: {reply.strip()[:120]!r})")
         quoted = [cite(q.text, q.passage) for q in selection.chosen]
         text = " ".join([selection.lead, *quoted] if selection.lead else quoted)
@@ -264,11 +258,4 @@ class SelectGenerator:
         return Draft(text, self.name, version, mode=MODE, findings=findings)
 
     def _failed(self, reason: str) -> Draft:
-        return Draft(
-            text="",
-            generator=self.name,
-            prompt_version=self._prompts.version(),
-            mode=MODE,
-            findings=[f"model answer discarded: {reason}"],
-            fallback_reason=reason,
-        )
+        return discarded(self.name, self._prompts.version(), MODE, reason)

@@ -69,8 +69,9 @@ def test_a_claim_citing_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.eval
 @pytest.mark.parametrize(
     ("name", "keep", "catch"),
-    # Just under what was measured (evals/README.md, "Claims benchmark"); holdout is not tuned on.
-    [("claims-dev", 0.92, 0.90), ("claims-holdout", 0.95, 0.90)],
+    # Just under what was measured (evals/README.md, "Claims benchmark"); holdout is not tuned
+    # on (its keep rate fell from 0.968 to 0.903 with the checks that raised catch to 1.0).
+    [("claims-dev", 0.92, 0.97), ("claims-holdout", 0.87, 0.95)],
 )
 def test_claims_benchmark_gate(name: str, keep: float, catch: float) -> None:
     claims = load_claims(DATASETS / f"{name}.jsonl")

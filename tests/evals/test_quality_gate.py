@@ -49,13 +49,11 @@ def test_eval_subset_meets_its_thresholds(
 
 
 # --- follow-ups dev set (issue 9) ----------------------------------------------------------
-# Gated now: the answer rules in the config's "thresholds" (disclaimer, pending review,
-# citations resolve, no errors). Issue 9's bars sit in its "target_thresholds"
-# (answered_right >= 0.85, declined_right >= 0.95) and are reported as xfail until the
-# answerability work lands: to switch them on, set FOLLOWUPS_TARGETS_GATED = True (or move
-# them into "thresholds"). Baseline before issue 9: see evals/README.md (follow-ups section).
+# The answer rules in the config's "thresholds" (disclaimer, pending review, citations
+# resolve, numbers grounded, no errors) and issue 9's bars in its "target_thresholds"
+# (answered_right >= 0.85, declined_right >= 0.95). The held-out set is reported, not gated
+# (evals/README.md, follow-ups section): it is never tuned on.
 FOLLOWUPS = "followups-dev"
-FOLLOWUPS_TARGETS_GATED = False
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +81,6 @@ def test_followups_keep_the_answer_rules(followups_report: dict[str, Any]) -> No
 
 
 @pytest.mark.timeout(1800)
-@pytest.mark.xfail(
-    not FOLLOWUPS_TARGETS_GATED,
-    reason="issue 9 (answerability) not landed yet; baseline in evals/README.md",
-    strict=False,
-)
 def test_followups_meet_the_issue_9_targets(followups_report: dict[str, Any]) -> None:
     config = load_config(DATASETS / f"{FOLLOWUPS}.json")
     targets = DatasetConfig(thresholds=config.target_thresholds)
