@@ -111,7 +111,10 @@ class ChromaVectors:
         return dict(self._hashes)
 
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        self._store.put([c.content_hash for c in chunks], vectors)
+        # Vectors are keyed by content hash: passages repeated word for word (MedQuAD has
+        # thousands) are stored once, or Chroma refuses the batch.
+        first = {c.content_hash: row for row, c in reversed(list(enumerate(chunks)))}
+        self._store.put(list(first), vectors[list(first.values())])
         self._hashes.update({c.id: c.content_hash for c in chunks})
         if self._stored is not None:
             self._stored.update(c.content_hash for c in chunks)

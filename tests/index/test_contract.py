@@ -127,6 +127,22 @@ def test_a_stored_vector_is_reused_by_content_hash(index_backend: OpenIndex) -> 
         assert [c.id for c in tx.vectors.missing(edited)] == ["art::1"]
 
 
+def test_passages_repeated_word_for_word_are_written_in_one_batch(
+    index_backend: OpenIndex,
+) -> None:
+    index = index_backend(create=True)
+    repeated = chunks("dup", "mebendazole 100 mg twice daily", "mebendazole 100 mg twice daily")
+    assert repeated[0].content_hash == repeated[1].content_hash
+    with index.begin() as tx:
+        write(tx, document("dup"), repeated)
+        tx.commit()
+    after = index_backend()
+    assert set(after.vectors.hashes()) == {"dup::0", "dup::1"}
+    query = EMBED.embed([repeated[0].embedding_text])[0]
+    assert {cid for cid, _ in after.vectors.search(query, 2)} == {"dup::0", "dup::1"}
+    assert after.problems() == []
+
+
 def test_commit_refuses_parts_that_disagree(index_backend: OpenIndex) -> None:
     index = seeded(index_backend)
     version = index.catalog.corpus_version
