@@ -59,7 +59,9 @@ def mentions(text: str, concept: Concept, *, broader: bool = False) -> bool:
 
 # A dose is the member's own: a passage on a drug class does not give amoxicillin's dose.
 _ASKS_DOSE = re.compile(
-    r"\b(?:dose|doses|dosing|dosage|regimen|how much|how often|frequency|titrat\w*)\b", re.I
+    # "low-dose naltrexone" names a drug, not a dose asked for.
+    r"(?<![\w-])(?:dose|doses|dosing|dosage|regimen|how much|how often|frequency|titrat\w*)\b",
+    re.I,
 )
 
 
@@ -96,7 +98,11 @@ def _judge(question: Question, context: Sequence[Concept], passages: Sequence[st
     dose = bool(_ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
     covered = [c for c in subjects if _subject_covered(passages, c, dose)]
-    missing = [c.label for c in subjects if c not in covered]
+    missing = [c.label for c in subjects if c not in covered and c.essential]
+    # What a follow-up leans on is one of the earlier turn's subjects, not all of them.
+    leaned = [c for c in subjects if not c.essential]
+    if leaned and not any(c in covered for c in leaned):
+        missing.append(leaned[0].label)
     minor: list[str] = []
     anchor = covered[0].label if covered else None
     for concept in concepts:

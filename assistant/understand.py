@@ -145,11 +145,13 @@ class Understanding:
 
     def following(self, earlier: Iterable[Concept]) -> Understanding:
         """This follow-up with what it leans on: the drugs and conditions of the question it
-        follows when it names none itself, and its population when it names none."""
+        follows when it names none itself (any one of them may be what it is about, so they
+        are not essential one by one), and its population when it names none."""
         asked = [c for q in self.questions for c in q.concepts]
         inherit = []
         if not any(c.kind is ConceptKind.TERM for c in asked):
-            inherit += [c for c in earlier if c.kind is ConceptKind.TERM]
+            terms = [c for c in earlier if c.kind is ConceptKind.TERM]
+            inherit += [replace(c, essential=False) for c in terms]
         if not any(c.kind is ConceptKind.QUALIFIER for c in (*asked, *self.context)):
             inherit += [c for c in earlier if c.kind is ConceptKind.QUALIFIER]
         context = tuple(dict.fromkeys((*self.context, *inherit)))

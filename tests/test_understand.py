@@ -288,6 +288,10 @@ def test_a_follow_up_is_judged_with_the_drug_and_population_it_leans_on(
     assert {"mebendazole", "children"} <= labels
     adults = "Mebendazole works within three days in adults."
     assert assess(leaning, [adults], 0.6, floor=0.2, min_evidence=0.42).declines
+    # Either of the earlier turn's drugs may be what "the usual dose" is about.
+    both = understander.concepts("Can LDN be taken with opioid painkillers?")
+    dose = understander.understand("What is the usual low dose?", has_context=True).following(both)
+    assert not assess(dose, [LDN], 0.6, floor=0.2, min_evidence=0.42).declines
     own = understander.understand("and what about albendazole?", has_context=True)
     assert "mebendazole" not in {c.label for c in own.following(earlier).context}
 
