@@ -42,10 +42,9 @@ _ASKS = re.compile(
     r"side effects?|regimen|how much|how long|how often|mechanism|effective|first[- ]line)\b",
     re.I,
 )
-# Words every clinical message uses; never a concept of their own.
 # Words every clinical message uses, and the people and places of its setting ("ortho want
 # to give ...", "ward pharmacist"): never a concept of their own.
-GENERIC_WORDS = _GENERIC = frozenset(
+GENERIC_WORDS = frozenset(
     """adult adults woman women female male year years old week weeks month months day days
     daily dose doses dosing dosage patient patients history taking takes taken using safe okay
     please thanks hello doctor mg ortho orthopaedics orthopedics surgeons surgeon registrar
@@ -330,7 +329,7 @@ class Understander:
         found = []
         for word in _TOKEN.findall(text):
             lowered = word.lower().strip("'")
-            if len(lowered) < 4 or lowered in STOPWORDS or lowered in _GENERIC:
+            if len(lowered) < 4 or lowered in STOPWORDS or lowered in GENERIC_WORDS:
                 continue
             if zipf(lowered) >= COMMON_ZIPF:
                 continue
@@ -348,7 +347,7 @@ class Understander:
 def _names_indication(word: str) -> bool:
     lowered = word.lower()
     return len(lowered) > 2 and not (
-        lowered in STOPWORDS or lowered in _GENERIC or lowered in _GRADES
+        lowered in STOPWORDS or lowered in GENERIC_WORDS or lowered in _GRADES
     )
 
 
