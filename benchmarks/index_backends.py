@@ -137,21 +137,34 @@ def _side_by_side(figures: dict[str, dict[str, float]]) -> dict[str, Any]:
 # -- scale -------------------------------------------------------------------------------
 def embed_passages_once(corpus: Path, embedder: MemoEmbedder, settings: IndexSettings) -> dict:
     """Chunk the corpus as ingest does and encode every passage (the one embedding run)."""
+    from assistant.index.sentences import quotable_sentences
     from assistant.ingest.chunking import chunk_document
 
     docs = list(medquad_pairs(medquad_files(corpus)))
-    texts = [
-        c.embedding_text
+    chunks = [
+        c
         for d in docs
         for c in chunk_document(d, max_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
     ]
+    # Ingest embeds passages and their quotable sentences: both come from this one run.
+    texts = [c.embedding_text for c in chunks]
+    sentences = [s for c in chunks for s in quotable_sentences(c.text)]
     embedder.inner.embed(["warm-up"])
     started = time.perf_counter()
     for start in range(0, len(texts), 1024):
         embedder.embed(texts[start : start + 1024])
         log(f"  embedded {min(start + 1024, len(texts))}/{len(texts)} passages")
     seconds = time.perf_counter() - started
-    return {"passages": len(texts), "seconds": seconds, "passages_per_s": len(texts) / seconds}
+    for start in range(0, len(sentences), 2048):
+        embedder.embed(sentences[start : start + 2048])
+        log(f"  embedded {min(start + 2048, len(sentences))}/{len(sentences)} sentences")
+    return {
+        "passages": len(texts),
+        "seconds": seconds,
+        "passages_per_s": len(texts) / seconds,
+        "sentences": len(sentences),
+        "all_texts_s": time.perf_counter() - started,
+    }
 
 
 def measure_backend(
