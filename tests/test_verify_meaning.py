@@ -8,26 +8,16 @@ removed too, and an answer left with nothing is marked unusable.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from assistant.config import Settings
 from assistant.content import contentless, has_content
-from assistant.verify import check_sentences, passage_context
-from evals.claims import corpus_passages
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from assistant.verify import check_sentences
+from tests.sample_passages import approved_sample_passages
 
 
 @pytest.fixture(scope="module")
 def passages() -> dict[str, list[tuple[str, str]]]:
-    """Document id -> (chunk text, title/heading) of every approved sample chunk."""
-    loaded = corpus_passages([CORPUS], Settings())
-    return {
-        doc: [(c.text, passage_context(c.title, c.heading)) for c in chunks]
-        for doc, chunks in loaded.by_doc.items()
-    }
+    return approved_sample_passages()
 
 
 def check(sentence: str, chunks: list[tuple[str, str]]) -> tuple[str, list[str]]:

@@ -7,26 +7,16 @@ beside it is kept (a check that removed both would be no check).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from assistant.config import Settings
 from assistant.meaning import meaning_problem
-from assistant.verify import check_sentences, passage_context
-from evals.claims import corpus_passages
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from assistant.verify import check_sentences
+from tests.sample_passages import approved_sample_passages
 
 
 @pytest.fixture(scope="module")
 def passages() -> dict[str, list[tuple[str, str]]]:
-    """Document id -> (chunk text, title/heading) of every approved sample chunk."""
-    loaded = corpus_passages([CORPUS], Settings())
-    return {
-        doc: [(c.text, passage_context(c.title, c.heading)) for c in chunks]
-        for doc, chunks in loaded.by_doc.items()
-    }
+    return approved_sample_passages()
 
 
 def check(sentence: str, chunks: list[tuple[str, str]]) -> tuple[str, str]:
