@@ -15,7 +15,7 @@ from assistant.models import Citation, Document, RetrievedChunk
 from assistant.text import strip_markup
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[\"'(]?[A-Z0-9])|\n+")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[\"'(]?[A-Z0-9])")
 _UNITS = (
     r"mg/kg|mg/m2|mg|mcg|µg|micrograms?|g|kg|ml|mL|L/min|l/min|L|%|mmol/L|mmHg|cmH2O|"
     r"units?|IU|hours?|hrs?|h|days?|weeks?|months?|years?|minutes?|min|times"
@@ -77,7 +77,8 @@ def renumber(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
             new = order.index(position) + 1
             if new not in kept:
                 kept.append(new)
-        return " [" + ", ".join(map(str, kept)) + "]" if kept else ""
+        space = " " if match.start() > 0 else ""  # "mg[1]" reads "mg [1]"; an opening marker opens
+        return space + "[" + ", ".join(map(str, kept)) + "]" if kept else ""
 
     return MARKER.sub(replace, text), order, findings
 
@@ -107,13 +108,16 @@ def build_citations(
 def sentences(text: str) -> list[str]:
     """Sentences of an answer, each with the citation markers that follow it.
 
-    Markers that open the text ("[1] At low doses ...") belong to the sentence they precede:
-    nothing comes before them to cite.
+    Markers that open the text or a line ("[1] At low doses ...") belong to the sentence they
+    precede: nothing on that line comes before them to cite.
     """
-    parts = [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip()]
-    if len(parts) > 1 and not MARKER.sub("", parts[0]).strip():
-        parts[:2] = [f"{parts[0]} {parts[1]}"]
-    return parts
+    found: list[str] = []
+    for line in text.split("\n"):
+        parts = [s.strip() for s in _SENTENCE_BREAK.split(line) if s.strip()]
+        if len(parts) > 1 and not MARKER.sub("", parts[0]).strip():
+            parts[:2] = [f"{parts[0]} {parts[1]}"]
+        found += parts
+    return found
 
 
 def _normalise(text: str) -> str:

@@ -292,6 +292,9 @@ def check_sentences(
     kept: list[str] = []
     for raw in sentences(text):
         sentence = _drop_bad_markers(raw, len(passages), result.findings)
+        if sentence.strip() in kept:  # a model that repeats itself says it once
+            result.findings.append(f"removed a repeated sentence: {raw[:200]!r}")
+            continue
         problem = sentence_problem(sentence, passages, question, min_support, contexts)
         if problem is None:
             kept.append(sentence.strip())

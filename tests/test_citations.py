@@ -44,3 +44,13 @@ def test_sentences_keep_decimal_points() -> None:
         "Give 4.5 mg nightly [1].",
         "Then stop [2].",
     ]
+
+
+def test_a_marker_opening_a_line_cites_the_sentence_it_precedes() -> None:
+    # Small models write "[1] sentence" line by line; the marker is no sentence of its own.
+    text = "[1] Give 4.5 mg nightly. Then stop.\n[2] Check the dose weekly."
+    assert sentences(text) == [
+        "[1] Give 4.5 mg nightly.",
+        "Then stop.",
+        "[2] Check the dose weekly.",
+    ]

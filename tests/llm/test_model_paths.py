@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from assistant.citations import sentences
 from assistant.config import LLMSettings, Settings
+from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.generate.openai_compat import OpenAICompatGenerator
 from assistant.generate.selection import llm_configured, openai_client
@@ -72,6 +74,25 @@ def test_streamed_deltas_arrive_before_the_persisted_authoritative_final(
     assert final.revised and any("'80 mg'" in change for change in final.changes)
     assert final.record.generator == "adversary"
     assert_invariants(final.record, services)
+
+
+def test_a_model_that_leads_with_markers_and_repeats_itself_is_shown_and_kept_once(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    # What Qwen 0.5B wrote on CI: "[1] <passage sentence>" line by line, the answer twice.
+    def leading_markers(body: dict[str, Any]) -> Reply:
+        n, good = best_sentence(body)
+        return Reply(split(f"[{n}] {good}.\n[{n}] {good}.\n", 3))
+
+    adversary.script = leading_markers
+    services = make_services(adversary.url)
+    streamed, final = ask(services)
+    assert contentless(streamed) == [], streamed
+    record = final.record
+    assert record.generator == "adversary" and not record.fallback
+    assert len(sentences(record.answer)) == 1 and record.answer.startswith("[1] ")
+    assert any("repeated sentence" in f for f in record.findings)
+    assert_invariants(record, services)
 
 
 def test_a_follow_up_is_condensed_by_the_model(
