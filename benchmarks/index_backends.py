@@ -74,6 +74,21 @@ class MemoEmbedder:
     def count_wordpieces(self, text: str) -> int:
         return self.inner.count_wordpieces(text)
 
+    def save(self, folder: Path, figures: dict[str, Any]) -> None:
+        """Keep the vectors (and the embedding run's figures) so a crash later loses no hour."""
+        folder.mkdir(parents=True, exist_ok=True)
+        texts = list(self._memo)
+        np.save(folder / "vectors.npy", np.stack([self._memo[t] for t in texts]))
+        (folder / "texts.json").write_text(json.dumps({"texts": texts, "figures": figures}))
+
+    def load(self, folder: Path) -> dict[str, Any] | None:
+        """The embedding run's figures from :meth:`save`, its vectors memoised; None if absent."""
+        if not (folder / "texts.json").exists():
+            return None
+        saved = json.loads((folder / "texts.json").read_text())
+        self._memo.update(zip(saved["texts"], np.load(folder / "vectors.npy"), strict=True))
+        return dict(saved["figures"], reused_from=str(folder))
+
 
 @contextlib.contextmanager
 def postgres_url(given: str | None, folder: Path) -> Iterator[str]:
@@ -245,11 +260,16 @@ def scale(args: argparse.Namespace, pg_url: str, embedder: MemoEmbedder) -> dict
         shutil.rmtree(out / backend, ignore_errors=True)
     corpus = sample_corpus(args.data, out, args.fraction, args.seed)
     questions = [medquad_case(d) for d in medquad_pairs(medquad_files(corpus))]
-    log(f"embedding every passage once ({len(questions)} questions' files)")
     results: dict[str, Any] = {"fraction": args.fraction, "seed": args.seed}
-    results["embedding"] = embed_passages_once(corpus, embedder, IndexSettings())
+    saved = out / f"vectors-{args.fraction}-{args.seed}"
+    reused = embedder.load(saved) if args.reuse_vectors else None
+    if reused is None:
+        log(f"embedding every passage once ({len(questions)} questions' files)")
+        reused = embed_passages_once(corpus, embedder, IndexSettings())
+        embedder.embed([q["question"] for q in questions])  # query vectors, shared as well
+        embedder.save(saved, reused)
+    results["embedding"] = reused
     log(json.dumps(results["embedding"]))
-    embedder.embed([q["question"] for q in questions])  # query vectors, shared as well
     results["questions"] = len(questions)
     for backend in BACKENDS:
         results[backend] = measure_backend(
@@ -278,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-sample", type=int, default=300)
     parser.add_argument(
         "--quality-sample", type=int, default=0, help="questions scored for nDCG (0: all)"
+    )
+    parser.add_argument(
+        "--reuse-vectors",
+        action="store_true",
+        help="take the vectors a previous scale run of the same share saved (after a crash)",
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
