@@ -13,6 +13,7 @@ process — no question is embedded and no full search is run at answer time.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -65,13 +66,15 @@ class Suggester:
         self._pool: list[Candidate] | None = None
         self._vectors: np.ndarray | None = None
         self._answerable: dict[str, bool] = {}
+        self._building = threading.Lock()
 
     def _load(self) -> tuple[list[Candidate], np.ndarray]:
-        if self._pool is None or self._vectors is None:
-            keyed = _keyed(self._retriever.catalog.documents())
-            self._pool = [c for _, c in keyed]
-            self._vectors = self._stored_vectors([where for where, _ in keyed])
-        return self._pool, self._vectors
+        with self._building:  # concurrent first requests build the pool once, not each
+            if self._pool is None or self._vectors is None:
+                keyed = _keyed(self._retriever.catalog.documents())
+                self._pool = [c for _, c in keyed]
+                self._vectors = self._stored_vectors([where for where, _ in keyed])
+            return self._pool, self._vectors
 
     def _stored_vectors(self, where: list[tuple[str, int]]) -> np.ndarray:
         """The question index's vectors; any the index lacks (an old index) are embedded."""

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from assistant.config import Settings
 from assistant.errors import FollowupError
 from assistant.services import Services, build_services
+from assistant.warm import rehearse
 from server import errors
 from server.auth import SessionStore
 from server.headers import SecurityHeaders
@@ -36,8 +37,10 @@ review. Authenticate with `Authorization: Bearer <API key>` (create one with
 async def _warm(services: Services) -> None:
     try:
         await asyncio.to_thread(warm_up, services)
+        seconds = await asyncio.to_thread(rehearse, services)
+        log.info("warmed up: a rehearsal answer took %.1f s", seconds)
     except Exception as exc:  # /readyz runs the query again and reports the failure
-        log.error("warm-up query failed: %s", type(exc).__name__)
+        log.error("warm-up failed: %s", type(exc).__name__)
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

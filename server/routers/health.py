@@ -45,7 +45,9 @@ async def ready(request: Request) -> JSONResponse:
         return _not_ready("not_ready", str(request.app.state.startup_error))
     warming: asyncio.Task[None] | None = request.app.state.warm_up
     if warming is not None and not warming.done():
-        return _not_ready("starting", "Loading the embedding model; retry in a few seconds.")
+        return _not_ready(
+            "starting", "Loading the embedding model and warming up; retry in a few seconds."
+        )
     try:
         await run_in_threadpool(warm_up, services)  # fast once loaded: one short query
         services.store.ping()

@@ -13,6 +13,7 @@ from assistant.generate.extractive import ExtractiveGenerator
 from assistant.generate.openai_compat import OpenAICompatGenerator
 from assistant.generate.selection import llm_configured, openai_client
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from assistant.warm import probe_question, rehearse
 from tests.llm.adversary import Adversary, Reply, split
 from tests.llm.conftest import MakeServices
 from tests.llm.test_adversary import QUESTION, ask, assert_invariants, best_sentence
@@ -180,3 +181,16 @@ def test_a_model_that_finds_no_answer_yields_the_refusal(
     assert final.record.refused and final.record.citations == []
     assert final.record.answer == services.refusal
     assert_invariants(final.record, services)
+
+
+def test_a_warm_up_rehearsal_calls_no_model_and_stores_nothing(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    adversary.script = lambda body: Reply(["Naltrexone is an opioid antagonist [1]."])
+    services = make_services(adversary.url)
+    probe = probe_question(services)
+    assert probe in {d.metadata.get("question") for d in services.catalog.articles()}
+    assert rehearse(services) > 0
+    assert adversary.requests == [], "the rehearsal answers extractively"
+    assert services.store.list_answers() == []
+    assert services.store.verify_chain().entries == 0

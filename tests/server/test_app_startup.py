@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import stat
 import threading
 import time
@@ -84,8 +85,12 @@ def _wait_ready(client: TestClient) -> httpx.Response:
 
 
 def test_ready_only_once_a_question_can_be_answered(
-    services: Services, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+    services: Services,
+    embedder: MiniLMEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="followup.server")
     gated = GatedEmbedder(embedder)
     app = _app_with(gated, services.settings.data_dir, monkeypatch)
     with TestClient(app) as client:
@@ -94,6 +99,10 @@ def test_ready_only_once_a_question_can_be_answered(
         gated.gate.set()  # the model has loaded
         ready = _wait_ready(client)
         assert ready.status_code == 200 and ready.json()["documents"] > 0
+    # Ready after a rehearsal answer (so the first clinicians do not each warm the process up),
+    # which went to a throw-away store: the review queue and the audit chain are untouched.
+    assert any("warmed up" in r.getMessage() for r in caplog.records)
+    assert services.store.list_answers() == [] and services.store.verify_chain().entries == 0
 
 
 def test_a_model_that_cannot_embed_is_not_ready(
