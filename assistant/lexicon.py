@@ -164,6 +164,14 @@ def parse_lexicon(data: Any, version: str) -> Lexicon:
     return Lexicon(version, groups, classes, qualifiers, aspects, condition_classes)
 
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster when built
+
+
+def read_yaml(text: str) -> Any:
+    """Safe YAML (plain data, no tags), parsed by libyaml when PyYAML was built with it."""
+    return yaml.load(text, Loader=_SAFE_LOADER)
+
+
 def load_lexicon(folder: Path, name: str = "clinical", version: int | None = None) -> Lexicon:
     """Load the newest (or the given) version of lexicon ``name`` from ``folder``."""
     versions = {}
@@ -175,7 +183,7 @@ def load_lexicon(folder: Path, name: str = "clinical", version: int | None = Non
     if chosen is None or chosen not in versions:
         raise ConfigError(f"no lexicon {name!r} (version {version or 'any'}) in {folder}")
     try:
-        data = yaml.safe_load(versions[chosen].read_text(encoding="utf-8"))
+        data = read_yaml(versions[chosen].read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ConfigError(f"lexicon {versions[chosen]} is not valid YAML: {exc}") from exc
     return parse_lexicon(data, f"{name}.v{chosen}")

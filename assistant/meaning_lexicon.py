@@ -13,9 +13,9 @@ from functools import lru_cache
 from typing import Any
 
 import Stemmer
-import yaml
 
 from assistant.config import PACKAGE_DATA
+from assistant.lexicon import read_yaml
 
 LEXICON = PACKAGE_DATA / "lexicons" / "meaning.v1.yaml"
 # Kinds of named things a sentence can put in place of one another (a drug for a drug, a
@@ -99,7 +99,7 @@ def _same(groups: Sequence[Sequence[str]]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The packaged lexicon, compiled once."""
-    raw = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    raw = read_yaml(LEXICON.read_text(encoding="utf-8"))
     poles = tuple(
         Pole(p["name"], any_term(p["a"]), any_term(p["b"]), bool(p.get("attaches")))
         for p in raw["poles"]

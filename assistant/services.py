@@ -6,8 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import openai
+from typing import TYPE_CHECKING
 
 from assistant.condense import Condenser
 from assistant.config import Settings
@@ -22,6 +21,9 @@ from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
 from assistant.suggest import Suggester
 from assistant.understand import Understander
+
+if TYPE_CHECKING:
+    import openai
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import openai
+from typing import TYPE_CHECKING
 
 from assistant.condense import ModelCondenser
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.generate.base import StreamingGenerator
-from assistant.generate.openai_compat import ChatEndpoint, OpenAICompatGenerator, PromptSet
-from assistant.generate.select import SelectGenerator, SelectPrompts
 from assistant.prompts import load_prompt
+
+if TYPE_CHECKING:  # the SDK takes a second to import: only a configured endpoint needs it
+    import openai
+
+    from assistant.generate.openai_compat import PromptSet
+    from assistant.generate.select import SelectPrompts
 
 # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client insists on one.
 LOCAL_KEY_PLACEHOLDER = "no-key-needed"
@@ -46,6 +49,8 @@ def openai_client(settings: Settings, environ: Mapping[str, str] | None = None) 
         key = LOCAL_KEY_PLACEHOLDER
     if not key:
         raise ConfigError("An LLM endpoint needs OPENAI_API_KEY or FOLLOWUP_LLM__API_KEY.")
+    import openai
+
     try:
         return openai.OpenAI(api_key=key, base_url=base_url, timeout=llm.timeout_s, max_retries=0)
     except openai.OpenAIError as exc:
@@ -62,6 +67,9 @@ class ModelParts:
 
 def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
     """Generator in the configured mode (and follow-up condenser) over an injected client."""
+    from assistant.generate.openai_compat import ChatEndpoint, OpenAICompatGenerator, PromptSet
+    from assistant.generate.select import SelectGenerator
+
     prompts = PromptSet.load(settings.prompts_dir)
     endpoint = ChatEndpoint(client, settings.llm)
     generator: StreamingGenerator
@@ -86,6 +94,8 @@ def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
 
 def select_prompts(settings: Settings, prompts: PromptSet) -> SelectPrompts:
     """The templates of select mode, checked when loaded."""
+    from assistant.generate.select import SelectPrompts
+
     folder = settings.prompts_dir
     return SelectPrompts(
         system=load_prompt(folder, "select_system", expect={"canary"}),
