@@ -23,6 +23,7 @@ from typing import Any
 from assistant.config import IndexSettings, Settings
 from assistant.pipeline import answer
 from assistant.services import build_services
+from assistant.warm import rehearse
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     index = IndexSettings(path=args.index or Settings().index_dir, url=args.index_url)
     services = build_services(Settings(data_dir=data, index=index))
     questions = questions_of(services.catalog.documents(), args.questions, args.seed)
-    answer(services, questions[0])  # warm-up: lazy loads, caches
+    rehearse(services)  # what a server does before it reports ready: lazy loads, caches
     stages: dict[str, list[float]] = {"total": [], "retrieval": [], "generate": []}
     for question in questions:
         started = time.perf_counter()
