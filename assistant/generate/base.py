@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -63,6 +63,14 @@ class StreamingGenerator(Generator, Protocol):
     exactly one :class:`Draft` as the last item. Deltas are provisional, unverified text."""
 
     def stream(self, request: GenerationRequest) -> Iterator[str | Draft]: ...
+
+
+def final_draft(items: Iterable[str | Draft]) -> Draft:
+    """The Draft a generator's stream ends with (a non-streaming ``generate``)."""
+    for item in items:
+        if isinstance(item, Draft):
+            return item
+    raise AssertionError("stream ended without a draft")
 
 
 def refusal(generator: str, version: str | None, mode: str, why: str) -> Draft:

@@ -27,7 +27,7 @@ import openai
 
 from assistant.config import LLMSettings
 from assistant.errors import GenerationError
-from assistant.generate.base import Draft, GenerationRequest, discarded, refusal
+from assistant.generate.base import Draft, GenerationRequest, discarded, final_draft, refusal
 from assistant.prompts import Prompt, load_prompt
 from assistant.text import strip_markup
 from assistant.verify import prompt_leak
@@ -117,6 +117,17 @@ class ChatEndpoint:
             yield from _drain(queue, deadline, limit)
         finally:
             cancel.set()  # the reader stops at its next chunk and closes the connection
+
+    def guarded(self, messages: Messages, canary: str) -> Iterator[str]:
+        """:meth:`stream`, ended by GenerationError at the delta that would complete a prompt
+        leak (the canary or the system prompt repeated): that delta is never yielded."""
+        text = ""
+        for delta in self.stream(messages):
+            text += delta
+            leak = prompt_leak(text, canary, messages[0]["content"])
+            if leak:
+                raise GenerationError(leak)
+            yield delta
 
     def close(self) -> None:
         """Release the client's connection pool."""
@@ -233,12 +244,8 @@ class OpenAICompatGenerator:
         version = self._prompts.version(request.audience)
         text = ""
         try:
-            for delta in self._endpoint.stream(messages):
+            for delta in self._endpoint.guarded(messages, canary):
                 text += delta
-                leak = prompt_leak(text, canary, messages[0]["content"])
-                if leak:
-                    yield self._failed(version, leak)
-                    return
                 yield delta
         except GenerationError as exc:
             log.warning("model generation failed: %s", exc)
@@ -250,10 +257,7 @@ class OpenAICompatGenerator:
         self._endpoint.close()
 
     def generate(self, request: GenerationRequest) -> Draft:
-        for item in self.stream(request):
-            if isinstance(item, Draft):
-                return item
-        raise AssertionError("stream ended without a draft")
+        return final_draft(self.stream(request))
 
     def _draft(self, text: str, version: str) -> Draft:
         if not text:

@@ -22,13 +22,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.errors import GenerationError
-from assistant.generate.base import Draft, GenerationRequest, discarded, refusal
+from assistant.generate.base import Draft, GenerationRequest, discarded, final_draft, refusal
 from assistant.generate.extractive import cite
 from assistant.generate.openai_compat import ChatEndpoint, Messages, fence
 from assistant.models import RetrievedChunk
 from assistant.prompts import Prompt
 from assistant.text import split_sentences
-from assistant.verify import check_sentences, passage_context, passage_texts, prompt_leak
+from assistant.verify import check_sentences, passage_context, passage_texts
 
 log = logging.getLogger(__name__)
 
@@ -155,10 +155,7 @@ class SelectGenerator:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def generate(self, request: GenerationRequest) -> Draft:
-        for item in self.stream(request):
-            if isinstance(item, Draft):
-                return item
-        raise AssertionError("stream ended without a draft")
+        return final_draft(self.stream(request))
 
     def close(self) -> None:
         self._endpoint.close()
@@ -174,12 +171,8 @@ class SelectGenerator:
         selection = Selection({q.label: q for q in pool}, self._max_sentences)
         reply = ""
         try:
-            for delta in self._endpoint.stream(messages):
+            for delta in self._endpoint.guarded(messages, canary):
                 reply += delta
-                leak = prompt_leak(reply, canary, messages[0]["content"])
-                if leak:
-                    yield self._failed(leak)
-                    return
                 yield from self._lines(reply.split("\n")[:-1], selection, request)
             yield from self._lines(reply.split("\n"), selection, request)
         except GenerationError as exc:
