@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from assistant.index.fusion import reciprocal_rank_fusion
 from assistant.index.query import focus_query
 from assistant.index.sentences import sentence_key
 from assistant.models import APPROVED, Chunk, RetrievedChunk
-from assistant.text import STOPWORDS, spelling_variants
 
 
 @dataclass
@@ -82,31 +80,6 @@ class Retriever:
             if self._approved(cid):
                 return similarity
         return -1.0
-
-    def unknown_terms(
-        self, text: str, *, max_zipf: float = 2.5, min_wordpieces: int = 3
-    ) -> list[str]:
-        """Specific terms of ``text`` that occur nowhere in the approved passages.
-
-        A term counts as specific (a drug or disease name, not an everyday word) when it is
-        rare in general English (Zipf frequency under ``max_zipf``) and the embedding model's
-        vocabulary splits it into several WordPieces. British spellings are also tried in
-        their American form so "paediatric" matches "pediatric".
-        """
-        from wordfreq import zipf_frequency
-
-        unknown = []
-        for word in dict.fromkeys(re.findall(r"[A-Za-z][A-Za-z-]{5,}", text)):
-            if word.lower() in STOPWORDS or self._lexical.knows(word):
-                continue
-            if any(self._lexical.knows(v) for v in spelling_variants(word)):
-                continue
-            if zipf_frequency(word, "en") >= max_zipf:
-                continue
-            # [CLS] and [SEP] are counted by the tokenizer too.
-            if self._embedder.count_wordpieces(word) - 2 >= min_wordpieces:
-                unknown.append(word)
-        return unknown
 
     def _approved(self, chunk_id: str) -> bool:
         chunk = self.catalog.chunk(chunk_id)
