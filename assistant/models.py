@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -82,7 +83,7 @@ class Chunk:
         """What the embedder and the lexical index see: title and heading give context."""
         return "\n".join(part for part in (self.title, self.heading, self.text) if part)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         return sha256_text(self.doc_id, self.title, self.heading, self.text)
 

@@ -28,11 +28,15 @@ class StoredCatalog:
     _chunks: dict[str, Chunk] = field(default_factory=dict)
     _chunks_by_doc: dict[str, list[str]] = field(default_factory=dict)
     built_at: str = ""
+    _version: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def corpus_version(self) -> str:
-        """Hash of every indexed chunk: two indexes answer alike iff their versions match."""
-        return sha256_text(*sorted(c.content_hash for c in self._chunks.values()))[:16]
+        """Hash of every indexed chunk: two indexes answer alike iff their versions match.
+        Every answer records it: computed once per change, not per answer (50k hashes)."""
+        if self._version is None:
+            self._version = sha256_text(*sorted(c.content_hash for c in self._chunks.values()))
+        return self._version[:16]
 
     def document(self, doc_id: str) -> Document | None:
         return self._documents.get(doc_id)
@@ -62,6 +66,7 @@ class StoredCatalog:
     def put(self, doc: Document, doc_hash: str, chunks: Sequence[Chunk]) -> None:
         """Add or replace ``doc`` and its chunks."""
         self.remove(doc.id)
+        self._version = None
         self._documents[doc.id] = doc
         self._doc_hashes[doc.id] = doc_hash
         self._chunks_by_doc[doc.id] = [c.id for c in chunks]
@@ -69,6 +74,7 @@ class StoredCatalog:
             self._chunks[chunk.id] = chunk
 
     def remove(self, doc_id: str) -> None:
+        self._version = None
         for cid in self._chunks_by_doc.pop(doc_id, []):
             self._chunks.pop(cid, None)
         self._documents.pop(doc_id, None)

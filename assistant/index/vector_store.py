@@ -66,8 +66,12 @@ class ChromaStore:
         self.delete(garbage)
         return len(garbage)
 
-    def query(self, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        total = self.count()
+    def query(
+        self, vector: np.ndarray, n: int, total: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``n`` nearest vectors; ``total`` is the collection's count when the caller has
+        it (counting 50k rows costs as much as the query itself)."""
+        total = self.count() if total is None else total
         if total == 0 or n <= 0:
             return []
         got = self._collection.query(
@@ -160,7 +164,7 @@ class ChromaVectors:
         while True:
             hits = [
                 (cid, sim)
-                for key, sim in self._store.query(vector, n)
+                for key, sim in self._store.query(vector, n, total)
                 for cid in by_hash.get(key, [])
             ]
             if len(hits) >= k or n >= total:

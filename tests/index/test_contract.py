@@ -143,6 +143,21 @@ def test_passages_repeated_word_for_word_are_written_in_one_batch(
     assert after.problems() == []
 
 
+def test_the_corpus_version_follows_every_committed_change(index_backend: OpenIndex) -> None:
+    index = seeded(index_backend)
+    before = index.catalog.corpus_version
+    with index.begin() as tx:
+        write(tx, document("new"), chunks("new", "ivermectin 200 mcg/kg"))
+        tx.commit()
+    added = index_backend().catalog.corpus_version
+    with index_backend().begin() as tx:
+        tx.catalog.remove("new")
+        tx.vectors.delete(["new::0"])
+        tx.lexical.replace((c.id, c.embedding_text) for c in tx.catalog.chunks())
+        tx.commit()
+    assert added != before and index_backend().catalog.corpus_version == before
+
+
 def test_commit_refuses_parts_that_disagree(index_backend: OpenIndex) -> None:
     index = seeded(index_backend)
     version = index.catalog.corpus_version
