@@ -77,7 +77,7 @@ def renumber(text: str, n_passages: int) -> tuple[str, list[int], list[str]]:
             new = order.index(position) + 1
             if new not in kept:
                 kept.append(new)
-        space = " " if match.start() > 0 else ""  # "mg[1]" reads "mg [1]"; an opening marker opens
+        space = " " if match.start() > 0 else ""  # "mg[1]" reads "mg [1]"; "[1] At ..." stays
         return space + "[" + ", ".join(map(str, kept)) + "]" if kept else ""
 
     return MARKER.sub(replace, text), order, findings

@@ -23,7 +23,6 @@ from server.auth import SessionStore
 from server.headers import SecurityHeaders
 from server.limits import BodySizeLimit, GenerationSlots, RateLimiter
 from server.routers import articles, chat, health, openai_compat, pages, review, session
-from server.routers.health import warm_up
 from server.routers.pages import STATIC
 from server.schemas import ERROR_RESPONSES
 
@@ -35,8 +34,7 @@ review. Authenticate with `Authorization: Bearer <API key>` (create one with
 
 
 async def _warm(services: Services) -> None:
-    try:
-        await asyncio.to_thread(warm_up, services)
+    try:  # the rehearsal's answer loads the model and searches both indexes, as warm_up does
         seconds = await asyncio.to_thread(rehearse, services)
         log.info("warmed up: a rehearsal answer took %.1f s", seconds)
     except Exception as exc:  # /readyz runs the query again and reports the failure
