@@ -120,6 +120,32 @@ def sentences(text: str) -> list[str]:
     return found
 
 
+_OPENING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+\s*")
+_CLOSING = re.compile(r"(?:[.!?]|\s*\[\d+(?:\s*,\s*\d+)*\])*\s*$")
+
+
+def markers_last(sentence: str) -> str:
+    """``sentence`` with the markers that open it moved before its final punctuation.
+
+    "[2] The dose is 500 mg." cites the sentence it opens only while it opens a line; joined
+    after another sentence it reads as that one's citation. "The dose is 500 mg [2]." cannot.
+    """
+    opening = _OPENING_MARKERS.match(sentence)
+    rest = sentence[opening.end() :] if opening else ""
+    closing = _CLOSING.search(rest)
+    if not opening or closing is None or not rest[: closing.start()].strip():
+        return sentence
+    tail = closing.group(0)
+    numbers = [n for group in MARKER.findall(opening.group(0) + tail) for n in _numbers(group)]
+    marker = "[" + ", ".join(map(str, dict.fromkeys(numbers))) + "]"
+    punctuation = re.sub(r"[^.!?]", "", MARKER.sub("", tail))
+    return f"{rest[: closing.start()]} {marker}{punctuation or '.'}"
+
+
+def _numbers(group: str) -> list[int]:
+    return [int(n) for n in re.split(r"\s*,\s*", group)]
+
+
 def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace(",", ".").replace("–", "-")).lower()
 

@@ -234,4 +234,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as `python -m assistant.cli`, this file is `__main__`, while `eval` and `serve` are
+    # registered on the app of the imported `assistant.cli`: run that one.
+    from assistant.cli import main as main_with_every_command
+
+    main_with_every_command()

@@ -32,7 +32,15 @@ from functools import lru_cache
 
 import Stemmer
 
-from assistant.citations import MARKER, cited_indices, frequencies, grounded, quantities, sentences
+from assistant.citations import (
+    MARKER,
+    cited_indices,
+    frequencies,
+    grounded,
+    markers_last,
+    quantities,
+    sentences,
+)
 from assistant.content import says_something
 from assistant.meaning import contradiction, meaning_problem
 from assistant.text import content_words, split_sentences, strip_markup
@@ -291,7 +299,7 @@ def check_sentences(
     result = Checked(text="")
     kept: list[str] = []
     for raw in sentences(text):
-        sentence = _drop_bad_markers(raw, len(passages), result.findings)
+        sentence = markers_last(_drop_bad_markers(raw, len(passages), result.findings).strip())
         if sentence.strip() in kept:  # a model that repeats itself says it once
             result.findings.append(f"removed a repeated sentence: {raw[:200]!r}")
             continue

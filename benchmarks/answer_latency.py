@@ -11,7 +11,6 @@ answer and of its stages (retrieval, generate), with the load average at the sta
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -24,6 +23,7 @@ from assistant.config import IndexSettings, Settings
 from assistant.pipeline import answer
 from assistant.services import build_services
 from assistant.warm import rehearse
+from benchmarks import publish
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -73,9 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     for stage, values in stages.items():
         report[f"{stage}_p50_ms"] = round(pct(values, 50), 1)
         report[f"{stage}_p95_ms"] = round(pct(values, 95), 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(json.dumps(report, indent=2))
+    publish(report, args.out)
     return 0
 
 

@@ -12,13 +12,14 @@ Prints medians, every run, the ratio and the load average. Writes benchmarks/out
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchmarks import publish
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTION = "What is the usual dose of low-dose naltrexone for fibromyalgia?"
@@ -53,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_at_end": os.getloadavg(),
     }
     out = REPO / "benchmarks" / "out" / "cold_ask.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    publish(result, out)
     return 0
 
 

@@ -36,6 +36,7 @@ from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.factory import open_index
 from assistant.index.indexer import ingest
 from assistant.index.retriever import Retriever
+from benchmarks import publish
 from benchmarks.medquad_scale import dir_size_mb, sample_corpus
 from evals.builders import MEDQUAD, medquad_case, medquad_files, medquad_pairs
 from evals.metrics import latency_summary, mean
@@ -319,8 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         ["uptime"], capture_output=True, text=True
     ).stdout.strip()
     path = args.out / f"{args.what}.json"
-    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(json.dumps(results, indent=2))
+    publish(results, path)
     return 0
 
 

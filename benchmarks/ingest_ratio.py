@@ -15,7 +15,6 @@ re-ingest as a share of the first. ``--fraction`` takes a seeded share of a MedQ
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from assistant.index.sentences import article_questions, quotable_sentences
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import Limits, load_corpus
 from assistant.models import APPROVED
+from benchmarks import publish
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -116,9 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         result |= measure(_corpus(args, work), embedder, settings, work / "index")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    publish(result, args.out)
     return 0
 
 

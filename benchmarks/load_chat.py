@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import shutil
@@ -36,6 +35,7 @@ import httpx
 
 from assistant.review.store import AnswerStore
 from assistant.review.users import add_user
+from benchmarks import publish
 
 REPO = Path(__file__).resolve().parent.parent
 FOLLOWUP = Path(sys.executable).with_name("followup")
@@ -216,9 +216,7 @@ def main() -> None:
         "errors": len(results.errors),
         "error_samples": results.errors[:5],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
+    publish(report, args.out)
     if results.errors:
         raise SystemExit(1)
 

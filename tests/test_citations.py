@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.citations import grounded, quantities, renumber, sentences, verify
+import pytest
+
+from assistant.citations import grounded, markers_last, quantities, renumber, sentences, verify
 from assistant.models import Citation
 
 
@@ -54,3 +56,17 @@ def test_a_marker_opening_a_line_cites_the_sentence_it_precedes() -> None:
         "Then stop.",
         "[2] Check the dose weekly.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("[2] The dose is 500 mg.", "The dose is 500 mg [2]."),
+        ("[1] Is it safe in pregnancy?", "Is it safe in pregnancy [1]?"),
+        ("[1, 2] Give 5 mg. [3]", "Give 5 mg [1, 2, 3]."),
+        ("The dose is 500 mg [2].", "The dose is 500 mg [2]."),
+        ("[2]", "[2]"),
+    ],
+)
+def test_markers_that_open_a_sentence_are_moved_to_its_end(written: str, kept: str) -> None:
+    assert markers_last(written) == kept

@@ -67,6 +67,13 @@ def test_ask_json_prints_the_stored_record(data_dir: Path) -> None:
     } <= record.keys()
 
 
+@pytest.mark.parametrize(("command", "option"), [("eval", "--claims"), ("serve", "--port")])
+def test_every_command_runs_as_a_module_too(data_dir: Path, command: str, option: str) -> None:
+    result = followup(data_dir, command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert option in result.stdout
+
+
 def test_refusal_also_carries_disclaimer_and_status(data_dir: Path) -> None:
     result = followup(data_dir, "ask", "What is the capital of France?")
     assert result.returncode == 0

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from assistant.citations import sentences
+from assistant.citations import cited_indices, sentences
 from assistant.config import LLMSettings, Settings
 from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
@@ -14,7 +15,7 @@ from assistant.generate.openai_compat import OpenAICompatGenerator
 from assistant.generate.selection import llm_configured, openai_client
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.warm import probe_question, rehearse
-from tests.llm.adversary import Adversary, Reply, split
+from tests.llm.adversary import Adversary, Reply, sources, split
 from tests.llm.conftest import MakeServices
 from tests.llm.test_adversary import QUESTION, ask, assert_invariants, best_sentence
 
@@ -91,9 +92,34 @@ def test_a_model_that_leads_with_markers_and_repeats_itself_is_shown_and_kept_on
     assert contentless(streamed) == [], streamed
     record = final.record
     assert record.generator == "adversary" and not record.fallback
-    assert len(sentences(record.answer)) == 1 and record.answer.startswith("[1] ")
+    assert len(sentences(record.answer)) == 1 and record.answer.endswith(" [1].")
     assert any("repeated sentence" in f for f in record.findings)
     assert_invariants(record, services)
+
+
+def test_markers_that_open_lines_stay_with_their_own_sentences(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    # What Qwen 1.5B wrote in the issue-10 eval: "[n] <sentence of passage n>" line by line.
+    # Joined on one line, "[2]" would read as the citation of the sentence before it, whose
+    # doses passage 2 does not hold.
+    def line_per_passage(body: dict[str, Any]) -> Reply:
+        quoted = {}
+        for n, text in sorted(sources(body).items()):
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                if re.search(r"\d", sentence) and len(sentence.split()) > 6:
+                    quoted.setdefault(n, sentence.rstrip("."))
+        lines = [f"[{n}] {sentence}." for n, sentence in list(quoted.items())[:2]]
+        assert len(lines) == 2, quoted
+        return Reply(split("\n".join(lines) + "\n", 4))
+
+    adversary.script = line_per_passage
+    services = make_services(adversary.url)
+    record = ask(services)[1].record
+    assert record.generator == "adversary" and not record.fallback
+    assert [cited_indices(s) for s in sentences(record.answer)] == [[1], [2]]
+    assert not record.answer.startswith("[")
+    assert_invariants(record, services)  # every number cited to a passage that holds it
 
 
 def test_a_follow_up_is_condensed_by_the_model(
@@ -172,15 +198,17 @@ def test_patient_language_is_asked_for_and_recorded(
     assert_invariants(final.record, services)
 
 
-def test_a_model_that_finds_no_answer_yields_the_refusal(
+def test_a_model_that_finds_no_answer_is_replaced_by_the_quoted_answer(
     adversary: Adversary, make_services: MakeServices
 ) -> None:
     adversary.script = lambda body: Reply(split("NO_ANSWER", 3))
     services = make_services(adversary.url)
-    _, final = ask(services)
-    assert final.record.refused and final.record.citations == []
-    assert final.record.answer == services.refusal
-    assert_invariants(final.record, services)
+    streamed, final = ask(services)
+    record = final.record
+    assert "NO_ANSWER" not in streamed and "NO_ANSWER" not in record.answer
+    assert not record.refused and record.citations and record.generator == "extractive"
+    assert record.fallback == "the model said the sources do not answer the question"
+    assert_invariants(record, services)
 
 
 def test_a_warm_up_rehearsal_calls_no_model_and_stores_nothing(

@@ -9,9 +9,14 @@ reversed (full blockade at 4.5 mg): the dose test asks that question in both mod
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +24,8 @@ from assistant.content import contentless, has_content
 from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.services import Services
+from benchmarks.model_answers import run_summary
+from tests.conftest import REPO
 from tests.llm.conftest import MakeServices
 from tests.llm.llama import llama_server, qwen_model
 from tests.llm.test_adversary import assert_invariants
@@ -35,6 +42,10 @@ DOSE_QUESTIONS = [
     "At what doses does naltrexone change from partial to full endorphin blockade in an adult "
     "patient with a history of fibromyalgia or Complex Regional Pain Syndrome (CRPS)?",
 ]
+# The short CI version of the per-mode model eval (issue 10): a dose question, a follow-up with
+# its history turn, and a question the corpus does not answer, from the conversations set.
+SHORT_EVAL = ("ldn-partial-full", "meb-followup-3day", "oos-statin")
+CONVERSATIONS = REPO / "evals" / "datasets" / "conversations.jsonl"
 _MG = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(?:to|-|–)\s*(\d+(?:\.\d+)?))?\s*mg\b", re.IGNORECASE)
 _FULL = re.compile(r"\bfull(?:y)?\b", re.IGNORECASE)
 LOW_DOSE_MG = 10.0
@@ -129,3 +140,32 @@ def test_no_stored_answer_puts_full_blockade_at_a_low_dose(
         for sentence in re.split(r"(?<=[.!?])\s+", record.answer):
             low = [d for d in full_blockade_doses(sentence) if d <= LOW_DOSE_MG]
             assert not low, f"{mode}: full blockade at {low} mg: {sentence!r}"
+
+
+@pytest.mark.parametrize("mode", ["select", "write"])
+def test_a_short_model_eval_runs_in_each_mode(
+    qwen05_url: str, sample_index: Path, tmp_path: Path, mode: str
+) -> None:
+    """`followup eval` with the 0.5B model: every stored answer compliant, the question off the
+    corpus refused, and the run's model figures computed (printed for the CI log)."""
+    lines = CONVERSATIONS.read_text().splitlines()
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(x for x in lines if json.loads(x)["id"] in SHORT_EVAL) + "\n")
+    shutil.copytree(sample_index / "index", tmp_path / "index")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "FOLLOWUP_"))}
+    env |= {"FOLLOWUP_LLM__BASE_URL": qwen05_url, "FOLLOWUP_LLM__API_KEY": "sk-local-test"}
+    env |= {"FOLLOWUP_LLM__MODEL": "qwen-coder-0.5b", "FOLLOWUP_LLM__MODE": mode}
+    env |= {"FOLLOWUP_LLM__TIMEOUT_S": "240", "FOLLOWUP_LLM__TEMPERATURE": "0"}
+    command = [sys.executable, "-m", "assistant.cli", "eval", str(cases), "--corpus", "corpus"]
+    command += ["--index", str(tmp_path / "index"), "--out", str(tmp_path / "out")]
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: a threshold missed
+    summary = run_summary(tmp_path / "out")
+    print(mode, json.dumps(summary))
+    assert summary["answers"] == len(SHORT_EVAL) + 1  # the follow-up's history turn too
+    assert summary["compliance"] == 1.0
+    assert summary["refusal_accuracy"] == 1.0
+    assert set(summary["modes"]) <= {mode, "extractive"}
+    assert summary["total_s"]["n"] == summary["answers"]
+    stored = [f for f in (tmp_path / "out").rglob("*") if f.is_file()]
+    assert stored and not [f for f in stored if b"sk-local-test" in f.read_bytes()]

@@ -87,14 +87,28 @@ def test_a_lead_sentence_is_kept_only_when_it_passes_verification(
     assert_invariants(faithful.record, services)
 
 
-def test_not_covered_is_a_refusal_in_the_pipeline_s_own_words(
+def test_not_covered_from_the_model_gives_the_quoted_answer_and_says_why(
     adversary: Adversary, make_services: MakeServices
 ) -> None:
+    # The coverage check in code found the question covered before the model was asked.
     adversary.script = lambda body: Reply(split("NOT COVERED", 3))
     services = make_services(adversary.url, mode="select")
     _, final = ask(services, QUESTION)
-    assert final.record.refused and final.record.answer == services.refusal
-    assert final.record.mode == "select" and final.record.citations == []
+    record = final.record
+    assert not record.refused and record.citations
+    assert record.generator == "extractive" and record.mode == "extractive"
+    assert record.fallback == "the model said the sources do not answer the question"
+    assert_invariants(record, services)
+
+
+def test_a_question_the_corpus_does_not_cover_is_refused_before_the_model_is_asked(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    adversary.script = lambda body: Reply(["Atorvastatin is usually started at 20 mg [1]."])
+    services = make_services(adversary.url, mode="select")
+    _, final = ask(services, "What is the starting dose of atorvastatin for high cholesterol?")
+    assert final.record.refused and final.record.citations == []
+    assert adversary.requests == []
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def test_a_repeated_answer_is_kept_once() -> None:
     passages = ["Naltrexone 50 mg once daily is the recommended dose for alcohol dependence."]
     said = "[1] Naltrexone 50 mg once daily is recommended for alcohol dependence."
     checked = check_sentences(f"{said}\n{said}\n", passages, "naltrexone dose", min_support=0.6)
-    assert checked.text == said
+    assert checked.text == "Naltrexone 50 mg once daily is recommended for alcohol dependence [1]."
     assert any("repeated sentence" in f for f in checked.findings)
 
 
