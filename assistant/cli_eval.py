@@ -128,9 +128,10 @@ def _eval_claims(
 
 def _judge(settings: Settings) -> Any:
     from assistant.generate.selection import openai_client
-    from assistant.judge import OpenAIJudgeClient, judge_prompt
+    from assistant.judge import OpenAIJudgeClient, judge_prompt, judge_system
 
-    client = OpenAIJudgeClient(openai_client(settings), settings.llm.model)
+    system = judge_system(settings.prompts_dir)
+    client = OpenAIJudgeClient(openai_client(settings), settings.llm.model, system)
     return client, judge_prompt(settings.prompts_dir)
 
 

@@ -17,7 +17,11 @@ from assistant.prompts import Prompt, load_prompt
 from assistant.verify import Checked
 
 JUDGE_PROMPT = "judge"
-_VERDICT = re.compile(r"^\W*(UNSUPPORTED|NOT SUPPORTED|SUPPORTED)\b", re.IGNORECASE)
+JUDGE_SYSTEM = "judge_system"
+# judge.v1 asks for SUPPORTED / UNSUPPORTED; judge.v2 asks a yes/no question, which Qwen2.5
+# 1.5B answers (it called every paraphrase in the claims set UNSUPPORTED under v1).
+_VERDICT = re.compile(r"^\W*(UNSUPPORTED|NOT SUPPORTED|SUPPORTED|YES|NO)\b", re.IGNORECASE)
+_SUPPORTED = {"SUPPORTED", "YES"}
 
 
 class JudgeClient(Protocol):
@@ -29,16 +33,18 @@ class JudgeClient(Protocol):
 class OpenAIJudgeClient:
     """A JudgeClient over an injected ``openai.OpenAI`` client (any compatible server)."""
 
-    def __init__(self, client: Any, model: str, max_tokens: int = 5) -> None:
+    def __init__(self, client: Any, model: str, system: str = "", max_tokens: int = 5) -> None:
         self._client = client
         self._model = model
+        self._system = system
         self._max_tokens = max_tokens
 
     def complete(self, prompt: str) -> str:
-        """The model's reply to one user message, at temperature 0."""
+        """The model's reply to one user message (after the system message), at temperature 0."""
+        system = [{"role": "system", "content": self._system}] if self._system else []
         response = self._client.chat.completions.create(
             model=self._model,
-            messages=[{"role": "user", "content": prompt}],
+            messages=[*system, {"role": "user", "content": prompt}],
             temperature=0,
             max_tokens=self._max_tokens,
         )
@@ -56,6 +62,11 @@ def judge_prompt(folder: Any) -> Prompt:
     return load_prompt(folder, JUDGE_PROMPT, expect={"sentence", "support"})
 
 
+def judge_system(folder: Any) -> str:
+    """The judge's versioned system message."""
+    return load_prompt(folder, JUDGE_SYSTEM, expect=set()).text
+
+
 def verdict(client: JudgeClient, prompt: Prompt, sentence: str, support: str) -> Verdict:
     """The judge's verdict on one sentence against its supporting sentence."""
     try:
@@ -65,7 +76,8 @@ def verdict(client: JudgeClient, prompt: Prompt, sentence: str, support: str) ->
     match = _VERDICT.match(reply)
     if match is None:
         return Verdict(None, f"no verdict in the judge's reply {reply[:40]!r}")
-    return Verdict(match.group(1).upper() == "SUPPORTED", match.group(1).upper())
+    word = match.group(1).upper()
+    return Verdict(word in _SUPPORTED, "SUPPORTED" if word in _SUPPORTED else "UNSUPPORTED")
 
 
 def apply_judge(checked: Checked, client: JudgeClient, prompt: Prompt) -> Checked:

@@ -22,12 +22,12 @@ TEXT = (
 class Scripted:
     """A judge that calls a sentence unsupported when its prompt contains ``reject``."""
 
-    def __init__(self, reject: str, reply: str = "UNSUPPORTED") -> None:
+    def __init__(self, reject: str, reply: str = "NO") -> None:
         self.reject, self.reply, self.prompts = reject, reply, []  # type: ignore[var-annotated]
 
     def complete(self, prompt: str) -> str:
         self.prompts.append(prompt)
-        return self.reply if self.reject in prompt.split("Answer sentence:")[1] else "SUPPORTED"
+        return self.reply if self.reject in prompt.split("Claim:")[1] else "YES"
 
 
 class Broken:

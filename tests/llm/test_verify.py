@@ -106,16 +106,18 @@ def test_the_judge_over_the_real_client_removes_what_it_calls_unsupported(
     import openai
 
     from assistant.config import PACKAGE_DATA
-    from assistant.judge import OpenAIJudgeClient, apply_judge, judge_prompt
+    from assistant.judge import OpenAIJudgeClient, apply_judge, judge_prompt, judge_system
 
     def script(body: dict) -> Reply:
-        answer_sentence = body["messages"][-1]["content"].split("Answer sentence:")[1]
+        answer_sentence = body["messages"][-1]["content"].split("Claim:")[1]
         if "partial" in answer_sentence:  # refuse the verdict format once, as models do
-            return Reply(["I think so. SUPPORTED"])
-        return Reply(["UNSUPPORTED" if "75 mg" in answer_sentence else "SUPPORTED"])
+            return Reply(["I think so. YES"])
+        return Reply(["NO" if "75 mg" in answer_sentence else "YES"])
 
     adversary.script = script
-    client = OpenAIJudgeClient(openai.OpenAI(base_url=adversary.url, api_key="local"), "judge")
+    system = judge_system(PACKAGE_DATA / "prompts")
+    sdk = openai.OpenAI(base_url=adversary.url, api_key="local")
+    client = OpenAIJudgeClient(sdk, "judge", system)
     passages = [
         "Naltrexone 50 mg once daily or 75 mg on alternate days are both label regimens.",
         "Low-dose naltrexone causes only partial opioid blockade.",
@@ -129,4 +131,6 @@ def test_the_judge_over_the_real_client_removes_what_it_calls_unsupported(
     judged = apply_judge(checked, client, judge_prompt(PACKAGE_DATA / "prompts"))
     assert "75 mg" not in judged.text and "50 mg" in judged.text and "partial" in judged.text
     assert any("no verdict" in f for f in judged.findings)
-    assert all(r["messages"][0]["role"] == "user" for r in adversary.requests)
+    roles = [[m["role"] for m in r["messages"]] for r in adversary.requests]
+    assert roles == [["system", "user"]] * 3
+    assert adversary.requests[0]["messages"][0]["content"] == system
