@@ -128,11 +128,9 @@ def _eval_claims(
 
 def _judge(settings: Settings) -> Any:
     from assistant.generate.selection import openai_client
-    from assistant.judge import OpenAIJudgeClient, judge_prompt, judge_system
+    from assistant.judge import model_judge
 
-    system = judge_system(settings.prompts_dir)
-    client = OpenAIJudgeClient(openai_client(settings), settings.llm.model, system)
-    return client, judge_prompt(settings.prompts_dir)
+    return model_judge(openai_client(settings), settings)
 
 
 def _claims_summary(report: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from assistant.content import has_content, says_something
 from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
 from assistant.generate.extractive import NAME as EXTRACTIVE
+from assistant.judge import apply_judge
 from assistant.services import Services
 from assistant.verify import (
     StreamSanitizer,
@@ -118,6 +119,8 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
         services.settings.llm.min_support,
         contexts(request),
     )
+    if services.judge is not None and draft.generator != EXTRACTIVE:
+        checked = apply_judge(checked, *services.judge)
     return replace(
         draft, text=checked.text, findings=draft.findings + clean.findings + checked.findings
     )

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from assistant.prompts import Prompt, load_prompt
 from assistant.verify import Checked
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 JUDGE_PROMPT = "judge"
 JUDGE_SYSTEM = "judge_system"
@@ -65,6 +68,20 @@ def judge_prompt(folder: Any) -> Prompt:
 def judge_system(folder: Any) -> str:
     """The judge's versioned system message."""
     return load_prompt(folder, JUDGE_SYSTEM, expect=set()).text
+
+
+class ModelJudge(NamedTuple):
+    """A judge: the client that asks the model, and the prompt it asks with."""
+
+    client: JudgeClient
+    prompt: Prompt
+
+
+def model_judge(sdk: Any, settings: Settings) -> ModelJudge:
+    """The judge over an ``openai`` client: the configured model, the versioned prompts."""
+    system = judge_system(settings.prompts_dir)
+    client = OpenAIJudgeClient(sdk, settings.llm.model, system)
+    return ModelJudge(client, judge_prompt(settings.prompts_dir))
 
 
 def verdict(client: JudgeClient, prompt: Prompt, sentence: str, support: str) -> Verdict:

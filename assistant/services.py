@@ -16,6 +16,7 @@ from assistant.generate.selection import llm_configured, model_parts, openai_cli
 from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
+from assistant.judge import ModelJudge
 from assistant.lexicon import load_lexicon
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
@@ -80,6 +81,7 @@ class Services:
     fallback: Generator | None = None  # answers when the model's answer is unusable
     condenser: Condenser | None = None  # model rewrite of follow-ups; rule-based when None
     suggester: Suggester | None = None  # related follow-up questions
+    judge: ModelJudge | None = None  # a model's second opinion on each kept sentence
 
     @property
     def catalog(self) -> Catalog:
@@ -118,16 +120,18 @@ def build_services(
     prompts = settings.prompts_dir
     extractive = ExtractiveGenerator(embedder, settings.answer)
     generator: Generator = extractive
-    fallback = condenser = None
+    fallback = condenser = judge = None
     if llm_configured(settings, environ):
         parts = model_parts(settings, client or openai_client(settings, environ))
         generator, fallback, condenser = parts.generator, extractive, parts.condenser
+        judge = parts.judge
     return Services(
         settings=settings,
         retriever=retriever,
         generator=generator,
         fallback=fallback,
         condenser=condenser,
+        judge=judge,
         suggester=Suggester(retriever, embedder, settings.answer.min_evidence),
         store=open_store(settings),
         disclaimer=load_prompt(

@@ -18,6 +18,7 @@ from assistant.condense import ModelCondenser
 from assistant.config import Settings
 from assistant.errors import ConfigError
 from assistant.generate.base import StreamingGenerator
+from assistant.judge import ModelJudge, model_judge
 from assistant.prompts import load_prompt
 
 if TYPE_CHECKING:  # the SDK takes a second to import: only a configured endpoint needs it
@@ -63,6 +64,7 @@ class ModelParts:
 
     generator: StreamingGenerator
     condenser: ModelCondenser | None
+    judge: ModelJudge | None = None  # a second call judging each kept sentence (llm.judge)
 
 
 def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
@@ -89,7 +91,8 @@ def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
     if settings.llm.condense:
         # A follow-up rewrite is short: a third of the deadline leaves the rest to the answer.
         condenser = ModelCondenser(endpoint, prompts.condense, timeout=settings.llm.timeout_s / 3)
-    return ModelParts(generator, condenser)
+    judge = model_judge(client, settings) if settings.llm.judge else None
+    return ModelParts(generator, condenser, judge)
 
 
 def select_prompts(settings: Settings, prompts: PromptSet) -> SelectPrompts:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.content import has_content
 from assistant.verify import StreamSanitizer, check_sentences, prompt_leak, sanitize
-from tests.llm.adversary import Adversary, Reply, split
+from tests.llm.adversary import Adversary, Reply, sources, split
 from tests.llm.conftest import MakeServices
 
 pytestmark = pytest.mark.llm
@@ -134,3 +136,31 @@ def test_the_judge_over_the_real_client_removes_what_it_calls_unsupported(
     roles = [[m["role"] for m in r["messages"]] for r in adversary.requests]
     assert roles == [["system", "user"]] * 3
     assert adversary.requests[0]["messages"][0]["content"] == system
+
+
+def test_with_the_judge_on_an_answer_keeps_only_what_the_judge_calls_supported(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    from tests.llm.test_adversary import ask, assert_invariants
+
+    def script(body: dict) -> Reply:
+        system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
+        if "fact checker" in system:  # the judge (judge_system.v1)
+            return Reply(["NO" if "25 mg" in user.split("Claim:")[1] else "YES"])
+        numbered = sorted(sources(body).items())
+        quoted = [
+            f"{sentence.rstrip('.')} [{n}]."
+            for n, text in numbered
+            for sentence in re.split(r"(?<=[.!?])\s+", text)
+            if re.search(r"\b(?:25|50) mg\b", sentence) and len(sentence.split()) > 6
+        ]
+        return Reply([" ".join(quoted[:4])])
+
+    adversary.script = script
+    services = make_services(adversary.url, judge=True)
+    record = ask(services, "What naltrexone doses are used for opioid blockade?")[1].record
+    judged = [f for f in record.findings if "model judge" in f]
+    assert any("not supported" in f for f in judged), record.findings
+    assert any(f.startswith("model judge: supported") for f in judged), record.findings
+    assert record.generator == "adversary" and "25 mg" not in record.answer
+    assert_invariants(record, services)
