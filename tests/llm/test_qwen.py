@@ -163,9 +163,9 @@ def test_a_short_model_eval_runs_in_each_mode(
     summary = run_summary(tmp_path / "out")
     print(mode, json.dumps(summary))
     assert summary["answers"] == len(SHORT_EVAL) + 1  # the follow-up's history turn too
-    assert summary["compliance"] == 1.0
+    assert set(summary["compliance"].values()) == {1.0}, summary["compliance"]
     assert summary["refusal_accuracy"] == 1.0
-    assert set(summary["modes"]) <= {mode, "extractive"}
+    assert set(summary["modes"]) <= {mode, "extractive", "?"}  # "?": refused before drafting
     assert summary["total_s"]["n"] == summary["answers"]
     stored = [f for f in (tmp_path / "out").rglob("*") if f.is_file()]
     assert stored and not [f for f in stored if b"sk-local-test" in f.read_bytes()]
