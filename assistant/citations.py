@@ -14,7 +14,8 @@ from collections.abc import Mapping, Sequence
 from assistant.models import Citation, Document, RetrievedChunk
 from assistant.text import strip_markup
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKER = r"\s*\[(\d+(?:\s*,\s*\d+)*)\]"  # "[1]", "[2, 3]", with the space before it
+MARKER = re.compile(_MARKER)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?\]])\s+(?=[\"'(]?[A-Z0-9])")
 _UNITS = (
     r"mg/kg|mg/m2|mg|mcg|µg|micrograms?|g|kg|ml|mL|L/min|l/min|L|%|mmol/L|mmHg|cmH2O|"
@@ -120,8 +121,8 @@ def sentences(text: str) -> list[str]:
     return found
 
 
-_OPENING_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*,\s*\d+)*\])+\s*")
-_CLOSING = re.compile(r"(?:[.!?]|\s*\[\d+(?:\s*,\s*\d+)*\])*\s*$")
+_OPENING_MARKERS = re.compile(rf"^(?:{_MARKER})+\s*")
+_CLOSING = re.compile(rf"(?:[.!?]|{_MARKER})*\s*$")  # what ends a sentence: marks, markers
 
 
 def markers_last(sentence: str) -> str:
@@ -136,14 +137,10 @@ def markers_last(sentence: str) -> str:
     if not opening or closing is None or not rest[: closing.start()].strip():
         return sentence
     tail = closing.group(0)
-    numbers = [n for group in MARKER.findall(opening.group(0) + tail) for n in _numbers(group)]
-    marker = "[" + ", ".join(map(str, dict.fromkeys(numbers))) + "]"
+    numbers = dict.fromkeys(cited_indices(opening.group(0) + tail))
+    marker = "[" + ", ".join(map(str, numbers)) + "]"
     punctuation = re.sub(r"[^.!?]", "", MARKER.sub("", tail))
     return f"{rest[: closing.start()]} {marker}{punctuation or '.'}"
-
-
-def _numbers(group: str) -> list[int]:
-    return [int(n) for n in re.split(r"\s*,\s*", group)]
 
 
 def _normalise(text: str) -> str:

@@ -128,20 +128,13 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
 
 def settle(services: Services, request: GenerationRequest, draft: Draft) -> tuple[Draft, list[str]]:
     """The verified draft and the changes verification made; the extractive answer when the
-    model's draft is unusable, nothing of it survives verification, or the model declined.
-
-    A model's "not covered" is not final: the coverage check in code already judged the
-    passages to cover the question before the model was asked, and small models decline
-    answerable questions (Qwen 1.5B, write mode: 8 of 29 answerable conversation turns). The
-    extractive answer quotes the passages verbatim, and declines itself when none is relevant.
-    """
-    if draft.refused and (draft.generator == EXTRACTIVE or services.fallback is None):
+    model's draft is unusable (a model's decline included: see ``MODEL_DECLINED``) or nothing
+    of it survives verification."""
+    if draft.refused:
         return draft, []
     reason = draft.fallback_reason
     changes: list[str] = []
-    if draft.refused:
-        reason = "the model said the sources do not answer the question"
-    elif reason is None:
+    if reason is None:
         draft = _verified(services, request, draft)
         removed = [f for f in draft.findings if f.startswith("removed unsupported sentence")]
         changes = [

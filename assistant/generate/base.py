@@ -73,16 +73,12 @@ def final_draft(items: Iterable[str | Draft]) -> Draft:
     raise AssertionError("stream ended without a draft")
 
 
-def refusal(generator: str, version: str | None, mode: str, why: str) -> Draft:
-    """The draft of a model that said its passages do not answer (why: the finding)."""
-    return Draft(
-        text="",
-        generator=generator,
-        prompt_version=version,
-        refused=True,
-        mode=mode,
-        findings=[why],
-    )
+# A model that says its passages do not answer is not final: it is asked only after the
+# coverage check in code found them to cover the question, and small models decline answerable
+# questions (Qwen 1.5B, write mode: 8 of 29 answerable conversation turns). Its draft is
+# discarded like an unusable one, and the extractive answer, verbatim quotes that decline
+# themselves when nothing is relevant enough, answers instead.
+MODEL_DECLINED = "the model said the sources do not answer the question"
 
 
 def discarded(generator: str, version: str | None, mode: str, reason: str) -> Draft:

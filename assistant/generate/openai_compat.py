@@ -27,7 +27,13 @@ import openai
 
 from assistant.config import LLMSettings
 from assistant.errors import GenerationError
-from assistant.generate.base import Draft, GenerationRequest, discarded, final_draft, refusal
+from assistant.generate.base import (
+    MODEL_DECLINED,
+    Draft,
+    GenerationRequest,
+    discarded,
+    final_draft,
+)
 from assistant.prompts import Prompt, load_prompt
 from assistant.text import strip_markup
 from assistant.verify import prompt_leak
@@ -263,8 +269,7 @@ class OpenAICompatGenerator:
         if not text:
             return self._failed(version, "the model returned an empty reply")
         if text.upper().startswith(NO_ANSWER):
-            why = "the model said the sources do not answer the question"
-            return refusal(self.name, version, MODE, why)
+            return self._failed(version, MODEL_DECLINED)
         return Draft(text=text, generator=self.name, prompt_version=version, mode=MODE)
 
     def _failed(self, version: str, reason: str) -> Draft:

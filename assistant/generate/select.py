@@ -22,7 +22,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from assistant.errors import GenerationError
-from assistant.generate.base import Draft, GenerationRequest, discarded, final_draft, refusal
+from assistant.generate.base import (
+    MODEL_DECLINED,
+    Draft,
+    GenerationRequest,
+    discarded,
+    final_draft,
+)
 from assistant.generate.extractive import cite
 from assistant.generate.openai_compat import ChatEndpoint, Messages, fence
 from assistant.models import RetrievedChunk
@@ -241,8 +247,7 @@ class SelectGenerator:
         version = self._prompts.version()
         if not selection.chosen:
             if selection.not_covered:
-                why = "the model said the sources do not cover the question"
-                return refusal(self.name, version, MODE, why)
+                return self._failed(MODEL_DECLINED)
             return self._failed(f"the model chose no sentence (reply: {reply.strip()[:120]!r})")
         quoted = [cite(q.text, q.passage) for q in selection.chosen]
         text = " ".join([selection.lead, *quoted] if selection.lead else quoted)

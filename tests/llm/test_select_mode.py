@@ -87,20 +87,6 @@ def test_a_lead_sentence_is_kept_only_when_it_passes_verification(
     assert_invariants(faithful.record, services)
 
 
-def test_not_covered_from_the_model_gives_the_quoted_answer_and_says_why(
-    adversary: Adversary, make_services: MakeServices
-) -> None:
-    # The coverage check in code found the question covered before the model was asked.
-    adversary.script = lambda body: Reply(split("NOT COVERED", 3))
-    services = make_services(adversary.url, mode="select")
-    _, final = ask(services, QUESTION)
-    record = final.record
-    assert not record.refused and record.citations
-    assert record.generator == "extractive" and record.mode == "extractive"
-    assert record.fallback == "the model said the sources do not answer the question"
-    assert_invariants(record, services)
-
-
 def test_a_question_the_corpus_does_not_cover_is_refused_before_the_model_is_asked(
     adversary: Adversary, make_services: MakeServices
 ) -> None:
