@@ -6,6 +6,7 @@ Runs on every store backend (SQLite file; PostgreSQL when installed).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -191,7 +192,12 @@ def test_bad_requests_name_what_is_wrong(
 
 
 def test_queue_pages_oldest_first_by_status(store: AnswerStore, people: dict[str, User]) -> None:
-    records = [save_answer(store) for _ in range(5)]
+    records = []
+    for _ in range(5):
+        # created_at has millisecond precision; answers of the same millisecond are ordered by
+        # id (stable for paging, but not the order they were saved in).
+        time.sleep(0.002)
+        records.append(save_answer(store))
     workflow.approve(store, records[1].id, people["rita"])
     pending = [r.id for r in workflow.queue(store)]
     assert pending == [r.id for r in records if r.id != records[1].id]
