@@ -50,6 +50,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+class SeenVersion(Strict):
+    """The version a review decision is made on, as the reviewer saw it: a decision on any other
+    version (someone saved an edit meanwhile) is refused with 409 naming the current one."""
+
+    version: int = Field(..., ge=1, le=1_000_000, description="The version number you read.")
+    sha256: str = Field(
+        ..., pattern=SHA256_HEX, description="SHA-256 (hex) of that version's exact text."
+    )
+
+
 class LoginIn(Strict):
     api_key: str = Field(..., min_length=1, max_length=200, description="Your personal API key.")
 
