@@ -108,6 +108,9 @@ def _show(d: AnswerDetail) -> str:
             f"{x.from_status.value} -> {x.to_status.value}{note}"
         )
     out.append(f"\naudit entries: {len(d.audit)}; allowed now: {', '.join(d.allowed_actions)}")
+    if d.versions:
+        latest = d.versions[-1]
+        out.append(f"decide on what you read: --version {latest.version} (sha256 {latest.sha256})")
     return "\n".join(out)
 
 
