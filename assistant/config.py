@@ -89,12 +89,12 @@ class StoreSettings(BaseModel):
     lock_timeout_s: float = Field(5.0, gt=0, le=600)
     # PostgreSQL only: one statement's limit; a transaction left idle this long (a stopped
     # process holding locks) is ended by the server; one connection attempt; waiting for a
-    # working pooled connection; connections per process at most.
+    # working pooled connection; connections per process at most (each, for reads and writes).
     statement_timeout_s: float = Field(15.0, gt=0, le=3600)
     idle_in_transaction_s: float = Field(30.0, gt=0, le=3600)
     connect_timeout_s: float = Field(3.0, gt=0, le=120)
     pool_timeout_s: float = Field(5.0, gt=0, le=600)
-    pool_size: int = Field(8, ge=1, le=200)
+    pool_size: int = Field(6, ge=1, le=200)
 
 
 class ReviewSettings(BaseModel):

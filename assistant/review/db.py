@@ -47,7 +47,7 @@ class StoreOptions:
     idle_in_transaction_s: float = 30.0
     connect_timeout_s: float = 3.0  # one connection attempt (PostgreSQL)
     pool_timeout_s: float = 5.0  # waiting for a free (or reconnected) pooled connection
-    pool_size: int = 8  # PostgreSQL connections per process at most
+    pool_size: int = 6  # PostgreSQL connections per process at most, for reads and for writes
 
 
 class Cursor(Protocol):

@@ -1,7 +1,8 @@
 """PostgreSQL backend of the answer store (``FOLLOWUP_STORE__URL=postgresql://...``).
 
-Connections come from a pool (``psycopg_pool``): each is checked before it is handed out, a
-broken one (the server restarted, the network dropped) is thrown away and replaced in the
+Connections come from pools (``psycopg_pool``; one for reads, one for writes, so a reader
+never queues behind writers waiting for a lock): each connection is checked before it is handed
+out, a broken one (the server restarted, the network dropped) is thrown away and replaced in the
 background, so the store recovers by itself within seconds of the database coming back. Every
 connection carries ``lock_timeout``, ``statement_timeout`` and
 ``idle_in_transaction_session_timeout``: a writer never waits long for a lock, a statement never
@@ -70,24 +71,37 @@ class _PgTx:
 
 
 class PostgresDatabase:
-    """A pool of connections to one PostgreSQL database."""
+    """Pools of connections to one PostgreSQL database (reads and writes apart)."""
 
     dialect = "postgresql"
 
     def __init__(self, url: str, options: StoreOptions | None = None) -> None:
         import psycopg
-        from psycopg_pool import ConnectionPool
 
         self._psycopg = psycopg
         self.where = redact(url)
         self.options = options = options or StoreOptions()
-        self._pool = ConnectionPool(
+        # Two pools: readers never queue for a connection behind writers waiting for a lock.
+        self._readers = self._pool(url, "followup-store-read")
+        self._writers = self._pool(url, "followup-store-write")
+        try:
+            for pool in (self._readers, self._writers):
+                pool.open(wait=True, timeout=max(options.connect_timeout_s, 1.0) + 1.0)
+        except Exception as exc:
+            self.close()
+            raise StoreError(f"Cannot connect to the answer store at {self.where}: {exc}") from exc
+
+    def _pool(self, url: str, name: str) -> Any:
+        from psycopg_pool import ConnectionPool
+
+        o = self.options
+        return ConnectionPool(
             url,
             min_size=1,
-            max_size=max(1, options.pool_size),
+            max_size=max(1, o.pool_size),
             kwargs={
                 "autocommit": True,
-                "connect_timeout": max(1, round(options.connect_timeout_s)),
+                "connect_timeout": max(1, round(o.connect_timeout_s)),
                 # A peer that vanished without closing (a machine lost) is noticed in seconds.
                 "keepalives": 1,
                 "keepalives_idle": 5,
@@ -96,16 +110,11 @@ class PostgresDatabase:
             },
             configure=self._configure,
             check=ConnectionPool.check_connection,
-            timeout=options.pool_timeout_s,
+            timeout=o.pool_timeout_s,
             reconnect_timeout=RECONNECT_TIMEOUT_S,
-            name="followup-store",
+            name=name,
             open=False,
         )
-        try:
-            self._pool.open(wait=True, timeout=max(options.connect_timeout_s, 1.0) + 1.0)
-        except Exception as exc:
-            self._pool.close()
-            raise StoreError(f"Cannot connect to the answer store at {self.where}: {exc}") from exc
 
     def _configure(self, conn: Any) -> None:
         o = self.options
@@ -116,16 +125,17 @@ class PostgresDatabase:
         )
 
     def close(self) -> None:
-        self._pool.close()
+        self._readers.close()
+        self._writers.close()
 
     @contextmanager
-    def _connection(self, what: str) -> Iterator[Any]:
-        """A checked connection from the pool; psycopg and pool errors become StoreError."""
+    def _connection(self, what: str, pool: Any) -> Iterator[Any]:
+        """A checked connection from ``pool``; psycopg and pool errors become StoreError."""
         from psycopg_pool import PoolTimeout
 
         errors = self._psycopg.errors
         try:
-            with self._pool.connection() as conn:
+            with pool.connection() as conn:
                 yield conn
         except errors.LockNotAvailable as exc:  # lock_timeout
             raise lock_busy(self.where, self.options.lock_timeout_s) from exc
@@ -146,7 +156,7 @@ class PostgresDatabase:
     @contextmanager
     def write(self, lock: str | None = CHAIN) -> Iterator[Tx]:
         """One transaction, holding the advisory lock ``lock`` names (none when None)."""
-        with self._connection("save") as conn, conn.transaction():
+        with self._connection("save", self._writers) as conn, conn.transaction():
             if lock == CHAIN:  # the key earlier releases used for every write: they interlock
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))
             elif lock is not None:
@@ -158,7 +168,8 @@ class PostgresDatabase:
     def read(self, sql: str, params: Params = ()) -> list[Mapping[str, Any]]:
         from psycopg.rows import dict_row
 
-        with self._connection("read") as conn, conn.cursor(row_factory=dict_row) as cursor:
+        reading = self._connection("read", self._readers)
+        with reading as conn, conn.cursor(row_factory=dict_row) as cursor:
             cursor.execute(_translate(sql), tuple(params))
             rows: list[Mapping[str, Any]] = list(cursor.fetchall())
             return rows
@@ -168,9 +179,3 @@ class PostgresDatabase:
         # with inner semicolons included) in the open transaction.
         assert isinstance(tx, _PgTx)
         tx.run_script(sql)
-
-    def pool_stats(self) -> dict[str, int]:
-        """The pool's counters (connections open, idle, requests waiting), for readiness."""
-        stats = self._pool.get_stats()
-        keys = ("pool_size", "pool_available", "requests_waiting")
-        return {k: int(stats.get(k, 0)) for k in keys}

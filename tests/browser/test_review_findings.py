@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_web_ui import ask_by_api, signed_in
+from tests.browser.test_web_ui import ask_by_api, shown_version, signed_in
 from tests.server.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ def test_console_shows_findings_and_needs_a_justification(browser: Any, web: Liv
     with web.client("rita") as rita:
         edited = rita.post(
             f"/api/review/answers/{record['id']}/edit",
-            json={"text": "Give 900 mg mebendazole [1]."},
+            json={"text": "Give 900 mg mebendazole [1].", **shown_version(rita, record["id"])},
         )
         assert edited.status_code == 200, edited.text
     page = signed_in(browser, web, "adam", f"/review?answer={record['id']}")

@@ -31,9 +31,9 @@ QUESTION = "What dose of mebendazole for a 14 kg child with roundworm?"
 @pytest.fixture
 def services(
     sample_index: Path,
-    pgvector_url: str,
+    pgvector_url: str,  # noqa: F811
     embedder: Any,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> Iterator[tuple[Services, str]]:
     url = fresh_schema(pgvector_url)
     copy_index(open_index(IndexSettings(), sample_index / "index"), url)
