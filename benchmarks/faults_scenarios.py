@@ -195,8 +195,8 @@ def held_lock(bench: Bench) -> dict[str, Any]:
         time.sleep(max(0.0, bench.args.hold - (time.monotonic() - started)))
         release.set()
         staller.join()
-        after = _decided_after(bench, record["id"], cid)
-        runs.append({"during": seen, "decided_after_release_s": after})
+        after = _decided_after(bench, cid)
+        runs.append({"during": seen, "answered_and_approved_after_release_s": after})
         log(f"held_lock run {r}: {runs[-1]}")
     ops = [op for run in runs for server in run["during"].values() for op in server.items()]
     free = [t for name, (_, t) in ops if name in ("sign_in", "read_queue", "read_answer")]
@@ -212,11 +212,12 @@ def held_lock(bench: Bench) -> dict[str, Any]:
     }
 
 
-def _decided_after(bench: Bench, answer_id: str, cid: str) -> float | None:
-    """Seconds after the release until B answers and approves again."""
+def _decided_after(bench: Bench, cid: str) -> float | None:
+    """Seconds after the release until B stores an answer and a reviewer approves it."""
 
     def both() -> bool:
-        return bench.ask("B", "alice", cid).status_code == 200 and _approved(bench, answer_id)
+        answered = bench.ask("B", "alice", cid)
+        return answered.status_code == 200 and _approved(bench, answered.json()["id"])
 
     return wait_until(both, 60)
 
@@ -259,13 +260,16 @@ def races(bench: Bench) -> dict[str, Any]:
     }
 
 
-def _variant_without(source_id: str, folder: Path) -> Path:
-    """A copy of corpus/ without the source ``source_id``."""
+def _variant_without(doc_id: str, folder: Path) -> Path:
+    """A copy of corpus/ without the document ``doc_id`` (a source line or an article file)."""
     shutil.copytree(REPO / "corpus", folder)
     for path in (folder / "sources").glob("*.jsonl"):
         lines = path.read_text(encoding="utf-8").splitlines()
-        kept = [line for line in lines if json.loads(line)["id"] != source_id]
+        kept = [line for line in lines if json.loads(line)["id"] != doc_id]
         path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    for path in (folder / "articles").glob("*.md"):
+        if f"\nid: {doc_id}\n" in "\n" + path.read_text(encoding="utf-8"):
+            path.unlink()
     return folder
 
 
