@@ -70,8 +70,12 @@ class Load:
 
 
 def _answers_on(bench: Bench, name: str) -> bool:
-    cid = bench.conversation(name, "bob")
-    return bench.ask(name, "bob", cid).status_code == 200
+    """Whether server ``name`` starts a conversation and answers in it now."""
+    try:
+        cid = bench.conversation(name, "bob")
+        return bench.ask(name, "bob", cid).status_code == 200
+    except httpx.HTTPError:  # a 503 from the conversation, or no answer at all
+        return False
 
 
 def pg_restart(bench: Bench) -> dict[str, Any]:
