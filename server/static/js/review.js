@@ -29,6 +29,14 @@ function currentText(detail) {
   return versions.length ? versions[versions.length - 1].text : detail.record.answer;
 }
 
+// The version shown, sent with every decision: the server refuses (409) a decision on a
+// version that is no longer the current one, so nobody signs a text they did not see.
+function shownVersion(detail) {
+  const versions = detail.versions || [];
+  const latest = versions[versions.length - 1];
+  return latest ? { version: latest.version, sha256: latest.sha256 } : {};
+}
+
 function passages(record) {
   return el('section', { class: 'passages', 'aria-labelledby': 'passages-title' },
     el('h3', { id: 'passages-title' }, 'Cited passages'),
@@ -57,9 +65,11 @@ function actions(detail) {
   const note = el('textarea', { id: 'review-note', rows: 3, placeholder: 'Comment (needed to reject)' });
   const editBox = el('textarea', { id: 'edit-text', rows: 8 });
   editBox.value = currentText(detail);
+  const seen = shownVersion(detail);
   const act = async (path, body, done) => {
     try {
-      await api('POST', `/api/review/answers/${encodeURIComponent(id)}/${path}`, body);
+      const bound = path === 'comment' ? body : { ...body, ...seen };
+      await api('POST', `/api/review/answers/${encodeURIComponent(id)}/${path}`, bound);
       status(notice, done, 'ok');
       await open(id);
       await loadQueue();
