@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.errors import FollowupError
 
 if TYPE_CHECKING:
+    from assistant.models import AnswerRecord
     from assistant.review.store import AnswerStore
     from assistant.review.users import User
     from assistant.review.workflow import AnswerDetail
@@ -62,22 +63,28 @@ def list_(
     ] = "pending_review",
     limit: Annotated[int, typer.Option("--limit")] = 50,
     offset: Annotated[int, typer.Option("--offset")] = 0,
+    changed: Annotated[
+        bool,
+        typer.Option("--changed", help="Only answers whose evidence changed since review."),
+    ] = False,
 ) -> None:
     """The review queue (oldest first)."""
     from assistant.review.workflow import queue
 
     try:
         store, _ = _session()
-        records = queue(
-            store, status=None if status == "all" else status, limit=limit, offset=offset
-        )
+        wanted = None if status == "all" else status
+        records = queue(store, status=wanted, limit=limit, offset=offset, changed=changed)
     except FollowupError as exc:
         _fail(exc)
     for r in records:
         question = textwrap.shorten(r.question, width=70, placeholder="…")
-        typer.echo(f"{r.id}\t{r.review_status.value}\t{r.created_at}\t{question}")
+        state = f"\t{r.evidence.state}" if r.evidence is not None else ""
+        typer.echo(f"{r.id}\t{r.review_status.value}\t{r.created_at}\t{question}{state}")
     if not records:
-        typer.echo(f"no answers with status {status}")
+        typer.echo(
+            f"no answers with status {status}" + (" and changed evidence" if changed else "")
+        )
 
 
 def _show(d: AnswerDetail) -> str:
@@ -88,6 +95,7 @@ def _show(d: AnswerDetail) -> str:
         f"standalone: {r.standalone_question}",
         f"\nanswer (version {d.versions[-1].version if d.versions else 1}):",
         textwrap.indent(textwrap.fill(r.answer, 96), "  "),
+        *_evidence_lines(r),
         "\ncited passages:",
     ]
     for c in r.citations:
@@ -112,6 +120,23 @@ def _show(d: AnswerDetail) -> str:
         latest = d.versions[-1]
         out.append(f"decide on what you read: --version {latest.version} (sha256 {latest.sha256})")
     return "\n".join(out)
+
+
+def _evidence_lines(r: AnswerRecord) -> list[str]:
+    """The notice of changed evidence, with what changed in each passage."""
+    from assistant.review.fingerprints import diff_summary
+
+    notice = r.evidence
+    if notice is None:
+        return []
+    out = ["", f"EVIDENCE CHANGED ({notice.state}): {notice.message}"]
+    for c in notice.changes:
+        what = "withdrawn from the approved corpus" if c.passage is None else diff_summary(c.diff)
+        out.append(f"  [{c.n}] {c.source_id}: {what}")
+    out.extend(f"  finding: {f}" for f in notice.findings)
+    if notice.published_article:
+        out.append(f"  published as article {notice.published_article}: review it too")
+    return out
 
 
 @review_app.command()

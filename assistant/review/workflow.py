@@ -7,11 +7,17 @@ State machine (anything not listed is refused with InvalidTransitionError)::
     pending_review --edit(text)-----> pending_review  (a new version; the old stays readable)
     any state      --comment--------> same state
     approved       --publish--------> approved        (once; see publish.py)
+    approved, pending_review --recheck--> pending_review   (the re-check after an ingest only)
 
-``approved`` and ``rejected`` are final: a wrong approved answer is superseded by a new answer,
-never silently re-decided. An edit leaves the answer pending, so the exact edited text is what
-a later approval signs (its SHA-256 is on the decision). Every decision is written with its
-audit entry in one serialised write transaction and returned only after COMMIT.
+``approved`` and ``rejected`` are final for reviewers: a wrong approved answer is superseded by a
+new answer, never silently re-decided. Only the evidence can reopen an approval: when a passage
+it cites changes or leaves the approved corpus, the re-check (``assistant.review.recheck``) keeps
+the text as a new version with its findings and puts the answer back in the queue; the approval
+stays in its history. An approval signs the evidence of the version too (its fingerprints are on
+the decision) and answers the notice; a text citing a withdrawn passage is never approved.
+An edit leaves the answer pending, so the exact edited text is what a later approval signs
+(its SHA-256 is on the decision). Every decision is written with its audit entry in one
+serialised write transaction and returned only after COMMIT.
 
 **The version seen.** Approve, reject and edit name the version the reviewer read (its number
 and the SHA-256 of its text; for an edit, the version edited). Inside the decision's
@@ -31,6 +37,8 @@ and its audit entry carry.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from assistant import citations
@@ -39,7 +47,8 @@ from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
 from assistant.models import AnswerRecord, ReviewStatus, utc_now
 from assistant.review.audit import AuditEntry, AuditReport
-from assistant.review.records import AnswerVersion, CurrentVersion, Decision
+from assistant.review.fingerprints import cited, version_fingerprints
+from assistant.review.records import AnswerVersion, CurrentVersion, Decision, Fingerprint
 from assistant.review.review_tx import ReviewTx
 from assistant.review.store import AnswerStore, new_id, text_sha256
 from assistant.review.users import Role, User
@@ -55,6 +64,10 @@ TRANSITIONS: dict[tuple[ReviewStatus, str], ReviewStatus] = {
     (PENDING, "comment"): PENDING,
     (APPROVED, "comment"): APPROVED,
     (REJECTED, "comment"): REJECTED,
+    # Only the re-check after an ingest (assistant/review/recheck.py), never a person: the
+    # evidence changed, the text is kept as a new version, and a reviewer must decide again.
+    (PENDING, "recheck"): PENDING,
+    (APPROVED, "recheck"): PENDING,
 }
 # The meaning of each signature (21 CFR 11.50(a)(3)), stored on the decision and in the audit.
 MEANINGS = {
@@ -62,6 +75,8 @@ MEANINGS = {
     "reject": "Rejection: this version must not be relied on.",
     "edit": "Authorship: I wrote a revised version; it still needs approval.",
     "comment": "Comment only: no change to the answer or its review status.",
+    "recheck": "Re-check: the evidence this answer cites changed in the approved corpus; "
+    "its text is kept as a new version that a reviewer must confirm.",
 }
 MAX_TEXT = 20_000
 
@@ -85,16 +100,22 @@ def allowed_actions(status: ReviewStatus) -> list[str]:
 
 
 def queue(
-    store: AnswerStore, *, status: str | None = "pending_review", limit: int = 50, offset: int = 0
+    store: AnswerStore,
+    *,
+    status: str | None = "pending_review",
+    limit: int = 50,
+    offset: int = 0,
+    changed: bool = False,
 ) -> list[AnswerRecord]:
-    """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``."""
+    """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``; with
+    ``changed`` only those whose evidence changed since they were reviewed or written."""
     if status is not None and status not in {s.value for s in ReviewStatus}:
         raise InvalidRequestError(
             f"status must be one of {', '.join(s.value for s in ReviewStatus)}; got {status!r}"
         )
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidRequestError("limit must be 1-500 and offset 0 or more.")
-    return store.review_queue(status, limit, offset)
+    return store.review_queue(status, limit, offset, changed=changed)
 
 
 def versions(store: AnswerStore, answer_id: str) -> list[AnswerVersion]:
@@ -193,6 +214,39 @@ def _check_justified(current: CurrentVersion, justification: str | None) -> None
         )
 
 
+def _check_not_withdrawn(current: CurrentVersion) -> None:
+    """An approval never signs a text that cites a passage gone from the approved corpus."""
+    gone = {f.n: f for f in current.withdrawn() if f.n in cited(current.version.text)}
+    if gone:
+        n, f = next(iter(sorted(gone.items())))
+        raise InvalidTransitionError(
+            f"Version {current.version.version} of answer {current.record.id} cites [{n}] "
+            f"({f.source_id}), whose passage was withdrawn from the approved corpus; nothing "
+            "was approved. Edit the text to drop that citation, or reject the answer."
+        )
+
+
+def _withdrawn_findings(current: CurrentVersion, text: str) -> list[str]:
+    used = cited(text)
+    return [
+        f"cites [{f.n}] ({f.source_id}), whose passage was withdrawn from the approved corpus"
+        for f in current.withdrawn()
+        if f.n in used
+    ]
+
+
+def _carried(current: CurrentVersion, text: str) -> list[Fingerprint]:
+    """The evidence an edited text cites: each number's fingerprint as the answer holds it."""
+    held = {f.n: f for f in current.evidence}
+    used = cited(text)
+    found = [held[n] for n in sorted(used) if n in held]
+    for c in current.record.citations:
+        if c.n in used and c.n not in held and c.passage_sha256 is not None:
+            fp = version_fingerprints([c], f"[{c.n}]")
+            found.extend(fp or [])
+    return sorted(found, key=lambda f: f.n)
+
+
 def _check_citations(record: AnswerRecord, text: str) -> None:
     """An edited answer may only cite passages retrieved for the original request."""
     known = {c.n for c in record.citations}
@@ -229,7 +283,7 @@ def _new_version(
         created_at=at,
         author=user.name,
         comment=comment,
-        findings=verify_text(current.record, text),
+        findings=verify_text(current.record, text) + _withdrawn_findings(current, text),
     )
 
 
@@ -252,8 +306,9 @@ def _signed(
     )
 
 
-def _record(review: ReviewTx, decision: Decision, text: str) -> Decision:
-    """Audit the decision, store it, and make the answer show its outcome."""
+def record_decision(review: ReviewTx, decision: Decision, text: str, **shown: Any) -> Decision:
+    """Audit the decision, store it, and make the answer show its outcome (``shown``: what
+    else the stored record shows now, see ``ReviewTx.show``)."""
     payload = decision.model_dump(mode="json", exclude={"answer_id", "user", "at", "audit_seq"})
     entry = review.audit(
         at=decision.at,
@@ -264,7 +319,7 @@ def _record(review: ReviewTx, decision: Decision, text: str) -> Decision:
     )
     decision.audit_seq = entry.seq
     review.add_decision(decision)
-    review.show(decision.answer_id, status=decision.to_status, text=text)
+    review.show(decision.answer_id, status=decision.to_status, text=text, **shown)
     return decision
 
 
@@ -287,17 +342,26 @@ def _decide(
             _check_seen(current, action, seen)
         decision = _signed(current, user, action, target, utc_now())
         decision.comment = comment
-        text = current.version.text
+        text, shown = current.version.text, dict[str, Any]()
         if action == "approve":
             _check_four_eyes(store, current, user)
+            _check_not_withdrawn(current)
             _check_justified(current, justification)
             decision.findings, decision.justification = current.version.findings, justification
+            # The approval signs the evidence too; a notice of changed evidence is answered.
+            decision.evidence = list(current.evidence)
+            shown = {"reviewed_at": decision.at, "evidence": None}
+        elif action == "reject":
+            review.retire_evidence(answer_id)  # a rejected answer is never shown as approved
+            shown = {"reviewed_at": decision.at}
         if new_text is not None:
             version = _new_version(current, user, new_text, comment, decision.at)
             review.add_version(version)
+            decision.evidence = _carried(current, new_text)
+            review.set_evidence(answer_id, version.version, decision.evidence)
             decision.result_version, decision.result_sha256 = version.version, version.sha256
             decision.findings, text = version.findings, new_text
-        return _record(review, decision, text)
+        return record_decision(review, decision, text, **shown)
 
 
 def approve(
