@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.errors import InvalidTransitionError
 from assistant.index.base import Catalog
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
 from assistant.models import (
@@ -26,7 +27,7 @@ from assistant.models import (
     EvidenceState,
     ReviewStatus,
 )
-from assistant.review.records import Fingerprint
+from assistant.review.records import CurrentVersion, Fingerprint
 
 WITHDRAWN = "withdrawn"
 _WORDS = re.compile(r"\S+\s*")
@@ -73,6 +74,39 @@ def version_fingerprints(citations: Iterable[Citation], text: str) -> list[Finge
             )
         )
     return found
+
+
+def check_not_withdrawn(current: CurrentVersion) -> None:
+    """An approval never signs a text that cites a passage gone from the approved corpus."""
+    gone = {f.n: f for f in current.withdrawn() if f.n in cited(current.version.text)}
+    if gone:
+        n, f = next(iter(sorted(gone.items())))
+        raise InvalidTransitionError(
+            f"Version {current.version.version} of answer {current.record.id} cites [{n}] "
+            f"({f.source_id}), whose passage was withdrawn from the approved corpus; nothing "
+            "was approved. Edit the text to drop that citation, or reject the answer."
+        )
+
+
+def withdrawn_findings(current: CurrentVersion, text: str) -> list[str]:
+    used = cited(text)
+    return [
+        f"cites [{f.n}] ({f.source_id}), whose passage was withdrawn from the approved corpus"
+        for f in current.withdrawn()
+        if f.n in used
+    ]
+
+
+def carried(current: CurrentVersion, text: str) -> list[Fingerprint]:
+    """The evidence an edited text cites: each number's fingerprint as the answer holds it."""
+    held = {f.n: f for f in current.evidence}
+    used = cited(text)
+    found = [held[n] for n in sorted(used) if n in held]
+    for c in current.record.citations:
+        if c.n in used and c.n not in held and c.passage_sha256 is not None:
+            fp = version_fingerprints([c], f"[{c.n}]")
+            found.extend(fp or [])
+    return sorted(found, key=lambda f: f.n)
 
 
 def still_served(citation: Citation, catalog: Catalog) -> bool:

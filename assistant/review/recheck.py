@@ -45,8 +45,9 @@ SYSTEM = "system:recheck"
 LEASE = "recheck"
 BATCH = 50
 MAX_PASSES = 3
-# Called with a step name before each answer is written ("write <id>") and after each batch
-# commits ("batch"): crash-injection tests stop the process there.
+# Called with a step name: "leased" once the lease is held, "write <id>" before each answer is
+# written, "batch" after each batch commits, "done" before the lease is let go. Tests stop the
+# process there (crash injection) or time the lease.
 Hook = Callable[[str], None]
 
 
@@ -135,6 +136,7 @@ def recheck(
     started = time.perf_counter()
     report = RecheckReport(corpus_version=catalog.corpus_version)
     with _leased(store, owner or owner_name(), lease_s, wait_s) as renew:
+        hook("leased")
         served = Served(catalog)
         report.fingerprinted = backfill(store, served, batch, renew)
         for _ in range(MAX_PASSES):
@@ -148,6 +150,7 @@ def recheck(
                 renew()
             if report.checked == before:
                 break
+        hook("done")
     report.seconds = time.perf_counter() - started
     return report
 

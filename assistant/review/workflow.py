@@ -46,9 +46,9 @@ from assistant.content import contentless
 from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
 from assistant.models import AnswerRecord, ReviewStatus, utc_now
+from assistant.review import fingerprints as fp
 from assistant.review.audit import AuditEntry, AuditReport
-from assistant.review.fingerprints import cited, version_fingerprints
-from assistant.review.records import AnswerVersion, CurrentVersion, Decision, Fingerprint
+from assistant.review.records import AnswerVersion, CurrentVersion, Decision
 from assistant.review.review_tx import ReviewTx
 from assistant.review.store import AnswerStore, new_id, text_sha256
 from assistant.review.users import Role, User
@@ -214,39 +214,6 @@ def _check_justified(current: CurrentVersion, justification: str | None) -> None
         )
 
 
-def _check_not_withdrawn(current: CurrentVersion) -> None:
-    """An approval never signs a text that cites a passage gone from the approved corpus."""
-    gone = {f.n: f for f in current.withdrawn() if f.n in cited(current.version.text)}
-    if gone:
-        n, f = next(iter(sorted(gone.items())))
-        raise InvalidTransitionError(
-            f"Version {current.version.version} of answer {current.record.id} cites [{n}] "
-            f"({f.source_id}), whose passage was withdrawn from the approved corpus; nothing "
-            "was approved. Edit the text to drop that citation, or reject the answer."
-        )
-
-
-def _withdrawn_findings(current: CurrentVersion, text: str) -> list[str]:
-    used = cited(text)
-    return [
-        f"cites [{f.n}] ({f.source_id}), whose passage was withdrawn from the approved corpus"
-        for f in current.withdrawn()
-        if f.n in used
-    ]
-
-
-def _carried(current: CurrentVersion, text: str) -> list[Fingerprint]:
-    """The evidence an edited text cites: each number's fingerprint as the answer holds it."""
-    held = {f.n: f for f in current.evidence}
-    used = cited(text)
-    found = [held[n] for n in sorted(used) if n in held]
-    for c in current.record.citations:
-        if c.n in used and c.n not in held and c.passage_sha256 is not None:
-            fp = version_fingerprints([c], f"[{c.n}]")
-            found.extend(fp or [])
-    return sorted(found, key=lambda f: f.n)
-
-
 def _check_citations(record: AnswerRecord, text: str) -> None:
     """An edited answer may only cite passages retrieved for the original request."""
     known = {c.n for c in record.citations}
@@ -283,7 +250,7 @@ def _new_version(
         created_at=at,
         author=user.name,
         comment=comment,
-        findings=verify_text(current.record, text) + _withdrawn_findings(current, text),
+        findings=verify_text(current.record, text) + fp.withdrawn_findings(current, text),
     )
 
 
@@ -345,7 +312,7 @@ def _decide(
         text, shown = current.version.text, dict[str, Any]()
         if action == "approve":
             _check_four_eyes(store, current, user)
-            _check_not_withdrawn(current)
+            fp.check_not_withdrawn(current)
             _check_justified(current, justification)
             decision.findings, decision.justification = current.version.findings, justification
             # The approval signs the evidence too; a notice of changed evidence is answered.
@@ -357,7 +324,7 @@ def _decide(
         if new_text is not None:
             version = _new_version(current, user, new_text, comment, decision.at)
             review.add_version(version)
-            decision.evidence = _carried(current, new_text)
+            decision.evidence = fp.carried(current, new_text)
             review.set_evidence(answer_id, version.version, decision.evidence)
             decision.result_version, decision.result_sha256 = version.version, version.sha256
             decision.findings, text = version.findings, new_text

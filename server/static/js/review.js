@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { el, clear, status, safeLink } from './dom.js';
 import { badge, citedText, coverageNote } from './answer.js';
 import { shell } from './shell.js';
+import { evidenceNotice } from './evidence.js';
 
 const queueList = document.getElementById('queue');
 const filter = document.getElementById('status-filter');
@@ -12,7 +13,9 @@ let current = null;
 
 async function loadQueue() {
   clear(queueList);
-  const items = await api('GET', `/api/review/queue?status=${encodeURIComponent(filter.value)}&limit=100`);
+  // "changed": pending answers whose cited evidence changed since they were reviewed.
+  const query = filter.value === 'changed' ? 'status=pending_review&changed=true' : `status=${encodeURIComponent(filter.value)}`;
+  const items = await api('GET', `/api/review/queue?${query}&limit=100`);
   if (!items.length) queueList.append(el('li', { class: 'muted' }, 'Nothing here.'));
   for (const record of items) {
     queueList.append(el('li', {}, el('button', {
@@ -20,6 +23,7 @@ async function loadQueue() {
       'aria-current': current === record.id ? 'true' : false,
       onclick: () => open(record.id),
     }, el('span', { class: 'q' }, record.question), ' ', badge(record.review_status),
+    record.evidence ? el('span', { class: 'badge pending evidence-flag' }, 'Evidence changed') : null,
     el('span', { class: 'muted small' }, ` ${record.created_at.slice(0, 16).replace('T', ' ')}`))));
   }
 }
@@ -114,6 +118,7 @@ async function open(answerId) {
       el('p', { class: 'muted small' }, `Standalone: ${record.standalone_question}`),
       coverageNote(record),
       el('div', { class: 'answer-head' }, badge(record.review_status), el('span', { class: 'muted small' }, ` answer ${record.id} · ${record.generator}`)),
+      evidenceNotice(record),
       el('div', { class: 'side-by-side' },
         el('section', { class: 'answer', 'aria-label': 'Answer under review' },
           el('h3', {}, 'Answer'), citedText('p', currentText(detail), onCite),
