@@ -171,14 +171,17 @@ class EvidenceTable:
         return found
 
     # The lease -------------------------------------------------------------------------------
-    def take_lease(self, name: str, owner: str, now: float, lease_s: float) -> str | None:
+    def take_lease(
+        self, name: str, owner: str, now: float, lease_s: float, *, dead: str | None = None
+    ) -> str | None:
         """Hold lease ``name`` for ``owner`` until ``now + lease_s`` (taking it over when its
-        holder let it run out): None when held now, else the owner that holds it."""
+        holder let it run out, or when it is ``dead``, a holder known to have died): None when
+        held now, else the owner that holds it."""
         with self._db.write(lock=LEASE_LOCK) as tx:
             row = tx.execute(
                 "SELECT owner, expires_at FROM recheck_lease WHERE name = ?", (name,)
             ).fetchone()
-            if row is not None and row[0] != owner and float(row[1]) > now:
+            if row is not None and row[0] not in (owner, dead) and float(row[1]) > now:
                 return str(row[0])
             tx.execute(
                 "INSERT INTO recheck_lease (name, owner, expires_at) VALUES (?, ?, ?)"

@@ -85,6 +85,21 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _dead(holder: str) -> bool:
+    """Whether ``holder`` is a process of this host that no longer runs (killed mid re-check):
+    its lease is taken over at once instead of when it runs out."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 @contextmanager
 def _leased(
     store: AnswerStore, owner: str, lease_s: float, wait_s: float
@@ -92,7 +107,13 @@ def _leased(
     """Hold the store's re-check lease (waiting up to ``wait_s`` for another holder); yields
     the function that renews it."""
     deadline = time.monotonic() + wait_s
-    while (holder := store.evidence.take_lease(LEASE, owner, time.time(), lease_s)) is not None:
+    dead = None
+    while (
+        holder := store.evidence.take_lease(LEASE, owner, time.time(), lease_s, dead=dead)
+    ) is not None:
+        if _dead(holder):
+            dead = holder
+            continue
         if time.monotonic() >= deadline:
             raise BusyError(
                 f"Another re-check is running ({holder}) and did not finish within {wait_s:g} s; "
@@ -126,7 +147,7 @@ def recheck(
     *,
     min_support: float,
     batch: int = BATCH,
-    lease_s: float = 60.0,
+    lease_s: float = 30.0,
     wait_s: float = 600.0,
     hook: Hook = _no_hook,
     owner: str | None = None,

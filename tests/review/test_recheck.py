@@ -53,8 +53,9 @@ def test_a_changed_number_puts_the_approved_answer_back_in_review_until_a_second
     assert shown_now.review_status is ReviewStatus.PENDING
     notice = shown_now.evidence
     assert notice is not None and notice.state == "no_longer_supported"
+    reviewed_on = record.reviewed_at[:10]
     assert notice.message.startswith(
-        f"The evidence for this answer has changed since it was reviewed on {record.reviewed_at[:10]}"
+        f"The evidence for this answer has changed since it was reviewed on {reviewed_on}"
     )
     (change,) = notice.changes
     assert (change.n, change.source_id, change.change) == (2, "naltrexone-label", "changed")
@@ -285,3 +286,40 @@ def test_verify_catches_evidence_rows_changed_behind_the_audit(
     )
     report = workflow.verify_audit(store, store.audit_key())
     assert not report.ok and "fingerprints" in (report.problem or "")
+
+
+def test_sigkill_at_any_answer_of_a_recheck_loses_nothing_and_half_marks_nothing(
+    store: AnswerStore, people: dict[str, User], tmp_path: Path
+) -> None:
+    """The re-check process is killed (SIGKILL) inside a batch's transaction; each answer is
+    then either fully marked or untouched, and a rerun finishes at once (the dead process's
+    lease is taken over, not waited out)."""
+    import random
+    import subprocess
+    import sys
+
+    from tests.review.evidence_helpers import write_corpus
+
+    corpus = tmp_path / "changed.json"
+    write_corpus(corpus, {**SOURCES, "naltrexone-label": LABEL_CHANGED_NUMBER})
+    where = store.db.where
+    for kill_at in random.Random(21).sample(range(1, 7), 3):
+        ids = [approved_answer(store, G1, people["rita"]).id for _ in range(6)]
+        child = subprocess.run(
+            [sys.executable, "-m", "tests.review.recheck_child", where, str(store.key_file),
+             str(corpus), str(kill_at)],
+            cwd=Path(__file__).resolve().parents[2],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert child.returncode == -9, child.stderr
+        marked = [store.get_answer(a).evidence is not None for a in ids]
+        for answer_id, done in zip(ids, marked, strict=True):
+            assert (len(store.versions(answer_id)) == 2) == done
+            assert (store.get_answer(answer_id).review_status is ReviewStatus.PENDING) == done
+        assert sum(marked) == 3 * ((kill_at - 1) // 3)  # whole batches, none half-written
+        verified(store)
+        recheck(store, NUMBER_CHANGED, min_support=MIN_SUPPORT)
+        assert all(store.get_answer(a).evidence is not None for a in ids)
+        verified(store)
