@@ -19,6 +19,7 @@ from assistant.decline import closest_articles, coverage_refusal, message_draft,
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.generate.base import Draft, GenerationRequest
+from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.render import sentence_pieces
@@ -143,9 +144,9 @@ def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> Gener
     )
 
 
-def _documents_of(services: Services, hits: list[RetrievedChunk]) -> dict[str, Document]:
+def _documents_of(catalog: Catalog, hits: list[RetrievedChunk]) -> dict[str, Document]:
     """The indexed documents the retrieved passages belong to, by id."""
-    docs = (services.catalog.document(h.chunk.doc_id) for h in hits)
+    docs = (catalog.document(h.chunk.doc_id) for h in hits)
     return {d.id: d for d in docs if d is not None}
 
 
@@ -173,12 +174,14 @@ def finalize(
 ) -> AnswerRecord:
     """Renumber and verify citations, check coverage on the cited passages, then add the
     disclaimer and pending status in code."""
+    # The generation the passages came from, even if the serving catalog reloaded since.
+    catalog = retrieval.catalog or services.catalog
     text, order, findings = renumber(draft.text, len(retrieval.hits))
-    citations = build_citations(order, retrieval.hits, _documents_of(services, retrieval.hits))
+    citations = build_citations(order, retrieval.hits, _documents_of(catalog, retrieval.hits))
     findings = draft.findings + findings + verify(text, citations)
     if not draft.refused and citations:
         # What is cited must cover the question too, whoever wrote the answer.
-        chunks = (services.catalog.chunk(c.chunk_id) for c in citations)
+        chunks = (catalog.chunk(c.chunk_id) for c in citations)
         cited = [chunk.embedding_text for chunk in chunks if chunk is not None]
         coverage = assess_coverage(services, turn, cited, retrieval.best_similarity)
     refused = draft.refused or not citations or coverage.declines
@@ -205,7 +208,7 @@ def finalize(
         fallback=draft.fallback_reason,
         mode=draft.mode,
         prompt_version=draft.prompt_version,
-        corpus_version=services.catalog.corpus_version,
+        corpus_version=catalog.corpus_version,
         retrieval=_hits(retrieval),
         findings=[*findings, *(f for f in coverage.findings if f not in findings)],
         anchor_article_id=turn.conversation.anchor_article_id,

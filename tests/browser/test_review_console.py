@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_web_ui import signed_in
+from tests.browser.test_web_ui import shown_version, signed_in
 from tests.server.live import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -33,11 +33,8 @@ def ask(web: LiveServer, user: str, question: str) -> dict[str, Any]:
 def edit(web: LiveServer, answer_id: str, text: str, comment: str | None = None) -> None:
     """rita saves ``text`` as a new version of the answer, on top of its current version."""
     with web.client("rita") as rita:
-        shown = rita.get(f"/api/review/answers/{answer_id}").json()["versions"][-1]
-        body = {"text": text, "comment": comment, "version": shown["version"]}
-        edited = rita.post(
-            f"/api/review/answers/{answer_id}/edit", json={**body, "sha256": shown["sha256"]}
-        )
+        body = {"text": text, "comment": comment, **shown_version(rita, answer_id)}
+        edited = rita.post(f"/api/review/answers/{answer_id}/edit", json=body)
         assert edited.status_code == 200, edited.text
 
 

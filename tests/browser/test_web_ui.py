@@ -16,6 +16,12 @@ pytestmark = pytest.mark.browser
 ARTICLE = "ldn-fibromyalgia-dosing"
 
 
+def shown_version(client: Any, answer_id: str) -> dict[str, Any]:
+    """The version an edit is made on (its number and SHA-256), as the console shows it."""
+    latest = client.get(f"/api/review/answers/{answer_id}").json()["versions"][-1]
+    return {"version": latest["version"], "sha256": latest["sha256"]}
+
+
 def signed_in(browser: Any, web: LiveServer, user: str, path: str, **context: Any) -> Any:
     """A fresh browser context signed in as ``user`` through the login page, at ``path``."""
     page = browser.new_context(**context).new_page()
@@ -134,7 +140,10 @@ def test_markup_in_an_answer_executes_nothing(browser: Any, web: LiveServer) -> 
         '<img src="x" onerror="window.__pwned = \'img\'"> <b onmouseover="x()">bold</b>'
     )
     with web.client("rita") as rita:
-        edited = rita.post(f"/api/review/answers/{record['id']}/edit", json={"text": hostile})
+        edited = rita.post(
+            f"/api/review/answers/{record['id']}/edit",
+            json={"text": hostile, **shown_version(rita, record["id"])},
+        )
         assert edited.status_code == 200, edited.text
     dialogs: list[str] = []
     for user, path in (
