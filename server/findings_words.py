@@ -153,6 +153,15 @@ def explain(raw: str) -> Finding:
     return Finding(raw.strip()[:1].upper() + raw.strip()[1:], None, raw)
 
 
+_VERDICT = re.compile(r"^(?:removed from the answer|not supported by its citation): ", re.I)
+
+
 def explain_all(findings: list[str]) -> list[Finding]:
-    """Every finding in plain words, each once."""
-    return [explain(raw) for raw in dict.fromkeys(findings)]
+    """Every finding in plain words, each once: two checks that say the same of one sentence
+    (the number check and the sentence check both find "900 mg" missing) are shown once."""
+    shown: dict[tuple[str | None, str], Finding] = {}
+    for raw in findings:
+        finding = explain(raw)
+        key = (finding.sentence, _VERDICT.sub("", finding.says).rstrip(".").lower())
+        shown.setdefault(key, finding)
+    return list(shown.values())

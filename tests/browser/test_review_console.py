@@ -157,6 +157,7 @@ def test_findings_sources_versions_diff_and_final_state(
     page.locator(".history").filter(has_text="Decisions").get_by_text(
         "Pharmacy confirmed"
     ).wait_for()
+    page.locator(".final-note").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / f"review-final-{size}.png"))
     assert page.errors == []
 

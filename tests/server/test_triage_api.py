@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.findings_words import explain
+from server.findings_words import explain, explain_all
 from tests.server.live import LiveServer
 
 
@@ -65,6 +65,20 @@ def test_findings_are_said_in_words_naming_their_sentence(
     assert says in finding.says
     assert finding.sentence == sentence
     assert finding.raw == raw
+
+
+def test_two_checks_saying_the_same_of_a_sentence_are_shown_once() -> None:
+    shown = explain_all(
+        [
+            "'900 mg' is not in the cited passage(s): 'Give 900 mg [1].'",
+            "unsupported sentence ('900 mg' is not in the cited passage(s)): 'Give 900 mg [1].'",
+            "'900 mg' is not in the cited passage(s): 'Take 900 mg [2].'",
+        ]
+    )
+    assert [(f.sentence, f.says) for f in shown] == [
+        ("Give 900 mg [1].", "The cited passage does not state 900 mg."),
+        ("Take 900 mg [2].", "The cited passage does not state 900 mg."),
+    ]
 
 
 def test_triage_rows_and_explained_answer(live: LiveServer) -> None:
