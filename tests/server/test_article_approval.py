@@ -20,7 +20,7 @@ from assistant.review.workflow import approve
 from assistant.services import Services, build_services
 from server.app import create_app
 from tests.conftest import CORPUS, settings_for
-from tests.review.conftest import make_record
+from tests.review.conftest import make_record, seen
 from tests.server.live import LiveServer
 
 
@@ -52,7 +52,7 @@ def published(sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder) -> t
         _, key = add_user(store, "alice", "clinician")
         record = make_record(store.create_conversation(owner="alice").id)
         store.save_answer(record)
-        approve(store, record.id, rita)
+        approve(store, record.id, rita, **seen(store, record.id))
         path = publish(store, record.id, rita, tmp_path / "published")
     finally:
         store.close()
