@@ -22,6 +22,7 @@ from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
+from assistant.render import sentence_pieces
 from assistant.review.fingerprints import fingerprint
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
@@ -336,9 +337,14 @@ def stream_answer(
         suggested = services.suggester.suggest(retrieval.query_vector, cited, asked)
         record.related_questions += [q for q in suggested if q not in record.related_questions]
     services.store.save_answer(record)
-    revised, changes = revision(streamed, record.answer, changes)
-    if not streamed:
-        yield DeltaEvent(record.answer)
+    # What was not streamed (an extractive answer: all of it after any partial opening) is
+    # shown now, verified and persisted, sentence by sentence; the final event stays the word.
+    shown = "".join(streamed)
+    unseen = record.answer[len(shown) :] if record.answer.startswith(shown) else ""
+    pieces = sentence_pieces(unseen)
+    revised, changes = revision([*streamed, *pieces], record.answer, changes)
+    for piece in pieces:
+        yield DeltaEvent(piece)
     yield FinalEvent(record, revised=revised, changes=changes)
 
 

@@ -30,9 +30,10 @@ any version of the answer (always enforced), and not the person who asked the qu
 ``review.allow_self_approval``; the text is then still the model's, never their own). An edited
 text goes through the same checks as a model's answer (``assistant.citations.verify``: each
 citation resolves to a passage retrieved for the request, each number, dose, unit and frequency
-is in the cited passage). Its findings are stored on the version and shown to the next
-reviewer; approving a version with findings needs a written justification, which the decision
-and its audit entry carry.
+is in the cited passage), and each sentence must be said by the passages it cites, as a
+model's sentence must (``assistant.verify.check_sentences``). Its findings are stored on the
+version and shown to the next reviewer; approving a version with findings needs a written
+justification, which the decision and its audit entry carry.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant import citations
+from assistant import citations, verify
+from assistant.config import LLMSettings
 from assistant.content import contentless
 from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.ingest.articles import CITATION_MARK, cited_numbers
@@ -236,7 +238,33 @@ def verify_text(record: AnswerRecord, text: str) -> list[str]:
         f"says nothing beyond citation markers and the titles of its sources: {fragment!r}"
         for fragment in contentless(text, titles)
     ]
-    return citations.verify(text, record.citations) + empty
+    return citations.verify(text, record.citations) + empty + unsupported(record, text)
+
+
+# The share of a sentence's content words its cited passages must hold, as for a model's.
+_MIN_SUPPORT = LLMSettings().min_support
+
+
+def unsupported(record: AnswerRecord, text: str) -> list[str]:
+    """Sentences of ``text`` their cited passages do not say: the checks a model's sentence
+    passes (assistant.verify.check_sentences: support, meaning, negation, named entities)."""
+    by_n = {c.n: c for c in record.citations}
+    size = max(by_n, default=0)
+    passages = verify.passage_texts(
+        [by_n[n].passage if n in by_n else "" for n in range(1, size + 1)]
+    )
+    contexts = [
+        verify.passage_context(by_n[n].title) if n in by_n else "" for n in range(1, size + 1)
+    ]
+    checked = verify.check_sentences(
+        text, passages, record.standalone_question, _MIN_SUPPORT, contexts
+    )
+    prefix = "removed unsupported sentence"
+    return [
+        "unsupported sentence" + f.removeprefix(prefix)
+        for f in checked.findings
+        if f.startswith(prefix)
+    ]
 
 
 def _new_version(

@@ -54,7 +54,7 @@ class CommentIn(Strict):
 async def queue(
     _: UserDep,
     services: ServicesDep,
-    status: Literal["pending_review", "approved", "rejected"] = "pending_review",
+    status: Literal["pending_review", "approved", "rejected", "all"] = "pending_review",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     changed: Annotated[
@@ -63,8 +63,9 @@ async def queue(
 ) -> list[AnswerRecord]:
     """Answers in a review state (the pending queue by default); ``changed=true``: only those
     whose cited evidence changed since they were reviewed (or written)."""
+    chosen = None if status == "all" else status
     records = await run_in_threadpool(
-        workflow.queue, services.store, status=status, limit=limit, offset=offset, changed=changed
+        workflow.queue, services.store, status=chosen, limit=limit, offset=offset, changed=changed
     )
     return [shown(r, services.catalog) for r in records]
 

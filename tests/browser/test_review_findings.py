@@ -25,7 +25,7 @@ def test_console_shows_findings_and_needs_a_justification(browser: Any, web: Liv
     findings.wait_for()
     assert "900 mg" in findings.inner_text()
     page.get_by_role("button", name="Approve").click()
-    assert "justification" in page.locator("#notice").inner_text()
+    assert "justification" in page.locator("#action-feedback").inner_text()  # beside the button
     assert page.locator(".answer-head .badge.approved").count() == 0
     page.get_by_label("Justification (required to approve this version)").fill(
         "Weight-based dose confirmed with pharmacy."
@@ -51,7 +51,7 @@ def test_console_approval_of_a_version_edited_meanwhile_is_refused(
         )
         assert edited.status_code == 200, edited.text
     page.get_by_role("button", name="Approve").click()
-    page.locator("#notice", has_text="now at version 2").wait_for()
+    page.locator("#action-feedback", has_text="now at version 2").wait_for()  # beside Approve
     with web.client("adam") as adam:
         shown = adam.get(f"/api/review/answers/{record['id']}").json()
     assert (

@@ -114,7 +114,7 @@ def test_review_to_approval(browser: Any, web: LiveServer, screenshots: Path) ->
     decisions = page.locator(".history").filter(has_text="Decisions")
     assert "Checked against the label." in decisions.inner_text()
     assert item.count() == 0  # gone from the pending queue
-    page.get_by_label("Queue filter").select_option("approved")
+    page.get_by_label("Review state").select_option("approved")
     page.locator(f"button.queue-item[data-answer-id='{record['id']}']").wait_for()
     page.screenshot(path=str(screenshots / "review-approved.png"), full_page=True)
 

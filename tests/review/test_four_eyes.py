@@ -44,7 +44,7 @@ def test_an_earlier_editor_may_not_approve_a_later_version(
         answer.id,
         people["rob"],
         **seen(store, answer.id),
-        text="LDN is 1 to 5 mg a day [1].",
+        text="Low-dose naltrexone is 1 to 5 mg daily [1].",
     )
     for author in ("rita", "rob"):
         with pytest.raises(InvalidTransitionError, match="four eyes"):

@@ -30,7 +30,7 @@ def test_only_approved_answers_are_published(
 def test_the_edited_version_is_published_citing_its_sources(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord, tmp_path: Path
 ) -> None:
-    text = "A 50 mg dose gives full blockade for up to 24 hours [2]."
+    text = "A 50 mg dose blocks the effects of 25 mg IV heroin for up to 24 hours [2]."
     workflow.edit(store, answer.id, people["rita"], **seen(store, answer.id), text=text)
     workflow.approve(store, answer.id, people["rob"], **seen(store, answer.id))
     with pytest.raises(PermissionDeniedError):

@@ -6,9 +6,9 @@ import { el } from './dom.js';
 
 function diffOf(change) {
   if (change.passage === null || change.passage === undefined) {
-    return el('blockquote', { class: 'quote evidence-diff' }, el('del', {}, change.reviewed_passage));
+    return el('blockquote', { class: 'quote diff evidence-diff' }, el('del', {}, change.reviewed_passage));
   }
-  return el('blockquote', { class: 'quote evidence-diff' }, (change.diff || []).map((part) => {
+  return el('blockquote', { class: 'quote diff evidence-diff' }, (change.diff || []).map((part) => {
     if (part.op === 'removed') return el('del', { title: 'removed since review' }, part.text);
     if (part.op === 'added') return el('ins', { title: 'added since review' }, part.text);
     return part.text;
