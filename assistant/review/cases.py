@@ -93,7 +93,8 @@ PHRASES = 3
 
 def plain(text: str) -> str:
     """Answer text without citation markers, whitespace normalised."""
-    return re.sub(r"\s+", " ", CITATION_MARK.sub("", text)).strip()
+    unmarked = re.sub(r"\s*" + CITATION_MARK.pattern, "", text)  # "days [1]." -> "days."
+    return re.sub(r"\s+", " ", unmarked).strip()
 
 
 def sentences(text: str) -> list[str]:
