@@ -23,6 +23,29 @@ if TYPE_CHECKING:
     from assistant.review.recheck import RecheckReport
 
 
+def served_catalog(settings: Settings) -> Catalog | None:
+    """The catalog of the generation served now (None when nothing is indexed yet), read
+    without opening the vector store: the review commands check stored answers against it."""
+    from assistant.errors import IndexNotReadyError
+
+    if settings.index.url:
+        from assistant.index.factory import open_index
+
+        try:
+            index = open_index(settings.index, settings.index_dir)
+        except IndexNotReadyError:
+            return None
+        try:
+            return index.catalog.snapshot()
+        finally:
+            index.close()
+    from assistant.index.catalog import StoredCatalog
+    from assistant.index.embedded import GENERATIONS, current_generation
+
+    name = current_generation(settings.index_dir)
+    return None if name is None else StoredCatalog.load(settings.index_dir / GENERATIONS / name)
+
+
 def show_recheck(report: RecheckReport) -> None:
     """What the re-check did, in a few lines."""
     states = ", ".join(f"{n} {state}" for state, n in sorted(report.states.items())) or "none"
@@ -78,15 +101,14 @@ def after_ingest(settings: Settings, failed: list[str]) -> Callable[[Catalog], N
 def recheck_command() -> None:
     """Re-check answers whose cited evidence differs from the index now served (also run by
     every `followup ingest`); resumes an interrupted re-check."""
-    from assistant.index.factory import open_index
+    from assistant.errors import IndexNotReadyError
 
     settings = Settings()
     try:
-        index = open_index(settings.index, settings.index_dir)
-        try:
-            report = run_recheck(settings, index.catalog.snapshot())
-        finally:
-            index.close()
+        catalog = served_catalog(settings)
+        if catalog is None:
+            raise IndexNotReadyError(settings.index_dir)
+        report = run_recheck(settings, catalog)
     except FollowupError as exc:
         _fail(exc)
     show_recheck(report)

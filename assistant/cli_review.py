@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.errors import FollowupError
 
 if TYPE_CHECKING:
+    from assistant.index.base import Catalog
     from assistant.models import AnswerRecord
     from assistant.review.store import AnswerStore
     from assistant.review.users import User
@@ -69,12 +70,15 @@ def list_(
     ] = False,
 ) -> None:
     """The review queue (oldest first)."""
+    from assistant.review.fingerprints import shown
     from assistant.review.workflow import queue
 
     try:
         store, _ = _session()
         wanted = None if status == "all" else status
         records = queue(store, status=wanted, limit=limit, offset=offset, changed=changed)
+        served = _served()
+        records = [shown(r, served) for r in records]  # never "approved" on changed evidence
     except FollowupError as exc:
         _fail(exc)
     for r in records:
@@ -122,6 +126,13 @@ def _show(d: AnswerDetail) -> str:
     return "\n".join(out)
 
 
+def _served() -> Catalog | None:
+    """The generation served now, which stored answers are shown against."""
+    from assistant.cli_evidence import served_catalog
+
+    return served_catalog(Settings())
+
+
 def _evidence_lines(r: AnswerRecord) -> list[str]:
     """The notice of changed evidence, with what changed in each passage."""
     from assistant.review.fingerprints import diff_summary
@@ -142,11 +153,14 @@ def _evidence_lines(r: AnswerRecord) -> list[str]:
 @review_app.command()
 def show(answer_id: IdArg) -> None:
     """Question, answer, each cited passage, versions and decisions."""
+    from assistant.review.fingerprints import shown
     from assistant.review.workflow import detail
 
     try:
         store, _ = _session()
-        typer.echo(_show(detail(store, answer_id)))
+        found = detail(store, answer_id)
+        found.record = shown(found.record, _served())
+        typer.echo(_show(found))
     except FollowupError as exc:
         _fail(exc)
 

@@ -174,3 +174,24 @@ def test_a_source_withdrawn_to_under_review_marks_the_answer_evidence_withdrawn(
     withdrawn = [c for c in marked.evidence.changes if c.change == "withdrawn"]
     assert [c.source_id for c in withdrawn] == [SOURCE]
     assert workflow.verify_audit(store, store.audit_key()).ok
+
+
+def test_an_ingest_that_died_before_its_recheck_is_resumed_and_shown_meanwhile_as_pending(
+    deployment: Deployment, embedder: MiniLMEmbedder
+) -> None:
+    d, store = deployment, deployment.services.store
+    record = approved(d)
+    d.edit_source(status="under_review")
+    ingest([d.corpus], d.settings.index_dir, embedder, d.settings.index, prune=True)  # no hook
+    assert store.get_answer(record.id).review_status is ReviewStatus.APPROVED  # as stored
+    listed = d.cli("review", "list", "--status", "approved", user="rob")
+    assert f"{record.id}\tpending_review" in listed.stdout  # never shown as approved
+    shown = d.cli("review", "show", record.id, user="rob")
+    assert "being re-checked and is not approved meanwhile" in shown.stdout
+
+    resumed = d.cli("review", "recheck")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "re-checked 1 answers whose evidence changed (1 evidence_withdrawn)" in resumed.stdout
+    marked = store.get_answer(record.id)
+    assert marked.evidence is not None and marked.evidence.state == "evidence_withdrawn"
+    assert workflow.verify_audit(store, store.audit_key()).ok
