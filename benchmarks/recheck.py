@@ -33,7 +33,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.medquad import read_medquad
 from assistant.models import AnswerRecord, Chunk, Citation, Document
 from assistant.review.fingerprints import fingerprint
-from assistant.review.recheck import recheck
+from assistant.review.recheck import Served, recheck, targets
 from assistant.review.store import AnswerStore, new_id
 from assistant.review.users import Role, User
 from assistant.review.workflow import approve
@@ -186,6 +186,13 @@ def main() -> None:
     for run in range(args.runs):
         store = copy_store(root, run, args.store_url, key)
         print(f"run {run + 1}: load average before {load_average()}", flush=True)
+        started = time.perf_counter()
+        found = len(targets(store, Served(g2)))  # the passage index's part of the re-check
+        print(
+            f"run {run + 1}: {found} answers to re-check found in "
+            f"{time.perf_counter() - started:.2f}s",
+            flush=True,
+        )
         report = recheck(store, g2, min_support=0.6)
         store.close()
         seconds.append(report.seconds)

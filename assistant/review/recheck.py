@@ -147,7 +147,7 @@ def recheck(
     *,
     min_support: float,
     batch: int = BATCH,
-    lease_s: float = 30.0,
+    lease_s: float = 60.0,
     wait_s: float = 600.0,
     hook: Hook = _no_hook,
     owner: str | None = None,
@@ -164,11 +164,12 @@ def recheck(
             todo = targets(store, served)
             before = report.checked
             for start in range(0, len(todo), batch):
+                renew()  # before and after each batch: planning is most of the time
                 snaps = store.evidence.snapshots(todo[start : start + batch])
                 plans = [p for s in snaps if (p := plan(s, served, min_support)) is not None]
+                renew()
                 _apply(store, plans, report, hook)
                 hook("batch")
-                renew()
             if report.checked == before:
                 break
         hook("done")

@@ -189,9 +189,10 @@ def test_an_ingest_that_died_before_its_recheck_is_resumed_and_shown_meanwhile_a
     shown = d.cli("review", "show", record.id, user="rob")
     assert "being re-checked and is not approved meanwhile" in shown.stdout
 
-    resumed = d.cli("review", "recheck")
+    resumed = d.cli("ingest", str(d.corpus))  # nothing left to index: it resumes the re-check
     assert resumed.returncode == 0, resumed.stderr
     assert "re-checked 1 answers whose evidence changed (1 evidence_withdrawn)" in resumed.stdout
+    assert "re-checked 0 answers" in d.cli("review", "recheck").stdout  # nothing left
     marked = store.get_answer(record.id)
     assert marked.evidence is not None and marked.evidence.state == "evidence_withdrawn"
     assert workflow.verify_audit(store, store.audit_key()).ok
