@@ -1,8 +1,9 @@
 """The adult chronic care eval corpus keeps the corpus README's rules (issue 19 item 4).
 
-It is the first-contact corpus (the product is run on it once, before any code changes for it): its articles must parse, cite every
-sentence, quote only numbers that a cited source states, and keep each non-approved fact
-out of approved content, or the first-contact figures measured on it mean nothing.
+It is the first-contact corpus: the product is run on it once, before any code changes for
+it. Its articles must parse, cite every sentence, quote only numbers that a cited source
+states, and keep each non-approved fact out of approved content, or the first-contact
+figures measured on it mean nothing.
 """
 
 from __future__ import annotations
