@@ -10,14 +10,12 @@ State machine (anything not listed is refused with InvalidTransitionError)::
     approved, pending_review --recheck--> pending_review   (the re-check after an ingest only)
 
 ``approved`` and ``rejected`` are final for reviewers: a wrong approved answer is superseded by a
-new answer, never silently re-decided. Only the evidence can reopen an approval: when a passage
-it cites changes or leaves the approved corpus, the re-check (``assistant.review.recheck``) keeps
-the text as a new version with its findings and puts the answer back in the queue; the approval
-stays in its history. An approval signs the evidence of the version too (its fingerprints are on
-the decision) and answers the notice; a text citing a withdrawn passage is never approved.
-An edit leaves the answer pending, so the exact edited text is what a later approval signs
-(its SHA-256 is on the decision). Every decision is written with its audit entry in one
-serialised write transaction and returned only after COMMIT.
+new answer, never silently re-decided. Only changed evidence reopens an approval (the re-check,
+``assistant.review.recheck``); an approval signs the version's evidence fingerprints too, and a
+text citing a withdrawn passage is never approved. An edit leaves the answer pending, so the
+exact edited text is what a later approval signs (its SHA-256 is on the decision). Every
+decision is written with its audit entry in one serialised write transaction and returned only
+after COMMIT.
 
 **The version seen.** Approve, reject and edit name the version the reviewer read (its number
 and the SHA-256 of its text; for an edit, the version edited). Inside the decision's
@@ -66,8 +64,7 @@ TRANSITIONS: dict[tuple[ReviewStatus, str], ReviewStatus] = {
     (PENDING, "comment"): PENDING,
     (APPROVED, "comment"): APPROVED,
     (REJECTED, "comment"): REJECTED,
-    # Only the re-check after an ingest (assistant/review/recheck.py), never a person: the
-    # evidence changed, the text is kept as a new version, and a reviewer must decide again.
+    # Only the re-check after an ingest, never a person: a reviewer must decide again.
     (PENDING, "recheck"): PENDING,
     (APPROVED, "recheck"): PENDING,
 }
