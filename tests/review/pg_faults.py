@@ -87,8 +87,10 @@ class KillablePostgres:
     def stop(self) -> None:
         if self.pid() is None:
             return
-        from pgserver._commands import pg_ctl
+        import importlib
 
+        # pgserver defines its command wrappers at import time, so no static type sees them.
+        pg_ctl = importlib.import_module("pgserver._commands").pg_ctl
         pg_ctl(["-m", "immediate", "-w", "stop"], pgdata=self.pgdata, user=self._server.system_user)
 
 
