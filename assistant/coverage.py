@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.language.terminology import Concept as Term
+from assistant.language.terminology import Terminology
+from assistant.language.terminology.normal import phrase
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
 
@@ -50,11 +53,29 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|e)?(?![a-z0-9])")
 
 
-def mentions(text: str, concept: Concept, *, broader: bool = False) -> bool:
-    """Whether lower-cased ``text`` names ``concept`` by any of its forms (or, with
-    ``broader``, by the class it belongs to)."""
-    forms = (*concept.forms, *concept.broader) if broader else concept.forms
-    return any(_form_pattern(form).search(text) for form in forms)
+def names_term(terminology: Terminology, text: str, term: Term, *, broader: bool) -> bool:
+    """Whether ``text`` names ``term``: the concept itself, a narrower condition ("otitis
+    media" for an ear infection), or with ``broader`` one of its classes or broader
+    conditions."""
+    for mention in terminology.mentions(text):
+        found = mention.concept
+        if found.id == term.id or (broader and found.id in term.broader):
+            return True
+        if term.kind == "condition" and term.id in found.broader:
+            return True
+    return False
+
+
+def mentions(
+    terminology: Terminology, text: str, concept: Concept, *, broader: bool = False
+) -> bool:
+    """Whether ``text`` names ``concept`` by any of its names (or, with ``broader``, by the
+    class it belongs to). What a class of conditions says holds for its members."""
+    if concept.term is not None:
+        wider = broader or concept.term.kind == "condition"
+        return names_term(terminology, text, concept.term, broader=wider)
+    normal = phrase(text)
+    return any(_form_pattern(form).search(normal) for form in concept.forms)
 
 
 # A dose is the member's own: a passage on a drug class does not give amoxicillin's dose.
@@ -77,38 +98,73 @@ class _Verdict:
     has_concepts: bool
 
 
-def _subject_covered(passages: Sequence[str], concept: Concept, dose: bool) -> bool:
-    if concept.kind is ConceptKind.INDICATION:  # every word of it, in one passage
-        return any(all(_form_pattern(f).search(p) for f in concept.forms) for p in passages)
-    return any(mentions(p, concept, broader=not dose) for p in passages)
+@dataclass(frozen=True)
+class _Evidence:
+    """The passages of one request and the terminology that reads them."""
+
+    terminology: Terminology
+    passages: Sequence[str]
+
+    def names(self, concept: Concept, *, broader: bool = False) -> list[str]:
+        return [p for p in self.passages if mentions(self.terminology, p, concept, broader=broader)]
 
 
-def _attached(passages: Sequence[str], concept: Concept, subjects: Sequence[Concept]) -> bool:
+def _subject_covered(evidence: _Evidence, concept: Concept, dose: bool) -> bool:
+    return bool(evidence.names(concept, broader=not dose))
+
+
+def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
     """Whether a passage names ``concept`` together with one of the question's covered
     subjects: pregnancy in a laxative passage says nothing about pembrolizumab in pregnancy."""
     return any(
-        mentions(p, concept)
-        and (not subjects or any(mentions(p, s, broader=True) for s in subjects))
-        for p in passages
+        not subjects or any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
+        for p in evidence.names(concept)
     )
 
 
-def _judge(question: Question, context: Sequence[Concept], passages: Sequence[str]) -> _Verdict:
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
+
+
+def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> bool:
+    """Whether an uncovered condition is listed with a covered one ("tiredness or insomnia"):
+    then the question is answered in part, naming it; "long covid fatigue" lists nothing."""
+    if not _listable(concept):
+        return False
+    for other in covered:
+        if not _listable(other):
+            continue
+        first, second = sorted((concept.span, other.span))
+        if _LIST_JOIN.match(text[first[1] : second[0]]):
+            return True
+    return False
+
+
+def _listable(concept: Concept) -> bool:
+    """A condition or clinical term named in the question (a drug is what is asked about)."""
+    return (
+        concept.term is not None
+        and concept.term.kind in ("condition", "term")
+        and (concept.span[0] >= 0)
+    )
+
+
+def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
     dose = bool(_ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
-    covered = [c for c in subjects if _subject_covered(passages, c, dose)]
-    missing = [c.label for c in subjects if c not in covered and c.essential]
+    covered = [c for c in subjects if _subject_covered(evidence, c, dose)]
+    listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
+    missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed]
     # What a follow-up leans on is one of the earlier turn's subjects, not all of them.
-    leaned = [c for c in subjects if not c.essential]
+    leaned = [c for c in subjects if not c.essential and c not in question.concepts]
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
-    minor: list[str] = []
+    minor: list[str] = [c.label for c in listed if c.essential]
     anchor = covered[0].label if covered else None
     for concept in concepts:
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
             continue
-        if _attached(passages, concept, covered):
+        if _attached(evidence, concept, covered):
             continue
         named = (
             f"{anchor} in {concept.label}"
@@ -125,6 +181,7 @@ def assess(
     passages: Sequence[str],
     best_similarity: float,
     *,
+    terminology: Terminology,
     floor: float,
     min_evidence: float,
 ) -> Coverage:
@@ -140,9 +197,9 @@ def assess(
             (),
             (f"best passage similarity {best_similarity:.2f} is under the floor {floor:.2f}",),
         )
-    texts = [p.lower() for p in passages]
+    evidence = _Evidence(terminology, passages)
     questions = understanding.questions or (Question(understanding.corrected, ()),)
-    verdicts = [_judge(q, understanding.context, texts) for q in questions]
+    verdicts = [_judge(q, understanding.context, evidence) for q in questions]
     missing = tuple(dict.fromkeys(m for v in verdicts for m in v.missing))
     minor = tuple(dict.fromkeys(m for v in verdicts for m in v.minor))
     answered = [v for v in verdicts if v.answered]
@@ -156,7 +213,9 @@ def assess(
     return Coverage(CoverageLevel.FULL)
 
 
-def coverage_order(understanding: Understanding, passages: Sequence[str]) -> list[int]:
+def coverage_order(
+    understanding: Understanding, passages: Sequence[str], terminology: Terminology
+) -> list[int]:
     """Positions of ``passages``, those naming more of what the question turns on first: its
     drugs, conditions, essential populations and doses (a class standing for its members)
     count twice its other words and what it leans on from earlier turns. Ties keep their
@@ -166,9 +225,11 @@ def coverage_order(understanding: Understanding, passages: Sequence[str]) -> lis
     weights = {c: 2 if _orders(c) else 1 for c in asked}  # a passing word counts, less
     for concept in filter(_orders, understanding.context):
         weights.setdefault(concept, 1)
-    texts = [p.lower() for p in passages]
-    named = [sum(w for c, w in weights.items() if mentions(t, c, broader=True)) for t in texts]
-    return sorted(range(len(texts)), key=lambda i: -named[i])
+    named = [
+        sum(w for c, w in weights.items() if mentions(terminology, p, c, broader=True))
+        for p in passages
+    ]
+    return sorted(range(len(passages)), key=lambda i: -named[i])
 
 
 def _orders(concept: Concept) -> bool:

@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import Stemmer
-
 from assistant.config import PACKAGE_DATA
-from assistant.lexicon import read_yaml
+from assistant.language.grammar import read_yaml
 
 LEXICON = PACKAGE_DATA / "lexicons" / "meaning.v1.yaml"
 # Kinds of named things a sentence can put in place of one another (a drug for a drug, a
@@ -48,10 +46,7 @@ class Entity:
 class Lexicon:
     """The compiled word lists the checks use."""
 
-    negation: frozenset[str]  # single words
     poles: tuple[Pole, ...]
-    before: tuple[tuple[str, re.Pattern[str]], ...]  # ("below" | "above", words before a number)
-    after: tuple[tuple[str, re.Pattern[str]], ...]  # the same, words after it
     entities: tuple[Entity, ...]
     name_shape: re.Pattern[str]  # a word shaped like a drug or disease name ("-mab", "-itis")
     qualifiers: tuple[tuple[str, re.Pattern[str]], ...]  # what a number is (start, maintenance)
@@ -69,19 +64,6 @@ def any_term(terms: Sequence[str]) -> re.Pattern[str]:
     """A pattern matching any of the terms (longest first, so "high-flow" beats "high")."""
     ordered = sorted((str(t) for t in terms), key=len, reverse=True)
     return re.compile("|".join(_term(t) for t in ordered), re.IGNORECASE)
-
-
-def _end(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any of the terms, ending the text (just before a number); "below a creatinine clearance
-    of" ends with its comparator too."""
-    thing = r"(?:\s+(?:a|an|the)\b)?(?:\s+[\w-]+){1,3}\s+of"
-    return re.compile(rf"(?:{any_term(terms).pattern})(?:{thing})?\s*$", re.IGNORECASE)
-
-
-def _start(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any of the terms, starting the text after a number and its unit ("/min or more")."""
-    unit = r"(?:\s*[a-zA-Zµ%]*(?:/\w+)?)?"
-    return re.compile(rf"^{unit}\s*(?:{any_term(terms).pattern})", re.IGNORECASE)
 
 
 def _entities(raw: Mapping[str, Any]) -> tuple[Entity, ...]:
@@ -104,45 +86,15 @@ def lexicon() -> Lexicon:
         Pole(p["name"], any_term(p["a"]), any_term(p["b"]), bool(p.get("attaches")))
         for p in raw["poles"]
     )
-    cmp = raw["comparators"]
-    before = tuple((side, _end(cmp[side])) for side in ("below", "above"))
-    after = tuple((side, _start(cmp[f"{side}_after"])) for side in ("below", "above"))
     shape = re.compile(
         rf"\b(?:(?:{'|'.join(raw['name_prefixes'])})[a-z]+|[a-z]+(?:{'|'.join(raw['name_suffixes'])}))\b",
         re.IGNORECASE,
     )
     qualifiers = tuple((str(q["name"]), any_term(q["terms"])) for q in raw["qualifiers"])
     return Lexicon(
-        negation=frozenset(raw["negations"]),
         poles=poles,
-        before=before,
-        after=after,
         entities=_entities(raw["entities"]),
         name_shape=shape,
         qualifiers=qualifiers,
         same=_same(raw["same"]),
     )
-
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def words(text: str) -> set[str]:
-    """Lower-case words of a text long enough to mean something (and every number)."""
-    return {w for w in _TOKEN.findall(text.lower()) if len(w) > 3 or w.isdigit()}
-
-
-@lru_cache(maxsize=8192)
-def stem(word: str) -> str:
-    """The English stem of one lower-case word ("blocks" and "block" are one word)."""
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def stems(text: str) -> set[str]:
-    """The stems of a text's :func:`words`."""
-    return {stem(w) for w in words(text)}

@@ -12,14 +12,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from assistant.citations import build_citations, renumber, verify
+from assistant.citations import build_citations, verify
 from assistant.condense import condense, leans_on, needs_context
 from assistant.coverage import Coverage, CoverageLevel, assess, coverage_order
 from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
-from assistant.generate.base import Draft, GenerationRequest
+from assistant.generate.base import AskedConcept, Draft, GenerationRequest
 from assistant.index.retriever import Retrieval
+from assistant.language.markers import renumber
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
@@ -110,7 +111,8 @@ def retrieve(services: Services, turn: Turn) -> Retrieval:
     top = services.settings.retrieval.top_k
     found = services.retriever.search(turn.search_question, favour=turn.favour, k=2 * top)
     texts = [h.chunk.embedding_text for h in found.hits]
-    order = coverage_order(turn.understanding, texts)[:top]
+    terminology = services.understander.terminology
+    order = coverage_order(turn.understanding, texts, terminology)[:top]
     return replace(found, hits=[found.hits[i] for i in order])
 
 
@@ -118,13 +120,20 @@ def assess_coverage(services: Services, turn: Turn, passages: list[str], best: f
     """Which parts of the turn's question ``passages`` address (see assistant/coverage.py)."""
     a = services.settings.answer
     return assess(
-        turn.understanding, passages, best, floor=a.evidence_floor, min_evidence=a.min_evidence
+        turn.understanding,
+        passages,
+        best,
+        terminology=services.understander.terminology,
+        floor=a.evidence_floor,
+        min_evidence=a.min_evidence,
     )
 
 
-def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> GenerationRequest:
+def generation_request(
+    services: Services, turn: Turn, retrieval: Retrieval, audience: str
+) -> GenerationRequest:
     concepts = [
-        (*c.forms, *c.broader)
+        AskedConcept(frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(), c.forms)
         for q in turn.understanding.questions
         for c in q.concepts
         if c.kind is not ConceptKind.NUMBER
@@ -137,6 +146,7 @@ def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> Gener
         history=tuple((a.question, a.answer) for a in turn.history),
         search_question=turn.search_question,
         concepts=tuple(concepts),
+        names_in=services.understander.terminology.ids,
         query_vector=retrieval.query_vector,
         sentence_vectors=retrieval.sentence_vectors,
     )
@@ -270,9 +280,9 @@ def gate(services: Services, turn: Turn, retrieval: Retrieval) -> tuple[Draft | 
     """A draft that answers instead of the generator (a message that is no usable question,
     or a question the retrieved passages do not cover), and the coverage found."""
     understanding = turn.understanding
-    entry = services.understander.lexicon.entry(understanding.corrected.strip(" ?.!"))
+    meaning = services.understander.meaning(understanding.corrected.strip(" ?.!"))
     name = services.generator.name
-    own = message_draft(services.refusals, understanding, name, entry.preferred if entry else None)
+    own = message_draft(services.refusals, understanding, name, meaning)
     if own is not None:
         return own, Coverage(CoverageLevel.NONE, (), tuple(own.findings))
     passages = [h.chunk.embedding_text for h in retrieval.hits]
@@ -305,7 +315,7 @@ def stream_answer(
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
     started = time.perf_counter()
     gap, coverage = gate(services, turn, retrieval)
-    request = generation_request(turn, retrieval, audience)
+    request = generation_request(services, turn, retrieval, audience)
     draft = gap
     streamed: list[str] = []
     changes: list[str] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,9 @@ from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
 from assistant.judge import ModelJudge
-from assistant.lexicon import load_lexicon
+from assistant.language.terminology import Terminology, load_terminology
+from assistant.language.terminology.hand import load_hand_lexicon
+from assistant.language.tokens import vocabulary_words
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
 from assistant.suggest import Suggester
@@ -52,20 +53,25 @@ class Refusals:
         )
 
 
-def build_understander(settings: Settings, retriever: Retriever) -> Understander:
-    """Question understanding over the approved index's words and the lexicon (with the
-    aliases approved articles declare)."""
-    catalog = retriever.catalog
-    lexicon = load_lexicon(settings.lexicons_dir, version=settings.lexicon_version)
+def build_terminology(settings: Settings, catalog: Catalog, words: set[str]) -> Terminology:
+    """The terminology: the datasets' index, the hand lexicon, the aliases approved articles
+    declare and the corpus's words (which confirm what an abbreviation stands for)."""
+    hand = load_hand_lexicon(settings.lexicons_dir, settings.lexicon_version)
     aliases = [
         tuple(group) for doc in catalog.articles() for group in doc.metadata.get("aliases", [])
     ]
     if aliases:
-        lexicon = lexicon.with_groups(aliases, "aliases")
+        hand = hand.with_synonyms(aliases, "aliases")
+    return load_terminology(settings.index.terminology_cache, hand, words)
+
+
+def build_understander(settings: Settings, retriever: Retriever) -> Understander:
+    """Question understanding over the approved index's words and the terminology."""
+    catalog = retriever.catalog
     words: set[str] = set()
     for chunk in catalog.chunks():
-        words.update(_WORD.findall(chunk.embedding_text.lower()))
-    return Understander(words, lexicon)
+        words.update(vocabulary_words(chunk.embedding_text))
+    return Understander(words, build_terminology(settings, catalog, words))
 
 
 @dataclass
@@ -93,10 +99,6 @@ class Services:
         close_generator = getattr(self.generator, "close", None)
         if close_generator is not None:  # a model client's connection pool
             close_generator()
-
-
-# Words and hyphenated compounds ("low-dose" and "low", "dose").
-_WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*|(?<=-)[a-z][a-z0-9]+")
 
 
 def open_store(settings: Settings) -> AnswerStore:

@@ -21,10 +21,10 @@ from assistant.errors import FollowupError
 from assistant.index.embedder import Embedder
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retrieval, Retriever
+from assistant.language.sentences import strip_markup
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, prepare, retrieve
 from assistant.services import Services, build_services
-from assistant.text import strip_markup
 from evals.cases import DECISIONS, EvalCase
 from evals.scoring import coverage_level, score_outcome, score_retrieval, uncovered_parts
 

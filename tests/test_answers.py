@@ -6,7 +6,10 @@ import re
 
 import pytest
 
-from assistant.citations import grounded, quantities, sentences, verify
+from assistant.citations import stated_facts, verify
+from assistant.language.markers import cited_indices
+from assistant.language.quantities import grounded
+from assistant.language.sentences import answer_sentences as sentences
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, stream_answer
@@ -70,8 +73,8 @@ def test_every_number_in_an_answer_is_in_its_cited_passage(services: Services) -
         record = answer(services, question)
         passages = {c.n: c.passage for c in record.citations}
         for sentence in sentences(record.answer):
-            cited = [passages[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)]
-            for quantity in quantities(sentence):
+            cited = [passages[n] for n in cited_indices(sentence)]
+            for quantity in stated_facts(sentence):
                 assert cited, f"uncited number in {sentence!r}"
                 assert grounded(quantity, cited), f"{quantity!r} not in cited passage: {sentence!r}"
                 checked += 1

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from assistant.models import RetrievedChunk
+
+
+@dataclass(frozen=True)
+class AskedConcept:
+    """Something the question turns on, as a sentence may name it: its terminology ids (the
+    concept and its classes) and its names (normal form), for what no id names."""
+
+    ids: frozenset[str] = frozenset()
+    forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,9 @@ class GenerationRequest:
     # The standalone question with typos fixed and synonyms added (what was searched), and
     # the forms of each concept the question turns on: a sentence naming them answers it.
     search_question: str = ""
-    concepts: tuple[tuple[str, ...], ...] = ()
+    concepts: tuple[AskedConcept, ...] = ()
+    # The concept ids a text names (the terminology's reading), for ranking sentences.
+    names_in: Callable[[str], frozenset[str]] | None = field(default=None, compare=False)
     # What retrieval already computed, handed on so the answer embeds nothing again: the
     # searched question's vector and the passages' sentence vectors stored at ingest (group
     # key -> matrix, see assistant.index.sentences).

@@ -24,10 +24,12 @@ from assistant.config import AnswerSettings
 from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.embedder import Embedder
 from assistant.index.sentences import quotable_sentences, sentence_key
-from assistant.text import content_words, jaccard
+from assistant.language import quantities
+from assistant.language.markers import cite
+from assistant.language.terminology.normal import phrase
+from assistant.language.tokens import content_words, jaccard
 
 NAME = "extractive"
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
@@ -107,35 +109,34 @@ def _candidates(request: GenerationRequest) -> list[tuple[str, int, np.ndarray |
     return found
 
 
-# A threshold and its side: "CrCl <10" is the "below 10" sentence, not "10 to less than 30".
-_BELOW = r"(?:<|below|under|less than)\s*"
-_ABOVE = r"(?:>|≥|>=|above|over|more than|greater than|at least)\s*"
-
-
-def _bounds(text: str) -> set[tuple[str, str]]:
-    found = set()
-    for side, pattern in (("below", _BELOW), ("above", _ABOVE)):
-        for match in re.finditer(rf"(?<!\bto ){pattern}(\d+(?:\.\d+)?)", text, re.I):
-            found.add((side, match.group(1)))
-    return found
+def _bounds(text: str) -> set[tuple[str, float]]:
+    """(side, value) of each bounded number: "CrCl <10" is the "below 10" sentence, not "10 to
+    less than 30"."""
+    return {(side, q.low) for q, side in quantities.bounds(text)}
 
 
 def _overlap_bonus(question: str, question_words: set[str], sentence: str) -> float:
     words = content_words(sentence)
     overlap = len(question_words & words) / len(question_words) if question_words else 0.0
-    question_numbers = set(_NUMBER.findall(question))
-    numbers = set(_NUMBER.findall(sentence))
+    question_numbers = quantities.numbers(question)
+    numbers = quantities.numbers(sentence)
     number_hit = 1.0 if question_numbers and question_numbers & numbers else 0.0
     bound_hit = 1.0 if _bounds(question) & _bounds(sentence) else 0.0
     return 0.15 * overlap + 0.1 * number_hit + 0.1 * bound_hit
 
 
-def _concept_bonus(concepts: tuple[tuple[str, ...], ...], sentence: str) -> float:
-    """Share of the question's concepts the sentence names (by any of their forms)."""
+def _concept_bonus(request: GenerationRequest, sentence: str) -> float:
+    """Share of the question's concepts the sentence names: by the terminology's reading
+    (oxycodone through "opioid analgesics"), or by one of their names."""
+    concepts = request.concepts
     if not concepts:
         return 0.0
-    lowered = sentence.lower()
-    named = sum(any(form.lower() in lowered for form in forms) for forms in concepts)
+    ids = request.names_in(sentence) if request.names_in else frozenset()
+    lowered = f" {phrase(sentence)} "
+    named = sum(
+        bool(c.ids & ids) if c.ids else any(f" {form} " in lowered for form in c.forms)
+        for c in concepts
+    )
     return 0.25 * named / len(concepts)
 
 
@@ -182,7 +183,7 @@ class ExtractiveGenerator:
                 similarity=float(sim),
                 score=float(sim)
                 + _overlap_bonus(request.question, q_words, s)
-                + _concept_bonus(request.concepts, s)
+                + _concept_bonus(request, s)
                 + _intent_bonus(request.question, s),
                 words=frozenset(content_words(s)),
                 vector=vec,
@@ -226,12 +227,3 @@ class ExtractiveGenerator:
             )
         text = " ".join(cite(c.sentence, c.passage) for c in chosen)
         return Draft(text=text, generator=NAME, mode=NAME)
-
-
-def cite(sentence: str, *positions: int) -> str:
-    """Put ``[p, ...]`` (the given passage positions) before the sentence's final punctuation."""
-    marker = "[" + ", ".join(str(p) for p in positions) + "]"
-    match = re.search(r"[.!?]+$", sentence)
-    if match:
-        return f"{sentence[: match.start()]} {marker}{match.group(0)}"
-    return f"{sentence} {marker}."

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from assistant.citations import cited_indices, sentences
+from assistant.language.markers import cited_indices
+from assistant.language.sentences import answer_sentences as sentences
 from assistant.config import LLMSettings, Settings
 from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
