@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.language import quantities
+from assistant.language.grammar import grammar
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
@@ -113,6 +115,69 @@ def _subject_covered(evidence: _Evidence, concept: Concept, dose: bool) -> bool:
     return bool(evidence.names(concept, broader=not dose))
 
 
+def _age_bands(evidence: _Evidence, passage: str) -> list[tuple[float, float]]:
+    """The age bands a passage gives: numbers ("2 months to 6 years") and age groups
+    ("children")."""
+    groups = [m.concept.ages for m in evidence.terminology.mentions(passage) if m.concept.ages]
+    return [*quantities.age_bands(passage), *(g for g in groups if g)]
+
+
+def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
+    """Whether the passages on the question's subjects speak to the age asked about: an age
+    band or group of theirs overlaps it ("6 months to 6 years" for a 4 year old; not for a 9
+    year old, nor "children" for an adult). Where they give no age at all, only a default
+    group (adults) is taken as meant."""
+    assert concept.ages is not None
+    low, high = concept.ages
+    passages = [
+        p for p in evidence.passages
+        if not subjects or any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
+    ]  # fmt: skip
+    bands = [b for p in passages for b in _age_bands(evidence, p)]
+    if not bands:
+        return bool(concept.term and concept.term.default)
+    return any((b_low <= high and low < b_high) or b_low == low for b_low, b_high in bands)
+
+
+def _on_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
+    """The passages that name one of the question's covered subjects (all, without any)."""
+    if not subjects:
+        return list(evidence.passages)
+    return [
+        p for p in evidence.passages
+        if any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
+    ]  # fmt: skip
+
+
+def _route_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
+    """Whether the passages on the subjects give this route, or name no route at all (then
+    they say nothing of routes either way): "IV paracetamol" is not answered from passages
+    that give only the oral dose."""
+    patterns = dict(grammar().routes)
+    passages = _on_subjects(evidence, subjects)
+    if any(patterns[concept.label].search(p) for p in passages):
+        return True
+    return not any(pattern.search(p) for p in passages for pattern in patterns.values())
+
+
+def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> list[Concept]:
+    """The conditions asked about that no passage names together with a drug asked about:
+    "dexamethasone for meningitis" is not answered from a croup passage on dexamethasone and
+    a febrile-seizure passage naming meningitis."""
+    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    if not drugs:
+        return []
+    loose = []
+    for condition in (c for c in covered if c.term is not None and c.term.kind == "condition"):
+        together = [
+            p for p in evidence.names(condition)
+            if any(mentions(evidence.terminology, p, d, broader=True) for d in drugs)
+        ]  # fmt: skip
+        if not together:
+            loose.append(condition)
+    return loose
+
+
 def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
     """Whether a passage names ``concept`` together with one of the question's covered
     subjects: pregnancy in a laxative passage says nothing about pembrolizumab in pregnancy."""
@@ -122,6 +187,7 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
     )
 
 
+_TREATMENTS = frozenset({"drug", "class", "term"})
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
 
 
@@ -161,10 +227,19 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
         missing.append(leaned[0].label)
     minor: list[str] = [c.label for c in listed if c.essential]
     anchor = covered[0].label if covered else None
+    for loose in _indications_attached(evidence, [c for c in covered if c.essential]):
+        drug = next(c for c in covered if c.term and c.term.kind in _TREATMENTS)
+        missing.append(f"{drug.label} for {loose.label}")
     for concept in concepts:
+        if concept.kind is ConceptKind.ROUTE:
+            if not _route_covered(evidence, concept, covered):
+                missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
+            continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
             continue
-        if _attached(evidence, concept, covered):
+        if concept.ages is not None and _age_covered(evidence, concept, covered):
+            continue
+        if concept.ages is None and _attached(evidence, concept, covered):
             continue
         named = (
             f"{anchor} in {concept.label}"

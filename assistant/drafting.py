@@ -116,6 +116,7 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
         request.standalone_question,
         services.settings.llm.min_support,
         contexts(request),
+        services.understander.terminology,
     )
     if services.judge is not None and draft.generator != EXTRACTIVE:
         checked = apply_judge(checked, *services.judge)

@@ -32,12 +32,14 @@ from __future__ import annotations
 import re
 
 from assistant.language import quantities
+from assistant.language.grammar import grammar
 from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import negated_words
 from assistant.language.quantities import Fact
 from assistant.language.sentences import clauses, comma_pieces
+from assistant.language.terminology import Concept, Terminology, default_terminology
 from assistant.language.tokens import stem, stems
-from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, lexicon
+from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
 from assistant.meaning_scope import (
     attachment_problem,
     order_problem,
@@ -46,11 +48,6 @@ from assistant.meaning_scope import (
 )
 
 facts = quantities.facts
-
-
-def named(text: str, lex: Lexicon) -> list[str]:
-    """The drugs, conditions and populations a text names (their display names)."""
-    return [e.name for e in lex.entities if e.pattern.search(text)]
 
 
 def _bounds_of(text: str, value: quantities.Quantity) -> set[str | None]:
@@ -163,31 +160,62 @@ def _contraindication(text: str, lex: Lexicon) -> bool:
     return any(p.a.search(text) for p in lex.poles if p.name == "contraindication/indication")
 
 
-def entity_problem(claim: str, support: str, context: str, lex: Lexicon) -> str | None:
-    """Why a drug, condition or population the claim names is not in the support."""
+# What makes a claim about safety or interactions: there a drug's class stands for it
+# ("naltrexone is contraindicated with opioid analgesics" speaks of oxycodone).
+_SAFETY = re.compile(
+    r"\b(?:contraindicat\w*|interact\w*|avoid\w*|caution\w*|safe\w*|risk\w*|allerg\w*|"
+    r"cross-react\w*|hypersensitiv\w*|must not|should not|do not|concomitant\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _same_or_related(concept: Concept, named: dict[str, Concept], safety: bool) -> bool:
+    """Whether ``named`` (the support's concepts by id) holds ``concept``: itself; for a
+    condition, a broader or narrower one (otitis media and ear infection); for a drug in a
+    claim about safety or interactions, a class it belongs to."""
+    if concept.id in named:
+        return True
+    if concept.kind == "condition":
+        return any(b in named for b in concept.broader) or any(
+            concept.id in other.broader for other in named.values()
+        )
+    return safety and concept.kind == "drug" and any(b in named for b in concept.broader)
+
+
+def entity_problem(
+    claim: str, support: str, context: str, lex: Lexicon, terminology: Terminology
+) -> str | None:
+    """Why a drug, condition or population the claim names is not the one its support (or
+    its passage's title/heading) names: any name the terminology knows counts as that thing
+    ("Calpol" is paracetamol), and pre-eclampsia is never eclampsia."""
     where = f"{support}\n{context}"
-    for entity in lex.entities:
-        if entity.pattern.search(claim) and not entity.pattern.search(where):
-            return f"{entity.name!r} is not named in the cited sentence"
+    named = {m.concept.id: m.concept for m in terminology.mentions(where)}
+    safety = bool(_SAFETY.search(claim))
+    for mention in entities(claim, terminology):
+        if not _same_or_related(mention.concept, named, safety):
+            return f"{mention.text!r} is not named in the cited sentence"
     known = _stems(where)
-    for match in lex.name_shape.finditer(claim):
+    for match in grammar().name_shape.finditer(claim):
         if _stem(match.group(0).lower()) not in known:
             return f"{match.group(0)!r} is not named in the cited sentence"
-    return swap_problem(claim, support, lex)
+    return swap_problem(claim, support, terminology)
 
 
-def swap_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+def swap_problem(claim: str, support: str, terminology: Terminology) -> str | None:
     """Why the claim names a treatment, condition or population that only the passage's title
     names, where the supporting sentence names another of the same kind that the claim does
     not: the claim put one in place of the other ("high-flow" for "bilevel")."""
-    ours = [e for e in lex.entities if e.kind in SUBSTITUTABLE and e.pattern.search(claim)]
-    for entity in ours:
-        if entity.pattern.search(support):
+    ours = [m for m in entities(claim, terminology) if entity_kind(m) in SUBSTITUTABLE]
+    theirs = entities(support, terminology)
+    claimed = {m.concept.id for m in ours}
+    supported = {m.concept.id for m in terminology.mentions(support)}
+    for mention in ours:
+        if mention.concept.id in supported:
             continue
-        for other in lex.entities:
-            named = other.pattern.search(support) and not other.pattern.search(claim)
-            if other.kind == entity.kind and named:
-                return f"the cited sentence names {other.name!r}, not {entity.name!r}"
+        for other in theirs:
+            same_kind = entity_kind(other) == entity_kind(mention)
+            if same_kind and other.concept.id not in claimed:
+                return f"the cited sentence names {other.text!r}, not {mention.text!r}"
     return None
 
 
@@ -199,10 +227,14 @@ def fact_problem(claim: str, support: str) -> str | None:
     return None
 
 
-def meaning_problem(claim: str, support: str, context: str = "") -> str | None:
+def meaning_problem(
+    claim: str, support: str, context: str = "", terminology: Terminology | None = None
+) -> str | None:
     """Why ``support`` (one passage sentence; ``context`` its title/heading) does not say what
-    ``claim`` (one answer sentence or clause, markers allowed) says, or None when it does."""
+    ``claim`` (one answer sentence or clause, markers allowed) says, or None when it does.
+    ``terminology`` reads the drugs, conditions and populations (the default one when None)."""
     lex = lexicon()
+    terms = terminology or default_terminology()
     plain = strip_markers(claim)
     return (
         fact_problem(plain, support)
@@ -210,8 +242,8 @@ def meaning_problem(claim: str, support: str, context: str = "") -> str | None:
         or pole_problem(plain, support, lex)
         or negation_problem(plain, support, lex)
         or polarity_problem(plain, support)
-        or entity_problem(plain, support, context, lex)
-        or attachment_problem(plain, support, lex)
+        or entity_problem(plain, support, context, lex, terms)
+        or attachment_problem(plain, support, lex, terms)
         or order_problem(plain, support)
     )
 

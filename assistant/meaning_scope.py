@@ -23,8 +23,9 @@ from assistant.language.negation import Denial, denials
 from assistant.language.negation import content_stems as _content
 from assistant.language.quantities import Quantity
 from assistant.language.sentences import CONTRAST, parts
+from assistant.language.terminology import Terminology
 from assistant.language.tokens import name_words, stem
-from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon
+from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
 
 _SHARED = 2  # words a denial must share with the other sentence to be judged
 _ORDER = ("before", "after", "rather than", "instead of")
@@ -125,19 +126,14 @@ class Mention:
         return self.label.partition(":")[0]
 
 
-def mentions(text: str, lex: Lexicon) -> list[Mention]:
-    """Every mention in the text; of overlapping named things the longest wins ("low-dose
-    naltrexone" is one thing, not also "naltrexone")."""
+def mentions(text: str, lex: Lexicon, terminology: Terminology) -> list[Mention]:
+    """Every mention in the text: the named things the terminology reads (each name whole:
+    "low-dose naltrexone" is one thing, not also "naltrexone"), directions, regimen steps."""
     named = [
-        Mention(f"{e.kind}:{e.name}", m.start(), m.end())
-        for e in lex.entities
-        for m in e.pattern.finditer(text)
+        Mention(f"{entity_kind(m)}:{m.concept.id}", m.start, m.end)
+        for m in entities(text, terminology)
     ]
-    kept: list[Mention] = []
-    for mention in sorted(named, key=lambda m: m.start - m.end):
-        if all(mention.end <= k.start or mention.start >= k.end for k in kept):
-            kept.append(mention)
-    return kept + list(_directions(text, lex))
+    return named + list(_directions(text, lex))
 
 
 def _directions(text: str, lex: Lexicon) -> Iterator[Mention]:
@@ -152,7 +148,7 @@ def _directions(text: str, lex: Lexicon) -> Iterator[Mention]:
             yield Mention(f"qualifier:{name}", m.start(), m.end())
 
 
-def attached(text: str, lex: Lexicon) -> set[tuple[str, Key, str]]:
+def attached(text: str, lex: Lexicon, terminology: Terminology) -> set[tuple[str, Key, str]]:
     """(mention label, value key, unit): each mention goes with the nearest value of each unit
     in its part of the sentence; a named thing before the first value of a sentence whose
     parts do not contrast goes with every value ("In adults, 250 mg ..., and 500 mg ...")."""
@@ -163,7 +159,7 @@ def attached(text: str, lex: Lexicon) -> set[tuple[str, Key, str]]:
     spans = [(offset, offset + len(part)) for offset, part in parts(plain)]
     shared = len(spans) > 1 and not CONTRAST.search(plain)
     pairs: set[tuple[str, Key, str]] = set()
-    for mention in mentions(plain, lex):
+    for mention in mentions(plain, lex, terminology):
         if shared and mention.kind in SUBSTITUTABLE and mention.end <= found[0].start:
             pairs.update((mention.label, v.key, _unit(v)) for v in found)
             continue
@@ -196,12 +192,14 @@ def _distance(mention: Mention, value: Quantity) -> int:
     return max(0, mention.start - value.end) + _AFTER_BIAS
 
 
-def attachment_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+def attachment_problem(
+    claim: str, support: str, lex: Lexicon, terminology: Terminology
+) -> str | None:
     """Why a number goes with another thing in the support than in the claim: a direction or
     regimen step the support gives only to other values ("full" with 50 mg, not 1 to 5 mg);
     a named thing the support gives to another value, where the claim's value goes with
     something else the claim does not name (500 mg for skin infections, not pharyngitis)."""
-    ours, theirs = attached(claim, lex), attached(support, lex)
+    ours, theirs = attached(claim, lex, terminology), attached(support, lex, terminology)
     named = {label for label, _, _ in ours}
     for label, key, unit in sorted(ours, key=repr):
         elsewhere = {k for lab, k, u in theirs if lab == label and u == unit}
@@ -230,4 +228,4 @@ def _shown(label: str) -> str:
     kind, _, what = label.partition(":")
     if "/" in kind and what in ("a", "b"):
         return kind.split("/")[what == "b"]
-    return what
+    return what.partition(":")[2] or what  # "condition:sinusitis" -> "sinusitis"

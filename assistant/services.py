@@ -17,6 +17,7 @@ from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
 from assistant.judge import ModelJudge
 from assistant.language.terminology import Terminology, load_terminology
+from assistant.language.terminology.corpus import learn
 from assistant.language.terminology.hand import load_hand_lexicon
 from assistant.language.tokens import vocabulary_words
 from assistant.prompts import Prompt, load_prompt
@@ -69,9 +70,13 @@ def build_understander(settings: Settings, retriever: Retriever) -> Understander
     """Question understanding over the approved index's words and the terminology."""
     catalog = retriever.catalog
     words: set[str] = set()
+    texts = []
     for chunk in catalog.chunks():
         words.update(vocabulary_words(chunk.embedding_text))
-    return Understander(words, build_terminology(settings, catalog, words))
+        texts.append(chunk.text)
+    terminology = build_terminology(settings, catalog, words)
+    learn(terminology, texts)  # the names the corpus gives concepts in brackets
+    return Understander(words, terminology)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from assistant.language import quantities
+from assistant.language.grammar import grammar
 from assistant.language.sentences import message_sentences
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Mention, Terminology
@@ -71,7 +72,6 @@ _HISTORY = re.compile(
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 MIN_TYPO_LENGTH = 5
 FOREIGN_LANGUAGES = ("es", "fr", "de", "it", "pt", "nl")
-CHILD_AGE = 16  # years: a stated age under this makes a question about children
 MAX_EXPANSIONS = 12
 
 
@@ -87,6 +87,7 @@ class ConceptKind(StrEnum):
     TERM = "term"  # a drug, condition, drug class or clinical term the terminology names
     RARE = "rare"  # a specific corpus word or an aspect: orders passages, never declines
     QUALIFIER = "qualifier"  # a population (pregnancy, children, renal impairment)
+    ROUTE = "route"  # how a drug is given (IV, oral): a dose for one is none for another
     NUMBER = "number"
 
 
@@ -101,6 +102,7 @@ class Concept:
     essential: bool = True  # an uncovered essential concept means the question is not answered
     term: Term | None = None  # the terminology concept (ids, class, broader conditions)
     span: tuple[int, int] = (-1, -1)  # where its question names it
+    ages: tuple[float, float] | None = None  # an age or age group asked about, in years
 
     @property
     def is_subject(self) -> bool:
@@ -320,6 +322,7 @@ class Understander:
                 continue  # "CKD" asked about is renal impairment, the population
             found.append(self._concept(mention, in_history=_inside(mention, history)))
         found += self._age(sentence, found)
+        found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
         found += self._specific_words(rest)
         found += _numbers(sentence)
@@ -330,7 +333,8 @@ class Understander:
         forms = tuple(dict.fromkeys((phrase(mention.text), *self.terminology.forms(term))))
         span = (mention.start, mention.end)
         if term.kind == "population":
-            return Concept(term.name, ConceptKind.QUALIFIER, forms, term.essential, term, span)
+            return Concept(term.name, ConceptKind.QUALIFIER, forms, term.essential, term, span,
+                           term.ages)  # fmt: skip
         if not term.is_subject:  # an aspect, a substance such as "endorphins"
             return Concept(term.name, ConceptKind.RARE, forms, False, term, span)
         essential = mention.certain and not in_history
@@ -341,17 +345,27 @@ class Understander:
         return Concept(_display(label), ConceptKind.TERM, forms, essential, term, span)
 
     def _age(self, sentence: str, found: list[Concept]) -> list[Concept]:
-        """A stated child's age ("a 3 year old") makes the question about children."""
-        if any(c.label == "children" for c in found):
+        """A stated age ("a 3 year old", "colleague (35)") asks about that age: the age group
+        it falls in, with the age itself."""
+        ages = quantities.ages_in_years(sentence)
+        if not ages:
             return []
-        if not any(age < CHILD_AGE for age in quantities.ages_in_years(sentence)):
+        age = ages[0]
+        groups = [
+            (p.ages[1] - p.ages[0], p)
+            for p in self.terminology.populations()
+            if p.ages and p.ages[0] <= age < p.ages[1]
+        ]
+        if not groups:
             return []
-        children = [c for c in self.terminology.populations() if c.name == "children"]
-        if not children:
-            return []
-        term = children[0]
-        forms = tuple(self.terminology.forms(term))
-        return [Concept(term.name, ConceptKind.QUALIFIER, forms, term.essential, term)]
+        group = min(groups, key=lambda pair: pair[0])[1]  # the narrowest: older adults at 70
+        label = f"a {_age_words(age)} old"
+        forms = tuple(self.terminology.forms(group))
+        known = [c for c in found if c.term is not None and c.term.id == group.id]
+        if known:  # "a 3 year old child": the age says more than the word
+            found.remove(known[0])
+        return [Concept(label, ConceptKind.QUALIFIER, forms, group.essential, group,
+                        ages=(age, age))]  # fmt: skip
 
     def _specific_words(self, text: str) -> list[Concept]:
         """Words the corpus knows that are not everyday English: they order passages (the
@@ -361,11 +375,23 @@ class Understander:
             lowered = word.lower().strip("'")
             if len(lowered) < 4 or lowered in STOPWORDS or lowered in GENERIC_WORDS:
                 continue
-            if zipf(lowered) >= COMMON_ZIPF or not self.knows(lowered):
+            if zipf(lowered) >= COMMON_ZIPF:
                 continue
             forms = (lowered, *spelling_variants(lowered))
-            found.append(Concept(lowered, ConceptKind.RARE, forms, essential=False))
+            if self.knows(lowered):
+                found.append(Concept(lowered, ConceptKind.RARE, forms, essential=False))
+            elif grammar().name_shape.fullmatch(lowered):  # "colonoscopy", "tonsillitis"
+                found.append(Concept(lowered, ConceptKind.TERM, forms))
         return found
+
+
+def _age_words(age: float) -> str:
+    """ "3 year", "6 month", "10 day" as a question says it."""
+    if age >= 1:
+        return f"{age:g} year"
+    if age * 12 >= 1:
+        return f"{round(age * 12):g} month"
+    return f"{round(age * 365.25):g} day"
 
 
 def _display(name: str) -> str:
@@ -386,6 +412,16 @@ def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
 
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:
     return any(o.start < mention.end and mention.start < o.end for o in others)
+
+
+def _routes(sentence: str) -> list[Concept]:
+    """The routes of administration a sentence names ("IV paracetamol")."""
+    return [
+        Concept(name, ConceptKind.ROUTE, (name,), span=(m.start(), m.end()))
+        for name, pattern in grammar().routes
+        for m in [pattern.search(sentence)]
+        if m is not None
+    ]
 
 
 _DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})

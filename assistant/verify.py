@@ -40,6 +40,7 @@ from assistant.language.sentences import (
     split_sentences,
     strip_markup,
 )
+from assistant.language.terminology import Terminology
 from assistant.language.tokens import content_stems
 from assistant.meaning import contradiction, meaning_problem
 
@@ -168,14 +169,16 @@ def supporting_sentences(passage: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One sentence of a cited passage and the title/heading of that passage."""
+    """One sentence of a cited passage, the title/heading of that passage, and the
+    terminology that reads both (the default one when None)."""
 
     sentence: str
     context: str
+    terminology: Terminology | None = None
 
 
 def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | None:
-    problem = meaning_problem(claim, evidence.sentence, evidence.context)
+    problem = meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
     if problem is not None:
         return problem
     share = support(claim, f"{evidence.sentence} {evidence.context}", question)
@@ -238,6 +241,7 @@ def sentence_problem(
     question: str,
     min_support: float,
     contexts: Sequence[str] | None = None,
+    terminology: Terminology | None = None,
 ) -> str | None:
     """Why a sentence (with request-position markers) is unsupported, or None if it is fine.
     ``contexts`` are the passages' titles and headings, by position."""
@@ -255,7 +259,7 @@ def sentence_problem(
     if share < min_support:
         return f"only {share:.0%} of its words are in the cited passage(s)"
     evidence = [
-        Evidence(s, contexts[n - 1] if contexts else "")
+        Evidence(s, contexts[n - 1] if contexts else "", terminology)
         for n in cited
         for s in supporting_sentences(passages[n - 1])
     ]
@@ -268,6 +272,7 @@ def check_sentences(
     question: str,
     min_support: float,
     contexts: Sequence[str] | None = None,
+    terminology: Terminology | None = None,
 ) -> Checked:
     """Keep the sentences of ``text`` that its cited passages support; report the rest.
     ``contexts`` (title and heading of each passage, by position) let a sentence name a drug
@@ -279,10 +284,11 @@ def check_sentences(
         if sentence.strip() in kept:  # a model that repeats itself says it once
             result.findings.append(f"removed a repeated sentence: {raw[:200]!r}")
             continue
-        problem = sentence_problem(sentence, passages, question, min_support, contexts)
+        problem = sentence_problem(sentence, passages, question, min_support, contexts, terminology)
         if problem is None:
             kept.append(sentence.strip())
-            result.supports.append((sentence.strip(), _support_of(sentence, passages, contexts)))
+            support = _support_of(sentence, passages, contexts, terminology)
+            result.supports.append((sentence.strip(), support))
             continue
         result.removed.append(raw)
         result.findings.append(f"removed unsupported sentence ({problem}): {raw[:200]!r}")
@@ -290,9 +296,14 @@ def check_sentences(
     return result
 
 
-def _support_of(sentence: str, passages: Sequence[str], contexts: Sequence[str] | None) -> str:
+def _support_of(
+    sentence: str,
+    passages: Sequence[str],
+    contexts: Sequence[str] | None,
+    terminology: Terminology | None,
+) -> str:
     evidence = [
-        Evidence(s, contexts[n - 1] if contexts else "")
+        Evidence(s, contexts[n - 1] if contexts else "", terminology)
         for n in dict.fromkeys(cited_indices(sentence))
         for s in supporting_sentences(passages[n - 1])
     ]

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from assistant.citations import stated_facts, verify
+from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.language.markers import cited_indices
 from assistant.language.quantities import grounded
 from assistant.language.sentences import answer_sentences as sentences
-from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, stream_answer
 from assistant.services import Services

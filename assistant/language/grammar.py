@@ -46,6 +46,8 @@ class Grammar:
     before: tuple[tuple[str, re.Pattern[str]], ...]  # ("below"|"above", words ending a text)
     after: tuple[tuple[str, re.Pattern[str]], ...]  # the same, words starting a text
     negations: frozenset[str]
+    name_shape: re.Pattern[str]  # a word shaped like a drug, disease or procedure name
+    routes: tuple[tuple[str, re.Pattern[str]], ...]  # route of administration, its words
 
 
 def read_yaml(text: str) -> Any:
@@ -100,6 +102,15 @@ def _bound(terms: Sequence[str], *, ending: bool) -> re.Pattern[str]:
     return re.compile(rf"^{unit}\s*(?:{words})(?![\w])", re.IGNORECASE)
 
 
+def _route(words: Sequence[str]) -> re.Pattern[str]:
+    """A route's words: abbreviations ("IV", "PO") as written, the rest in any case."""
+    short = [w for w in words if w.isupper() or "." in w]
+    long = [w for w in words if w not in short]
+    body = [f"(?i:{alternatives(long)})"] if long else []
+    body += [alternatives(short)] if short else []
+    return re.compile(rf"(?<![\w.])(?:{'|'.join(body)})(?![\w])")
+
+
 def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
     """Validate and compile the grammar's data. Raises ConfigError naming the bad part."""
     try:
@@ -124,6 +135,15 @@ def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
         )
         abbreviations = frozenset(a.lower() for a in _strings(raw["abbreviations"], "abbr"))
         negations = frozenset(n.lower() for n in _strings(raw["negations"], "negations"))
+        prefixes = "|".join(_strings(raw["name_prefixes"], "name_prefixes"))
+        suffixes = "|".join(_strings(raw["name_suffixes"], "name_suffixes"))
+        name_shape = re.compile(
+            rf"\b(?:(?:{prefixes})[a-z]+|[a-z]+(?:{suffixes}))\b", re.IGNORECASE
+        )
+        routes = tuple(
+            (str(name), _route(_strings(words, f"routes.{name}")))
+            for name, words in raw["routes"].items()
+        )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ConfigError(f"{version}: malformed grammar ({exc!r})") from exc
     return Grammar(
@@ -140,6 +160,8 @@ def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
         before=before,
         after=after,
         negations=negations,
+        name_shape=name_shape,
+        routes=routes,
     )
 
 

@@ -334,9 +334,49 @@ def numbers(text: str) -> set[float]:
     return {v for q in quantities(text) for v in (q.low, q.high)}
 
 
+_YEAR_MINUTES = 525960.0
+_AGE_UNITS = frozenset({"days", "weeks", "months", "years"})
+# An age is written near one of these; a duration ("for 3 days", "within 2 weeks") is not.
+_AGE_WORDS = re.compile(
+    r"\b(?:aged?|ages|old|older|younger|of age|birth|children|child|infants?|adults?|"
+    r"adolescents?|babies|baby|neonates?|newborns?|toddlers?|patients?)\b",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(r"\b(?:for|within|after|every|during|lasting|until|course of)\s*$", re.I)
+_FROM = re.compile(r"\b(?:from|over|older than|upwards of|at least)\s*$|[>≥]\s*$", re.I)
+_UNDER = re.compile(r"\b(?:under|below|younger than|less than|up to)\s*$|[<≤]\s*$", re.I)
+_ONWARDS = re.compile(r"^\s*(?:of age\s*)?(?:and|or)\s+(?:older|over|above)\b", re.I)
+
+
+def age_bands(text: str) -> list[tuple[float, float]]:
+    """The age bands a text gives, in years: "6 months to 6 years" (0.5, 6), "from 1 year of
+    age" (1, 130), "under 12 months" (0, 1), "aged 2 years" (2, 3). A duration is no age."""
+    plain = masked(text)
+    bands = []
+    for q in quantities(plain):
+        if q.unit not in _AGE_UNITS:
+            continue
+        before, after = plain[max(0, q.start - 40) : q.start], plain[q.end : q.end + 30]
+        if not (_AGE_WORDS.search(before) or _AGE_WORDS.search(after)):
+            continue
+        if _DURATION.search(before):
+            continue
+        low, high = (v * q.base / _YEAR_MINUTES for v in (q.low, q.high))
+        if q.is_range:
+            bands.append((low, high))
+        elif _FROM.search(before) or _ONWARDS.match(after):
+            bands.append((low, 130.0))
+        elif _UNDER.search(before):
+            bands.append((0.0, low))
+        else:
+            bands.append((low, low + q.base / _YEAR_MINUTES))
+    return bands
+
+
 _AGE = re.compile(
-    r"\b(\d{1,2})\s*(?:-?\s*(?:year|yr)s?[\s-]*old|\s*y/?o\b|\s*yrs?\b)"
-    r"|\b(\d{1,2})[\s-]*(month|week|day)s?[\s-]*old\b",
+    r"\b(\d{1,3})\s*(?:-?\s*(?:year|yr)s?[\s-]*old|\s*y/?o\b|\s*yrs?\b)"
+    r"|\b(\d{1,2})[\s-]*(month|week|day)s?[\s-]*old\b"
+    r"|\b(\d{1,2})/(12|52)\b(?![./]\d)",  # "4/12 old": four months, "6/52": six weeks
     re.IGNORECASE,
 )
 
@@ -347,6 +387,8 @@ def ages_in_years(text: str) -> list[float]:
     for match in _AGE.finditer(text):
         if match.group(1):
             found.append(float(match.group(1)))
-        else:
+        elif match.group(2):
             found.append(float(match.group(2)) * _period(match.group(3)) / 365.25)
+        else:
+            found.append(float(match.group(4)) / float(match.group(5)))
     return found

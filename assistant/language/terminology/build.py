@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t5"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t9"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -74,11 +74,16 @@ class TermIndex:
         key = phrase(name)
         if not key or len(key.split()) > MAX_WORDS:
             return
-        known = self.variants.get(key, ())
-        if number not in known:
-            self.variants[key] = (*known, number)
-        if capitals:
-            self.capitals.add(key)
+        keys = [key]
+        parts = key.split()
+        if len(parts) == 2 and all(p.isalpha() for p in parts):  # "breast feeding"
+            keys.append("".join(parts))
+        for name in keys:
+            known = self.variants.get(name, ())
+            if number not in known:
+                self.variants[name] = (*known, number)
+            if capitals:
+                self.capitals.add(name)
 
     def lookup(self, name: str) -> tuple[int, ...]:
         return self.variants.get(phrase(name), ())
@@ -109,6 +114,7 @@ def add_drugs(index: TermIndex) -> None:
     (endorphins): named, but never what decides whether a question is answered."""
     by_tree: dict[str, int] = {}
     medicine: dict[int, bool] = {}
+    trees: dict[int, tuple[str, ...]] = {}
     for variant, drug in datasets.drug_names():
         low = variant.lower()
         if not _PROSE.match(low):
@@ -118,27 +124,36 @@ def add_drugs(index: TermIndex) -> None:
         if not (_distinctive(words) or (own and len(words) == 1 and _zipf(low) < EVERYDAY)):
             continue
         number = index.concept(f"drug:{drug.name.lower()}", "drug", drug.name, "drugs")
-        medicine[number] = drug.medicine
+        medicine[number] = medicine.get(number, False) or drug.medicine
+        trees[number] = drug.trees or trees.get(number, ())
         index.add(low, number, capitals=not own and _short_common(low))
         for tree in drug.trees:
             by_tree.setdefault(tree, number)
     add_ancestors(index, by_tree)
     parents = {p for n, is_medicine in medicine.items() if is_medicine for p in index.broader[n]}
     for number, is_medicine in medicine.items():
-        if not is_medicine:  # a medicine under another (naltrexone, naloxone) stays a drug
-            index.kinds[number] = "class" if number in parents else "substance"
+        if is_medicine:  # a medicine under another (naltrexone, naloxone) stays a drug
+            continue
+        if number in parents:
+            index.kinds[number] = "class"
+        elif trees.get(number) and all(t.startswith(_BIOMOLECULES) for t in trees[number]):
+            index.kinds[number] = "substance"
     for number in medicine:  # a drug's broader concepts are its classes, not its relatives
         index.broader[number] = tuple(b for b in index.broader[number] if index.kinds[b] == "class")
     _merge_salts(index)
 
 
+# MeSH chemicals that are the body's own molecules, not medicines: enzymes, peptides and
+# proteins (endorphins, receptors), nucleic acids, biological factors.
+_BIOMOLECULES = ("D08", "D12", "D13", "D23")
 # What a salt, ester or strength adds to a drug's name: "cefuroxime axetil" and "morphine
 # sulfate" are cefuroxime and morphine for every question a clinician asks.
 _SALTS = frozenset(
     """sodium potassium hydrochloride hcl sulfate sulphate axetil acetate citrate phosphate
     maleate mesylate mesilate tartrate succinate fumarate besylate besilate bromide chloride
     dihydrate monohydrate trihydrate hyclate pivoxil disoproxil hydrobromide lactate gluconate
-    nitrate dipropionate propionate valerate butyrate furoate sodium succinate""".split()  # noqa: SIM905
+    nitrate dipropionate propionate valerate butyrate furoate pamoate embonate tosylate
+    esylate bitartrate""".split()  # noqa: SIM905
 )
 _DRUGS = ("drug", "class")
 _CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc", "iron", "lithium"})
@@ -186,7 +201,7 @@ def add_conditions(index: TermIndex) -> dict[str, int]:
         if not _PROSE.match(low):
             continue
         own = phrase(low) == phrase(descriptor.name)
-        if " " not in low and not own and _zipf(low) >= COMMON_CONDITION:
+        if " " not in low and _zipf(low) >= COMMON_CONDITION:
             continue
         number = index.concept(
             f"condition:{descriptor.name.lower()}", "condition", descriptor.name, "mesh"
@@ -233,6 +248,9 @@ def add_phenotypes(index: TermIndex) -> None:
         if term.hp_id in excluded or term.name.lower().startswith("abnormal"):
             continue
         names = [term.name, *term.synonyms]
+        names = [n for n in names if not (" " not in n and _zipf(n.lower()) >= COMMON_CONDITION)]
+        if not names:
+            continue
         known = [n for name in names for n in index.lookup(name) if index.kinds[n] == "condition"]
         number = (
             known[0]
@@ -242,9 +260,8 @@ def add_phenotypes(index: TermIndex) -> None:
         for name in names:
             low = name.lower()
             own = low == term.name.lower()
-            if not _PROSE.match(low) or (
-                " " not in low and not own and _zipf(low) >= COMMON_CONDITION
-            ):
+            # Everyday one-word names go, the term's own too (HPO's root is "All").
+            if not _PROSE.match(low) or (" " not in low and _zipf(low) >= COMMON_CONDITION):
                 continue
             index.add(low, number, capitals=not own and _short_common(low))
 
@@ -305,6 +322,27 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
     return same
 
 
+_HEADED = frozenset(
+    {"infection", "infections", "disease", "diseases", "syndrome", "disorder", "infestation"}
+)
+HEAD_NAME = 3.5  # zipf under which the first word of "X disease" names it alone
+
+
+def add_head_names(index: TermIndex) -> None:
+    """A condition named "X infection" or "X disease" is also named "X" when X is no
+    everyday word and names nothing else ("tapeworm", "Kawasaki", "Lyme")."""
+    heads: dict[str, set[int]] = {}
+    for name, numbers in index.variants.items():
+        words = name.split()
+        if len(words) == 2 and words[1] in _HEADED and words[0].isalpha() and len(words[0]) >= 4:
+            conditions = {n for n in numbers if index.kinds[n] == "condition"}
+            if conditions:
+                heads.setdefault(words[0], set()).update(conditions)
+    for head, named in heads.items():
+        if len(named) == 1 and head not in index.variants and _zipf(head) < HEAD_NAME:
+            index.add(head, next(iter(named)))
+
+
 def build_datasets() -> TermIndex:
     """The index of the maintained datasets alone (what the cache keeps)."""
     index = TermIndex(BUILD)
@@ -312,5 +350,6 @@ def build_datasets() -> TermIndex:
     by_tree = add_conditions(index)
     add_ancestors(index, by_tree)
     add_phenotypes(index)
+    add_head_names(index)
     add_abbreviations(index)
     return index

@@ -36,6 +36,8 @@ class Population:
     name: str
     essential: bool
     terms: tuple[str, ...]
+    ages: tuple[float, float] | None = None  # years: an age group (children: 0 to 18)
+    default: bool = False  # assumed where a passage names no age group (adults)
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,16 @@ def parse_hand_lexicon(data: Any, version: str) -> HandLexicon:
         if not isinstance(spec, dict):
             raise ConfigError(f"lexicon {version} populations.{name}: must be a mapping")
         terms = _strings(spec.get("terms"), f"{version} populations.{name}.terms")
-        populations.append(Population(str(name), bool(spec.get("essential", False)), terms))
+        ages = spec.get("ages")
+        if ages is not None and not (
+            isinstance(ages, list)
+            and len(ages) == 2
+            and all(isinstance(a, int | float) for a in ages)
+        ):
+            raise ConfigError(f"lexicon {version} populations.{name}.ages: must be [low, high]")
+        band = (float(ages[0]), float(ages[1])) if ages else None
+        essential, default = bool(spec.get("essential", False)), bool(spec.get("default", False))
+        populations.append(Population(str(name), essential, terms, band, default))
     return HandLexicon(version, synonyms, classes, tuple(populations), aspects)
 
 
