@@ -64,7 +64,7 @@ _PAST = re.compile(
 # another drug is history, not what is asked.
 _HISTORY = re.compile(
     r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
-    r"started on)\s+[\w-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|mcg|g)\b)?(?:\s+\w+ly)?\s+for\s+"
+    r"started on)\s+[\w-]+(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
     r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
     r"[a-z][\w-]+)?)",
     re.I,
@@ -403,7 +403,12 @@ def _display(name: str) -> str:
 
 
 def _history_spans(sentence: str) -> list[tuple[int, int]]:
-    return [(m.start("why"), m.end("why")) for m in _HISTORY.finditer(sentence)]
+    """Where a sentence says why the patient takes another drug ("on metronidazole 400 mg
+    for giardia"): its doses read as blanks, so the dose does not end the drug's name."""
+    blank = sentence
+    for value in quantities.values(sentence):
+        blank = blank[: value.start] + "_" * (value.end - value.start) + blank[value.end :]
+    return [(m.start("why"), m.end("why")) for m in _HISTORY.finditer(blank)]
 
 
 def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
