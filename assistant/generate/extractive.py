@@ -125,6 +125,18 @@ def _overlap_bonus(question: str, question_words: set[str], sentence: str) -> fl
     return 0.15 * overlap + 0.1 * number_hit + 0.1 * bound_hit
 
 
+def _age_bonus(ages: list[float], sentence: str) -> float:
+    """For a question about a given age, a sentence whose age band holds it answers it, and
+    one that gives only other bands answers another child ("4yo": not the 6-12 years dose)."""
+    if not ages:
+        return 0.0
+    bands = quantities.age_bands(sentence)
+    if not bands:
+        return 0.0
+    holds = any(low <= age < high or low == age for age in ages for low, high in bands)
+    return 0.2 if holds else -0.15
+
+
 def _concept_bonus(request: GenerationRequest, sentence: str) -> float:
     """Share of the question's concepts the sentence names: by the terminology's reading
     (oxycodone through "opioid analgesics"), or by one of their names."""
@@ -176,6 +188,7 @@ class ExtractiveGenerator:
         similarities = vectors @ query_vector
         pairs = [(s, p) for s, p, _ in found]
         q_words = content_words(request.question) | content_words(query)
+        ages = quantities.ages_in_years(f"{request.question} {query}")
         ranked = [
             Candidate(
                 sentence=s,
@@ -184,7 +197,8 @@ class ExtractiveGenerator:
                 score=float(sim)
                 + _overlap_bonus(request.question, q_words, s)
                 + _concept_bonus(request, s)
-                + _intent_bonus(request.question, s),
+                + _intent_bonus(request.question, s)
+                + _age_bonus(ages, s),
                 words=frozenset(content_words(s)),
                 vector=vec,
             )

@@ -353,13 +353,15 @@ def age_bands(text: str) -> list[tuple[float, float]]:
     age" (1, 130), "under 12 months" (0, 1), "aged 2 years" (2, 3). A duration is no age."""
     plain = masked(text)
     bands = []
-    for q in quantities(plain):
-        if q.unit not in _AGE_UNITS:
-            continue
+    for q in _age_spans(plain):
         before, after = plain[max(0, q.start - 40) : q.start], plain[q.end : q.end + 30]
-        if not (_AGE_WORDS.search(before) or _AGE_WORDS.search(after)):
-            continue
         if _DURATION.search(before):
+            continue
+        # "from 1 year", "under 6 months": a band even with no age word; "over 3 days" and
+        # "up to 4 days" are durations.
+        years = q.unit in ("months", "years")
+        banded = years and (_FROM.search(before) or _UNDER.search(before) or _ONWARDS.match(after))
+        if not (banded or _AGE_WORDS.search(before) or _AGE_WORDS.search(after)):
             continue
         low, high = (v * q.base / _YEAR_MINUTES for v in (q.low, q.high))
         if q.is_range:
@@ -371,6 +373,31 @@ def age_bands(text: str) -> list[tuple[float, float]]:
         else:
             bands.append((low, low + q.base / _YEAR_MINUTES))
     return bands
+
+
+_UP_TO = re.compile(r"^\s*(?:to|until|-|–)\s+(?:less than|under|below|younger than)?\s*$", re.I)
+
+
+def _age_spans(text: str) -> list[Quantity]:
+    """The ages of a text, "from 3 months to less than 18 years" and "from 1 to under 5
+    years" read as one range each."""
+    found = quantities(text)
+    spans: list[Quantity] = []
+    skip = False
+    for here, after in zip(found, [*found[1:], None], strict=False):
+        if skip:
+            skip = False
+            continue
+        joined = after is not None and after.unit in _AGE_UNITS and here.unit in (None, *_AGE_UNITS)
+        if joined and after is not None and _UP_TO.match(text[here.end : after.start]):
+            base = here.base if here.unit else after.base
+            low = here.low * base / after.base
+            spans.append(Quantity(text[here.start : after.end], here.start, after.end, low,
+                                  after.high, after.unit, after.dimension, after.base))  # fmt: skip
+            skip = True
+        elif here.unit in _AGE_UNITS:
+            spans.append(here)
+    return spans
 
 
 _AGE = re.compile(

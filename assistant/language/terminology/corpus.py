@@ -53,8 +53,13 @@ def _name(text: str) -> bool:
 
 
 def _known(terminology: Terminology, text: str) -> Concept | None:
+    """The concept a bracketed text names: whole ("paracetamol"), or the one subject it
+    names with a form around it ("midazolam oromucosal solution")."""
     found = [c for c in terminology.lookup(text) if c.is_subject or c.kind == "population"]
-    return found[0] if found else None
+    if found:
+        return found[0]
+    inside = {m.concept for m in terminology.scan(text) if m.concept.kind == "drug"}
+    return inside.pop() if len(inside) == 1 else None
 
 
 def _last_mention(terminology: Terminology, before: str) -> Concept | None:
