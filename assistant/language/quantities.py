@@ -360,7 +360,9 @@ def age_bands(text: str) -> list[tuple[float, float]]:
         # "from 1 year", "under 6 months": a band even with no age word; "over 3 days" and
         # "up to 4 days" are durations.
         years = q.unit in ("months", "years")
-        banded = years and (_FROM.search(before) or _UNDER.search(before) or _ONWARDS.match(after))
+        banded = years and (
+            q.is_range or _FROM.search(before) or _UNDER.search(before) or _ONWARDS.match(after)
+        )
         if not (banded or _AGE_WORDS.search(before) or _AGE_WORDS.search(after)):
             continue
         low, high = (v * q.base / _YEAR_MINUTES for v in (q.low, q.high))
