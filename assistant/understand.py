@@ -69,6 +69,8 @@ _HISTORY = re.compile(
     r"[a-z][\w-]+)?)",
     re.I,
 )
+# A question about what an earlier turn named ("ok to give them together?").
+_REFERS = re.compile(r"\b(?:it|them|they|both|together|the two|these|those)\b", re.I)
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 MIN_TYPO_LENGTH = 5
 FOREIGN_LANGUAGES = ("es", "fr", "de", "it", "pt", "nl")
@@ -321,7 +323,7 @@ class Understander:
             if _overlaps(mention, populations) and mention.concept.kind != "population":
                 continue  # "CKD" asked about is renal impairment, the population
             found.append(self._concept(mention))
-        found = _background(found, history)
+        found = _background(found, history, bool(_REFERS.search(sentence)))
         found += self._age(sentence, found)
         found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
@@ -389,10 +391,12 @@ class Understander:
 
 def _age_words(age: float) -> str:
     """ "3 year", "6 month", "10 day" as a question says it."""
-    if age >= 1:
+    if age >= 2:
         return f"{age:g} year"
-    if age * 12 >= 1:
+    if age * 52 >= 10:
         return f"{round(age * 12):g} month"
+    if age * 365.25 >= 14:
+        return f"{round(age * 52):g} week"
     return f"{round(age * 365.25):g} day"
 
 
@@ -404,13 +408,15 @@ def _display(name: str) -> str:
     return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
 
 
-def _background(found: list[Concept], history: list[tuple[int, int]]) -> list[Concept]:
+def _background(
+    found: list[Concept], history: list[tuple[int, int]], referred: bool
+) -> list[Concept]:
     """The drugs and conditions of a sentence's history clauses ("on Gaviscon for reflux")
     decide nothing when the sentence asks about something else; alone, they are what it
     asks about ("is she ok on ivermectin for worms?")."""
     inside = [c for c in found if c.is_subject and _span_inside(c.span, history)]
     asked = [c for c in found if c.is_subject and c.essential and c not in inside]
-    if not inside or not asked:
+    if not inside or not (asked or referred):
         return found
     return [replace(c, essential=False) if c in inside else c for c in found]
 

@@ -244,7 +244,7 @@ def test_a_partly_covered_message_opens_by_naming_the_gap(services: Services) ->
     question = "What is the usual LDN dose for fibromyalgia? Is it safe while breastfeeding?"
     events = list(stream_answer(services, question))
     record = events[-1].record  # type: ignore[union-attr]
-    assert record.coverage == "partial" and record.uncovered == ["breast-feeding"]
+    assert record.coverage == "partial" and record.uncovered == ["breastfeeding"]
     opening = "The approved sources do not address breastfeeding."
     assert record.answer.startswith(opening) and record.citations
     assert events[1].text.startswith(opening)  # type: ignore[union-attr]

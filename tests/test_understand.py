@@ -174,7 +174,7 @@ def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -
     level, missing = _coverage(
         understander, "What is the LDN dose? Is it safe while breastfeeding?", LDN
     )
-    assert level == "partial" and missing == ["breast-feeding"]
+    assert level == "partial" and missing == ["breastfeeding"]
 
 
 def test_a_dose_the_passages_do_not_state_is_partial(understander: Understander) -> None:

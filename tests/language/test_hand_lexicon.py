@@ -33,9 +33,11 @@ def _strings(value: Any) -> list[str]:
 
 
 def _terms(path: Path) -> list[str]:
-    """Every string a lexicon lists (class and population names included)."""
+    """Every string a lexicon matches text by (class names included; a population's name is
+    only how it is shown, never matched)."""
     data = load_data(path)
-    keys = [k for section in data.values() if isinstance(section, dict) for k in section]
+    keys = [k for name, section in data.items() if isinstance(section, dict)
+            and name != "populations" for k in section]  # fmt: skip
     return [t.rstrip("*") for t in (*_strings(data), *keys) if len(t.rstrip("*")) > 2]
 
 

