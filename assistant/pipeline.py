@@ -132,10 +132,16 @@ def assess_coverage(services: Services, turn: Turn, passages: list[str], best: f
 def generation_request(
     services: Services, turn: Turn, retrieval: Retrieval, audience: str
 ) -> GenerationRequest:
+    asked = [c for q in turn.understanding.questions for c in q.concepts]
+    leaned = [c for c in turn.understanding.context if c.is_subject]
     concepts = [
-        AskedConcept(frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(), c.forms)
-        for q in turn.understanding.questions
-        for c in q.concepts
+        AskedConcept(
+            frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
+            c.forms,
+            drug=c.term is not None and c.term.kind in ("drug", "class", "term"),
+            essential=c.essential,
+        )
+        for c in (*asked, *leaned)
         if c.kind is not ConceptKind.NUMBER
     ]
     return GenerationRequest(
@@ -146,7 +152,6 @@ def generation_request(
         history=tuple((a.question, a.answer) for a in turn.history),
         search_question=turn.search_question,
         concepts=tuple(concepts),
-        names_in=services.understander.terminology.ids,
         query_vector=retrieval.query_vector,
         sentence_vectors=retrieval.sentence_vectors,
     )
