@@ -139,7 +139,7 @@ def generation_request(
             frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
             c.forms,
             drug=c.term is not None and c.term.kind in ("drug", "class", "term"),
-            essential=c.essential,
+            leaned=c in leaned,
         )
         for c in (*asked, *leaned)
         if c.kind is not ConceptKind.NUMBER

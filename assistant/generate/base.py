@@ -19,7 +19,7 @@ class AskedConcept:
     ids: frozenset[str] = frozenset()
     forms: tuple[str, ...] = ()
     drug: bool = False  # a treatment: a sentence about another drug does not answer
-    essential: bool = True
+    leaned: bool = False  # what an earlier turn named: it rules out other drugs, adds no bonus
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def _age_bonus(ages: list[float], sentence: str) -> float:
 def _concept_bonus(request: GenerationRequest, sentence: str, named: SentenceNames) -> float:
     """Share of the question's concepts the sentence names: by the terminology's reading
     (oxycodone through "opioid analgesics"), or by one of their names."""
-    concepts = request.concepts
+    concepts = [c for c in request.concepts if not c.leaned]
     if not concepts:
         return 0.0
     lowered = f" {phrase(sentence)} "
