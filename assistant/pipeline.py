@@ -25,7 +25,7 @@ from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChun
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
-from assistant.understand import GENERIC_WORDS, ConceptKind, Understanding
+from assistant.understand import GENERIC_WORDS, Concept, ConceptKind, Understanding
 
 AUDIENCES = ("clinician", "patient")
 
@@ -129,6 +129,15 @@ def assess_coverage(services: Services, turn: Turn, passages: list[str], best: f
     )
 
 
+def _treatment(concept: Concept) -> bool:
+    """A drug, a drug class, or a clinical term of the hand lexicon or the aliases (LDN,
+    CPAP): what a sentence about another drug does not answer."""
+    term = concept.term
+    if term is None:
+        return False
+    return term.kind in ("drug", "class") or (term.kind == "term" and term.source == "hand")
+
+
 def generation_request(
     services: Services, turn: Turn, retrieval: Retrieval, audience: str
 ) -> GenerationRequest:
@@ -138,8 +147,9 @@ def generation_request(
         AskedConcept(
             frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
             c.forms,
-            drug=c.term is not None and c.term.kind in ("drug", "class", "term"),
+            drug=_treatment(c),
             leaned=c in leaned,
+            kind_class=c.term is not None and c.term.kind == "class",
         )
         for c in (*asked, *leaned)
         if c.kind is not ConceptKind.NUMBER

@@ -20,6 +20,7 @@ class AskedConcept:
     forms: tuple[str, ...] = ()
     drug: bool = False  # a treatment: a sentence about another drug does not answer
     leaned: bool = False  # what an earlier turn named: it rules out other drugs, adds no bonus
+    kind_class: bool = False  # a drug class ("steroids"): any member may answer
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def _age_bonus(ages: list[float], sentence: str) -> float:
     if not bands:
         return 0.0
     holds = any(low <= age < high or low == age for age in ages for low, high in bands)
-    return 0.2 if holds else -0.15
+    return 0.05 if holds else -0.15
 
 
 def _concept_bonus(request: GenerationRequest, sentence: str, named: SentenceNames) -> float:
@@ -158,15 +158,18 @@ class SentenceNames:
 
     ids: frozenset[str] = frozenset()
     drugs: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()  # the classes of the drugs it names
 
 
 def _another_drug(request: GenerationRequest, named: SentenceNames) -> bool:
     """Whether a sentence speaks of a drug the question does not ask about and of none that
     it does: "how many more doses?" about lorazepam is not answered by paracetamol's limit."""
     asked = [c for c in request.concepts if c.drug]
-    if not asked or not named.drugs:
-        return False
-    return not any(c.ids & named.ids for c in asked)
+    if not asked or not named.drugs or any(c.kind_class for c in asked):
+        return False  # a class asked about ("steroids") may be any of its members
+    return not any(c.ids & named.ids for c in asked) and not any(
+        c.ids & named.classes for c in asked
+    )
 
 
 def _intent_bonus(question: str, sentence: str) -> float:
@@ -234,8 +237,10 @@ class ExtractiveGenerator:
         if self._terminology is None:
             return SentenceNames()
         found = self._terminology.scan(sentence)
-        drugs = frozenset(m.concept.id for m in found if m.concept.kind in ("drug", "class"))
-        return SentenceNames(frozenset(m.concept.id for m in found), drugs)
+        drugs = [m.concept for m in found if m.concept.kind in ("drug", "class")]
+        classes = frozenset(b for d in drugs for b in d.broader)
+        ids = frozenset(m.concept.id for m in found)
+        return SentenceNames(ids, frozenset(d.id for d in drugs), classes)
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
         """Maximal marginal relevance: each pick is relevant and adds something new."""
