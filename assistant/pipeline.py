@@ -99,7 +99,9 @@ def prepare(
         standalone = condense(asked, [a.standalone_question for a in history], topic, leans=leans)
     earlier = history[-1].standalone_question if history else topic
     if earlier and (leans or needs_context(asked)):
-        understanding = understanding.following(services.understander.concepts(earlier))
+        said_before = history[-1].question if history else None
+        carried = services.understander.carried(earlier, said_before)
+        understanding = understanding.following(carried)
     timings = {"condense": (time.perf_counter() - started) * 1000}
     search = understanding.map(standalone)
     return Turn(question, standalone, conversation, history, favour, understanding, search, timings)
