@@ -82,6 +82,7 @@ class Terminology:
         self.corpus_words = frozenset(w.lower() for w in corpus_words)
         self._concepts: dict[int, Concept] = {}
         self._forms: dict[str, list[str]] | None = None
+        self._groups = self._population_anchors(hand)
         self._abbreviations: dict[str, tuple[Concept, bool] | None] = {}
         self.learned: set[str] = set()  # names the corpus taught (see corpus.learn)
         self.generation = 0  # bumped when a name is added: cached scans are stale
@@ -147,6 +148,24 @@ class Terminology:
         self.learned.add(phrase(name))
         self._forms = None
         self.generation += 1
+
+    def _population_anchors(self, hand: HandLexicon) -> dict[str, str]:
+        """Condition id -> the population id it puts a patient in (CKD: renal impairment)."""
+        anchors = {}
+        for group in hand.populations:
+            for name in group.conditions:
+                for concept in self.lookup(name):
+                    if concept.kind == "condition":
+                        anchors[concept.id] = f"population:{group.name.lower()}"
+        return anchors
+
+    def population_of(self, concept: Concept) -> Concept | None:
+        """The population a condition (or a narrower one) puts a patient in, or None."""
+        for candidate in (concept.id, *concept.broader):
+            group = self._groups.get(candidate)
+            if group is not None:
+                return self.concept(group)
+        return None
 
     def populations(self) -> list[Concept]:
         """The population concepts of the hand lexicon."""
@@ -271,7 +290,11 @@ def _scan(terminology: Terminology, text: str, nested: bool) -> Iterable[Mention
         if length:
             start, end = found[i].start, found[i + length - 1].end
             for number in dict.fromkeys(hit):
-                yield Mention(terminology._concept(number), start, end, text[start:end])
+                concept = terminology._concept(number)
+                yield Mention(concept, start, end, text[start:end])
+                group = terminology.population_of(concept) if concept.kind == "condition" else None
+                if group is not None:
+                    yield Mention(group, start, end, text[start:end])
             if nested and length > 1:
                 yield from _inside(terminology, text, found[i : i + length])
             i += length
