@@ -138,6 +138,10 @@ def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Conce
     bands = bands or [b for s in pool or passages for b in _group_bands(evidence, s)]
     if not bands:
         return bool(concept.term and concept.term.default)
+    if low >= ADULT:
+        # An adult's age against adult evidence: bands there are criteria ("65-74 years"),
+        # not the ages a drug is for; only evidence for children alone leaves an adult out.
+        return any(b_high > ADULT for _, b_high in bands)
     return any((b_low <= high and low < b_high) or b_low == low for b_low, b_high in bands)
 
 
@@ -216,6 +220,7 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
     )
 
 
+ADULT = 18.0  # years
 _TREATMENTS = frozenset({"drug", "class", "term"})
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
 

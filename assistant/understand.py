@@ -64,7 +64,7 @@ _PAST = re.compile(
 # another drug is history, not what is asked.
 _HISTORY = re.compile(
     r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
-    r"started on)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
+    r"started on|course of)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
     r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
     r"[a-z][\w-]+)?)",
     re.I,
@@ -430,7 +430,10 @@ def _background(
     decide nothing when the sentence asks about something else; alone, they are what it
     asks about ("is she ok on ivermectin for worms?")."""
     inside = [c for c in found if c.is_subject and _span_inside(c.span, history)]
-    asked = [c for c in found if c.is_subject and c.essential and c not in inside]
+    asked = [
+        c for c in found
+        if c.is_subject and c.essential and c not in inside and not (c.term and c.term.symptom)
+    ]  # fmt: skip
     if not inside or not (asked or referred):
         return found
     return [replace(c, essential=False) if c in inside else c for c in found]

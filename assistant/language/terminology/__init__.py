@@ -225,7 +225,7 @@ class Terminology:
         found: tuple[Concept, bool] | None = None
         if len(confirmed) == 1 and confirmed[0][1] is not None:
             found = (confirmed[0][1], True)
-        elif len(readings) == 1 and readings[0][1] is not None:
+        elif len(meanings) == 1 and len(readings) == 1 and readings[0][1] is not None:
             # One meaning: certain when a dataset names it and the corpus does not use the
             # abbreviation otherwise ("DVT" where the corpus never says it); a corpus that
             # uses it for something else ("ED" as emergency department) leaves it uncertain.

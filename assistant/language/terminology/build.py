@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t11"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t12"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -35,7 +35,10 @@ _TOO_GENERAL = {"C23.888", "C23.550", "C23"}
 _SIGNS = "C23.888"  # MeSH: signs and symptoms
 # HPO subtrees that are not findings: modes of inheritance, clinical modifiers (onset,
 # severity), frequencies, clinical course, blood group.
-_HPO_NOT_FINDINGS = ("HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797", "HP:0032223")
+_HPO_NOT_FINDINGS = (
+    "HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797", "HP:0032223", "HP:0011008"
+)  # fmt: skip
+RARE_SYNONYM = 3.0  # zipf under which a one-word synonym is a name, not a modifier
 
 
 @dataclass
@@ -266,8 +269,12 @@ def add_phenotypes(index: TermIndex) -> None:
         for name in names:
             low = name.lower()
             own = low == term.name.lower()
-            # Everyday one-word names go, the term's own too (HPO's root is "All").
-            if not _PROSE.match(low) or (" " not in low and _zipf(low) >= COMMON_CONDITION):
+            # Everyday one-word names go, the term's own too (HPO's root is "All"); a one-word
+            # synonym must be a name ("pyrexia"), not a modifier ("recurrent").
+            single = " " not in low
+            if not _PROSE.match(low) or (single and _zipf(low) >= COMMON_CONDITION):
+                continue
+            if single and not own and _zipf(low) >= RARE_SYNONYM:
                 continue
             index.add(low, number, capitals=not own and _short_common(low))
 
