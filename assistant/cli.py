@@ -78,11 +78,13 @@ def ingest(
     PATHS add or update their documents only; documents elsewhere stay indexed unless the
     whole corpus is ingested (no PATHS, or the configured corpus paths) or --prune is given.
     """
+    from assistant.cli_evidence import after_ingest
     from assistant.index.embedder import MiniLMEmbedder, ensure_fast_embedder
     from assistant.index.indexer import ingest as run_ingest
 
     settings = Settings()
     embedder = MiniLMEmbedder(settings.index.embed_batch_size)
+    recheck_failed: list[str] = []  # answers whose evidence changed are re-checked after it
     try:
         report = run_ingest(
             paths or settings.corpus_paths,
@@ -92,12 +94,15 @@ def ingest(
             prune=prune or _is_whole_corpus(paths, settings),
             on_plan=_show_plan,
             dry_run=dry_run,
+            after=after_ingest(settings, recheck_failed),
         )
         if not dry_run:  # answering then starts without importing torch
             ensure_fast_embedder(settings.index, embedder)
     except FollowupError as exc:
         _fail(exc)
     _show_report(report, dry_run)
+    if recheck_failed:
+        raise typer.Exit(1)
 
 
 def _show_report(report: IngestReport, dry_run: bool) -> None:
@@ -238,6 +243,7 @@ def articles() -> None:
         typer.echo(terminal_safe(f"{doc.id}\t{doc.title}"))
 
 
+import assistant.cli_evidence  # noqa: E402  (registers `review recheck`, `export-cases`)
 from assistant.cli_review import review_app  # noqa: E402
 from assistant.cli_users import users_app  # noqa: E402
 

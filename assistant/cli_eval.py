@@ -154,6 +154,13 @@ def _summary(report: dict[str, object]) -> None:
     shown = ("ndcg@10", "mrr@10", "recall@10", "p@5", "bm25.ndcg@10", "dense.ndcg@10")
     typer.echo(f"{report['cases']} cases, {report['errors']} errors")
     typer.echo("  ".join(f"{k}={flat[k]:.3f}" for k in shown if flat.get(k) is not None))
+    reviewed: Any = report.get("reviewed") or {}
+    if reviewed.get("approved_cases") or reviewed.get("rejected_cases"):
+        typer.echo(
+            f"approved answers still given: {reviewed['approved_still_given']} of "
+            f"{reviewed['approved_cases']}; rejected sentences reappearing: "
+            f"{reviewed['rejected_reappeared']} of {reviewed['rejected_cases']}"
+        )
     for check in report["thresholds"]:  # type: ignore[attr-defined]
         mark = "ok  " if check["passed"] else "FAIL"
         value = "n/a" if check["value"] is None else f"{check['value']:.3f}"

@@ -18,6 +18,8 @@ from assistant.config import Settings
 from assistant.errors import FollowupError
 
 if TYPE_CHECKING:
+    from assistant.index.base import Catalog
+    from assistant.models import AnswerRecord
     from assistant.review.store import AnswerStore
     from assistant.review.users import User
     from assistant.review.workflow import AnswerDetail
@@ -62,22 +64,31 @@ def list_(
     ] = "pending_review",
     limit: Annotated[int, typer.Option("--limit")] = 50,
     offset: Annotated[int, typer.Option("--offset")] = 0,
+    changed: Annotated[
+        bool,
+        typer.Option("--changed", help="Only answers whose evidence changed since review."),
+    ] = False,
 ) -> None:
     """The review queue (oldest first)."""
+    from assistant.review.fingerprints import shown
     from assistant.review.workflow import queue
 
     try:
         store, _ = _session()
-        records = queue(
-            store, status=None if status == "all" else status, limit=limit, offset=offset
-        )
+        wanted = None if status == "all" else status
+        records = queue(store, status=wanted, limit=limit, offset=offset, changed=changed)
+        served = _served()
+        records = [shown(r, served) for r in records]  # never "approved" on changed evidence
     except FollowupError as exc:
         _fail(exc)
     for r in records:
         question = textwrap.shorten(r.question, width=70, placeholder="…")
-        typer.echo(f"{r.id}\t{r.review_status.value}\t{r.created_at}\t{question}")
+        state = f"\t{r.evidence.state}" if r.evidence is not None else ""
+        typer.echo(f"{r.id}\t{r.review_status.value}\t{r.created_at}\t{question}{state}")
     if not records:
-        typer.echo(f"no answers with status {status}")
+        typer.echo(
+            f"no answers with status {status}" + (" and changed evidence" if changed else "")
+        )
 
 
 def _show(d: AnswerDetail) -> str:
@@ -88,6 +99,7 @@ def _show(d: AnswerDetail) -> str:
         f"standalone: {r.standalone_question}",
         f"\nanswer (version {d.versions[-1].version if d.versions else 1}):",
         textwrap.indent(textwrap.fill(r.answer, 96), "  "),
+        *_evidence_lines(r),
         "\ncited passages:",
     ]
     for c in r.citations:
@@ -114,14 +126,41 @@ def _show(d: AnswerDetail) -> str:
     return "\n".join(out)
 
 
+def _served() -> Catalog | None:
+    """The generation served now, which stored answers are shown against."""
+    from assistant.cli_evidence import served_catalog
+
+    return served_catalog(Settings())
+
+
+def _evidence_lines(r: AnswerRecord) -> list[str]:
+    """The notice of changed evidence, with what changed in each passage."""
+    from assistant.review.fingerprints import diff_summary
+
+    notice = r.evidence
+    if notice is None:
+        return []
+    out = ["", f"EVIDENCE CHANGED ({notice.state}): {notice.message}"]
+    for c in notice.changes:
+        what = "withdrawn from the approved corpus" if c.passage is None else diff_summary(c.diff)
+        out.append(f"  [{c.n}] {c.source_id}: {what}")
+    out.extend(f"  finding: {f}" for f in notice.findings)
+    if notice.published_article:
+        out.append(f"  published as article {notice.published_article}: review it too")
+    return out
+
+
 @review_app.command()
 def show(answer_id: IdArg) -> None:
     """Question, answer, each cited passage, versions and decisions."""
+    from assistant.review.fingerprints import shown
     from assistant.review.workflow import detail
 
     try:
         store, _ = _session()
-        typer.echo(_show(detail(store, answer_id)))
+        found = detail(store, answer_id)
+        found.record = shown(found.record, _served())
+        typer.echo(_show(found))
     except FollowupError as exc:
         _fail(exc)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -115,6 +115,63 @@ class Citation(BaseModel):
     citation: str | None = None
     url: str | None = None
     passage: str
+    # Evidence fingerprint: the content hash of the cited passage (``Chunk.content_hash``) and
+    # the version (ingest hash) of its document, in the generation the answer was written
+    # from. A later ingest that changes either is found through them (assistant/review/recheck).
+    passage_sha256: str | None = None
+    document_version: str | None = None
+
+
+class DiffPart(BaseModel):
+    """One run of a word diff between two texts of a passage."""
+
+    op: Literal["same", "removed", "added"]
+    text: str
+
+
+class EvidenceChange(BaseModel):
+    """What happened to one cited passage since the answer was reviewed."""
+
+    n: int
+    source_id: str
+    title: str
+    change: Literal["changed", "withdrawn"]
+    reviewed_passage: str  # the passage as it read when the answer was reviewed (or written)
+    passage: str | None = None  # as it reads now; None when withdrawn
+    diff: list[DiffPart] = Field(default_factory=list)
+
+
+EvidenceState = Literal["evidence_changed", "evidence_withdrawn", "no_longer_supported"]
+
+
+class EvidenceNotice(BaseModel):
+    """Shown with an answer whose cited evidence changed after it was reviewed or written.
+
+    ``evidence_changed``: the text still verifies against the new passages and a reviewer must
+    confirm it; ``no_longer_supported``: a sentence no longer verifies; ``evidence_withdrawn``:
+    a cited passage is gone from the approved corpus. ``pending`` while the re-check that
+    ingest runs has not reached this answer yet (it is then never shown as approved).
+    """
+
+    state: EvidenceState
+    message: str
+    reviewed_on: str | None = None  # date of the approval it invalidated (None: never reviewed)
+    checked_at: str | None = None  # when the re-check ran
+    corpus_version: str | None = None  # the generation it was checked against
+    changes: list[EvidenceChange] = Field(default_factory=list)
+    findings: list[str] = Field(default_factory=list)  # each names its sentence and passage
+    published_article: str | None = None  # an article published from this answer
+    pending: bool = False
+
+
+class EarlierEvidence(BaseModel):
+    """An earlier answer of the same conversation whose evidence changed (shown with later
+    answers, so a client that never reloads the history still learns of it)."""
+
+    answer_id: str
+    question: str
+    state: EvidenceState
+    message: str
 
 
 class RetrievalHit(BaseModel):
@@ -161,3 +218,10 @@ class AnswerRecord(BaseModel):
     corrections: list[str] = Field(default_factory=list)
     search_question: str | None = None
     created_at: str = Field(default_factory=utc_now)
+    # When a reviewer last approved or rejected it (None while it never was).
+    reviewed_at: str | None = None
+    # Set when the evidence it cites changed after it was reviewed or written.
+    evidence: EvidenceNotice | None = None
+    # Filled when the record is shown (never stored): earlier answers of its conversation
+    # whose evidence changed.
+    earlier_evidence: list[EarlierEvidence] = Field(default_factory=list)

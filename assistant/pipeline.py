@@ -24,6 +24,7 @@ from assistant.index.retriever import Retrieval
 from assistant.language.markers import renumber
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.render import sentence_pieces
+from assistant.review.fingerprints import fingerprint
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
@@ -205,6 +206,7 @@ def finalize(
     catalog = retrieval.catalog or services.catalog
     text, order, findings = renumber(draft.text, len(retrieval.hits))
     citations = build_citations(order, retrieval.hits, _documents_of(catalog, retrieval.hits))
+    citations = fingerprint(citations, catalog)  # the evidence as it reads in this generation
     findings = draft.findings + findings + verify(text, citations)
     if not draft.refused and citations:
         # What is cited must cover the question too, whoever wrote the answer.

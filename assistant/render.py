@@ -71,9 +71,31 @@ def after_answer(record: AnswerRecord, *, passages: bool = True, related: bool =
     if related and record.related_questions:
         questions = "\n".join(f"- {plain(q)}" for q in record.related_questions)
         parts.append("Related questions\n" + questions)
+    parts.extend(evidence_notes(record))
     parts.append(record.disclaimer)
     parts.append(status_line(record))
     return "".join(f"\n\n{part}" for part in parts)
+
+
+def evidence_notes(record: AnswerRecord) -> list[str]:
+    """The notice that the evidence of this answer (or of an earlier one in its conversation)
+    changed since it was reviewed, with what changed in each passage."""
+    from assistant.review.fingerprints import diff_summary
+
+    notes = []
+    notice = record.evidence
+    if notice is not None:
+        lines = [f"Evidence changed: {notice.message}"]
+        for c in notice.changes:
+            what = (
+                "withdrawn from the approved corpus" if c.passage is None else diff_summary(c.diff)
+            )
+            lines.append(f"  [{c.n}] {plain(c.title)}: {plain(what)}")
+        notes.append("\n".join(lines))
+    notes.extend(
+        f"Earlier in this conversation: {plain(e.message)}" for e in record.earlier_evidence
+    )
+    return notes
 
 
 def coverage_line(record: AnswerRecord) -> str:

@@ -4,7 +4,9 @@ Case (one JSON object per line): ``{"id", "question", "history"?, "relevant"?: {
 grade}, "reference_answer"?, "expected_decision"?, "must_refuse"?}``, plus for the follow-ups
 sets ``"kind"`` (how the question is worded, or why it must be declined) and ``"expect_any"``
 (alternative key facts, case-insensitive regexes, one of which a right answer contains).
-Unknown fields are ignored so other datasets plug in unchanged.
+Cases exported from reviewers' decisions (``followup review export-cases``) add ``"must_not"``:
+sentences of a rejected answer that must not come back in the answer (the eval fails if one
+does). Unknown fields are ignored so other datasets plug in unchanged.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class EvalCase(BaseModel):
     must_refuse: bool = False
     kind: str | None = None
     expect_any: list[str] = Field(default_factory=list)
+    must_not: list[str] = Field(default_factory=list)  # a rejected answer's sentences
 
     @field_validator("expect_any")
     @classmethod

@@ -92,6 +92,27 @@ def _outcomes(results: Sequence[CaseResult]) -> dict[str, Any]:
     }
 
 
+REVIEWED_APPROVED = "reviewed-approved"
+
+
+def _reviewed(results: Sequence[CaseResult]) -> dict[str, Any]:
+    """Cases exported from reviewers' decisions: approved answers the build still gives, and
+    rejected sentences that came back (``followup review export-cases``)."""
+    approved = [r for r in results if r.case.kind == REVIEWED_APPROVED]
+    kept = [
+        r for r in approved if r.outcome.get("answered_right") or r.outcome.get("declined_right")
+    ]
+    rejected = [r for r in results if r.case.must_not]
+    back = [r for r in rejected if r.outcome.get("rejected_reappeared", bool(r.error))]
+    return {
+        "approved_cases": len(approved),
+        "approved_still_given": len(kept),
+        "rejected_cases": len(rejected),
+        "rejected_reappeared": len(back),
+        "reappeared_ids": [r.case.id for r in back],
+    }
+
+
 def _latency(results: Sequence[CaseResult]) -> dict[str, dict[str, float | None]]:
     samples: dict[str, list[float]] = {}
     for r in results:
@@ -124,6 +145,11 @@ def flatten(report: Mapping[str, Any]) -> dict[str, float | None]:
         for name in ("answered_right", "declined_right"):
             if values[name] is not None:
                 flat[f"{name}.{kind}"] = values[name]
+    reviewed = report.get("reviewed", {})
+    if reviewed.get("approved_cases"):
+        flat["approved_still_given"] = reviewed["approved_still_given"] / reviewed["approved_cases"]
+    if reviewed.get("rejected_cases"):
+        flat["rejected_absent"] = 1 - reviewed["rejected_reappeared"] / reviewed["rejected_cases"]
     return flat
 
 
@@ -140,6 +166,13 @@ def check(report: Mapping[str, Any], config: DatasetConfig) -> list[dict[str, An
                 "value": value,
                 "passed": value is not None and value >= minimum,
             }
+        )
+    reviewed = report.get("reviewed", {})
+    if reviewed.get("rejected_cases"):
+        # A rejected sentence coming back is a failure whatever the thresholds say.
+        back = reviewed["rejected_reappeared"]
+        checks.append(
+            {"metric": "rejected_reappeared", "max": 0, "value": back, "passed": not back}
         )
     for stage, maximum in sorted(config.max_p95_ms.items()):
         value = report["latency_ms"].get(stage, {}).get("p95")
@@ -164,6 +197,7 @@ def build_report(
         "retrieval": _retrieval(results),
         "answers": _answers(results),
         "outcomes": _outcomes(results),
+        "reviewed": _reviewed(results),
         "latency_ms": _latency(results),
     }
     report["thresholds"] = check(report, config)
@@ -222,6 +256,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         f"(stated in {_fmt(answers['decision_stated_share'])} of {answers['decision_cases']})"
     )
     lines += _outcome_lines(report.get("outcomes", {}), report["per_case"])
+    lines += _reviewed_lines(report.get("reviewed", {}))
     lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 | n |", "|---|---|---|---|"]
     for stage, values in report["latency_ms"].items():
         lines.append(
@@ -262,6 +297,22 @@ def _outcome_lines(outcomes: Mapping[str, Any], rows: Sequence[Mapping[str, Any]
             f"| {kind} | {v['cases']} | {_fmt(v['answered_right'])} | {_fmt(v['declined_right'])} |"
         )
     return lines + _missed(rows)
+
+
+def _reviewed_lines(reviewed: Mapping[str, Any]) -> list[str]:
+    if not reviewed.get("approved_cases") and not reviewed.get("rejected_cases"):
+        return []
+    lines = ["", "## Reviewers' decisions", ""]
+    lines.append(
+        f"- approved answers the build still gives: {reviewed['approved_still_given']} of "
+        f"{reviewed['approved_cases']}"
+    )
+    lines.append(
+        f"- rejected sentences that reappear: {reviewed['rejected_reappeared']} of "
+        f"{reviewed['rejected_cases']} rejected answers"
+        + (f" ({', '.join(reviewed['reappeared_ids'])})" if reviewed["reappeared_ids"] else "")
+    )
+    return lines
 
 
 def _missed(rows: Sequence[Mapping[str, Any]], n: int = 40) -> list[str]:

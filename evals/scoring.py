@@ -65,6 +65,17 @@ def cites_relevant(cited: Iterable[str], relevant: Mapping[str, int]) -> bool:
     return any(relevant.get(source, 0) > 0 for source in cited)
 
 
+def _sentence_key(text: str) -> str:
+    return answer_text(text).casefold().strip(" .;:!?")
+
+
+def reappeared(answer: str, must_not: Sequence[str]) -> list[str]:
+    """The rejected sentences that occur in ``answer`` (markers, spacing, dashes and case
+    aside)."""
+    said = _sentence_key(answer)
+    return [s for s in must_not if _sentence_key(s) and _sentence_key(s) in said]
+
+
 def declined(refused: bool, coverage: str) -> bool:
     """A refusal, or an answer whose coverage says the evidence answers nothing."""
     return refused or coverage == "none"
@@ -77,10 +88,13 @@ def score_outcome(
 
     must-refuse case: ``declined_right`` = refused or coverage none. Answerable case with a
     key fact: ``answered_right`` = not declined, a key fact from ``expect_any`` present and a
-    relevant source cited (``key_fact`` and ``relevant_cited`` say which part failed).
-    Other cases (no key fact given) get no outcome.
+    relevant source cited (``key_fact`` and ``relevant_cited`` say which part failed). A case
+    with ``must_not`` sentences (a rejected answer): ``rejected_reappeared`` when one of them
+    is in the answer. Other cases (no key fact given) get no outcome.
     """
     gave_up = declined(refused, coverage)
+    if case.must_not:
+        return {"rejected_reappeared": bool(reappeared(answer, case.must_not))}
     if case.must_refuse:
         return {"declined_right": gave_up}
     if not case.expect_any:

@@ -378,6 +378,7 @@ def ingest(
     on_plan: Callable[[IngestPlan], None] | None = None,
     dry_run: bool = False,
     hook: WriteHook = no_hook,
+    after: Callable[[Catalog], None] | None = None,
 ) -> IngestReport:
     """Bring the index in line with the approved documents under ``paths``, atomically.
 
@@ -386,7 +387,8 @@ def ingest(
     leaves the previous generation serving. ``prune`` removes indexed documents that the paths
     do not hold (use it for the whole corpus). ``on_plan`` sees what will change before
     anything is written; ``dry_run`` stops there. ``hook`` is called before each write step
-    (crash-injection tests).
+    (crash-injection tests). ``after`` is called with the generation served once the ingest
+    is done, committed or not (the answer store's re-check: an interrupted one resumes).
     """
     started = time.perf_counter()
     loaded = load_corpus(paths, _limits(settings))
@@ -401,7 +403,9 @@ def ingest(
         if dry_run:
             report.corpus_version = index.catalog.corpus_version
             return report
-        _transact(index, plan, embedder, settings, progress, hook, report)
+        serving = _transact(index, plan, embedder, settings, progress, hook, report)
+        if after is not None:
+            after(serving)
     finally:
         index.close()
     report.seconds = time.perf_counter() - started
@@ -416,8 +420,9 @@ def _transact(
     progress: ProgressFactory | None,
     hook: WriteHook,
     report: IngestReport,
-) -> None:
-    """Write the next generation and switch to it when it differs from the serving one."""
+) -> Catalog:
+    """Write the next generation and switch to it when it differs from the serving one;
+    returns the catalog of the generation served afterwards."""
     expected = sum(
         _estimate(d, index.catalog, settings)
         for d in plan.update
@@ -436,3 +441,5 @@ def _transact(
             report.committed = True
         report.chunks_total = len(tx.catalog.chunks())
         report.corpus_version = tx.catalog.corpus_version
+        serving = tx.catalog.snapshot() if report.committed else index.catalog.snapshot()
+    return serving

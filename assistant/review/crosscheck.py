@@ -15,9 +15,10 @@ from assistant.models import ReviewStatus
 from assistant.review.audit import AuditEntry, AuditReport
 from assistant.review.store import AnswerStore, text_sha256
 
-_DECISION_ACTIONS = ("approve", "reject", "edit", "comment")
+_DECISION_ACTIONS = ("approve", "reject", "edit", "comment", "recheck")
+_NEW_VERSION = ("edit", "recheck")  # decisions that create a version
 _NOT_IN_PAYLOAD = {"answer_id", "user", "at", "audit_seq"}
-_ADDED_LATER = ("findings", "justification")
+_ADDED_LATER = ("findings", "justification", "evidence", "evidence_state")
 
 
 def _bad(report: AuditReport, seq: int, problem: str) -> AuditReport:
@@ -29,6 +30,7 @@ def _decision_problem(row: dict[str, Any], entry: AuditEntry | None) -> str | No
         return f"decision {row['id']} has no audit entry {row['audit_seq']}"
     payload = {k: v for k, v in row.items() if k not in _NOT_IN_PAYLOAD | {"user_name"}}
     payload["findings"] = json.loads(payload.get("findings") or "[]")
+    payload["evidence"] = json.loads(payload.get("evidence") or "[]")
     for added in _ADDED_LATER:  # decisions audited before migration 4 lack these keys
         if added not in entry.payload and not payload.get(added):
             payload.pop(added, None)
@@ -64,7 +66,7 @@ def _recorded_versions(by_seq: dict[int, AuditEntry]) -> Recorded:
     for seq, e in by_seq.items():
         if e.action == "create" and e.answer_id:
             recorded[(e.answer_id, 1)] = (seq, e.payload["version_sha256"], [])
-        elif e.action == "edit" and e.answer_id:
+        elif e.action in _NEW_VERSION and e.answer_id:
             found = e.payload.get("findings", [])
             recorded[(e.answer_id, e.payload["result_version"])] = (
                 seq,
@@ -102,7 +104,7 @@ def _check_current(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[i
     for entry in by_seq.values():
         if entry.answer_id and entry.action in (*_DECISION_ACTIONS, "create"):
             last[entry.answer_id] = entry
-            if entry.action == "edit":
+            if entry.action in _NEW_VERSION:
                 versions[entry.answer_id] = entry.payload["result_version"]
     texts = {
         (r["answer_id"], r["version"]): r["text"] for r in store.stored_rows("answer_versions")
@@ -126,10 +128,66 @@ def _check_current(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[i
     return None
 
 
+Evidence = dict[tuple[str, int], tuple[int, list[dict[str, Any]]]]
+_EVIDENCE_KEYS = ("n", "chunk_id", "source_id", "passage_sha256", "document_version", "state")
+
+
+def _recorded_evidence(by_seq: dict[int, AuditEntry]) -> Evidence:
+    """(answer, version) -> (audit seq, fingerprints) as the audit trail recorded them: at
+    birth, by an edit or a re-check (the version it made), or when fingerprinted later."""
+    recorded: Evidence = {}
+    for seq, e in by_seq.items():
+        if not e.answer_id or "evidence" not in e.payload:
+            continue
+        if e.action == "create" or e.action == "fingerprint":
+            recorded[(e.answer_id, e.payload["version"])] = (seq, e.payload["evidence"])
+        elif e.action in _NEW_VERSION:
+            recorded[(e.answer_id, e.payload["result_version"])] = (seq, e.payload["evidence"])
+    return recorded
+
+
+def _live_versions(store: AnswerStore) -> dict[str, int | None]:
+    """answer -> the version whose evidence the passage index must hold (None: rejected)."""
+    latest: dict[str, int] = {}
+    for row in store.stored_rows("answer_versions"):
+        latest[row["answer_id"]] = max(row["version"], latest.get(row["answer_id"], 0))
+    return {
+        r["id"]: None if r["review_status"] == ReviewStatus.REJECTED.value else latest.get(r["id"])
+        for r in store.stored_rows("answers")
+    }
+
+
+def _check_evidence(store: AnswerStore, by_seq: dict[int, AuditEntry]) -> tuple[int, str] | None:
+    """Fingerprints agree with the audit, and only current versions of answers that are not
+    rejected are live in the passage index (a row taken out would hide an answer from the
+    re-check)."""
+    recorded = _recorded_evidence(by_seq)
+    stored: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    live = _live_versions(store)
+    for row in store.stored_rows("answer_evidence"):
+        key = (row["answer_id"], row["version"])
+        stored[key].append({k: row[k] for k in _EVIDENCE_KEYS})
+        if bool(row["live"]) != (live.get(row["answer_id"]) == row["version"]):
+            seq = recorded.get(key, (0, []))[0]
+            return seq, (
+                f"evidence of version {row['version']} of answer {row['answer_id']} is "
+                f"{'live' if row['live'] else 'not live'} in the passage index, which the "
+                "answer's versions and status do not support"
+            )
+    for key in sorted(set(recorded) | set(stored)):
+        seq, fingerprints = recorded.get(key, (0, []))
+        if sorted(fingerprints, key=lambda f: f["n"]) != stored.get(key, []):
+            return seq, (
+                f"evidence fingerprints of version {key[1]} of answer {key[0]} differ from "
+                "what the audit trail recorded"
+            )
+    return None
+
+
 def crosscheck(store: AnswerStore, report: AuditReport) -> AuditReport:
     """``report`` if the working tables agree with the verified chain, else the first problem."""
     by_seq = {e.seq: e for e in store.audit_entries()}
-    for check in (_check_decisions, _check_versions, _check_current):
+    for check in (_check_decisions, _check_versions, _check_current, _check_evidence):
         found = check(store, by_seq)
         if found:
             return _bad(report, *found)

@@ -150,6 +150,40 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE generation_slots ADD COLUMN owner TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        7,
+        "evidence fingerprints per answer version, indexed by passage hash; re-check lease",
+        """
+        CREATE TABLE answer_evidence (
+            answer_id TEXT NOT NULL REFERENCES answers(id),
+            version INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            chunk_id TEXT NOT NULL,
+            source_id TEXT NOT NULL,
+            passage_sha256 TEXT NOT NULL,
+            document_version TEXT,
+            state TEXT NOT NULL DEFAULT 'ok',
+            live INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (answer_id, version, n)
+        );
+        CREATE INDEX answer_evidence_by_passage ON answer_evidence(passage_sha256, answer_id)
+            WHERE live = 1;
+        CREATE INDEX answer_evidence_withdrawn ON answer_evidence(source_id)
+            WHERE live = 1 AND state = 'withdrawn';
+        ALTER TABLE answers ADD COLUMN evidence_state TEXT;
+        ALTER TABLE answers ADD COLUMN fingerprinted INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX answers_by_evidence ON answers(evidence_state, created_at)
+            WHERE evidence_state IS NOT NULL;
+        CREATE INDEX answers_not_fingerprinted ON answers(id) WHERE fingerprinted = 0;
+        ALTER TABLE decisions ADD COLUMN evidence TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE decisions ADD COLUMN evidence_state TEXT;
+        CREATE TABLE recheck_lease (
+            name TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 ]
 
 _PG_APPEND_ONLY = """

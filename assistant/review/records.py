@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +24,19 @@ class AnswerVersion(BaseModel):
     comment: str | None = None
     # What verification found in this text (numbers or citations its passages do not support).
     findings: list[str] = Field(default_factory=list)
+
+
+class Fingerprint(BaseModel):
+    """The evidence one version of an answer cites through ``[n]``, as it read when that
+    version was written, re-checked or fingerprinted: the passage's content hash and its
+    document's version. ``state`` is ``withdrawn`` once the passage left the approved corpus."""
+
+    n: int
+    chunk_id: str
+    source_id: str
+    passage_sha256: str
+    document_version: str | None = None
+    state: str = "ok"  # ok | withdrawn
 
 
 class Decision(BaseModel):
@@ -45,6 +61,11 @@ class Decision(BaseModel):
     findings: list[str] = Field(default_factory=list)
     # Why an approver accepted a version despite its findings (required then).
     justification: str | None = None
+    # The evidence the decision binds: an approval, the evidence approved; an edit or a
+    # re-check, the evidence of the version it created.
+    evidence: list[Fingerprint] = Field(default_factory=list)
+    # A re-check: evidence_changed | evidence_withdrawn | no_longer_supported.
+    evidence_state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,3 +77,15 @@ class CurrentVersion:
     owner: str | None  # who asked the question
     version: AnswerVersion
     authors: frozenset[str] = field(default_factory=frozenset)  # of every version so far
+    evidence: tuple[Fingerprint, ...] = ()  # what the current version cites, fingerprinted
+
+    def withdrawn(self) -> list[Fingerprint]:
+        """Cited passages of the current version that left the approved corpus."""
+        return [f for f in self.evidence if f.state == "withdrawn"]
+
+
+def version_from_row(row: Mapping[str, Any]) -> AnswerVersion:
+    """A version as stored (findings kept as JSON text)."""
+    data = dict(row)
+    data["findings"] = json.loads(data.get("findings") or "[]")
+    return AnswerVersion(**data)

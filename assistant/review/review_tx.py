@@ -11,29 +11,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistant.errors import NotFoundError
-from assistant.models import AnswerRecord, ReviewStatus
-from assistant.review import audit
+from assistant.models import AnswerRecord, Citation, EvidenceNotice, ReviewStatus
+from assistant.review import audit, evidence_sql
 from assistant.review.audit import AuditEntry
 from assistant.review.db import Tx
-from assistant.review.records import AnswerVersion, CurrentVersion, Decision
+from assistant.review.records import (
+    AnswerVersion,
+    CurrentVersion,
+    Decision,
+    Fingerprint,
+    version_from_row,
+)
 
 _DECISION_COLUMNS = (
     "id, answer_id, audit_seq, action, user_name, role, at, meaning, comment, version,"
     " version_sha256, from_status, to_status, result_version, result_sha256, findings,"
-    " justification"
+    " justification, evidence, evidence_state"
 )
-
-
-def version_from_row(row: Mapping[str, Any]) -> AnswerVersion:
-    data = dict(row)
-    data["findings"] = json.loads(data.get("findings") or "[]")
-    return AnswerVersion(**data)
+# What ``show`` leaves as it is unless told.
+KEEP: Any = object()
 
 
 def decision_from_row(row: Mapping[str, Any]) -> Decision:
     data = dict(row)
     data["user"] = data.pop("user_name")
     data["findings"] = json.loads(data.get("findings") or "[]")
+    data["evidence"] = json.loads(data.get("evidence") or "[]")
     return Decision(**data)
 
 
@@ -66,6 +69,7 @@ class ReviewTx:
             owner=row[2],
             version=found[-1],
             authors=frozenset(v.author for v in found),
+            evidence=tuple(evidence_sql.live(self._tx, answer_id)),
         )
 
     def add_version(self, version: AnswerVersion) -> None:
@@ -100,7 +104,7 @@ class ReviewTx:
     def add_decision(self, d: Decision) -> None:
         self._tx.execute(
             f"INSERT INTO decisions ({_DECISION_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 d.id,
                 d.answer_id,
@@ -119,22 +123,63 @@ class ReviewTx:
                 d.result_sha256,
                 json.dumps(d.findings, ensure_ascii=False),
                 d.justification,
+                json.dumps([f.model_dump(mode="json") for f in d.evidence], ensure_ascii=False),
+                d.evidence_state,
             ),
         )
 
-    def show(self, answer_id: str, *, status: ReviewStatus, text: str) -> None:
-        """Make the stored record show its current status and version's text."""
+    def show(
+        self,
+        answer_id: str,
+        *,
+        status: ReviewStatus,
+        text: str,
+        reviewed_at: str | None = KEEP,
+        evidence: EvidenceNotice | None = KEEP,
+        citations: list[Citation] = KEEP,
+    ) -> None:
+        """Make the stored record show its current status and version's text (and, when given,
+        when it was reviewed, its evidence notice and its citations)."""
         row = self._tx.execute(
             "SELECT record_json FROM answers WHERE id = ?", (answer_id,)
         ).fetchone()
         if row is None:
             raise NotFoundError(f"No answer {answer_id!r}.")
         record = AnswerRecord.model_validate_json(row[0])
-        record = record.model_copy(update={"review_status": status, "answer": text})
+        update: dict[str, Any] = {"review_status": status, "answer": text}
+        for name, value in (
+            ("reviewed_at", reviewed_at),
+            ("evidence", evidence),
+            ("citations", citations),
+        ):
+            if value is not KEEP:
+                update[name] = value
+        record = record.model_copy(update=update)
+        state = record.evidence.state if record.evidence is not None else None
         self._tx.execute(
-            "UPDATE answers SET review_status = ?, answer = ?, record_json = ? WHERE id = ?",
-            (status.value, text, record.model_dump_json(), answer_id),
+            "UPDATE answers SET review_status = ?, answer = ?, record_json = ?,"
+            " evidence_state = ? WHERE id = ?",
+            (status.value, text, record.model_dump_json(), state, answer_id),
         )
+
+    def set_evidence(self, answer_id: str, version: int, fingerprints: list[Fingerprint]) -> None:
+        """``fingerprints`` become the live evidence of ``version`` (superseding earlier ones)."""
+        evidence_sql.add(self._tx, answer_id, version, fingerprints)
+
+    def retire_evidence(self, answer_id: str) -> None:
+        """The answer's evidence is no longer watched (it was rejected)."""
+        evidence_sql.retire(self._tx, answer_id)
+
+    def fingerprinted(self, answer_id: str) -> None:
+        evidence_sql.mark_fingerprinted(self._tx, answer_id)
+
+    def publication(self, answer_id: str) -> str | None:
+        """The id of the article the answer was published as, if it was."""
+        row = self._tx.execute(
+            "SELECT payload FROM audit_log WHERE answer_id = ? AND action = 'publish'",
+            (answer_id,),
+        ).fetchone()
+        return None if row is None else str(json.loads(row[0]).get("article_id"))
 
     def published(self, answer_id: str) -> bool:
         """Whether the audit trail already records a publication of the answer."""

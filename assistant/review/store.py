@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import AuthenticationError, InvalidRequestError, NotFoundError, StoreError
 from assistant.models import AnswerRecord, ReviewStatus, sha256_text, utc_now
-from assistant.review import audit
+from assistant.review import audit, evidence_sql
 from assistant.review.db import Database, StoreOptions, Tx, open_database
+from assistant.review.evidence_sql import EvidenceTable
+from assistant.review.fingerprints import version_fingerprints
 from assistant.review.migrations import migrate
-from assistant.review.records import AnswerVersion, Decision
+from assistant.review.records import AnswerVersion, Decision, Fingerprint
 from assistant.review.review_tx import ReviewTx, decision_from_row, version_from_row
 from assistant.review.state import SharedState
 from assistant.review.tables import UserTable, enabled_in
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from assistant.config import Settings
 
 
-StoredTable = Literal["decisions", "answer_versions", "answers"]
+StoredTable = Literal["decisions", "answer_versions", "answers", "answer_evidence"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class AnswerStore:
         migrate(self.db)
         self.state = SharedState(self.db)
         self.users = UserTable(self.db)
+        self.evidence = EvidenceTable(self.db)
         self._keys = _KeyRing(key_file)
         self.policy = policy or ReviewPolicy()
 
@@ -170,51 +173,66 @@ class AnswerStore:
         return Conversation(**dict(rows[0]))
 
     def save_answer(self, record: AnswerRecord) -> None:
-        """Persist a new answer as version 1 with its audit entry; returns once committed.
+        """Persist a new answer as version 1 with its evidence fingerprints and its audit entry;
+        returns once committed.
 
         AuthenticationError, and nothing stored, when the person who asked was disabled while
         it was being answered (checked in the same transaction as the insert).
         """
-        if record.review_status is not ReviewStatus.PENDING:
-            raise InvalidRequestError("A new answer is always stored pending review.")
+        self.save_answers([record])
+
+    def save_answers(self, records: Sequence[AnswerRecord]) -> None:
+        """Persist new answers in one transaction (all or none), each as ``save_answer`` does."""
+        for record in records:
+            if record.review_status is not ReviewStatus.PENDING:
+                raise InvalidRequestError("A new answer is always stored pending review.")
         key = self.audit_key()
-        digest = text_sha256(record.answer)
         with self.db.write() as tx:
-            self._require_enabled_owner(tx, record.conversation_id)
-            (turn,) = tx.execute(
-                "SELECT COUNT(*) FROM answers WHERE conversation_id = ?", (record.conversation_id,)
-            ).fetchone()
-            tx.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.id,
-                    record.conversation_id,
-                    turn + 1,
-                    record.created_at,
-                    record.question,
-                    record.standalone_question,
-                    record.answer,
-                    record.review_status.value,
-                    record.generator,
-                    record.corpus_version,
-                    record.model_dump_json(),
-                ),
-            )
-            author = f"generator:{record.generator}"
-            tx.execute(
-                "INSERT INTO answer_versions (answer_id, version, text, sha256, created_at, author)"
-                " VALUES (?, 1, ?, ?, ?, ?)",
-                (record.id, record.answer, digest, record.created_at, author),
-            )
-            audit.append(
-                tx,
-                key,
-                at=utc_now(),
-                actor=author,
-                action="create",
-                answer_id=record.id,
-                payload=_create_payload(record, digest),
-            )
+            for record in records:
+                self._insert(tx, key, record)
+
+    def _insert(self, tx: Tx, key: bytes, record: AnswerRecord) -> None:
+        self._require_enabled_owner(tx, record.conversation_id)
+        digest = text_sha256(record.answer)
+        (turn,) = tx.execute(
+            "SELECT COUNT(*) FROM answers WHERE conversation_id = ?", (record.conversation_id,)
+        ).fetchone()
+        fingerprints = version_fingerprints(record.citations, record.answer)
+        tx.execute(
+            "INSERT INTO answers (id, conversation_id, turn, created_at, question,"
+            " standalone_question, answer, review_status, generator, corpus_version, record_json,"
+            " fingerprinted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.conversation_id,
+                turn + 1,
+                record.created_at,
+                record.question,
+                record.standalone_question,
+                record.answer,
+                record.review_status.value,
+                record.generator,
+                record.corpus_version,
+                record.model_dump_json(),
+                int(fingerprints is not None),
+            ),
+        )
+        author = f"generator:{record.generator}"
+        tx.execute(
+            "INSERT INTO answer_versions (answer_id, version, text, sha256, created_at, author)"
+            " VALUES (?, 1, ?, ?, ?, ?)",
+            (record.id, record.answer, digest, record.created_at, author),
+        )
+        evidence_sql.add(tx, record.id, 1, fingerprints or [])
+        audit.append(
+            tx,
+            key,
+            at=utc_now(),
+            actor=author,
+            action="create",
+            answer_id=record.id,
+            payload=_create_payload(record, digest, fingerprints),
+        )
 
     def _require_enabled_owner(self, tx: Tx, conversation_id: str) -> None:
         row = tx.execute(
@@ -249,11 +267,18 @@ class AnswerStore:
         rows = self.db.read(sql + " ORDER BY created_at DESC LIMIT ?", (*params, limit))
         return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
 
-    def review_queue(self, status: str | None, limit: int, offset: int) -> list[AnswerRecord]:
-        """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``."""
-        sql, params = "SELECT record_json FROM answers", tuple[object, ...]()
+    def review_queue(
+        self, status: str | None, limit: int, offset: int, *, changed: bool = False
+    ) -> list[AnswerRecord]:
+        """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``;
+        with ``changed`` only those whose evidence changed since they were reviewed."""
+        where, params = [], list[object]()
         if status is not None:
-            sql, params = sql + " WHERE review_status = ?", (status,)
+            where.append("review_status = ?")
+            params.append(status)
+        if changed:
+            where.append("evidence_state IS NOT NULL")
+        sql = "SELECT record_json FROM answers" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY created_at, id LIMIT ? OFFSET ?"
         rows = self.db.read(sql, (*params, limit, offset))
         return [AnswerRecord.model_validate_json(r["record_json"]) for r in rows]
@@ -289,13 +314,22 @@ class AnswerStore:
 
     def stored_rows(self, table: StoredTable) -> list[dict[str, Any]]:
         """Rows of a working table exactly as stored, for checks against the audit trail."""
-        order = {"decisions": "audit_seq", "answer_versions": "answer_id, version", "answers": "id"}
+        order = {
+            "decisions": "audit_seq",
+            "answer_versions": "answer_id, version",
+            "answers": "id",
+            "answer_evidence": "answer_id, version, n",
+        }
         return [dict(r) for r in self.db.read(f"SELECT * FROM {table} ORDER BY {order[table]}")]
 
 
-def _create_payload(record: AnswerRecord, version_sha256: str) -> dict[str, Any]:
-    """What the audit binds at birth: the exact text, its citations and how it was made."""
+def _create_payload(
+    record: AnswerRecord, version_sha256: str, evidence: list[Fingerprint] | None
+) -> dict[str, Any]:
+    """What the audit binds at birth: the exact text, its citations, the evidence it cites
+    (fingerprints) and how it was made."""
     return {
+        "evidence": [f.model_dump(mode="json") for f in evidence or []],
         "conversation_id": record.conversation_id,
         "question_sha256": sha256_text(record.question),
         "version": 1,

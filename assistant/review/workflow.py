@@ -7,11 +7,15 @@ State machine (anything not listed is refused with InvalidTransitionError)::
     pending_review --edit(text)-----> pending_review  (a new version; the old stays readable)
     any state      --comment--------> same state
     approved       --publish--------> approved        (once; see publish.py)
+    approved, pending_review --recheck--> pending_review   (the re-check after an ingest only)
 
-``approved`` and ``rejected`` are final: a wrong approved answer is superseded by a new answer,
-never silently re-decided. An edit leaves the answer pending, so the exact edited text is what
-a later approval signs (its SHA-256 is on the decision). Every decision is written with its
-audit entry in one serialised write transaction and returned only after COMMIT.
+``approved`` and ``rejected`` are final for reviewers: a wrong approved answer is superseded by a
+new answer, never silently re-decided. Only changed evidence reopens an approval (the re-check,
+``assistant.review.recheck``); an approval signs the version's evidence fingerprints too, and a
+text citing a withdrawn passage is never approved. An edit leaves the answer pending, so the
+exact edited text is what a later approval signs (its SHA-256 is on the decision). Every
+decision is written with its audit entry in one serialised write transaction and returned only
+after COMMIT.
 
 **The version seen.** Approve, reject and edit name the version the reviewer read (its number
 and the SHA-256 of its text; for an edit, the version edited). Inside the decision's
@@ -32,6 +36,8 @@ justification, which the decision and its audit entry carry.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from assistant import citations, verify
@@ -40,6 +46,7 @@ from assistant.content import contentless
 from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.language import markers
 from assistant.models import AnswerRecord, ReviewStatus, utc_now
+from assistant.review import fingerprints as fp
 from assistant.review.audit import AuditEntry, AuditReport
 from assistant.review.records import AnswerVersion, CurrentVersion, Decision
 from assistant.review.review_tx import ReviewTx
@@ -57,6 +64,9 @@ TRANSITIONS: dict[tuple[ReviewStatus, str], ReviewStatus] = {
     (PENDING, "comment"): PENDING,
     (APPROVED, "comment"): APPROVED,
     (REJECTED, "comment"): REJECTED,
+    # Only the re-check after an ingest, never a person: a reviewer must decide again.
+    (PENDING, "recheck"): PENDING,
+    (APPROVED, "recheck"): PENDING,
 }
 # The meaning of each signature (21 CFR 11.50(a)(3)), stored on the decision and in the audit.
 MEANINGS = {
@@ -64,6 +74,8 @@ MEANINGS = {
     "reject": "Rejection: this version must not be relied on.",
     "edit": "Authorship: I wrote a revised version; it still needs approval.",
     "comment": "Comment only: no change to the answer or its review status.",
+    "recheck": "Re-check: the evidence this answer cites changed in the approved corpus; "
+    "its text is kept as a new version that a reviewer must confirm.",
 }
 MAX_TEXT = 20_000
 
@@ -87,16 +99,22 @@ def allowed_actions(status: ReviewStatus) -> list[str]:
 
 
 def queue(
-    store: AnswerStore, *, status: str | None = "pending_review", limit: int = 50, offset: int = 0
+    store: AnswerStore,
+    *,
+    status: str | None = "pending_review",
+    limit: int = 50,
+    offset: int = 0,
+    changed: bool = False,
 ) -> list[AnswerRecord]:
-    """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``."""
+    """Answers in ``status`` (all when None), oldest first, ``limit`` from ``offset``; with
+    ``changed`` only those whose evidence changed since they were reviewed or written."""
     if status is not None and status not in {s.value for s in ReviewStatus}:
         raise InvalidRequestError(
             f"status must be one of {', '.join(s.value for s in ReviewStatus)}; got {status!r}"
         )
     if not 1 <= limit <= 500 or offset < 0:
         raise InvalidRequestError("limit must be 1-500 and offset 0 or more.")
-    return store.review_queue(status, limit, offset)
+    return store.review_queue(status, limit, offset, changed=changed)
 
 
 def versions(store: AnswerStore, answer_id: str) -> list[AnswerVersion]:
@@ -257,7 +275,7 @@ def _new_version(
         created_at=at,
         author=user.name,
         comment=comment,
-        findings=verify_text(current.record, text),
+        findings=verify_text(current.record, text) + fp.withdrawn_findings(current, text),
     )
 
 
@@ -280,8 +298,9 @@ def _signed(
     )
 
 
-def _record(review: ReviewTx, decision: Decision, text: str) -> Decision:
-    """Audit the decision, store it, and make the answer show its outcome."""
+def record_decision(review: ReviewTx, decision: Decision, text: str, **shown: Any) -> Decision:
+    """Audit the decision, store it, and make the answer show its outcome (``shown``: what
+    else the stored record shows now, see ``ReviewTx.show``)."""
     payload = decision.model_dump(mode="json", exclude={"answer_id", "user", "at", "audit_seq"})
     entry = review.audit(
         at=decision.at,
@@ -292,7 +311,7 @@ def _record(review: ReviewTx, decision: Decision, text: str) -> Decision:
     )
     decision.audit_seq = entry.seq
     review.add_decision(decision)
-    review.show(decision.answer_id, status=decision.to_status, text=text)
+    review.show(decision.answer_id, status=decision.to_status, text=text, **shown)
     return decision
 
 
@@ -315,17 +334,26 @@ def _decide(
             _check_seen(current, action, seen)
         decision = _signed(current, user, action, target, utc_now())
         decision.comment = comment
-        text = current.version.text
+        text, shown = current.version.text, dict[str, Any]()
         if action == "approve":
             _check_four_eyes(store, current, user)
+            fp.check_not_withdrawn(current)
             _check_justified(current, justification)
             decision.findings, decision.justification = current.version.findings, justification
+            # The approval signs the evidence too; a notice of changed evidence is answered.
+            decision.evidence = list(current.evidence)
+            shown = {"reviewed_at": decision.at, "evidence": None}
+        elif action == "reject":
+            review.retire_evidence(answer_id)  # a rejected answer is never shown as approved
+            shown = {"reviewed_at": decision.at}
         if new_text is not None:
             version = _new_version(current, user, new_text, comment, decision.at)
             review.add_version(version)
+            decision.evidence = fp.carried(current, new_text)
+            review.set_evidence(answer_id, version.version, decision.evidence)
             decision.result_version, decision.result_sha256 = version.version, version.sha256
             decision.findings, text = version.findings, new_text
-        return _record(review, decision, text)
+        return record_decision(review, decision, text, **shown)
 
 
 def approve(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -10,6 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.errors import NotFoundError
 from assistant.models import AnswerRecord
+from assistant.pipeline import Event, FinalEvent
+from assistant.review.fingerprints import shown, with_earlier
 from assistant.review.store import Conversation
 from assistant.review.users import User
 from assistant.services import Services
@@ -31,6 +35,13 @@ def own_conversation(services: Services, conversation_id: str, user: User) -> Co
     if conversation.owner != user.name:
         raise NotFoundError(f"No conversation {conversation_id!r}.")
     return conversation
+
+
+def as_shown(services: Services, record: AnswerRecord) -> AnswerRecord:
+    """A new answer as every channel shows it: checked against the generation served now, with
+    the notices of earlier answers of its conversation whose evidence changed."""
+    history = services.store.conversation_answers(record.conversation_id)
+    return with_earlier(record, history, services.catalog)
 
 
 def _out(conversation: Conversation, answers: list[AnswerRecord]) -> ConversationOut:
@@ -69,7 +80,7 @@ async def read_conversation(
     """A conversation and every answer in it (with its current review status)."""
     conversation = own_conversation(services, conversation_id, user)
     answers = await run_in_threadpool(services.store.conversation_answers, conversation.id)
-    return _out(conversation, answers)
+    return _out(conversation, [shown(a, services.catalog) for a in answers])
 
 
 @router.post("/{conversation_id}/messages", response_model=AnswerRecord)
@@ -82,7 +93,7 @@ async def ask(
 ) -> AnswerRecord:
     """Ask in a conversation; returns the persisted answer record (pending review)."""
     conversation = own_conversation(services, conversation_id, user)
-    return await answer_once(
+    record = await answer_once(
         request,
         services,
         user,
@@ -90,6 +101,7 @@ async def ask(
         conversation_id=conversation.id,
         audience=body.audience or conversation.audience,
     )
+    return await run_in_threadpool(as_shown, services, record)
 
 
 @router.post(
@@ -116,7 +128,22 @@ async def ask_streaming(
         audience=body.audience or conversation.audience,
     )
     return StreamingResponse(
-        sse_stream(first, rest),
+        sse_stream(first, final_shown(services, rest)),
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},
     )
+
+
+async def final_shown(
+    services: Services, events: AsyncGenerator[Event, None]
+) -> AsyncGenerator[Event, None]:
+    """``events`` with the final record as every channel shows it (see :func:`as_shown`)."""
+    try:
+        async for event in events:
+            if isinstance(event, FinalEvent):
+                event = replace(
+                    event, record=await run_in_threadpool(as_shown, services, event.record)
+                )
+            yield event
+    finally:
+        await events.aclose()

@@ -25,6 +25,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
+from starlette.concurrency import run_in_threadpool
 
 from assistant.errors import FollowupError, InvalidRequestError, NotFoundError
 from assistant.ingest.chunking import count_tokens
@@ -38,7 +39,7 @@ from server.auth import ANY_USER
 from server.deps import get_services
 from server.errors import error_body
 from server.generation import answer_once, start_stream
-from server.routers.chat import own_conversation
+from server.routers.chat import as_shown, final_shown, own_conversation
 from server.schemas import QuestionText, question_field
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -149,6 +150,8 @@ def _extension(record: AnswerRecord) -> dict[str, Any]:
         "coverage": record.coverage,
         "uncovered": record.uncovered,
         "corrections": record.corrections,
+        "evidence": record.evidence.model_dump(mode="json") if record.evidence else None,
+        "earlier_evidence": [e.model_dump(mode="json") for e in record.earlier_evidence],
     }
 
 
@@ -259,16 +262,18 @@ async def chat_completions(
     options = {"conversation_id": conversation_id, "audience": body.audience}
     if not body.stream:
         record = await answer_once(request, services, user, question, **options)
-        return _completion(record, body)
+        return _completion(await run_in_threadpool(as_shown, services, record), body)
     first, rest = await start_stream(request, services, user, question, **options)
+
+    shown_rest = final_shown(services, rest)  # the notices of changed evidence included
 
     async def events() -> AsyncIterator[Event]:
         try:
             yield first
-            async for event in rest:
+            async for event in shown_rest:
                 yield event
         finally:
-            await rest.aclose()  # frees the generation slot even if the client went away
+            await shown_rest.aclose()  # frees the generation slot even if the client went away
 
     chunk_id = f"chatcmpl-{int(time.time() * 1000)}"
     return StreamingResponse(_chunks(chunk_id, events(), body), media_type="text/event-stream")

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.models import AnswerRecord
 from assistant.review import workflow
+from assistant.review.fingerprints import shown
 from assistant.review.users import User
 from assistant.services import Services
 from server.auth import REVIEWER
@@ -53,20 +54,28 @@ class CommentIn(Strict):
 async def queue(
     _: UserDep,
     services: ServicesDep,
-    status: Literal["pending_review", "approved", "rejected"] = "pending_review",
+    status: Literal["pending_review", "approved", "rejected", "all"] = "pending_review",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    changed: Annotated[
+        bool, Query(description="Only answers whose evidence changed since they were reviewed.")
+    ] = False,
 ) -> list[AnswerRecord]:
-    """Answers in a review state (the pending queue by default)."""
-    return await run_in_threadpool(
-        workflow.queue, services.store, status=status, limit=limit, offset=offset
+    """Answers in a review state (the pending queue by default); ``changed=true``: only those
+    whose cited evidence changed since they were reviewed (or written)."""
+    chosen = None if status == "all" else status
+    records = await run_in_threadpool(
+        workflow.queue, services.store, status=chosen, limit=limit, offset=offset, changed=changed
     )
+    return [shown(r, services.catalog) for r in records]
 
 
 @router.get("/answers/{answer_id}", response_model=workflow.AnswerDetail)
 async def detail(answer_id: AnswerId, _: UserDep, services: ServicesDep) -> Any:
-    """One answer with its cited passages, versions, decisions and audit history."""
-    return await run_in_threadpool(workflow.detail, services.store, answer_id)
+    """One answer with its cited passages, versions, decisions and audit history; when its
+    evidence changed, the record's ``evidence`` says how (a diff of each passage)."""
+    found = await run_in_threadpool(workflow.detail, services.store, answer_id)
+    return found.model_copy(update={"record": shown(found.record, services.catalog)})
 
 
 @router.post("/answers/{answer_id}/approve", response_model=workflow.Decision)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.review import workflow
+from assistant.models import AnswerRecord, utc_now
+from assistant.review import audit, workflow
 from assistant.review.db import SQLiteDatabase
 from assistant.review.migrations import MIGRATIONS
 from assistant.review.store import AnswerStore, text_sha256
@@ -85,18 +86,51 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -
     assert sorted(versions) == [v for v, _, _ in MIGRATIONS]
 
 
+def answer_as_stored_then(old: AnswerStore) -> AnswerRecord:
+    """An answer stored as the code of migration 3 stored it (no fingerprints)."""
+    record = make_record(old.create_conversation(owner="dr.asker").id)
+    digest = text_sha256(record.answer)
+    with old.db.write() as tx:
+        tx.execute(
+            "INSERT INTO answers VALUES (?, ?, 1, ?, ?, ?, ?, 'pending_review', 'extractive',"
+            " 'v', ?)",
+            (
+                record.id,
+                record.conversation_id,
+                record.created_at,
+                record.question,
+                record.standalone_question,
+                record.answer,
+                record.model_dump_json(),
+            ),
+        )
+        tx.execute(
+            "INSERT INTO answer_versions VALUES (?, 1, ?, ?, ?, 'generator:extractive', NULL)",
+            (record.id, record.answer, digest, record.created_at),
+        )
+        audit.append(
+            tx,
+            old.audit_key(),
+            at=utc_now(),
+            actor="generator:extractive",
+            action="create",
+            answer_id=record.id,
+            payload={"version": 1, "version_sha256": digest, "review_status": "pending_review"},
+        )
+    return record
+
+
 def test_decisions_audited_before_four_eyes_still_verify(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Migration 4 adds findings and justification; older audit payloads lack those keys."""
     from assistant.models import utc_now
     from assistant.review import audit
-    from tests.review.conftest import save_answer
 
     db, key = tmp_path / "data" / "followup.db", tmp_path / "k"
     monkeypatch.setattr("assistant.review.migrations.MIGRATIONS", MIGRATIONS[:3])
     old = AnswerStore(db, key_file=key)
-    record = save_answer(old)
+    record = answer_as_stored_then(old)
     payload = {
         "action": "comment",
         "role": "reviewer",

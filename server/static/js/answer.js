@@ -1,6 +1,7 @@
 // Rendering an answer record: text with clickable citation numbers, review badge, references,
 // disclaimer and related suggestions. Answer text is only ever set with textContent.
 import { el, clear, safeLink } from './dom.js';
+import { evidenceNotice } from './evidence.js';
 import { markerPattern, markerNumbers } from './markers.js';
 
 const STATUS = {
@@ -102,6 +103,7 @@ export function answerCard(record, { fallback = [], onPick = null } = {}) {
   return el('article', { class: 'answer', 'data-answer-id': record.id, 'aria-label': 'Answer' },
     el('div', { class: 'answer-head' }, badge(record.review_status),
       record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null),
+    evidenceNotice(record),
     citedText('p', record.answer, onCite),
     coverageNote(record),
     references(record),

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { el, clear, status, safeLink } from './dom.js';
 import { badge, citedText, coverageNote } from './answer.js';
 import { wordDiff } from './diff.js';
+import { evidenceNotice } from './evidence.js';
 
 const DECISIONS = ['approve', 'reject', 'edit'];
 
@@ -168,6 +169,7 @@ export function renderDetail(panel, detail, explained, reload) {
     coverageNote(record),
     el('div', { class: 'answer-head' }, badge(record.review_status),
       el('span', { class: 'muted small' }, ` answer ${record.id} · ${record.generator}${version ? ` · version ${version.version}` : ''}`)),
+    evidenceNotice(record),
     el('div', { class: 'side-by-side' },
       el('section', { class: 'answer', 'aria-label': 'Answer under review' },
         el('h3', {}, 'Answer'), citedText('p', currentText(detail), onCite),

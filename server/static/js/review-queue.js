@@ -14,6 +14,8 @@ const askers = document.getElementById('asker-filter');
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 
 const state = { rows: [], tab: 'answer', key: 'created_at', dir: 1, current: null, onOpen: () => {} };
+// Answers whose cited evidence changed since they were reviewed (the re-check after an ingest).
+state.changed = new Set();
 
 function tabOf(row) { return row.kind === 'answer' ? 'answer' : 'refusal'; }
 
@@ -32,6 +34,7 @@ function matches(row) {
   if (f.coverage.value && row.coverage !== f.coverage.value) return false;
   if (f.findings.value === 'with' && !row.problems) return false;
   if (f.findings.value === 'without' && row.problems) return false;
+  if (f.evidence.value === 'changed' && !state.changed.has(row.id)) return false;
   return true;
 }
 
@@ -61,7 +64,8 @@ function rowOf(row) {
     el('td', { class: `coverage-${row.coverage}`, 'data-label': 'Coverage' }, row.coverage),
     el('td', { class: 'kind', 'data-label': 'Refused' }, KIND[row.kind] || row.kind),
     findingsCell(row),
-    el('td', {}, badge(row.review_status)),
+    el('td', {}, badge(row.review_status), state.changed.has(row.id)
+      ? el('span', { class: 'badge pending evidence-flag' }, 'Evidence changed') : null),
     el('td', { class: 'small muted' }, row.created_at.slice(0, 16).replace('T', ' ')));
 }
 
@@ -91,7 +95,12 @@ function fillAskers() {
 /** Load the queue in the chosen review state. */
 export async function loadQueue() {
   const status = form.elements.status.value;
-  state.rows = await api('GET', `/api/review/triage?status=${encodeURIComponent(status)}`);
+  const [rows, changed] = await Promise.all([
+    api('GET', `/api/review/triage?status=${encodeURIComponent(status)}`),
+    api('GET', `/api/review/queue?status=${encodeURIComponent(status)}&changed=true&limit=200`),
+  ]);
+  state.rows = rows;
+  state.changed = new Set(changed.map((r) => r.id));
   fillAskers();
   render();
 }
