@@ -54,6 +54,12 @@ def test_a_uk_us_pair_the_drug_dataset_splits_is_one_drug(terminology: Terminolo
     assert [c.id for c in terminology.lookup("nitroglycerin")] == [gtn.id]
 
 
+def test_a_base_the_dataset_names_only_with_its_salt_is_the_drug(terminology: Terminology) -> None:
+    # The drug dataset lists "adrenaline" only inside "adrenaline acid tartrate".
+    assert _ids(terminology, "adrenaline 1 mg") == ["drug:epinephrine"]
+    assert _ids(terminology, "noradrenaline") == ["drug:norepinephrine"]
+
+
 def test_neighbouring_conditions_stay_apart(terminology: Terminology) -> None:
     assert _ids(terminology, "pre-eclampsia") == ["condition:pre-eclampsia"]
     assert _ids(terminology, "preeclampsia") == ["condition:pre-eclampsia"]

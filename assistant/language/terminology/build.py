@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t12"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t13"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -120,6 +120,7 @@ def add_drugs(index: TermIndex) -> None:
     by_tree: dict[str, int] = {}
     medicine: dict[int, bool] = {}
     trees: dict[int, tuple[str, ...]] = {}
+    salted: list[tuple[list[str], int]] = []
     for variant, drug in datasets.drug_names():
         low = variant.lower()
         if not _PROSE.match(low):
@@ -132,8 +133,10 @@ def add_drugs(index: TermIndex) -> None:
         medicine[number] = medicine.get(number, False) or drug.medicine
         trees[number] = drug.trees or trees.get(number, ())
         index.add(low, number, capitals=not own and _short_common(low))
+        salted.append((words, number))
         for tree in drug.trees:
             by_tree.setdefault(tree, number)
+    _add_salt_bases(index, salted)
     add_ancestors(index, by_tree)
     parents = {p for n, is_medicine in medicine.items() if is_medicine for p in index.broader[n]}
     for number, is_medicine in medicine.items():
@@ -162,6 +165,19 @@ _SALTS = frozenset(
 )
 _DRUGS = ("drug", "class")
 _CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc", "iron", "lithium"})
+
+
+def _add_salt_bases(index: TermIndex, names: list[tuple[list[str], int]]) -> None:
+    """A drug named only with its salt ("adrenaline acid tartrate") is named by its base too
+    ("adrenaline"): the dataset lists the UK base name only in its salts' names."""
+    for words, number in names:
+        if len(words) < 2 or words[0] in _CATIONS or index.lookup(words[0]):
+            continue
+        rest = words[1:]
+        if not all(w in _SALTS or w == "acid" for w in rest) or rest == ["acid"]:
+            continue
+        if _distinctive(words[:1]):
+            index.add(words[0], number)
 
 
 def _merge_salts(index: TermIndex) -> None:
