@@ -13,8 +13,8 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from assistant.errors import FollowupError
+from assistant.language.tokens import content_words
 from assistant.prompts import Prompt
-from assistant.text import content_words
 
 log = logging.getLogger(__name__)
 

@@ -43,6 +43,8 @@ class IndexSettings(BaseModel):
     embedder: Literal["auto", "onnx", "torch"] = "auto"
     # Where the exported embedding graph is cached (shared by every data directory).
     model_cache: Path = Path.home() / ".cache" / "followup" / "models"
+    # Where the terminology index built from the dataset packages is cached (any data dir).
+    terminology_cache: Path = Path.home() / ".cache" / "followup" / "terminology"
 
 
 class RetrievalSettings(BaseModel):

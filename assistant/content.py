@@ -9,42 +9,31 @@ check serves any text meant as an answer (a model's draft, a reviewer's edited v
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
-import Stemmer
-
-from assistant.citations import MARKER, sentences
-from assistant.text import content_words
+from assistant.language import markers
+from assistant.language.sentences import answer_sentences
+from assistant.language.tokens import content_stems
 
 # Words that say nothing on their own: a title repeated with "also" is still only a title.
 _FILLER = frozenset({"also", "see", "more", "inform", "follow", "summari", "overview"})
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def _stems(text: str) -> set[str]:
-    return set(_stemmer().stemWords(sorted(content_words(text))))
-
-
 def says_something(sentence: str, titles: Sequence[str] = ()) -> bool:
     """Whether a sentence carries a claim: a content word beyond its citation markers and
     the titles/headings of its sources (a marker-only fragment or a repeated title does not)."""
-    words = _stems(MARKER.sub(" ", sentence)) - _stems(" ".join(titles))
+    words = content_stems(markers.MARKER.sub(" ", sentence)) - content_stems(" ".join(titles))
     return bool(words - _FILLER)
 
 
 def contentless(text: str, titles: Sequence[str] = ()) -> list[str]:
     """The sentences of ``text`` that say nothing (see :func:`says_something`); for checking
     any text meant as an answer, such as a reviewer's edited version."""
-    return [s for s in sentences(text) if not says_something(s, titles)]
+    return [s for s in answer_sentences(text) if not says_something(s, titles)]
 
 
 def has_content(text: str, titles: Sequence[str] = ()) -> bool:
     """Whether any sentence of ``text`` says something: an answer without one is unusable."""
-    return any(says_something(s, titles) for s in sentences(text))
+    return any(says_something(s, titles) for s in answer_sentences(text))
 
 
 __all__ = ["contentless", "has_content", "says_something"]

@@ -21,6 +21,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from assistant.language import quantities
+from assistant.language.grammar import grammar
+from assistant.language.sentences import split_sentences
+from assistant.language.terminology import Concept as Term
+from assistant.language.terminology import Terminology
+from assistant.language.terminology.normal import phrase
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
 
@@ -50,11 +56,29 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|e)?(?![a-z0-9])")
 
 
-def mentions(text: str, concept: Concept, *, broader: bool = False) -> bool:
-    """Whether lower-cased ``text`` names ``concept`` by any of its forms (or, with
-    ``broader``, by the class it belongs to)."""
-    forms = (*concept.forms, *concept.broader) if broader else concept.forms
-    return any(_form_pattern(form).search(text) for form in forms)
+def names_term(terminology: Terminology, text: str, term: Term, *, broader: bool) -> bool:
+    """Whether ``text`` names ``term``: the concept itself, a narrower condition ("otitis
+    media" for an ear infection), or with ``broader`` one of its classes or broader
+    conditions."""
+    for mention in terminology.mentions(text):
+        found = mention.concept
+        if found.id == term.id or (broader and found.id in term.broader):
+            return True
+        if term.kind in ("condition", "class") and term.id in found.broader:
+            return True  # a narrower condition, or a member of the class asked about
+    return False
+
+
+def mentions(
+    terminology: Terminology, text: str, concept: Concept, *, broader: bool = False
+) -> bool:
+    """Whether ``text`` names ``concept`` by any of its names (or, with ``broader``, by the
+    class it belongs to). What a class of conditions says holds for its members."""
+    if concept.term is not None:
+        wider = broader or concept.term.kind == "condition"
+        return names_term(terminology, text, concept.term, broader=wider)
+    normal = phrase(text)
+    return any(_form_pattern(form).search(normal) for form in concept.forms)
 
 
 # A dose is the member's own: a passage on a drug class does not give amoxicillin's dose.
@@ -77,38 +101,189 @@ class _Verdict:
     has_concepts: bool
 
 
-def _subject_covered(passages: Sequence[str], concept: Concept, dose: bool) -> bool:
-    if concept.kind is ConceptKind.INDICATION:  # every word of it, in one passage
-        return any(all(_form_pattern(f).search(p) for f in concept.forms) for p in passages)
-    return any(mentions(p, concept, broader=not dose) for p in passages)
+@dataclass(frozen=True)
+class _Evidence:
+    """The passages of one request and the terminology that reads them."""
+
+    terminology: Terminology
+    passages: Sequence[str]
+
+    def names(self, concept: Concept, *, broader: bool = False) -> list[str]:
+        return [p for p in self.passages if mentions(self.terminology, p, concept, broader=broader)]
 
 
-def _attached(passages: Sequence[str], concept: Concept, subjects: Sequence[Concept]) -> bool:
+def _subject_covered(evidence: _Evidence, concept: Concept, dose: bool) -> bool:
+    return bool(evidence.names(concept, broader=not dose))
+
+
+def _group_bands(evidence: _Evidence, passage: str) -> list[tuple[float, float]]:
+    """The age groups a passage names ("children": 0 to 18)."""
+    return [m.concept.ages for m in evidence.terminology.mentions(passage) if m.concept.ages]
+
+
+def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
+    """Whether the passages on the question's subjects speak to the age asked about: an age
+    band or group of theirs overlaps it ("6 months to 6 years" for a 4 year old; not for a 9
+    year old, nor "children" for an adult). Where they give no age at all, only a default
+    group (adults) is taken as meant."""
+    assert concept.ages is not None
+    low, high = concept.ages
+    passages = _on_all_subjects(evidence, subjects)
+    # The sentences that name what is asked about give its ages (a title names the topic of
+    # every chunk under it); numbers say more than words: "aged 3 months to less than 18
+    # years" is the band even where a title speaks of "children, young people and adults".
+    pool = _sentences_on(evidence, passages, subjects)
+    bands = [b for s in pool for b in quantities.age_bands(s)]
+    bands = bands or [b for p in passages for b in quantities.age_bands(p)]
+    bands = bands or [b for s in pool or passages for b in _group_bands(evidence, s)]
+    if not bands:
+        return bool(concept.term and concept.term.default)
+    if low >= ADULT:
+        # An adult's age against adult evidence: bands there are criteria ("65-74 years"),
+        # not the ages a drug is for; only evidence for children alone leaves an adult out.
+        return any(b_high > ADULT for _, b_high in bands)
+    return any((b_low <= high and low < b_high) or b_low == low for b_low, b_high in bands)
+
+
+def _on_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
+    """The passages that name one of the question's covered subjects (all, without any)."""
+    if not subjects:
+        return list(evidence.passages)
+    return [
+        p for p in evidence.passages
+        if any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
+    ]  # fmt: skip
+
+
+def _sentences_on(
+    evidence: _Evidence, passages: Sequence[str], subjects: Sequence[Concept]
+) -> list[str]:
+    """The sentences of ``passages`` that name every essential subject, else any."""
+    essential = [s for s in subjects if s.essential] or list(subjects)
+    if not essential:
+        return []
+    sentences = [s for p in passages for s in split_sentences(p)]
+    named = [
+        {id(c) for c in essential if mentions(evidence.terminology, s, c, broader=True)}
+        for s in sentences
+    ]
+    every = [s for s, n in zip(sentences, named, strict=True) if len(n) == len(essential)]
+    return every or [s for s, n in zip(sentences, named, strict=True) if n]
+
+
+def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
+    """The passages that name every covered subject (high flow *in* bronchiolitis), else
+    those naming any."""
+    essential = [s for s in subjects if s.essential] or list(subjects)
+    every = [
+        p for p in evidence.passages
+        if essential and all(mentions(evidence.terminology, p, s, broader=True) for s in essential)
+    ]  # fmt: skip
+    return every or _on_subjects(evidence, subjects)
+
+
+def _route_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
+    """Whether the passages on the subjects give this route, or name no route at all (then
+    they say nothing of routes either way): "IV paracetamol" is not answered from passages
+    that give only the oral dose."""
+    patterns = dict(grammar().routes)
+    passages = _on_subjects(evidence, subjects)
+    if any(patterns[concept.label].search(p) for p in passages):
+        return True
+    return not any(pattern.search(p) for p in passages for pattern in patterns.values())
+
+
+def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> list[Concept]:
+    """The conditions asked about that no passage names together with a drug asked about:
+    "dexamethasone for meningitis" is not answered from a croup passage on dexamethasone and
+    a febrile-seizure passage naming meningitis."""
+    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    if not drugs:
+        return []
+    loose = []
+    for condition in (c for c in covered if c.term is not None and c.term.kind == "condition"):
+        together = [
+            p for p in evidence.names(condition)
+            if any(mentions(evidence.terminology, p, d, broader=True) for d in drugs)
+        ]  # fmt: skip
+        if not together:
+            loose.append(condition)
+    return loose
+
+
+def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
     """Whether a passage names ``concept`` together with one of the question's covered
     subjects: pregnancy in a laxative passage says nothing about pembrolizumab in pregnancy."""
     return any(
-        mentions(p, concept)
-        and (not subjects or any(mentions(p, s, broader=True) for s in subjects))
-        for p in passages
+        not subjects or any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
+        for p in evidence.names(concept)
     )
 
 
-def _judge(question: Question, context: Sequence[Concept], passages: Sequence[str]) -> _Verdict:
+ADULT = 18.0  # years
+_TREATMENTS = frozenset({"drug", "class", "term"})
+_LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
+
+
+def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> bool:
+    """Whether an uncovered condition is listed with a covered one ("tiredness or insomnia"):
+    then the question is answered in part, naming it; "long covid fatigue" lists nothing."""
+    if not _listable(concept):
+        return False
+    for other in covered:
+        if not _listable(other):
+            continue
+        first, second = sorted((concept.span, other.span))
+        if _LIST_JOIN.match(text[first[1] : second[0]]):
+            return True
+    return False
+
+
+def _symptom(concept: Concept) -> bool:
+    """A sign or symptom (fatigue, tingling), not a disease: what a question mentions
+    around its subject more often than what it is about."""
+    return concept.term is not None and concept.term.symptom
+
+
+def _listable(concept: Concept) -> bool:
+    """A condition or clinical term named in the question (a drug is what is asked about)."""
+    return (
+        concept.term is not None
+        and concept.term.kind in ("condition", "term")
+        and (concept.span[0] >= 0)
+    )
+
+
+def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
     dose = bool(_ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
-    covered = [c for c in subjects if _subject_covered(passages, c, dose)]
-    missing = [c.label for c in subjects if c not in covered and c.essential]
+    covered = [c for c in subjects if _subject_covered(evidence, c, dose)]
+    listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
+    # A sign or symptom beside something covered is a part not addressed, not a reason to
+    # decline ("T3 for persistent fatigue on levothyroxine").
+    listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
+               and any(o.essential and not _symptom(o) for o in covered)]  # fmt: skip
+    missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed]
     # What a follow-up leans on is one of the earlier turn's subjects, not all of them.
-    leaned = [c for c in subjects if not c.essential]
+    leaned = [c for c in subjects if not c.essential and c not in question.concepts]
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
-    minor: list[str] = []
+    minor: list[str] = [c.label for c in listed if c.essential]
     anchor = covered[0].label if covered else None
+    for loose in _indications_attached(evidence, [c for c in covered if c.essential]):
+        drug = next(c for c in covered if c.term and c.term.kind in _TREATMENTS)
+        (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
     for concept in concepts:
+        if concept.kind is ConceptKind.ROUTE:
+            if not _route_covered(evidence, concept, covered):
+                missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
+            continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
             continue
-        if _attached(passages, concept, covered):
+        if concept.ages is not None and _age_covered(evidence, concept, covered):
+            continue
+        if concept.ages is None and _attached(evidence, concept, covered):
             continue
         named = (
             f"{anchor} in {concept.label}"
@@ -125,6 +300,7 @@ def assess(
     passages: Sequence[str],
     best_similarity: float,
     *,
+    terminology: Terminology,
     floor: float,
     min_evidence: float,
 ) -> Coverage:
@@ -135,14 +311,17 @@ def assess(
     or dose), the similarity the best passage needs.
     """
     if not passages or best_similarity < floor:
+        # Nothing retrieved is about the question; name what it asked about, if anything.
+        named = [c.label for q in understanding.questions for c in q.concepts
+                 if c.is_subject and c.essential]  # fmt: skip
         return Coverage(
             CoverageLevel.NONE,
-            (),
+            tuple(dict.fromkeys(named)),
             (f"best passage similarity {best_similarity:.2f} is under the floor {floor:.2f}",),
         )
-    texts = [p.lower() for p in passages]
+    evidence = _Evidence(terminology, passages)
     questions = understanding.questions or (Question(understanding.corrected, ()),)
-    verdicts = [_judge(q, understanding.context, texts) for q in questions]
+    verdicts = [_judge(q, understanding.context, evidence) for q in questions]
     missing = tuple(dict.fromkeys(m for v in verdicts for m in v.missing))
     minor = tuple(dict.fromkeys(m for v in verdicts for m in v.minor))
     answered = [v for v in verdicts if v.answered]
@@ -156,7 +335,9 @@ def assess(
     return Coverage(CoverageLevel.FULL)
 
 
-def coverage_order(understanding: Understanding, passages: Sequence[str]) -> list[int]:
+def coverage_order(
+    understanding: Understanding, passages: Sequence[str], terminology: Terminology
+) -> list[int]:
     """Positions of ``passages``, those naming more of what the question turns on first: its
     drugs, conditions, essential populations and doses (a class standing for its members)
     count twice its other words and what it leans on from earlier turns. Ties keep their
@@ -166,9 +347,11 @@ def coverage_order(understanding: Understanding, passages: Sequence[str]) -> lis
     weights = {c: 2 if _orders(c) else 1 for c in asked}  # a passing word counts, less
     for concept in filter(_orders, understanding.context):
         weights.setdefault(concept, 1)
-    texts = [p.lower() for p in passages]
-    named = [sum(w for c, w in weights.items() if mentions(t, c, broader=True)) for t in texts]
-    return sorted(range(len(texts)), key=lambda i: -named[i])
+    named = [
+        sum(w for c, w in weights.items() if mentions(terminology, p, c, broader=True))
+        for p in passages
+    ]
+    return sorted(range(len(passages)), key=lambda i: -named[i])
 
 
 def _orders(concept: Concept) -> bool:

@@ -21,6 +21,8 @@ from assistant.content import has_content, says_something
 from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
 from assistant.generate.extractive import NAME as EXTRACTIVE
 from assistant.judge import apply_judge
+from assistant.language.markers import OPEN_MARKER
+from assistant.language.sentences import STREAM_END
 from assistant.services import Services
 from assistant.verify import (
     StreamSanitizer,
@@ -29,10 +31,6 @@ from assistant.verify import (
     passage_texts,
     sanitize,
 )
-
-# Where a streamed sentence ends: the gate decides sentence by sentence.
-_STREAM_SENTENCE_END = re.compile(r"[.!?]\s+|\n")
-_OPEN_MARKER = re.compile(r"\[[\d,\s]*$")  # "[2, 3" may still close as a citation marker
 
 
 def contexts(request: GenerationRequest) -> list[str]:
@@ -59,7 +57,7 @@ class ContentGate:
         self._held += text
         shown = ""
         while self._held:
-            end = _STREAM_SENTENCE_END.search(self._held)
+            end = STREAM_END.search(self._held)
             upto = end.end() if end else len(self._held)
             if not self._open and self._says_something(self._held[:upto], finished=bool(end)):
                 self._open = True
@@ -79,7 +77,7 @@ class ContentGate:
 
     def _says_something(self, text: str, finished: bool) -> bool:
         if not finished:  # the last word may still grow ("dos" -> "dosing", a title word)
-            text = _OPEN_MARKER.sub("", re.sub(r"\S+$", "", text))
+            text = OPEN_MARKER.sub("", re.sub(r"\S+$", "", text))
         return says_something(text, self._titles)
 
 
@@ -118,6 +116,7 @@ def _verified(services: Services, request: GenerationRequest, draft: Draft) -> D
         request.standalone_question,
         services.settings.llm.min_support,
         contexts(request),
+        services.understander.terminology,
     )
     if services.judge is not None and draft.generator != EXTRACTIVE:
         checked = apply_judge(checked, *services.judge)

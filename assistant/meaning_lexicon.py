@@ -1,7 +1,10 @@
-"""The word lists of the meaning checks (:mod:`assistant.meaning`), compiled once.
+"""The word lists of the meaning checks (:mod:`assistant.meaning`), compiled once, and how a
+text's named things are read for them.
 
-Package data, versioned: ``assistant/data/lexicons/meaning.v1.yaml``. Terms are lower case
-and match as whole words; a trailing ``*`` matches any ending.
+Closed-class words (directions, regimen steps, words read as one, the shapes of drug and
+disease names) are package data of the language layer, versioned:
+``assistant/language/data/meaning.v2.yaml``. The named things themselves - drugs, classes,
+conditions, populations - come from the terminology (:mod:`assistant.language.terminology`).
 """
 
 from __future__ import annotations
@@ -10,18 +13,36 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
 
-import Stemmer
+from assistant.language.grammar import load_data
+from assistant.language.terminology import Mention, Terminology
 
-from assistant.config import PACKAGE_DATA
-from assistant.lexicon import read_yaml
-
-LEXICON = PACKAGE_DATA / "lexicons" / "meaning.v1.yaml"
+LEXICON = Path(__file__).parent / "language" / "data" / "meaning.v2.yaml"
 # Kinds of named things a sentence can put in place of one another (a drug for a drug, a
-# condition for a condition); drug classes and comparators ("placebo") name no one thing.
+# condition for a condition); drug classes name no one thing.
 SUBSTITUTABLE = frozenset({"treatments", "conditions", "populations"})
 ENTITY_KINDS = SUBSTITUTABLE | {"classes"}
+# The terminology's kinds, as the meaning checks group them.
+_ENTITY_OF = {
+    "drug": "treatments",
+    "term": "treatments",
+    "class": "classes",
+    "condition": "conditions",
+    "population": "populations",
+}
+
+
+def entity_kind(mention: Mention) -> str | None:
+    """The meaning checks' kind of a named thing ("treatments"), or None for what is no
+    entity of theirs (an aspect, a substance)."""
+    return _ENTITY_OF.get(mention.concept.kind)
+
+
+def entities(text: str, terminology: Terminology) -> list[Mention]:
+    """The drugs, clinical terms, classes, conditions and populations a text names, each
+    name read whole."""
+    return [m for m in terminology.scan(text) if entity_kind(m) is not None]
 
 
 @dataclass(frozen=True)
@@ -35,25 +56,10 @@ class Pole:
 
 
 @dataclass(frozen=True)
-class Entity:
-    """One named thing (a drug, condition or population): its display name, any of its
-    names, and its kind (a key of the lexicon's ``entities``)."""
-
-    name: str
-    pattern: re.Pattern[str]
-    kind: str
-
-
-@dataclass(frozen=True)
 class Lexicon:
     """The compiled word lists the checks use."""
 
-    negation: frozenset[str]  # single words
     poles: tuple[Pole, ...]
-    before: tuple[tuple[str, re.Pattern[str]], ...]  # ("below" | "above", words before a number)
-    after: tuple[tuple[str, re.Pattern[str]], ...]  # the same, words after it
-    entities: tuple[Entity, ...]
-    name_shape: re.Pattern[str]  # a word shaped like a drug or disease name ("-mab", "-itis")
     qualifiers: tuple[tuple[str, re.Pattern[str]], ...]  # what a number is (start, maintenance)
     same: Mapping[str, str]  # a word the negation check reads as another ("superior": "better")
 
@@ -71,27 +77,6 @@ def any_term(terms: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(_term(t) for t in ordered), re.IGNORECASE)
 
 
-def _end(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any of the terms, ending the text (just before a number); "below a creatinine clearance
-    of" ends with its comparator too."""
-    thing = r"(?:\s+(?:a|an|the)\b)?(?:\s+[\w-]+){1,3}\s+of"
-    return re.compile(rf"(?:{any_term(terms).pattern})(?:{thing})?\s*$", re.IGNORECASE)
-
-
-def _start(terms: Sequence[str]) -> re.Pattern[str]:
-    """Any of the terms, starting the text after a number and its unit ("/min or more")."""
-    unit = r"(?:\s*[a-zA-Zµ%]*(?:/\w+)?)?"
-    return re.compile(rf"^{unit}\s*(?:{any_term(terms).pattern})", re.IGNORECASE)
-
-
-def _entities(raw: Mapping[str, Any]) -> tuple[Entity, ...]:
-    return tuple(
-        Entity(str(names[0]), any_term(names), kind)
-        for kind, groups in raw.items()
-        for names in groups
-    )
-
-
 def _same(groups: Sequence[Sequence[str]]) -> dict[str, str]:
     return {str(word): str(group[0]) for group in groups for word in group[1:]}
 
@@ -99,50 +84,14 @@ def _same(groups: Sequence[Sequence[str]]) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The packaged lexicon, compiled once."""
-    raw = read_yaml(LEXICON.read_text(encoding="utf-8"))
+    raw = load_data(LEXICON)
     poles = tuple(
         Pole(p["name"], any_term(p["a"]), any_term(p["b"]), bool(p.get("attaches")))
         for p in raw["poles"]
     )
-    cmp = raw["comparators"]
-    before = tuple((side, _end(cmp[side])) for side in ("below", "above"))
-    after = tuple((side, _start(cmp[f"{side}_after"])) for side in ("below", "above"))
-    shape = re.compile(
-        rf"\b(?:(?:{'|'.join(raw['name_prefixes'])})[a-z]+|[a-z]+(?:{'|'.join(raw['name_suffixes'])}))\b",
-        re.IGNORECASE,
-    )
     qualifiers = tuple((str(q["name"]), any_term(q["terms"])) for q in raw["qualifiers"])
     return Lexicon(
-        negation=frozenset(raw["negations"]),
         poles=poles,
-        before=before,
-        after=after,
-        entities=_entities(raw["entities"]),
-        name_shape=shape,
         qualifiers=qualifiers,
         same=_same(raw["same"]),
     )
-
-
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def words(text: str) -> set[str]:
-    """Lower-case words of a text long enough to mean something (and every number)."""
-    return {w for w in _TOKEN.findall(text.lower()) if len(w) > 3 or w.isdigit()}
-
-
-@lru_cache(maxsize=8192)
-def stem(word: str) -> str:
-    """The English stem of one lower-case word ("blocks" and "block" are one word)."""
-    return _stemmer().stemWord(word)
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def stems(text: str) -> set[str]:
-    """The stems of a text's :func:`words`."""
-    return {stem(w) for w in words(text)}

@@ -17,100 +17,31 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from assistant.citations import MARKER, QUANTITY, grounded
-from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, stem
-from assistant.meaning_lexicon import stems as _stems
-from assistant.text import STOPWORDS
+from assistant.language import quantities
+from assistant.language.markers import strip as strip_markers
+from assistant.language.negation import Denial, denials
+from assistant.language.negation import content_stems as _content
+from assistant.language.quantities import Quantity
+from assistant.language.sentences import CONTRAST, parts
+from assistant.language.terminology import Terminology
+from assistant.language.tokens import name_words, stem
+from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
 
-# Where a sentence's parts join: the support's "A; B", "A, and B", "A whereas B", "A, not B".
-_JOIN = re.compile(
-    r"\s*;\s+|:\s+|,?\s+(?:whereas|while|but)\s+|,\s+and\s+|\s+in contrast to\s+"
-    r"|\s+compared with\s+|\s+versus\s+|\s+vs\.?\s+|,\s+(?=not\b)",
-    re.IGNORECASE,
-)
-_CONTRAST = re.compile(
-    r"\b(?:whereas|while|but|in contrast to|compared with|versus|vs)\b", re.IGNORECASE
-)
-# What denies or forbids what follows it, up to the next comma or clause join.
-_DENIAL = re.compile(
-    r"\b(?:not|no|never|cannot|neither|nor|none|without|rather than|contraindicat\w*|"
-    r"avoid\w*|regardless of|irrespective of|independent(?:ly)? of|dissimilar|unlike|unable|"
-    r"(?:differs?|differed|different|differing) from|(?:fail|fails|failed|failing) to|"
-    r"lacks?|lacked|lacking)\b|n't\b",
-    re.IGNORECASE,
-)
-_NOT_DENIALS = re.compile(
-    r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower|later|earlier)\s+than\b"
-    r"|\bnot only\b|\bno longer\b|\bwith or without\b",
-    re.IGNORECASE,
-)
-_SCOPE_END = re.compile(r"[,;:()]|\s(?:whereas|while|but|and then)\s", re.IGNORECASE)
-# A contraindication reaches over its list ("in perforation, ileus and toxic megacolon").
-_LIST_END = re.compile(r"[;:()]|,\s+(?:and|so|but)\s|\s(?:whereas|while|but)\s", re.IGNORECASE)
-_LISTING = re.compile(r"contraindicat|avoid", re.IGNORECASE)
 _SHARED = 2  # words a denial must share with the other sentence to be judged
 _ORDER = ("before", "after", "rather than", "instead of")
-_NAME_NUMBER = re.compile(r"[A-Za-z]-$")  # "KEYNOTE-355" is a name, not a value
 _AFTER_BIAS = 3  # characters: a word goes with the number after it when nearly equidistant
-
-
-def parts(text: str) -> list[tuple[int, str]]:
-    """(offset, text) of each part of a sentence, cut where its clauses join."""
-    found, start = [], 0
-    for match in _JOIN.finditer(text):
-        found.append((start, text[start : match.start()]))
-        start = match.end()
-    found.append((start, text[start:]))
-    return [(offset, part) for offset, part in found if part.strip()]
-
-
-@dataclass(frozen=True)
-class Denial:
-    """What one denial of a text reaches ("did not improve fatigue or sleep": improve,
-    fatigue, sleep), up to the next comma or clause join, and the words of its part.
-    ``double``: another denial shares its part ("not contraindicated")."""
-
-    scope: str
-    words: frozenset[str]
-    part: frozenset[str]
-    double: bool = False
-
-
-def denials(text: str) -> list[Denial]:
-    """Every denial of a text (a negation, "without", "rather than", a contraindication)."""
-    plain = _NOT_DENIALS.sub(" ", text)
-    found, regions = [], []
-    for match in _DENIAL.finditer(plain):
-        rest = plain[match.end() :]
-        end = (_LIST_END if _LISTING.match(match.group(0)) else _SCOPE_END).search(rest)
-        scope = rest[: end.start()] if end else rest
-        head = _SCOPE_END.split(plain[: match.start()])[-1]
-        regions.append(match.start() - len(head))
-        if not _content(scope):  # "but fatigue and sleep did not": it reaches back
-            scope = head
-        part = _content(f"{head} {scope}")
-        found.append(Denial(scope, frozenset(_content(scope)), frozenset(part)))
-    return [
-        Denial(d.scope, d.words, d.part, regions.count(region) > 1)
-        for d, region in zip(found, regions, strict=True)
-    ]
 
 
 def _terms(text: str) -> set[str]:
     """Stems of the words of a text that can name something, short names too ("NIV")."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return {stem(w) for w in words if len(w) > 2 and w not in STOPWORDS}
-
-
-def _content(text: str) -> set[str]:
-    return _stems(" ".join(w for w in text.split() if w.lower() not in STOPWORDS))
+    return {stem(w) for w in name_words(text)}
 
 
 def _about_other_value(denial: Denial, other: str) -> bool:
     """Whether a denial is about a value the other text does not state ("no adjustment when
     clearance is 30 mL/min or more" says nothing of 10 mL/min)."""
-    stated = values(denial.scope)
-    return bool(stated) and not any(grounded(v.text, [other]) for v in stated)
+    stated = quantities.values(denial.scope)
+    return bool(stated) and not any(quantities.stated(v, other) for v in stated)
 
 
 def _undenied(denied: list[Denial], other: str, matches: Callable[[Denial], bool]) -> set[str]:
@@ -183,31 +114,6 @@ def _around(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[str]] | 
 
 
 @dataclass(frozen=True)
-class Value:
-    """A number with its unit in a sentence."""
-
-    text: str
-    unit: str
-    start: int
-    end: int
-
-    @property
-    def key(self) -> str:
-        """The value, spelled one way ("1-5mg" for "1 to 5 mg")."""
-        squeezed = re.sub(r"\s+", "", self.text.lower())
-        return squeezed.replace("to", "-").replace("–", "-")
-
-
-def values(text: str) -> list[Value]:
-    """Numbers with a unit (bare numbers count patients and years: too many things)."""
-    return [
-        Value(m.group(0).strip(), m.group(2).lower(), m.start(), m.end())
-        for m in QUANTITY.finditer(text)
-        if m.group(2) and not _NAME_NUMBER.search(text[max(0, m.start() - 2) : m.start()])
-    ]
-
-
-@dataclass(frozen=True)
 class Mention:
     """Something a number can belong to: a named thing, a direction, a regimen step."""
 
@@ -220,19 +126,14 @@ class Mention:
         return self.label.partition(":")[0]
 
 
-def mentions(text: str, lex: Lexicon) -> list[Mention]:
-    """Every mention in the text; of overlapping named things the longest wins ("low-dose
-    naltrexone" is one thing, not also "naltrexone")."""
+def mentions(text: str, lex: Lexicon, terminology: Terminology) -> list[Mention]:
+    """Every mention in the text: the named things the terminology reads (each name whole:
+    "low-dose naltrexone" is one thing, not also "naltrexone"), directions, regimen steps."""
     named = [
-        Mention(f"{e.kind}:{e.name}", m.start(), m.end())
-        for e in lex.entities
-        for m in e.pattern.finditer(text)
+        Mention(f"{entity_kind(m)}:{m.concept.id}", m.start, m.end)
+        for m in entities(text, terminology)
     ]
-    kept: list[Mention] = []
-    for mention in sorted(named, key=lambda m: m.start - m.end):
-        if all(mention.end <= k.start or mention.start >= k.end for k in kept):
-            kept.append(mention)
-    return kept + list(_directions(text, lex))
+    return named + list(_directions(text, lex))
 
 
 def _directions(text: str, lex: Lexicon) -> Iterator[Mention]:
@@ -247,64 +148,60 @@ def _directions(text: str, lex: Lexicon) -> Iterator[Mention]:
             yield Mention(f"qualifier:{name}", m.start(), m.end())
 
 
-def attached(text: str, lex: Lexicon) -> set[tuple[str, str, str]]:
+def attached(text: str, lex: Lexicon, terminology: Terminology) -> set[tuple[str, Key, str]]:
     """(mention label, value key, unit): each mention goes with the nearest value of each unit
     in its part of the sentence; a named thing before the first value of a sentence whose
     parts do not contrast goes with every value ("In adults, 250 mg ..., and 500 mg ...")."""
-    plain = MARKER.sub("", text)
-    found = values(plain)
+    plain = strip_markers(text)
+    found = quantities.values(plain)
     if not found:
         return set()
     spans = [(offset, offset + len(part)) for offset, part in parts(plain)]
-    shared = len(spans) > 1 and not _CONTRAST.search(plain)
-    pairs: set[tuple[str, str, str]] = set()
-    for mention in mentions(plain, lex):
+    shared = len(spans) > 1 and not CONTRAST.search(plain)
+    pairs: set[tuple[str, Key, str]] = set()
+    for mention in mentions(plain, lex, terminology):
         if shared and mention.kind in SUBSTITUTABLE and mention.end <= found[0].start:
-            pairs.update((mention.label, v.key, v.unit) for v in found)
+            pairs.update((mention.label, v.key, _unit(v)) for v in found)
             continue
         start, end = next(((s, e) for s, e in spans if s <= mention.start < e), (0, len(plain)))
         pairs.update(_nearest(mention, [v for v in found if start <= v.start < end], plain))
     return pairs
 
 
-def _nearest(mention: Mention, found: list[Value], text: str) -> Iterator[tuple[str, str, str]]:
+Key = tuple[object, ...]
+
+
+def _unit(value: Quantity) -> str:
+    """What a value measures ("mass", "mass/kg"): 1 g and 1000 mg are one value."""
+    return quantities.kind(value)
+
+
+def _nearest(mention: Mention, found: list[Quantity], text: str) -> Iterator[tuple[str, Key, str]]:
     """The nearest value of each unit to a mention, with the values listed with it ("250 mg
     or 500 mg")."""
-    for unit in {v.unit for v in found}:
-        same = [v for v in found if v.unit == unit]
+    for unit in {_unit(v) for v in found}:
+        same = [v for v in found if _unit(v) == unit]
         best = min(same, key=lambda v: _distance(mention, v))
-        for value in _run(best, same, text):
+        for value in quantities.listed_run(best, same, text):
             yield mention.label, value.key, unit
 
 
-_LISTED = re.compile(r"\s*(?:,\s*)?(?:(?:or|and|to)\s+)?")
-
-
-def _run(value: Value, same: list[Value], text: str) -> list[Value]:
-    """``value`` and the values of its unit listed next to it ("250 mg or 500 mg")."""
-    at = same.index(value)
-    start = end = at
-    while start > 0 and _LISTED.fullmatch(text[same[start - 1].end : same[start].start]):
-        start -= 1
-    while end + 1 < len(same) and _LISTED.fullmatch(text[same[end].end : same[end + 1].start]):
-        end += 1
-    return same[start : end + 1]
-
-
-def _distance(mention: Mention, value: Value) -> int:
+def _distance(mention: Mention, value: Quantity) -> int:
     if value.start >= mention.end:
         return value.start - mention.end
     return max(0, mention.start - value.end) + _AFTER_BIAS
 
 
-def attachment_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+def attachment_problem(
+    claim: str, support: str, lex: Lexicon, terminology: Terminology
+) -> str | None:
     """Why a number goes with another thing in the support than in the claim: a direction or
     regimen step the support gives only to other values ("full" with 50 mg, not 1 to 5 mg);
     a named thing the support gives to another value, where the claim's value goes with
     something else the claim does not name (500 mg for skin infections, not pharyngitis)."""
-    ours, theirs = attached(claim, lex), attached(support, lex)
+    ours, theirs = attached(claim, lex, terminology), attached(support, lex, terminology)
     named = {label for label, _, _ in ours}
-    for label, key, unit in sorted(ours):
+    for label, key, unit in sorted(ours, key=repr):
         elsewhere = {k for lab, k, u in theirs if lab == label and u == unit}
         if not elsewhere or key in elsewhere:
             continue
@@ -313,8 +210,16 @@ def attachment_problem(claim: str, support: str, lex: Lexicon) -> str | None:
         if kind in ENTITY_KINDS and kind not in SUBSTITUTABLE:
             continue  # a class or a comparator ("placebo") is no one thing a value belongs to
         if kind not in SUBSTITUTABLE or owners - named:
-            return f"the cited sentence gives {_shown(label)!r} {sorted(elsewhere)[0]}, not {key}"
+            given = _value_text(sorted(elsewhere, key=repr)[0], support)
+            ours_text = _value_text(key, claim)
+            return f"the cited sentence gives {_shown(label)!r} {given}, not {ours_text}"
     return None
+
+
+def _value_text(key: Key, text: str) -> str:
+    """How ``text`` writes the value with this key ("500 mg")."""
+    found = [v.text for v in quantities.values(strip_markers(text)) if v.key == key]
+    return found[0] if found else "another value"
 
 
 def _shown(label: str) -> str:
@@ -323,4 +228,4 @@ def _shown(label: str) -> str:
     kind, _, what = label.partition(":")
     if "/" in kind and what in ("a", "b"):
         return kind.split("/")[what == "b"]
-    return what
+    return what.partition(":")[2] or what  # "condition:sinusitis" -> "sinusitis"

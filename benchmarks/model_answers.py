@@ -12,12 +12,12 @@ and time to first token and in all (median, p95) as a user sees them.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import sys
 from pathlib import Path
 from typing import Any
 
+from assistant.language.sentences import answer_sentences
 from assistant.models import AnswerRecord
 from assistant.review.store import AnswerStore
 
@@ -31,7 +31,7 @@ def _p95(values: list[float]) -> float:
 
 
 def _sentences(text: str) -> int:
-    return len([s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s])
+    return len(answer_sentences(text.strip()))
 
 
 def latencies(records: list[AnswerRecord]) -> dict[str, dict[str, float]]:

@@ -31,6 +31,7 @@ from assistant.config import IndexSettings
 from assistant.index.catalog import StoredCatalog
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.medquad import read_medquad
+from assistant.language.sentences import split_sentences
 from assistant.models import AnswerRecord, Chunk, Citation, Document
 from assistant.review.fingerprints import fingerprint
 from assistant.review.recheck import Served, recheck, targets
@@ -43,7 +44,6 @@ from benchmarks.recheck_store import copy_store, load_average
 SHARED = Path(
     os.environ.get("FOLLOWUP_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _NUMBER = re.compile(r"\b\d+\b")
 BATCH = 1000
 
@@ -66,7 +66,7 @@ def corpus(files: int, rng: random.Random) -> StoredCatalog:
 
 
 def _sentences(chunk: Chunk) -> list[str]:
-    found = [s.strip() for s in _SENTENCE.split(passage_texts([chunk.text])[0]) if len(s) > 30]
+    found = [s.strip() for s in split_sentences(passage_texts([chunk.text])[0]) if len(s) > 30]
     return found or [passage_texts([chunk.text])[0]]
 
 

@@ -21,12 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assistant.citations import MARKER
 from assistant.config import Settings
 from assistant.errors import EvalDataError
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
 from assistant.judge import JudgeClient, apply_judge
+from assistant.language.markers import MARKER, format_marker
+from assistant.language.markers import numbers as marker_numbers
 from assistant.models import APPROVED, Chunk
 from assistant.prompts import Prompt
 from assistant.verify import check_sentences, passage_context, passage_texts
@@ -126,8 +127,8 @@ def _request(claim: Claim, passages: Passages) -> tuple[str, list[Chunk]]:
         chunks.extend(resolved)
 
     def rewrite(match: re.Match[str]) -> str:
-        numbers = [p for n in re.split(r"\s*,\s*", match.group(1)) for p in positions.get(n, [])]
-        return " [" + ", ".join(map(str, numbers)) + "]" if numbers else " [0]"
+        cited = [p for n in marker_numbers(match.group(1)) for p in positions.get(str(n), [])]
+        return " " + format_marker(cited) if cited else " [0]"
 
     return MARKER.sub(rewrite, claim.sentence), chunks
 

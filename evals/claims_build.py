@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import MARKER, QUANTITY
 from assistant.ingest.loader import load_corpus
+from assistant.language import quantities
 from assistant.models import APPROVED
 
 DATASETS = Path(__file__).parent / "datasets"
@@ -127,19 +127,20 @@ def negation_flip(sentence: str) -> str | None:
 
 def number_swap(sentence: str, document_text: str) -> str | None:
     """Replace the first number with a unit by another value of that unit from the document."""
-    plain = MARKER.sub("", sentence)
-    present = {m.group(1) for m in QUANTITY.finditer(plain)}
-    for match in QUANTITY.finditer(plain):
-        unit = match.group(2)
-        if unit is None or re.search(r"\d\s*(?:-|–|to)\s*\d", match.group(0)):
+    plain = quantities.masked(sentence)
+    found = quantities.quantities(plain)
+    present = {q.low for q in found}
+    for q in found:
+        if q.unit is None or q.is_range:
             continue
         others = sorted(
-            {m.group(1) for m in QUANTITY.finditer(document_text) if m.group(2) == unit} - present,
-            key=lambda v: (abs(float(v.replace(",", ".")) - float(match.group(1))), v),
+            {o.low for o in quantities.quantities(document_text) if o.unit == q.unit} - present,
+            key=lambda v: (abs(v - q.low), v),
         )
         if others:
-            start, end = match.span(1)
-            return sentence[:start] + others[0] + sentence[end:]
+            number = q.text.split()[0] if q.text[:1].isdigit() else q.text
+            digits = len(number) - len(number.lstrip("0123456789.,"))
+            return sentence[: q.start] + f"{others[0]:g}" + sentence[q.start + digits :]
     return None
 
 

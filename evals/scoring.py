@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from assistant.citations import MARKER
 from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
-from assistant.text import strip_markup
+from assistant.language.markers import MARKER
+from assistant.language.sentences import strip_markup
 from evals.cases import EvalCase
 from evals.metrics import retrieval_scores, source_ranking
 

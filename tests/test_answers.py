@@ -6,8 +6,11 @@ import re
 
 import pytest
 
-from assistant.citations import grounded, quantities, sentences, verify
+from assistant.citations import stated_facts, verify
 from assistant.errors import InvalidRequestError, NotFoundError
+from assistant.language.markers import cited_indices
+from assistant.language.quantities import grounded
+from assistant.language.sentences import answer_sentences as sentences
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, stream_answer
 from assistant.services import Services
@@ -70,8 +73,8 @@ def test_every_number_in_an_answer_is_in_its_cited_passage(services: Services) -
         record = answer(services, question)
         passages = {c.n: c.passage for c in record.citations}
         for sentence in sentences(record.answer):
-            cited = [passages[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)]
-            for quantity in quantities(sentence):
+            cited = [passages[n] for n in cited_indices(sentence)]
+            for quantity in stated_facts(sentence):
                 assert cited, f"uncited number in {sentence!r}"
                 assert grounded(quantity, cited), f"{quantity!r} not in cited passage: {sentence!r}"
                 checked += 1
@@ -211,7 +214,7 @@ def test_typos_and_brand_names_are_read_as_the_corpus_words(services: Services) 
     ("question", "missing"),
     [
         ("Can she keep taking LDN 4.5 mg now she is 7 weeks pregnant?", "naltrexone in pregnancy"),
-        ("can I give Vermox in the first trimester?", "mebendazole in pregnancy"),
+        ("can I give Vermox in the first trimester?", "Vermox in pregnancy"),
         ("pembro response rate in lung cancer?", "lung cancer"),
         ("cefuroxime dose for otitis media in a 4 year old", "otitis media"),
         # Pregnancy is named only in a laxative passage: nothing ties it to pembrolizumab.
@@ -289,3 +292,18 @@ def test_a_follow_up_naming_nothing_leans_on_the_conversation(services: Services
         services, "who won the champions league last year?", conversation_id=first.conversation_id
     )
     assert drift.refused and drift.citations == []
+
+
+def test_stage_4_is_no_metastasis_and_declines_only_what_is_missing(services: Services) -> None:
+    record = answer(services, "metformin dose in CKD stage 4?")
+    assert record.refused and "metformin" in " ".join(record.uncovered)
+    assert "metasta" not in record.answer.lower()
+
+
+def test_a_population_only_asked_about_is_not_carried_to_the_next_question(
+    services: Services,
+) -> None:
+    first = answer(services, "is it safe in pregnancy?", article_id="ldn-fibromyalgia-dosing")
+    record = answer(services, "can I take it with tramadol", conversation_id=first.conversation_id)
+    assert not record.refused and "pregnancy" not in " ".join(record.uncovered)
+    assert "contraindicated" in record.answer and "opioid analgesics" in record.answer

@@ -86,7 +86,7 @@ def test_the_48_hour_interval_is_not_moved_to_the_30_ml_band(passages: dict) -> 
         (
             "bruun-2024-ldn-final-trial",
             "The FINAL trial randomised 99 men with fibromyalgia to low-dose naltrexone [1].",
-            "'men' is not named",
+            "'men' is not what the cited sentence says",
         ),
         (
             "keytruda-prescribing-information",

@@ -37,7 +37,7 @@ CASES = [
         "fda-label-naltrexone",
         "For opioid blockade, the starting dose of naltrexone is 100 mg [1].",
         "For opioid blockade, the starting dose of naltrexone is 25 mg [1].",
-        "gives 'start' 25mg, not 100mg",
+        "gives 'start' 25 mg, not 100 mg",
     ),
     (  # a condition: 500 mg is for skin infections and bronchitis, not sinusitis
         "ceftin-prescribing-information",
@@ -45,14 +45,14 @@ CASES = [
         "12 hours for 10 days [1].",
         "For acute bacterial maxillary sinusitis, adults take cefuroxime axetil 250 mg every "
         "12 hours for 10 days [1].",
-        "gives 'sinusitis' 250mg, not 500mg",
+        "sinusitis' 250 mg, not 500 mg",
     ),
     (  # a direction: "full" goes with at least 50 mg, not with 1 to 5 mg
         "toljan-vrooman-2018-ldn-review",
         "A daily naltrexone dose of 1 to 5 mg acts as a full opioid receptor antagonist [1].",
         "A standard oral naltrexone dose of at least 50 mg acts as a full opioid receptor "
         "antagonist [1].",
-        "gives 'full' 50mg, not 1-5mg",
+        "gives 'full' 50 mg, not 1 to 5 mg",
     ),
     (  # a denial: "but not with improved fatigue or sleep"
         "younger-2013-ldn-crossover-trial",
@@ -117,7 +117,9 @@ def test_a_treatment_only_the_title_names_is_no_support_for_a_swap() -> None:
     )
     title = "CPAP, bilevel NIV or high-flow nasal cannula"
     wrong = "High-flow nasal cannula is strongly recommended for respiratory acidosis [1]."
-    assert "names 'bipap', not 'hfnc'" in (meaning_problem(wrong, support, title) or "")
+    assert "names 'bilevel', not 'High-flow nasal cannula'" in (
+        meaning_problem(wrong, support, title) or ""
+    )
     right = "Bilevel noninvasive ventilation is strongly recommended for respiratory acidosis [1]."
     assert meaning_problem(right, support, title) is None
 

@@ -12,6 +12,18 @@ from assistant.models import RetrievedChunk
 
 
 @dataclass(frozen=True)
+class AskedConcept:
+    """Something the question turns on, as a sentence may name it: its terminology ids (the
+    concept and its classes) and its names (normal form), for what no id names."""
+
+    ids: frozenset[str] = frozenset()
+    forms: tuple[str, ...] = ()
+    drug: bool = False  # a treatment: a sentence about another drug does not answer
+    leaned: bool = False  # what an earlier turn named: it rules out other drugs, adds no bonus
+    kind_class: bool = False  # a drug class ("steroids"): any member may answer
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     """What a generator may use: the question and the passages retrieved for it.
 
@@ -26,7 +38,7 @@ class GenerationRequest:
     # The standalone question with typos fixed and synonyms added (what was searched), and
     # the forms of each concept the question turns on: a sentence naming them answers it.
     search_question: str = ""
-    concepts: tuple[tuple[str, ...], ...] = ()
+    concepts: tuple[AskedConcept, ...] = ()
     # What retrieval already computed, handed on so the answer embeds nothing again: the
     # searched question's vector and the passages' sentence vectors stored at ingest (group
     # key -> matrix, see assistant.index.sentences).

@@ -24,10 +24,13 @@ from assistant.config import AnswerSettings
 from assistant.generate.base import Draft, GenerationRequest
 from assistant.index.embedder import Embedder
 from assistant.index.sentences import quotable_sentences, sentence_key
-from assistant.text import content_words, jaccard
+from assistant.language import quantities
+from assistant.language.markers import cite
+from assistant.language.terminology import Terminology
+from assistant.language.terminology.normal import phrase
+from assistant.language.tokens import content_words, jaccard
 
 NAME = "extractive"
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
@@ -107,36 +110,66 @@ def _candidates(request: GenerationRequest) -> list[tuple[str, int, np.ndarray |
     return found
 
 
-# A threshold and its side: "CrCl <10" is the "below 10" sentence, not "10 to less than 30".
-_BELOW = r"(?:<|below|under|less than)\s*"
-_ABOVE = r"(?:>|≥|>=|above|over|more than|greater than|at least)\s*"
-
-
-def _bounds(text: str) -> set[tuple[str, str]]:
-    found = set()
-    for side, pattern in (("below", _BELOW), ("above", _ABOVE)):
-        for match in re.finditer(rf"(?<!\bto ){pattern}(\d+(?:\.\d+)?)", text, re.I):
-            found.add((side, match.group(1)))
-    return found
+def _bounds(text: str) -> set[tuple[str, float]]:
+    """(side, value) of each bounded number: "CrCl <10" is the "below 10" sentence, not "10 to
+    less than 30"."""
+    return {(side, q.low) for q, side in quantities.bounds(text)}
 
 
 def _overlap_bonus(question: str, question_words: set[str], sentence: str) -> float:
     words = content_words(sentence)
     overlap = len(question_words & words) / len(question_words) if question_words else 0.0
-    question_numbers = set(_NUMBER.findall(question))
-    numbers = set(_NUMBER.findall(sentence))
+    question_numbers = quantities.numbers(question)
+    numbers = quantities.numbers(sentence)
     number_hit = 1.0 if question_numbers and question_numbers & numbers else 0.0
     bound_hit = 1.0 if _bounds(question) & _bounds(sentence) else 0.0
     return 0.15 * overlap + 0.1 * number_hit + 0.1 * bound_hit
 
 
-def _concept_bonus(concepts: tuple[tuple[str, ...], ...], sentence: str) -> float:
-    """Share of the question's concepts the sentence names (by any of their forms)."""
+def _age_bonus(ages: list[float], sentence: str) -> float:
+    """For a question about a given age, a sentence whose age band holds it answers it, and
+    one that gives only other bands answers another child ("4yo": not the 6-12 years dose)."""
+    if not ages:
+        return 0.0
+    bands = quantities.age_bands(sentence)
+    if not bands:
+        return 0.0
+    holds = any(low <= age < high or low == age for age in ages for low, high in bands)
+    return 0.05 if holds else -0.15
+
+
+def _concept_bonus(request: GenerationRequest, sentence: str, named: SentenceNames) -> float:
+    """Share of the question's concepts the sentence names: by the terminology's reading
+    (oxycodone through "opioid analgesics"), or by one of their names."""
+    concepts = [c for c in request.concepts if not c.leaned]
     if not concepts:
         return 0.0
-    lowered = sentence.lower()
-    named = sum(any(form.lower() in lowered for form in forms) for forms in concepts)
-    return 0.25 * named / len(concepts)
+    lowered = f" {phrase(sentence)} "
+    hits = sum(
+        bool(c.ids & named.ids) if c.ids else any(f" {form} " in lowered for form in c.forms)
+        for c in concepts
+    )
+    return 0.25 * hits / len(concepts)
+
+
+@dataclass(frozen=True)
+class SentenceNames:
+    """What a sentence names: every concept id, and the ids of its drugs and drug classes."""
+
+    ids: frozenset[str] = frozenset()
+    drugs: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()  # the classes of the drugs it names
+
+
+def _another_drug(request: GenerationRequest, named: SentenceNames) -> bool:
+    """Whether a sentence speaks of a drug the question does not ask about and of none that
+    it does: "how many more doses?" about lorazepam is not answered by paracetamol's limit."""
+    asked = [c for c in request.concepts if c.drug]
+    if not asked or not named.drugs or any(c.kind_class for c in asked):
+        return False  # a class asked about ("steroids") may be any of its members
+    return not any(c.ids & named.ids for c in asked) and not any(
+        c.ids & named.classes for c in asked
+    )
 
 
 def _intent_bonus(question: str, sentence: str) -> float:
@@ -149,9 +182,12 @@ class ExtractiveGenerator:
 
     name = NAME
 
-    def __init__(self, embedder: Embedder, settings: AnswerSettings) -> None:
+    def __init__(
+        self, embedder: Embedder, settings: AnswerSettings, terminology: Terminology | None = None
+    ) -> None:
         self._embedder = embedder
         self._settings = settings
+        self._terminology = terminology
 
     def _vectors(
         self, request: GenerationRequest, found: list[tuple[str, int, np.ndarray | None]]
@@ -175,6 +211,8 @@ class ExtractiveGenerator:
         similarities = vectors @ query_vector
         pairs = [(s, p) for s, p, _ in found]
         q_words = content_words(request.question) | content_words(query)
+        names = [self._names(s) for s, _ in pairs]
+        ages = quantities.ages_in_years(f"{request.question} {query}")
         ranked = [
             Candidate(
                 sentence=s,
@@ -182,14 +220,27 @@ class ExtractiveGenerator:
                 similarity=float(sim),
                 score=float(sim)
                 + _overlap_bonus(request.question, q_words, s)
-                + _concept_bonus(request.concepts, s)
-                + _intent_bonus(request.question, s),
+                + _concept_bonus(request, s, named)
+                + _intent_bonus(request.question, s)
+                + _age_bonus(ages, s),
                 words=frozenset(content_words(s)),
                 vector=vec,
             )
-            for (s, p), sim, vec in zip(pairs, np.asarray(similarities), vectors, strict=True)
+            for (s, p), sim, vec, named in zip(
+                pairs, np.asarray(similarities), vectors, names, strict=True
+            )
+            if not _another_drug(request, named)
         ]
         return sorted(ranked, key=lambda c: c.score, reverse=True)
+
+    def _names(self, sentence: str) -> SentenceNames:
+        if self._terminology is None:
+            return SentenceNames()
+        found = self._terminology.scan(sentence)
+        drugs = [m.concept for m in found if m.concept.kind in ("drug", "class")]
+        classes = frozenset(b for d in drugs for b in d.broader)
+        ids = frozenset(m.concept.id for m in found)
+        return SentenceNames(ids, frozenset(d.id for d in drugs), classes)
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
         """Maximal marginal relevance: each pick is relevant and adds something new."""
@@ -226,12 +277,3 @@ class ExtractiveGenerator:
             )
         text = " ".join(cite(c.sentence, c.passage) for c in chosen)
         return Draft(text=text, generator=NAME, mode=NAME)
-
-
-def cite(sentence: str, *positions: int) -> str:
-    """Put ``[p, ...]`` (the given passage positions) before the sentence's final punctuation."""
-    marker = "[" + ", ".join(str(p) for p in positions) + "]"
-    match = re.search(r"[.!?]+$", sentence)
-    if match:
-        return f"{sentence[: match.start()]} {marker}{match.group(0)}"
-    return f"{sentence} {marker}."

@@ -34,8 +34,8 @@ from assistant.generate.base import (
     discarded,
     final_draft,
 )
+from assistant.language.sentences import strip_markup
 from assistant.prompts import Prompt, load_prompt
-from assistant.text import strip_markup
 from assistant.verify import prompt_leak
 
 log = logging.getLogger(__name__)

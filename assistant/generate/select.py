@@ -1,13 +1,13 @@
 """Grounded "select" mode: the model picks passage sentences; the code writes the answer.
 
-The retrieved passages are split into sentences (the one splitter, assistant.text) and shown
-to the model with labels ``S1``, ``S2``, ... grouped by source. The model answers with the
-labels of the sentences that answer the question, best first (``SENTENCES: S4, S2``), or
-``NOT COVERED``, optionally after one short ``LEAD:`` sentence. The answer is assembled in
-code from the chosen sentences **verbatim**, each with the citation of its passage, so no
-claim in it is in the model's wording. The lead sentence is the model's own wording: it is
-kept only when it passes the same verification as a written sentence, else dropped with a
-finding.
+The retrieved passages are split into sentences (the one splitter,
+assistant.language.sentences) and shown to the model with labels ``S1``, ``S2``, ... grouped
+by source. The model answers with the labels of the sentences that answer the question, best
+first (``SENTENCES: S4, S2``), or ``NOT COVERED``, optionally after one short ``LEAD:``
+sentence. The answer is assembled in code from the chosen sentences **verbatim**, each with
+the citation of its passage, so no claim in it is in the model's wording. The lead sentence
+is the model's own wording: it is kept only when it passes the same verification as a
+written sentence, else dropped with a finding.
 
 Chosen sentences are streamed as soon as their label is complete; the lead is held until its
 line ends and is streamed only if it passes verification, so what is streamed is what is kept.
@@ -29,11 +29,11 @@ from assistant.generate.base import (
     discarded,
     final_draft,
 )
-from assistant.generate.extractive import cite
 from assistant.generate.openai_compat import ChatEndpoint, Messages, fence
+from assistant.language.markers import cite
+from assistant.language.sentences import split_sentences
 from assistant.models import RetrievedChunk
 from assistant.prompts import Prompt
-from assistant.text import split_sentences
 from assistant.verify import check_sentences, passage_context, passage_texts
 
 log = logging.getLogger(__name__)

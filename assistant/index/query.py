@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+from assistant.language.sentences import sentence_spans
+
 # Whole sentences that are pleasantries, not content.
 _PLEASANTRY = re.compile(
     r"^\W*(?:hi|hello|hey|dear\b[^.!?]*|good (?:morning|afternoon|evening)|greetings"
@@ -35,7 +36,7 @@ def focus_query(message: str) -> str:
     if len(text.split()) < MIN_WORDS:
         return text
     kept = []
-    for sentence in _SENTENCE.split(text):
+    for sentence in (s.text for s in sentence_spans(text)):
         sentence = _LEAD.sub("", sentence).strip()
         if sentence and not _PLEASANTRY.match(sentence):
             kept.append(_WONDER.sub("", sentence))

@@ -14,11 +14,11 @@ import re
 
 import numpy as np
 
+from assistant.language.sentences import split_sentences
 from assistant.models import APPROVED, Chunk, Document, sha256_text
-from assistant.text import split_sentences
 
 # Part of every key: a change to what counts as a quotable sentence re-embeds every group.
-VERSION = "s1"
+VERSION = "s2"
 MIN_WORDS = 5
 # A sentence that leans on the one before it for its subject.
 _LOST_SUBJECT = re.compile(

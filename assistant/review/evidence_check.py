@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.language.sentences import answer_sentences
 from assistant.models import (
     Chunk,
     Citation,
@@ -31,7 +32,6 @@ from assistant.verify import check_sentences, passage_context, passage_texts
 if TYPE_CHECKING:
     from assistant.review.recheck import Served
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\]])\s+(?=[A-Z0-9\"'(])")
 _WORD = re.compile(r"\w+")
 
 
@@ -132,7 +132,7 @@ def _texts(
 
 
 def _citing(text: str, n: int) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if n in fp.cited(s)]
+    return [s for s in answer_sentences(text) if n in fp.cited(s)]
 
 
 def _names(c: Citation | None, p: _Passage, f: Fingerprint) -> str:
@@ -162,7 +162,7 @@ def findings(
     question = record.standalone_question
     # Only the sentences citing a changed passage can change verdict: the verifier checks each
     # sentence on its own, so the rest need not be checked again (most of the re-check's time).
-    text = " ".join(s for s in _SENTENCE_END.split(text) if fp.cited(s) & changed)
+    text = " ".join(s for s in answer_sentences(text) if fp.cited(s) & changed)
     after = check_sentences(text, new, question, min_support, contexts)
     if not after.removed:
         return found, False

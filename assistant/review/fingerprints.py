@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from assistant.errors import InvalidTransitionError
 from assistant.index.base import Catalog
-from assistant.ingest.articles import CITATION_MARK, cited_numbers
+from assistant.language import markers
 from assistant.models import (
     AnswerRecord,
     Citation,
@@ -35,7 +35,7 @@ _WORDS = re.compile(r"\S+\s*")
 
 def cited(text: str) -> set[int]:
     """The citation numbers ``[n]`` a text uses."""
-    return {n for m in CITATION_MARK.finditer(text) for n in cited_numbers(m.group(1))}
+    return set(markers.cited_indices(text))
 
 
 def fingerprint(citations: Sequence[Citation], catalog: Catalog) -> list[Citation]:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import InvalidRequestError, InvalidTransitionError
-from assistant.ingest.articles import CITATION_MARK, cited_numbers
+from assistant.language import markers
 from assistant.models import AnswerRecord, Citation, ReviewStatus, utc_now
 from assistant.review.records import Decision
 from assistant.review.store import AnswerStore
@@ -41,10 +41,10 @@ def renumber(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]
         return order[source]
 
     def replace(match: re.Match[str]) -> str:
-        numbers = sorted({number(n) for n in cited_numbers(match.group(1)) if n in by_n})
+        numbers = sorted({number(n) for n in markers.numbers(match.group(1)) if n in by_n})
         return f"[{', '.join(map(str, numbers))}]" if numbers else ""
 
-    return CITATION_MARK.sub(replace, text), first
+    return markers.BRACKETED.sub(replace, text), first
 
 
 def _reference(c: Citation) -> dict[str, Any]:

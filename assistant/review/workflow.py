@@ -44,7 +44,7 @@ from assistant import citations, verify
 from assistant.config import LLMSettings
 from assistant.content import contentless
 from assistant.errors import InvalidRequestError, InvalidTransitionError
-from assistant.ingest.articles import CITATION_MARK, cited_numbers
+from assistant.language import markers
 from assistant.models import AnswerRecord, ReviewStatus, utc_now
 from assistant.review import fingerprints as fp
 from assistant.review.audit import AuditEntry, AuditReport
@@ -216,8 +216,8 @@ def _check_justified(current: CurrentVersion, justification: str | None) -> None
 def _check_citations(record: AnswerRecord, text: str) -> None:
     """An edited answer may only cite passages retrieved for the original request."""
     known = {c.n for c in record.citations}
-    for match in CITATION_MARK.finditer(text):
-        unknown = [n for n in cited_numbers(match.group(1)) if n not in known]
+    for match in markers.BRACKETED.finditer(text):
+        unknown = [n for n in markers.numbers(match.group(1)) if n not in known]
         if unknown:
             raise InvalidRequestError(
                 f"The edited text cites [{unknown[0]}], which is not one of this answer's "

@@ -6,8 +6,9 @@ from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
+from assistant.language.markers import javascript_module
 from server.auth import PUBLIC
 
 STATIC = FilePath(__file__).resolve().parent.parent / "static"
@@ -17,6 +18,12 @@ router = APIRouter(tags=["pages"], include_in_schema=False, dependencies=[Depend
 
 def _page(name: str) -> FileResponse:
     return FileResponse(STATIC / name, media_type="text/html")
+
+
+@router.get("/static/js/markers.js")
+async def marker_grammar() -> Response:
+    """The citation-marker grammar for the UI, generated from the one Python definition."""
+    return Response(javascript_module(), media_type="text/javascript")
 
 
 @router.get("/")

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from assistant.citations import cited_indices, sentences
 from assistant.config import LLMSettings, Settings
 from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.generate.openai_compat import OpenAICompatGenerator
 from assistant.generate.selection import llm_configured, openai_client
+from assistant.language.markers import cited_indices
+from assistant.language.sentences import answer_sentences as sentences
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.warm import probe_question, rehearse
 from tests.llm.adversary import Adversary, Reply, sources, split

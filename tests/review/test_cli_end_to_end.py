@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.ingest.articles import CITATION_MARK, cited_numbers, read_article
+from assistant.ingest.articles import read_article
+from assistant.language import markers
 from assistant.models import ReviewStatus
 from assistant.pipeline import answer
 from assistant.render import answer_text
@@ -76,7 +77,7 @@ def test_review_a_pipeline_answer_from_the_command_line(
     (path,) = (tmp_path / "corpus" / "articles").glob("*.md")
     article = read_article(path)  # the corpus reader accepts it
     assert article.status == "submitted"
-    used = {n for m in CITATION_MARK.finditer(record.answer) for n in cited_numbers(m.group(1))}
+    used = set(markers.cited_indices(record.answer))
     sources = {c.source_id for c in record.citations if c.n in used}
     assert {r.id for r in article.references} == sources and sources
     code, out = run(cli, "rita", "publish", record.id, "--corpus", str(tmp_path / "corpus"))

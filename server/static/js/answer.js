@@ -2,8 +2,8 @@
 // disclaimer and related suggestions. Answer text is only ever set with textContent.
 import { el, clear, safeLink } from './dom.js';
 import { evidenceNotice } from './evidence.js';
+import { markerPattern, markerNumbers } from './markers.js';
 
-const MARKER = /\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]/g;
 const STATUS = {
   pending_review: ['Pending human review', 'pending'],
   approved: ['Approved by a reviewer', 'approved'],
@@ -15,25 +15,14 @@ export function badge(reviewStatus) {
   return el('span', { class: `badge ${kind}`, 'data-status': reviewStatus }, label);
 }
 
-function numbers(body) {
-  const out = [];
-  for (const part of body.split(/\s*,\s*/)) {
-    const range = part.split(/\s*[\u2013-]\s*/);
-    if (range.length === 2) {
-      for (let n = Number(range[0]); n <= Number(range[1]) && out.length < 50; n++) out.push(n);
-    } else out.push(Number(part));
-  }
-  return out;
-}
-
 /** Text with each [n] turned into a button that calls onCite(n, button). */
 export function citedText(tag, text, onCite) {
   const node = el(tag, { class: 'answer-text' });
   let last = 0;
-  for (const match of text.matchAll(MARKER)) {
+  for (const match of text.matchAll(markerPattern())) {
     node.append(text.slice(last, match.index));
     node.append('[');
-    numbers(match[1]).forEach((n, i) => {
+    markerNumbers(match[1]).forEach((n, i) => {
       if (i) node.append(', ');
       node.append(el('button', {
         type: 'button', class: 'cite', 'data-n': n,

@@ -3,8 +3,8 @@
 import { api } from './api.js';
 import { el, clear, status, safeLink, audience, bindAudience, askInChat } from './dom.js';
 import { shell } from './shell.js';
+import { markerPattern, markerNumbers } from './markers.js';
 
-const MARKER = /\[(\d+(?:\s*[,\u2013-]\s*\d+)*)\]/g;
 const main = document.getElementById('article');
 const aside = document.getElementById('follow-up-aside');
 const notice = document.getElementById('notice');
@@ -14,11 +14,11 @@ const articleId = decodeURIComponent(location.pathname.split('/').pop());
 function inline(text) {
   const out = [];
   let last = 0;
-  for (const match of text.matchAll(MARKER)) {
+  for (const match of text.matchAll(markerPattern())) {
     out.push(...bold(text.slice(last, match.index)));
-    const nums = match[1].split(/\s*,\s*/);
+    const nums = markerNumbers(match[1]);
     out.push(el('sup', { class: 'ref' }, ...nums.flatMap((n, i) => [
-      i ? ', ' : '', el('a', { href: `#ref-${n.trim().split(/[\u2013-]/)[0]}`, 'aria-label': `reference ${n.trim()}` }, n.trim())])));
+      i ? ', ' : '', el('a', { href: `#ref-${n}`, 'aria-label': `reference ${n}` }, String(n))])));
     last = match.index + match[0].length;
   }
   out.push(...bold(text.slice(last)));

@@ -1,0 +1,122 @@
+"""Negation cues and what they reach.
+
+Two readings, for two checks:
+
+- :func:`negated_words`: a negation word ("not", "no", "never", "without", "against") reaches
+  the first content word after it ("must not be used" negates "used"; "no adjustment is
+  needed" negates "adjustment"); a bound is no negation ("no more than 2 doses" is "at most");
+- :func:`denials`: a denial (a negation, "without", "rather than", "regardless of", "differs
+  from", "fails to", a contraindication or "avoid") reaches the words after it up to the next
+  comma or clause join - over a whole list for a contraindication ("in perforation, ileus and
+  toxic megacolon") - or back over its clause when nothing follows ("but fatigue did not").
+
+The cue words are listed in ``data/grammar.v1.yaml`` (``negations``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from assistant.language.grammar import grammar
+from assistant.language.tokens import STOPWORDS, stem, stems
+
+_PHRASES = (
+    (re.compile(r"\bwith or without\b", re.I), "with"),
+    (re.compile(r"\brather than\b", re.I), "not"),
+    (re.compile(r"n't\b|\bnon-", re.I), " not "),
+    # a bound, not a negation: "no more than 2 doses" is "at most 2 doses"
+    (re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\b", re.I), " "),
+)
+# Words a negation reaches past: "not significantly improve" negates "improve".
+_PAST = frozenset(
+    {"been", "being", "were", "has", "have", "had", "may", "must", "could", "only", "whether"}
+    | {"also", "always", "necessarily", "significantly", "statistically", "yet", "just", "even"}
+    | {"usually", "routinely", "generally", "currently"}
+)
+
+
+def negation_tokens(text: str) -> list[str]:
+    """The lower-case words and numbers of ``text``, negation phrases read as one word."""
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    return re.findall(r"\d+(?:\.\d+)?|[a-z0-9]+", text.lower())
+
+
+def _content(token: str) -> bool:
+    if token[0].isdigit():
+        return True  # "was not 0.65"
+    return token not in STOPWORDS and len(token) > 2 and token not in _PAST
+
+
+def negated_words(text: str, same: Mapping[str, str]) -> tuple[set[str], set[str]]:
+    """(stems a negation reaches, other stems). Words ``same`` reads as one ("superior":
+    "better") count as one."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    pending = False
+    negations = grammar().negations
+    for token in negation_tokens(text):
+        if token in negations:
+            pending = True
+        elif _content(token):
+            word = stem(same.get(token, token))
+            (inside if pending else outside).add(word)
+            pending = False
+    return inside, outside
+
+
+_DENIAL = re.compile(
+    r"\b(?:not|no|never|cannot|neither|nor|none|without|rather than|contraindicat\w*|"
+    r"avoid\w*|regardless of|irrespective of|independent(?:ly)? of|dissimilar|unlike|unable|"
+    r"(?:differs?|differed|different|differing) from|(?:fail|fails|failed|failing) to|"
+    r"lacks?|lacked|lacking)\b|n't\b",
+    re.IGNORECASE,
+)
+_NOT_DENIALS = re.compile(
+    r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower|later|earlier)\s+than\b"
+    r"|\bnot only\b|\bno longer\b|\bwith or without\b",
+    re.IGNORECASE,
+)
+_SCOPE_END = re.compile(r"[,;:()]|\s(?:whereas|while|but|and then)\s", re.IGNORECASE)
+# A contraindication reaches over its list ("in perforation, ileus and toxic megacolon").
+_LIST_END = re.compile(r"[;:()]|,\s+(?:and|so|but)\s|\s(?:whereas|while|but)\s", re.IGNORECASE)
+_LISTING = re.compile(r"contraindicat|avoid", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Denial:
+    """What one denial of a text reaches ("did not improve fatigue or sleep": improve,
+    fatigue, sleep), and the words of its part. ``double``: another denial shares its part
+    ("not contraindicated")."""
+
+    scope: str
+    words: frozenset[str]
+    part: frozenset[str]
+    double: bool = False
+
+
+def content_stems(text: str) -> set[str]:
+    """Stems of the words of ``text`` that are no stopwords."""
+    return stems(" ".join(w for w in text.split() if w.lower() not in STOPWORDS))
+
+
+def denials(text: str) -> list[Denial]:
+    """Every denial of a text (a negation, "without", "rather than", a contraindication)."""
+    plain = _NOT_DENIALS.sub(" ", text)
+    found, regions = [], []
+    for match in _DENIAL.finditer(plain):
+        rest = plain[match.end() :]
+        end = (_LIST_END if _LISTING.match(match.group(0)) else _SCOPE_END).search(rest)
+        scope = rest[: end.start()] if end else rest
+        head = _SCOPE_END.split(plain[: match.start()])[-1]
+        regions.append(match.start() - len(head))
+        if not content_stems(scope):  # "but fatigue and sleep did not": it reaches back
+            scope = head
+        part = content_stems(f"{head} {scope}")
+        found.append(Denial(scope, frozenset(content_stems(scope)), frozenset(part)))
+    return [
+        Denial(d.scope, d.words, d.part, regions.count(region) > 1)
+        for d, region in zip(found, regions, strict=True)
+    ]

