@@ -37,7 +37,7 @@ from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import negated_words
 from assistant.language.quantities import Fact
 from assistant.language.sentences import clauses, comma_pieces
-from assistant.language.terminology import Concept, Terminology, default_terminology
+from assistant.language.terminology import Concept, Mention, Terminology, default_terminology
 from assistant.language.tokens import stem, stems
 from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
 from assistant.meaning_scope import (
@@ -46,17 +46,16 @@ from assistant.meaning_scope import (
     polarity_problem,
     same_denial,
 )
+from assistant.meaning_values import (
+    age_problem,
+    bounds,
+    claim_facts,
+    normalize,
+    sides_of,
+    unbounded,
+)
 
-facts = quantities.facts
-
-
-def _bounds_of(text: str, value: quantities.Quantity) -> set[str | None]:
-    """The bound of every statement of ``value`` in ``text`` (None where it has none)."""
-    return {
-        quantities.bound(text, q.start, q.end)
-        for q in quantities.quantities(text)
-        if q.low == value.low and q.high == value.high
-    }
+facts = claim_facts
 
 
 def _windows(support: str) -> list[str]:
@@ -86,8 +85,8 @@ def _clause_mismatch(clause: str, support: str, lex: Lexicon) -> str | None:
         return f"{stated} are not stated together in the cited sentence"
     words = _stems(clause)
     target = max(stating, key=lambda t: (len(words & _stems(t)), -len(t)))
-    for value, side in quantities.bounds(clause):
-        if side not in _bounds_of(target, value):
+    for value, side in bounds(clause):
+        if side not in sides_of(target, value):
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
     return negation_problem(clause, target, lex)
 
@@ -116,14 +115,20 @@ def _directions(text: str) -> str:
 
 
 def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
-    """Why a direction the claim names (partial/full, before/after...) is not the support's."""
-    claim, support = _directions(claim), _directions(support)
+    """Why a direction the claim names (partial/full, before/after...) is not the support's.
+    A comparator of a value ("aged 6 weeks or older") is no direction: its bound is compared
+    by value."""
+    claim, support = _directions(unbounded(claim)), _directions(support)
     for pole in lex.poles:
         for side, other in ((pole.a, pole.b), (pole.b, pole.a)):
             said = side.search(claim)
-            if said and not side.search(support):
-                opposite = " (it says the opposite)" if other.search(support) else ""
-                return f"{said.group(0)!r} is not what the cited sentence says{opposite}"
+            if not said or side.search(support):
+                continue
+            problem = f"{said.group(0)!r} is not what the cited sentence says"
+            if other.search(support):
+                return f"{problem} (it says the opposite)"
+            if not pole.opposite_only:
+                return problem
     return None
 
 
@@ -182,6 +187,11 @@ def _same_or_related(concept: Concept, named: dict[str, Concept], safety: bool) 
     return safety and concept.kind == "drug" and any(b in named for b in concept.broader)
 
 
+def _denied(text: str, mention: Mention) -> bool:
+    """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis."""
+    return text[max(0, mention.start - 4) : mention.start].lower() == "non-"
+
+
 def entity_problem(
     claim: str, support: str, context: str, lex: Lexicon, terminology: Terminology
 ) -> str | None:
@@ -189,10 +199,14 @@ def entity_problem(
     its passage's title/heading) names: any name the terminology knows counts as that thing
     ("Calpol" is paracetamol), and pre-eclampsia is never eclampsia."""
     where = f"{support}\n{context}"
-    named = {m.concept.id: m.concept for m in terminology.mentions(where)}
+    found = terminology.mentions(where)
+    named = {m.concept.id: m.concept for m in found if not _denied(where, m)}
+    denied = {m.concept.id: m.concept for m in found if _denied(where, m)}
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
-        if not _same_or_related(mention.concept, named, safety):
+        if not _same_or_related(
+            mention.concept, denied if _denied(claim, mention) else named, safety
+        ):
             return f"{mention.text!r} is not named in the cited sentence"
     known = _stems(where)
     for match in grammar().name_shape.finditer(claim):
@@ -235,10 +249,11 @@ def meaning_problem(
     ``terminology`` reads the drugs, conditions and populations (the default one when None)."""
     lex = lexicon()
     terms = terminology or default_terminology()
-    plain = strip_markers(claim)
+    plain, support = normalize(strip_markers(claim)), normalize(support)
     return (
         fact_problem(plain, support)
         or clause_problem(plain, support, lex)
+        or age_problem(plain, support)
         or pole_problem(plain, support, lex)
         or negation_problem(plain, support, lex)
         or polarity_problem(plain, support)
@@ -252,7 +267,7 @@ def contradiction(claim: str, sentence: str) -> str | None:
     """Why ``sentence`` (another sentence of a cited passage) says the opposite of ``claim``:
     a negation flipped, the opposite direction, the opposite polarity; or None."""
     lex = lexicon()
-    plain = strip_markers(claim)
+    plain, sentence = normalize(strip_markers(claim)), normalize(sentence)
     pole = pole_problem(plain, sentence, lex)
     if pole and pole.endswith("(it says the opposite)"):
         return pole

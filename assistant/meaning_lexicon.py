@@ -53,6 +53,9 @@ class Pole:
     a: re.Pattern[str]
     b: re.Pattern[str]
     attaches: bool = False  # a number goes with the direction ("partial" with 4.5 mg)
+    # only a support that says the other side contradicts a claim (size, certainty: a claim
+    # may call large what its support does not size, never what it calls small)
+    opposite_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,13 @@ def lexicon() -> Lexicon:
     """The packaged lexicon, compiled once."""
     raw = load_data(LEXICON)
     poles = tuple(
-        Pole(p["name"], any_term(p["a"]), any_term(p["b"]), bool(p.get("attaches")))
+        Pole(
+            p["name"],
+            any_term(p["a"]),
+            any_term(p["b"]),
+            bool(p.get("attaches")),
+            bool(p.get("opposite_only")),
+        )
         for p in raw["poles"]
     )
     qualifiers = tuple((str(q["name"]), any_term(q["terms"])) for q in raw["qualifiers"])

@@ -192,11 +192,20 @@ def frequencies(text: str) -> list[Frequency]:
     return sorted(found, key=lambda f: f.start)
 
 
-_PERIOD_DAYS = {"h": 1 / 24, "hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375}
+_PERIOD_DAYS = {
+    "min": 1 / 1440,
+    "h": 1 / 24,
+    "hour": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "month": 30.4375,
+}
 
 
 def _period(unit: str) -> float:
     unit = unit.lower().rstrip("s")
+    if unit.startswith("min"):
+        return _PERIOD_DAYS["min"]
     return _PERIOD_DAYS["h" if unit in ("h", "hr") else unit]
 
 
@@ -210,7 +219,8 @@ def _count(word: str) -> float:
 _RULES = (
     (
         re.compile(
-            r"\bevery\s+(other|second|third|\d+(?:\.\d+)?)\s+(hours?|hrs?|h|days?|weeks?|months?)\b",
+            r"\bevery\s+(other|second|third|\d+(?:\.\d+)?)\s+"
+            r"(minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?)\b",
             re.IGNORECASE,
         ),
         lambda m: 1.0 / (_count(m.group(1)) * _period(m.group(2))),

@@ -1,0 +1,224 @@
+"""Values as the meaning checks compare them: by value, with their bounds and age bands.
+
+Built on the quantity grammar (:mod:`assistant.language.quantities`), for comparing a claim
+with its support:
+
+- :func:`normalize` writes ranges and rates the one way the grammar reads them, keeping
+  every character where it was: "between 3 and 5 days" is "3 to 5 days", "5 to under 10
+  years" is "5 to 10 years", "3 times in 24 hours" and "3 times daily" are "3 times a day";
+- :func:`side` reads a value's bound with the comparators of the grammar and those of the
+  meaning lexicon ("no later than 4 hours" is at most 4 hours, "children over 12 years"
+  above 12 years, "35 weeks' gestation or more" above 35 weeks);
+- :func:`claim_facts`: the values a claim states, a "single dose" next to a dosing
+  frequency read as an individual dose, not a one-off ("the usual single dose ... every
+  24 hours");
+- :func:`age_problem`: an age band the claim gives ("6 months to 6 years") is one the support
+  gives, or inside one ("aged 2 years" in "2-4 years"), never another ("6-12 years").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.language import quantities
+from assistant.language.grammar import alternatives, load_data
+from assistant.language.quantities import Fact, Frequency, Quantity
+from assistant.meaning_lexicon import LEXICON
+
+_NUM = r"\d+(?:[.,]\d+)?"
+_COUNT = r"\d+|one|two|three|four|five|six"
+# "between 3 and 5 days", "between 1 microgram and 1 mg"
+_BETWEEN = re.compile(rf"\b(between\s+)({_NUM}(?:\s*[A-Za-zµμ]+)?\s+)(and)(?=\s+{_NUM})", re.I)
+# "5 to under 10 years", "3 months to less than 18 years"
+_UP_TO = re.compile(
+    rf"(?<=\d)((?:\s*[A-Za-z]+)?\s+to\s+)(less than|under|below|younger than)(?=\s+{_NUM})", re.I
+)
+# "3 times in 24 hours", "four times in any 24 hours", "2 times per day", "3 times daily"
+_TIMES = re.compile(
+    rf"\b({_COUNT})\s+times\s+(?:(?:in|within|per|every|each)\s+(?:any\s+|a\s+|one\s+)?"
+    r"(?:24\s*(?:hours|hour|hrs|hr|h)|day)|daily)\b",
+    re.I,
+)
+_AGE_CONTEXT = re.compile(
+    r"\b(?:aged?|ages|children|child|infants?|babies|baby|adults?|adolescents?|neonates?|"
+    r"newborns?|toddlers?|people|patients?|girls?|boys?|women|men)\s*$",
+    re.I,
+)
+_OLD = re.compile(r"^\s*(?:old|of age)\b", re.I)
+_GESTATION = re.compile(r"^['’]?\s*(?:of\s+)?gestation", re.I)
+_NEAR = 32  # characters before a value searched for a comparator of the lexicon
+
+
+def _blank(match: re.Match[str], group: int) -> str:
+    """The match with one group replaced by spaces."""
+    start, end = match.span(group)
+    whole = match.group(0)
+    offset = match.start()
+    return whole[: start - offset] + " " * (end - start) + whole[end - offset :]
+
+
+def _a_day(match: re.Match[str]) -> str:
+    written = f"{match.group(1)} times a day"
+    return written + " " * (len(match.group(0)) - len(written))
+
+
+def normalize(text: str) -> str:
+    """``text`` with ranges and daily rates written as the quantity grammar reads them, every
+    other character where it was (spans stay true)."""
+    text = _BETWEEN.sub(lambda m: " " * len(m.group(1)) + m.group(2) + "to ", text)
+    text = _UP_TO.sub(lambda m: _blank(m, 2), text)
+    return _TIMES.sub(_a_day, text)
+
+
+@lru_cache(maxsize=1)
+def _comparators() -> tuple[tuple[str, re.Pattern[str]], tuple[tuple[str, re.Pattern[str]], ...]]:
+    """(before-value patterns by side, after-value patterns by side) of the meaning lexicon."""
+    raw = load_data(LEXICON)["bounds"]
+    before = tuple(
+        (side, re.compile(rf"(?<![\w-])(?:{alternatives(raw[side])})\s*$", re.I))
+        for side in ("below", "above")
+    )
+    # after the value a word or two may stand first: "35 weeks' gestation or more"
+    after = tuple(
+        (
+            side,
+            re.compile(
+                rf"^['’]?(?:\s*[A-Za-z]+){{0,2}}?\s+(?:{alternatives(raw[f'{side}_after'])})"
+                r"(?![\w])",
+                re.I,
+            ),
+        )
+        for side in ("below", "above")
+    )
+    return before, after  # type: ignore[return-value]
+
+
+def side(text: str, value: Quantity) -> str | None:
+    """ "below" or "above" when ``value`` (a quantity of ``text``) carries a bound: the
+    grammar's comparators, then the lexicon's ("over" before a time only for an age)."""
+    found = quantities.bound(text, value.start, value.end)
+    if found is not None:
+        return found
+    before_patterns, after_patterns = _comparators()
+    before = text[max(0, value.start - _NEAR) : value.start]
+    after = text[value.end : value.end + 40]
+    for name, pattern in before_patterns:
+        match = pattern.search(before)
+        if match is None:
+            continue
+        if match.group(0).strip().lower() == "over" and not _age_value(text, value, match):
+            continue  # "given over 4 hours" is a duration
+        return name
+    for name, pattern in after_patterns:
+        if pattern.match(after):
+            return name
+    return None
+
+
+def _age_value(text: str, value: Quantity, match: re.Match[str]) -> bool:
+    """Whether "over" before ``value`` bounds an age or a count, not a duration."""
+    if value.dimension != "time":
+        return True
+    start = max(0, value.start - _NEAR) + match.start()
+    return bool(_AGE_CONTEXT.search(text[:start]) or _OLD.match(text[value.end :]))
+
+
+# A direction word that is a value's comparator ("above 250 micromol/L", "aged 6 weeks or
+# older", "older than 12 months"): its value's bound is compared (see :func:`side`), not the word.
+_COMPARATOR_BEFORE = re.compile(
+    r"\b(?:(?:higher|greater|lower|less|older|younger|more|fewer)\s+than|above|below|over|under|"
+    r"exceed(?:s|ing)?)(?=\s+(?:(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){1,3}of\s+)?\d)",
+    re.I,
+)
+_COMPARATOR_AFTER = re.compile(
+    r"(?<=\d)([^\d;:.]{0,25}?\s(?:or|and)\s+)(older|younger|above|below|over|under|higher|lower)\b",
+    re.I,
+)
+
+
+def unbounded(text: str) -> str:
+    """``text`` with the comparator words of its values blanked (same length)."""
+    text = _COMPARATOR_BEFORE.sub(lambda m: " " * len(m.group(0)), text)
+    return _COMPARATOR_AFTER.sub(lambda m: _blank(m, 2), text)
+
+
+def bounds(text: str) -> list[tuple[Quantity, str]]:
+    """Each single value of ``text`` that carries a bound, with its side (see :func:`side`)."""
+    plain = quantities.masked(text)
+    found = []
+    for q in quantities.quantities(plain):
+        if q.is_range:
+            continue
+        bounded = side(plain, q)
+        if bounded is not None:
+            found.append((q, bounded))
+    return found
+
+
+def sides_of(text: str, value: Quantity) -> set[str | None]:
+    """The bound of every statement of ``value`` in ``text`` (None where it has none)."""
+    plain = quantities.masked(text)
+    return {
+        side(plain, q)
+        for q in quantities.quantities(plain)
+        if q.low == value.low and q.high == value.high
+    }
+
+
+def claim_facts(text: str) -> list[Fact]:
+    """The values a text states (:func:`quantities.facts`, see :func:`one_off_read`)."""
+    return one_off_read(quantities.facts(text))
+
+
+def one_off_read(found: list[Fact]) -> list[Fact]:
+    """``found`` without a one-off dose said of a dose that has a dosing frequency ("the
+    usual single dose is taken every 24 hours": an individual dose, not a one-off)."""
+    periodic = any(isinstance(f, Frequency) and f.per_day is not None for f in found)
+    if not periodic:
+        return found
+    return [f for f in found if not (isinstance(f, Frequency) and f.per_day is None)]
+
+
+# -- age bands ---------------------------------------------------------------------------------
+_SLACK = 1e-3  # years
+
+
+def _ages(text: str) -> list[tuple[float, float]]:
+    """Age bands of a text; a gestational age ("35 weeks' gestation") is no age band."""
+    plain = quantities.masked(text)
+    for q in quantities.quantities(plain):
+        if q.unit in ("weeks", "days") and _GESTATION.match(plain[q.end :]):
+            plain = plain[: q.start] + " " * (q.end - q.start) + plain[q.end :]
+    return quantities.age_bands(plain)
+
+
+def _inside(band: tuple[float, float], other: tuple[float, float]) -> bool:
+    return other[0] - _SLACK <= band[0] and band[1] <= other[1] + _SLACK
+
+
+def age_problem(claim: str, support: str) -> str | None:
+    """Why an age band of the claim is not one its support gives (nor inside one): "children
+    6-12 years" against "children 6 months to 6 years"; None when the support gives no age
+    band (nothing to compare) or every band of the claim is one of its own."""
+    theirs = _ages(support)
+    if not theirs:
+        return None
+    for band in _ages(claim):
+        if not any(_inside(band, other) for other in theirs):
+            return f"the age band {_shown(band)} is not the cited sentence's"
+    return None
+
+
+def _shown(band: tuple[float, float]) -> str:
+    def years(value: float) -> str:
+        if value < 2 and value * 12 == round(value * 12, 2):
+            return f"{value * 12:g} months"
+        return f"{value:g} years"
+
+    low, high = band
+    if high >= 130:
+        return f"from {years(low)}"
+    if low == 0:
+        return f"under {years(high)}"
+    return f"{years(low)} to {years(high)}"

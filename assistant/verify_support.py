@@ -1,0 +1,285 @@
+"""Which cited sentences support a claim: one sentence, a run of adjacent sentences, or one
+sentence (or run) for each part of the claim.
+
+A claim is one answer sentence. It is supported by a sentence of a cited passage that says
+what it says (:func:`assistant.meaning.meaning_problem`) and holds most of its words - words
+weighted by how much they say: "dexamethasone" or "croup" more than "get" or "cases"
+(:func:`support`). Failing that:
+
+- *across the passage*: two or three adjacent sentences of one cited passage, read together,
+  each holding something of the claim that the others do not ("Among 720 children ..., 7.3 %
+  against 15.3 %" from a trial's design sentence and its result sentence);
+- *by parts*: each part of a claim joined by "; " or ", and/but/whereas" supported on its
+  own, by sentences about the same subject (the same passage, or sentences that name what
+  the claim names). A finding names the part that failed.
+
+A supported claim is still removed when another cited sentence says the opposite of what its
+support leaves out (:func:`assistant.meaning.contradiction`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from assistant.language import quantities
+from assistant.language.markers import MARKER
+from assistant.language.sentences import claim_parts
+from assistant.language.terminology import Terminology, default_terminology
+from assistant.language.tokens import content_words, stem
+from assistant.meaning import contradiction, fact_problem, meaning_problem
+from assistant.meaning_lexicon import entities
+from assistant.meaning_values import claim_facts, normalize
+
+SENTENCE_ALONE = 0.45  # weighted share of a claim's words its supporting sentence must hold...
+SENTENCE_SUPPORT = 0.6  # ... and with its passage's title and heading
+CONTRADICTING_WEIGHT = 4.0  # weight of claim words another sentence adds to count as about it
+CLOSER = 0.1  # a sentence this much closer in words to the claim than its support, giving
+# another value, is the sentence the claim was made from: its value was changed
+RUN = 3  # adjacent sentences read together at most
+CONTRIBUTES = 2.0  # weight of the claim's words (a value counts this much) a sentence of a run
+# must hold that no other sentence of the run holds
+# How much a word says: 7 - its Zipf frequency (everyday English ~5-7, clinical names 1-3),
+# kept between these; numbers are compared as values, not as words.
+_MOST, _LEAST, _NUMBER = 5.0, 0.5, 1.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One sentence of a cited passage (or a run of adjacent ones, joined by "; "), the title
+    and heading of that passage, and the terminology that reads both (the default one when
+    None). ``passage`` and ``index`` say where the (first) sentence is."""
+
+    sentence: str
+    context: str
+    terminology: Terminology | None = None
+    passage: int = 0
+    index: int = 0
+    size: int = 1  # sentences read together
+
+
+@lru_cache(maxsize=65536)
+def _weight(word: str) -> float:
+    if word[0].isdigit():
+        return _NUMBER
+    from wordfreq import zipf_frequency
+
+    return min(_MOST, max(_LEAST, 7.0 - zipf_frequency(word, "en")))
+
+
+@lru_cache(maxsize=8192)
+def weighted_stems(text: str) -> dict[str, float]:
+    """The stems of a text's content words, each with how much it says (its rarest word's
+    weight)."""
+    found: dict[str, float] = {}
+    for word in content_words(MARKER.sub(" ", text)):
+        key = stem(word)
+        found[key] = max(found.get(key, 0.0), _weight(word))
+    return found
+
+
+def _share(words: dict[str, float], known: set[str] | dict[str, float]) -> float:
+    total = sum(words.values())
+    if not total:
+        return 1.0
+    return sum(w for s, w in words.items() if s in known) / total
+
+
+def support(sentence: str, grounding: str, question: str = "") -> float:
+    """Weighted share of the sentence's content words found in the grounding or question."""
+    known = weighted_stems(grounding).keys() | weighted_stems(question).keys()
+    return _share(weighted_stems(sentence), known)
+
+
+def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | None:
+    problem = meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
+    if problem is not None:
+        return problem
+    share, alone = shares(claim, evidence, question)
+    if share < SENTENCE_SUPPORT or alone < SENTENCE_ALONE:
+        return f"only {alone:.0%} of its words are in the closest cited sentence"
+    return None
+
+
+def shares(claim: str, evidence: Evidence, question: str = "") -> tuple[float, float]:
+    """(weighted share of the claim's words in the sentence, its passage's title and heading
+    or the question; the same share of the words the title does not hold, in the sentence
+    alone: a title lends names, not claims). A name of something the sentence names by
+    another name ("NIV" for "noninvasive ventilation") counts as held."""
+    words = weighted_stems(claim)
+    asked = weighted_stems(question).keys()
+    context = weighted_stems(evidence.context).keys()
+    held = weighted_stems(evidence.sentence).keys() | asked | _renamed(claim, evidence)
+    own = {s: w for s, w in words.items() if s in held or s not in context}
+    return _share(words, held | context), _share(own, held)
+
+
+def _renamed(claim: str, evidence: Evidence) -> set[str]:
+    """Stems of the claim's names of things the evidence names too, by any of their names."""
+    terms = evidence.terminology or default_terminology()
+    theirs = {m.concept.id for m in terms.mentions(f"{evidence.sentence}\n{evidence.context}")}
+    return {
+        key
+        for m in entities(claim, terms)
+        if m.concept.id in theirs
+        for key in weighted_stems(m.text)
+    }
+
+
+def support_problem(claim: str, evidence: Sequence[Evidence], question: str = "") -> str | None:
+    """Why no cited sentence, run of adjacent sentences or set of sentences for its parts
+    supports ``claim``, or why another cited sentence contradicts it; None when supported."""
+    if not evidence:
+        return "no cited sentence"
+    return _problem(claim, evidence, question)[1]
+
+
+def _problem(
+    claim: str, evidence: Sequence[Evidence], question: str
+) -> tuple[Evidence | None, str | None]:
+    """(the evidence that supports ``claim``, None) or (None, why not)."""
+    found, why = whole_support(claim, evidence, question)
+    if found is not None:
+        contradicted = _contradicted(claim, evidence, found)
+        return (None, contradicted) if contradicted else (found, None)
+    parts = claim_parts(claim)
+    if len(parts) < 2:
+        return None, why
+    supports = []
+    for part in parts:
+        support, problem = _problem(part, evidence, question)
+        if support is None:
+            return None, f"the part {part.strip()!r} is not supported: {problem}"
+        supports.append(support)
+    if len({s.passage for s in supports}) > 1 and not _same_subject(claim, supports):
+        return None, "its parts are supported by sentences about different subjects"
+    return supports[0], None
+
+
+def whole_support(
+    claim: str, evidence: Sequence[Evidence], question: str = ""
+) -> tuple[Evidence | None, str]:
+    """The sentence (the closest in words, where several do) or run of adjacent sentences
+    that supports ``claim`` whole, or None and why not."""
+    problems = [_sentence_problem(claim, e, question) for e in evidence]
+    fine = [e for e, p in zip(evidence, problems, strict=True) if p is None]
+    if fine:
+        return max(fine, key=lambda e: shares(claim, e, question)), ""
+    for run in _runs(claim, evidence):
+        if _sentence_problem(claim, run, question) is None:
+            return run, ""
+    return None, _closest(claim, evidence, problems)
+
+
+def _same_subject(claim: str, supports: Sequence[Evidence]) -> bool:
+    """Whether each supporting sentence (or its passage's title) names something the claim
+    names: parts supported from several passages must be about one subject."""
+    terms = supports[0].terminology or default_terminology()
+    named = {m.concept.id for m in entities(claim, terms)}
+    if not named:
+        return True
+    return all(
+        named & {m.concept.id for m in terms.mentions(f"{s.sentence}\n{s.context}")}
+        for s in supports
+    )
+
+
+def _runs(claim: str, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
+    """Runs of two or three adjacent sentences of one passage that together state every
+    value of the claim, each sentence holding something of the claim the others do not."""
+    facts = claim_facts(normalize(MARKER.sub(" ", claim)))
+    words = weighted_stems(claim)
+    for start, first in enumerate(evidence):
+        for size in range(2, RUN + 1):
+            run = evidence[start : start + size]
+            if len(run) < size or not _adjacent(run):
+                break
+            joined = "; ".join(e.sentence.rstrip(" .") for e in run)
+            together = normalize(joined)
+            if not all(quantities.grounded(f, [together]) for f in facts):
+                continue
+            if _apart(run, facts) and _each_contributes(run, facts, words):
+                yield replace(first, sentence=joined, size=size)
+
+
+def _adjacent(run: Sequence[Evidence]) -> bool:
+    first = run[0]
+    return all(
+        e.passage == first.passage and e.index == first.index + k and e.size == 1
+        for k, e in enumerate(run)
+    )
+
+
+def _apart(run: Sequence[Evidence], facts: list[quantities.Fact]) -> bool:
+    """Whether no two sentences of a run state values of a kind the claim states: a value
+    taken from one sentence for what another says ("100 mg" of one regimen put in the
+    sentence of another) is no support."""
+    kinds = {quantities.kind(f) for f in facts}
+    seen: set[str] = set()
+    for item in run:
+        mine = {quantities.kind(f) for f in claim_facts(normalize(item.sentence))} & kinds
+        if mine & seen:
+            return False
+        seen |= mine
+    return True
+
+
+def _each_contributes(
+    run: Sequence[Evidence], facts: list[quantities.Fact], words: dict[str, float]
+) -> bool:
+    """Whether every sentence of a run states a value or a word of the claim that no other
+    sentence of the run states."""
+    held = []
+    for item in run:
+        text = normalize(item.sentence)
+        stated = {i for i, f in enumerate(facts) if quantities.grounded(f, [text])}
+        held.append(stated | (weighted_stems(item.sentence).keys() & words.keys()))
+    for i, mine in enumerate(held):
+        only = mine - set().union(*(other for j, other in enumerate(held) if j != i))
+        if sum(words.get(k, CONTRIBUTES) if isinstance(k, str) else CONTRIBUTES for k in only) < (
+            CONTRIBUTES
+        ):
+            return False
+    return True
+
+
+def _contradicted(claim: str, evidence: Sequence[Evidence], found: Evidence) -> str | None:
+    """Why another cited sentence says the opposite of ``claim`` about what its support leaves
+    out ("emptied again after birth" supported by a sentence on filling the bladder, where
+    another says "emptied again before birth"), or None."""
+    words = weighted_stems(claim)
+    held = weighted_stems(found.sentence).keys() | weighted_stems(found.context).keys()
+    missing = {s: w for s, w in words.items() if s not in held}
+    closeness = _share(words, weighted_stems(found.sentence))
+    for item in evidence:
+        shared = sum(w for s, w in missing.items() if s in weighted_stems(item.sentence))
+        if shared < CONTRADICTING_WEIGHT:
+            continue
+        problem = contradiction(claim, item.sentence)
+        if problem is None and _share(words, weighted_stems(item.sentence)) > closeness + CLOSER:
+            problem = fact_problem(normalize(MARKER.sub(" ", claim)), normalize(item.sentence))
+        if problem:
+            return f"{problem} (another cited sentence: {item.sentence[:120]!r})"
+    return None
+
+
+def best_support(claim: str, evidence: Sequence[Evidence], question: str = "") -> str:
+    """The cited sentence (or run of sentences) that supports ``claim``, or the closest one
+    in words."""
+    found, _ = _problem(claim, evidence, question)
+    if found is not None:
+        return found.sentence
+    return _nearest(claim, evidence).sentence if evidence else ""
+
+
+def _nearest(claim: str, evidence: Sequence[Evidence]) -> Evidence:
+    words = weighted_stems(claim)
+    return max(evidence, key=lambda e: _share(words, weighted_stems(e.sentence)))
+
+
+def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | None]) -> str:
+    """The problem with the cited sentence closest in words to the claim."""
+    best = _nearest(claim, evidence)
+    problem = problems[list(evidence).index(best)]
+    return f"{problem} (closest: {best.sentence[:120]!r})"
