@@ -75,28 +75,71 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     )
 
 
-def _clause_mismatch(clause: str, support: str, lex: Lexicon) -> str | None:
-    """What differs between a claim clause stating numbers and the stretch of the support that
-    states them all (and no other value of their kind), sharing most words with it."""
+def _clause_mismatch(
+    clause: str, support: str, lex: Lexicon, terminology: Terminology
+) -> str | None:
+    """What differs between a claim clause stating numbers and the stretches of the support
+    that state them together (and no other value of their kind), sharing most words with it.
+    Values given to two drugs ("levetiracetam 40 mg/kg over 5 minutes with phenytoin 20
+    mg/kg") are stated together drug by drug; a value that cannot be mistaken for another
+    (see :func:`_free`) need not be stated with the rest."""
     together = facts(clause)
-    stating = [w for w in _windows(support) if _stated_with(together, clause, w)]
-    if not stating:
-        stated = ", ".join(f.text for f in together)
-        return f"{stated} are not stated together in the cited sentence"
-    words = _stems(clause)
-    target = max(stating, key=lambda t: (len(words & _stems(t)), -len(t)))
+    needed = [f for f in together if not _free(f, together, support)]
+    targets = []
+    for group in _by_drug(clause, needed, terminology):
+        stating = [w for w in _windows(support) if _stated_with(group, clause, w)]
+        if not stating:
+            stated = ", ".join(f.text for f in group)
+            return f"{stated} are not stated together in the cited sentence"
+        words = _stems(clause)
+        targets.append(max(stating, key=lambda t: (len(words & _stems(t)), -len(t))))
     for value, side in bounds(clause):
-        if side not in sides_of(target, value):
+        holding = [sides_of(t, value) for t in targets if sides_of(t, value)]
+        if side not in set().union(*holding or [sides_of(support, value)]):
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
-    return negation_problem(clause, target, lex)
+    return negation_problem(clause, " ".join(targets) or support, lex)
 
 
-def clause_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+def _free(fact: Fact, together: list[Fact], support: str) -> bool:
+    """Whether a value need not be stated with the clause's other values: a dosing frequency
+    the support gives no other of ("... 10-12 years 15 mL, each up to 3 times in 24 hours"
+    after a list of doses), or a concentration, a property of the product ("adrenaline 1
+    mg/mL")."""
+    if len(together) < 2:
+        return False
+    if isinstance(fact, quantities.Quantity):
+        return fact.dimension in ("mass", "amount", "units") and bool(
+            set(fact.per) & {"mL", "L", "dL"}
+        )
+    rates = {_value_key(f) for f in facts(support) if isinstance(f, quantities.Frequency)}
+    return len(rates) == 1
+
+
+def _value_key(fact: Fact) -> object:
+    if isinstance(fact, quantities.Frequency):
+        return (fact.per_day, fact.at_night)
+    return fact.key
+
+
+def _by_drug(clause: str, found: list[Fact], terminology: Terminology) -> list[list[Fact]]:
+    """The clause's values grouped by the drug named before them, where it names two or more
+    drugs (values before the first go with it); one group otherwise. No empty group."""
+    drugs = [m for m in terminology.scan(clause) if m.concept.kind == "drug"]
+    if len({m.concept.id for m in drugs}) < 2:
+        return [found] if found else []
+    groups: dict[int, list[Fact]] = {}
+    for fact in found:
+        before = [i for i, m in enumerate(drugs) if m.start <= fact.start]
+        groups.setdefault(before[-1] if before else 0, []).append(fact)
+    return [g for _, g in sorted(groups.items())]
+
+
+def clause_problem(claim: str, support: str, lex: Lexicon, terminology: Terminology) -> str | None:
     """Why a clause of the claim that states numbers has no clause of the support that states
     them all, with the same bounds (below/above) and the same negation; or None."""
     for clause in clauses(claim):
         if facts(clause):
-            problem = _clause_mismatch(clause, support, lex)
+            problem = _clause_mismatch(clause, support, lex, terminology)
             if problem:
                 return problem
     return None
@@ -252,7 +295,7 @@ def meaning_problem(
     plain, support = normalize(strip_markers(claim)), normalize(support)
     return (
         fact_problem(plain, support)
-        or clause_problem(plain, support, lex)
+        or clause_problem(plain, support, lex, terms)
         or age_problem(plain, support)
         or pole_problem(plain, support, lex)
         or negation_problem(plain, support, lex)

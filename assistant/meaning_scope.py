@@ -22,7 +22,7 @@ from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import Denial, denials
 from assistant.language.negation import content_stems as _content
 from assistant.language.quantities import Quantity
-from assistant.language.sentences import CONTRAST, parts
+from assistant.language.sentences import CONTRAST, clause_spans, parts
 from assistant.language.terminology import Terminology
 from assistant.language.tokens import name_words, stem
 from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
@@ -164,8 +164,17 @@ def attached(text: str, lex: Lexicon, terminology: Terminology) -> set[tuple[str
             pairs.update((mention.label, v.key, _unit(v)) for v in found)
             continue
         start, end = next(((s, e) for s, e in spans if s <= mention.start < e), (0, len(plain)))
-        pairs.update(_nearest(mention, [v for v in found if start <= v.start < end], plain))
+        within = [v for v in found if start <= v.start < end]
+        pairs.update(_nearest(mention, within, plain, _clause_of(mention, plain)))
     return pairs
+
+
+def _clause_of(mention: Mention, text: str) -> tuple[int, int]:
+    """The span of the clause (cut at and/or/but, semicolons) where a mention is."""
+    return next(
+        ((c.start, c.end) for c in clause_spans(text) if c.start <= mention.start < c.end),
+        (0, len(text)),
+    )
 
 
 Key = tuple[object, ...]
@@ -176,12 +185,16 @@ def _unit(value: Quantity) -> str:
     return quantities.kind(value)
 
 
-def _nearest(mention: Mention, found: list[Quantity], text: str) -> Iterator[tuple[str, Key, str]]:
-    """The nearest value of each unit to a mention, with the values listed with it ("250 mg
-    or 500 mg")."""
+def _nearest(
+    mention: Mention, found: list[Quantity], text: str, clause: tuple[int, int]
+) -> Iterator[tuple[str, Key, str]]:
+    """The nearest value of each unit to a mention - in its own clause where that clause has
+    one ("53% and complete responses in 21%": complete goes with 21%) -, with the values
+    listed with it ("250 mg or 500 mg")."""
     for unit in {_unit(v) for v in found}:
         same = [v for v in found if _unit(v) == unit]
-        best = min(same, key=lambda v: _distance(mention, v))
+        near = [v for v in same if clause[0] <= v.start < clause[1]] or same
+        best = min(near, key=lambda v: _distance(mention, v))
         for value in quantities.listed_run(best, same, text):
             yield mention.label, value.key, unit
 

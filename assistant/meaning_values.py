@@ -40,6 +40,8 @@ _TIMES = re.compile(
     r"(?:24\s*(?:hours|hour|hrs|hr|h)|day)|daily)\b",
     re.I,
 )
+# "7.3% against 15.3%" compares two values: no "advise against"
+_AGAINST = re.compile(r"\bagainst(?=\s+\d)", re.I)
 _AGE_CONTEXT = re.compile(
     r"\b(?:aged?|ages|children|child|infants?|babies|baby|adults?|adolescents?|neonates?|"
     r"newborns?|toddlers?|people|patients?|girls?|boys?|women|men)\s*$",
@@ -64,10 +66,12 @@ def _a_day(match: re.Match[str]) -> str:
 
 
 def normalize(text: str) -> str:
-    """``text`` with ranges and daily rates written as the quantity grammar reads them, every
-    other character where it was (spans stay true)."""
+    """``text`` with ranges and daily rates written as the quantity grammar reads them (and
+    "against" between values as "versus"), every other character where it was (spans stay
+    true)."""
     text = _BETWEEN.sub(lambda m: " " * len(m.group(1)) + m.group(2) + "to ", text)
     text = _UP_TO.sub(lambda m: _blank(m, 2), text)
+    text = _AGAINST.sub("versus ", text)
     return _TIMES.sub(_a_day, text)
 
 
@@ -172,12 +176,22 @@ def claim_facts(text: str) -> list[Fact]:
 
 
 def one_off_read(found: list[Fact]) -> list[Fact]:
-    """``found`` without a one-off dose said of a dose that has a dosing frequency ("the
-    usual single dose is taken every 24 hours": an individual dose, not a one-off)."""
+    """``found`` without a bare "daily" (read when comparing, no claim of its own) and
+    without a one-off dose said of a dose that has a dosing frequency ("the usual single dose
+    is taken every 24 hours": an individual dose, not a one-off)."""
+    found = [f for f in found if not (isinstance(f, Frequency) and f.weak)]
     periodic = any(isinstance(f, Frequency) and f.per_day is not None for f in found)
     if not periodic:
         return found
     return [f for f in found if not (isinstance(f, Frequency) and f.per_day is None)]
+
+
+def fact_kind(fact: Fact) -> str:
+    """What a fact measures (:func:`quantities.kind`); a one-off dose is a kind of its own,
+    not a dosing frequency."""
+    if isinstance(fact, Frequency) and fact.per_day is None:
+        return "one-off"
+    return quantities.kind(fact)
 
 
 # -- age bands ---------------------------------------------------------------------------------

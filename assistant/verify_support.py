@@ -30,7 +30,7 @@ from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import content_words, stem
 from assistant.meaning import contradiction, fact_problem, meaning_problem
 from assistant.meaning_lexicon import entities
-from assistant.meaning_values import claim_facts, normalize
+from assistant.meaning_values import claim_facts, fact_kind, normalize
 
 SENTENCE_ALONE = 0.45  # weighted share of a claim's words its supporting sentence must hold...
 SENTENCE_SUPPORT = 0.6  # ... and with its passage's title and heading
@@ -215,10 +215,10 @@ def _apart(run: Sequence[Evidence], facts: list[quantities.Fact]) -> bool:
     """Whether no two sentences of a run state values of a kind the claim states: a value
     taken from one sentence for what another says ("100 mg" of one regimen put in the
     sentence of another) is no support."""
-    kinds = {quantities.kind(f) for f in facts}
+    kinds = {fact_kind(f) for f in facts}
     seen: set[str] = set()
     for item in run:
-        mine = {quantities.kind(f) for f in claim_facts(normalize(item.sentence))} & kinds
+        mine = {fact_kind(f) for f in claim_facts(normalize(item.sentence))} & kinds
         if mine & seen:
             return False
         seen |= mine
