@@ -39,6 +39,7 @@ from assistant.language.quantities import Fact
 from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Concept, Mention, Terminology, default_terminology
 from assistant.language.tokens import stem, stems
+from assistant.meaning_advice import AGAINST, advice, advice_problem
 from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
 from assistant.meaning_scope import (
     attachment_problem,
@@ -198,14 +199,9 @@ def negation_problem(claim: str, support: str, lex: Lexicon) -> str | None:
         return problem
     claim_in, _ = _negated_words(claim, lex)
     support_in, _ = _negated_words(support, lex)
-    if claim_in and not support_in and not _contraindication(support, lex):
+    if claim_in and not support_in and advice(support) != AGAINST:
         return "the answer negates what the cited sentence states without negation"
     return None
-
-
-def _contraindication(text: str, lex: Lexicon) -> bool:
-    """Whether a text says not to do something without a negation word ("contraindicated")."""
-    return any(p.a.search(text) for p in lex.poles if p.name == "contraindication/indication")
 
 
 # What makes a claim about safety or interactions: there a drug's class stands for it
@@ -298,6 +294,7 @@ def meaning_problem(
         or clause_problem(plain, support, lex, terms)
         or age_problem(plain, support)
         or pole_problem(plain, support, lex)
+        or advice_problem(plain, support)
         or negation_problem(plain, support, lex)
         or polarity_problem(plain, support)
         or entity_problem(plain, support, context, lex, terms)
@@ -314,7 +311,17 @@ def contradiction(claim: str, sentence: str) -> str | None:
     pole = pole_problem(plain, sentence, lex)
     if pole and pole.endswith("(it says the opposite)"):
         return pole
-    return flipped_negation(plain, sentence, lex) or polarity_problem(plain, sentence)
+    return (
+        flipped_negation(plain, sentence, lex)
+        or polarity_problem(plain, sentence)
+        or _advice_reversed(plain, sentence)
+    )
+
+
+def _advice_reversed(claim: str, sentence: str) -> str | None:
+    """Why ``sentence`` advises against what the claim recommends, or the reverse."""
+    problem = advice_problem(claim, sentence)
+    return problem if problem and advice(sentence) is not None else None
 
 
 _stem = stem

@@ -58,16 +58,25 @@ def _undenied(denied: list[Denial], other: str, matches: Callable[[Denial], bool
 
 def same_denial(claim: str, support: str) -> set[str]:
     """Stems of the parts where both texts deny the same thing in other words ("no renal
-    dose adjustment is needed" and "no adjustment is needed": two or more denied words in
-    common): a negation reaching another word there is no flip."""
+    dose adjustment is needed" and "no adjustment is needed", see :func:`_same_denied`): a
+    negation reaching another word there is no flip."""
     ours, theirs = denials(claim), denials(support)
     return {
         stem
         for d in ours
         for t in theirs
-        if len(d.words & t.words) >= _SHARED and not (d.double or t.double)
+        if _same_denied(d, t) and not (d.double or t.double)
         for stem in d.part | t.part
     }
+
+
+def _same_denied(ours: Denial, theirs: Denial) -> bool:
+    """Whether two denials deny one thing: two or more denied words in common, or a denied
+    word in common in parts that share two or more ("a difference that was not significant"
+    and "neither difference was statistically significant")."""
+    if len(ours.words & theirs.words) >= _SHARED:
+        return True
+    return bool(ours.words & theirs.words) and len(ours.part & theirs.part) >= _SHARED
 
 
 def polarity_problem(claim: str, support: str) -> str | None:
