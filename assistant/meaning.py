@@ -40,17 +40,19 @@ from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Concept, Mention, Terminology, default_terminology
 from assistant.language.tokens import stem, stems
 from assistant.meaning_advice import AGAINST, advice, advice_problem
+from assistant.meaning_ages import age_problem, ages
 from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
 from assistant.meaning_scope import (
     attachment_problem,
     order_problem,
     polarity_problem,
+    route_problem,
     same_denial,
 )
 from assistant.meaning_values import (
-    age_problem,
     bounds,
     claim_facts,
+    grounded,
     normalize,
     sides_of,
     unbounded,
@@ -68,12 +70,10 @@ def _windows(support: str) -> list[str]:
 def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     """Whether a window states every fact of the clause and no other value of the same kind
     ("750 mg every 12 hours when clearance is 10-20 mL/min" is not "every 8 hours")."""
-    if not all(quantities.grounded(f, [window]) for f in together):
+    if not all(grounded(f, [window]) for f in together):
         return False
     kinds = {quantities.kind(f) for f in together} - {"number"}  # bare numbers count too much
-    return all(
-        quantities.grounded(f, [clause]) for f in facts(window) if quantities.kind(f) in kinds
-    )
+    return all(grounded(f, [clause]) for f in facts(window) if quantities.kind(f) in kinds)
 
 
 def _clause_mismatch(
@@ -88,7 +88,10 @@ def _clause_mismatch(
     needed = [f for f in together if not _free(f, together, support)]
     targets = []
     for group in _by_drug(clause, needed, terminology):
-        stating = [w for w in _windows(support) if _stated_with(group, clause, w)]
+        windows = _windows(support)
+        stating = [w for w in windows if _stated_with(group, clause, w)]
+        if not stating and len(group) == 1:  # a value alone is stated with nothing else
+            stating = [w for w in windows if grounded(group[0], [w])]
         if not stating:
             stated = ", ".join(f.text for f in group)
             return f"{stated} are not stated together in the cited sentence"
@@ -226,6 +229,15 @@ def _same_or_related(concept: Concept, named: dict[str, Concept], safety: bool) 
     return safety and concept.kind == "drug" and any(b in named for b in concept.broader)
 
 
+def _aged(mention: Mention, where: str) -> bool:
+    """Whether an age group the claim names ("a child") is named by the support's ages: it
+    gives an age band inside the group's ages ("5 years to less than 10 years")."""
+    group = mention.concept.ages
+    if mention.concept.kind != "population" or group is None:
+        return False
+    return any(group[0] <= low and high <= group[1] for low, high in ages(where))
+
+
 def _denied(text: str, mention: Mention) -> bool:
     """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis."""
     return text[max(0, mention.start - 4) : mention.start].lower() == "non-"
@@ -243,9 +255,8 @@ def entity_problem(
     denied = {m.concept.id: m.concept for m in found if _denied(where, m)}
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
-        if not _same_or_related(
-            mention.concept, denied if _denied(claim, mention) else named, safety
-        ):
+        holds = denied if _denied(claim, mention) else named
+        if not _same_or_related(mention.concept, holds, safety) and not _aged(mention, where):
             return f"{mention.text!r} is not named in the cited sentence"
     known = _stems(where)
     for match in grammar().name_shape.finditer(claim):
@@ -275,7 +286,7 @@ def swap_problem(claim: str, support: str, terminology: Terminology) -> str | No
 def fact_problem(claim: str, support: str) -> str | None:
     """Why a number or frequency of the claim is not in the supporting sentence."""
     for fact in facts(claim):
-        if not quantities.grounded(fact, [support]):
+        if not grounded(fact, [support]):
             return f"{fact.text!r} is not in the cited sentence"
     return None
 
@@ -299,6 +310,7 @@ def meaning_problem(
         or polarity_problem(plain, support)
         or entity_problem(plain, support, context, lex, terms)
         or attachment_problem(plain, support, lex, terms)
+        or route_problem(plain, support, terms)
         or order_problem(plain, support)
     )
 

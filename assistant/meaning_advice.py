@@ -68,16 +68,18 @@ def _closest_part(part: str, support: str) -> str:
 
 
 def advice_problem(claim: str, support: str) -> str | None:
-    """Why the claim recommends what the part of its support that says the same thing advises
-    against, or advises against what it recommends or does not judge ("avoid" where the
-    support only describes a use); None when they agree or the claim gives no advice."""
+    """Why the claim recommends what its support advises against, or advises against what
+    it recommends: each part of the claim that gives advice is compared with the part of the
+    support that says the same thing (or, where that part gives none, the whole support);
+    None when they agree or either gives no advice."""
+    whole = advice(support)
     for _, part in parts(claim):
         ours = advice(part)
         if ours is None:
             continue
-        theirs = advice(_closest_part(part, support))
+        theirs = advice(_closest_part(part, support)) or whole
         if ours == FOR and theirs == AGAINST:
             return "the answer recommends what the cited sentence advises against"
-        if ours == AGAINST and theirs != AGAINST:
-            return "the answer advises against what the cited sentence does not"
+        if ours == AGAINST and theirs == FOR:
+            return "the answer advises against what the cited sentence recommends"
     return None

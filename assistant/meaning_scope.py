@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.language import quantities
+from assistant.language.grammar import grammar
 from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import Denial, denials
 from assistant.language.negation import content_stems as _content
@@ -26,6 +27,7 @@ from assistant.language.sentences import CONTRAST, clause_spans, parts
 from assistant.language.terminology import Terminology
 from assistant.language.tokens import name_words, stem
 from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
+from assistant.meaning_values import stated
 
 _SHARED = 2  # words a denial must share with the other sentence to be judged
 _ORDER = ("before", "after", "rather than", "instead of")
@@ -40,8 +42,8 @@ def _terms(text: str) -> set[str]:
 def _about_other_value(denial: Denial, other: str) -> bool:
     """Whether a denial is about a value the other text does not state ("no adjustment when
     clearance is 30 mL/min or more" says nothing of 10 mL/min)."""
-    stated = quantities.values(denial.scope)
-    return bool(stated) and not any(quantities.stated(v, other) for v in stated)
+    said = quantities.values(denial.scope)
+    return bool(said) and not any(stated(v, other) for v in said)
 
 
 def _undenied(denied: list[Denial], other: str, matches: Callable[[Denial], bool]) -> set[str]:
@@ -251,3 +253,43 @@ def _shown(label: str) -> str:
     if "/" in kind and what in ("a", "b"):
         return kind.split("/")[what == "b"]
     return what.partition(":")[2] or what  # "condition:sinusitis" -> "sinusitis"
+
+
+# A route that names a kind of another: a nebulised drug is inhaled.
+_ROUTE_KIND = {"nebulised": "inhaled"}
+_ROUTE_REACH = 40  # characters between a route word and the drug it goes with, at most
+
+
+def routes(text: str, terminology: Terminology) -> dict[str, set[str]]:
+    """The routes each drug of a text is given by ("buccal midazolam or rectal diazepam":
+    midazolam buccal, diazepam rectal): each route word goes with the nearest drug named in
+    its clause."""
+    drugs = [m for m in terminology.scan(text) if m.concept.kind == "drug"]
+    found: dict[str, set[str]] = {}
+    if not drugs:
+        return found
+    for name, pattern in grammar().routes:
+        for match in pattern.finditer(text):
+            clause = next((c for c in clause_spans(text) if c.start <= match.start() < c.end), None)
+            near = [m for m in drugs if clause is None or clause.start <= m.start < clause.end]
+            gap = {m: max(m.start - match.end(), match.start() - m.end) for m in near}
+            close = [m for m in near if gap[m] <= _ROUTE_REACH]
+            if close:
+                drug = min(close, key=lambda m: gap[m])
+                found.setdefault(drug.concept.id, set()).add(name)
+    return found
+
+
+def route_problem(claim: str, support: str, terminology: Terminology) -> str | None:
+    """Why the claim gives a drug by a route its support does not give it by ("buccal
+    lorazepam" where the support gives lorazepam intravenously); None where the support gives
+    the drug no route, or the same one."""
+    theirs = routes(support, terminology)
+    for drug, ways in routes(claim, terminology).items():
+        given = theirs.get(drug)
+        if not given:
+            continue
+        given = given | {_ROUTE_KIND.get(r, r) for r in given}
+        for way in sorted(ways - given):
+            return f"the cited sentence does not give {drug.partition(':')[2]} {way}"
+    return None

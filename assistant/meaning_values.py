@@ -3,22 +3,24 @@
 Built on the quantity grammar (:mod:`assistant.language.quantities`), for comparing a claim
 with its support:
 
-- :func:`normalize` writes ranges and rates the one way the grammar reads them, keeping
-  every character where it was: "between 3 and 5 days" is "3 to 5 days", "5 to under 10
-  years" is "5 to 10 years", "3 times in 24 hours" and "3 times daily" are "3 times a day";
+- :func:`normalize` writes ranges, counts and rates the one way the grammar reads them,
+  keeping every character where it was: "between 3 and 5 days" is "3 to 5 days", "5 to
+  under 10 years" is "5 to 10 years", "three times in 24 hours" and "3 times daily" are
+  "3 times a day";
 - :func:`side` reads a value's bound with the comparators of the grammar and those of the
   meaning lexicon ("no later than 4 hours" is at most 4 hours, "children over 12 years"
   above 12 years, "35 weeks' gestation or more" above 35 weeks);
 - :func:`claim_facts`: the values a claim states, a "single dose" next to a dosing
   frequency read as an individual dose, not a one-off ("the usual single dose ... every
   24 hours");
-- :func:`age_problem`: an age band the claim gives ("6 months to 6 years") is one the support
-  gives, or inside one ("aged 2 years" in "2-4 years"), never another ("6-12 years").
+
+Age bands and age groups are compared in :mod:`assistant.meaning_ages`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from assistant.language import quantities
@@ -48,7 +50,6 @@ _AGE_CONTEXT = re.compile(
     re.I,
 )
 _OLD = re.compile(r"^\s*(?:old|of age)\b", re.I)
-_GESTATION = re.compile(r"^['’]?\s*(?:of\s+)?gestation", re.I)
 _NEAR = 32  # characters before a value searched for a comparator of the lexicon
 
 
@@ -72,7 +73,23 @@ def normalize(text: str) -> str:
     text = _BETWEEN.sub(lambda m: " " * len(m.group(1)) + m.group(2) + "to ", text)
     text = _UP_TO.sub(lambda m: _blank(m, 2), text)
     text = _AGAINST.sub("versus ", text)
+    text = _counted().sub(_digits, text)
     return _TIMES.sub(_a_day, text)
+
+
+_COUNTS = "one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
+
+
+@lru_cache(maxsize=1)
+def _counted() -> re.Pattern[str]:
+    """A number written as a word before a unit ("three times", "two doses")."""
+    units = quantities.grammar().unit_pattern
+    return re.compile(rf"\b({'|'.join(_COUNTS)})(?=\s+(?:{units})\b)", re.I)
+
+
+def _digits(match: re.Match[str]) -> str:
+    written = str(_COUNTS.index(match.group(1).lower()) + 1)
+    return written + " " * (len(match.group(0)) - len(written))
 
 
 @lru_cache(maxsize=1)
@@ -100,20 +117,24 @@ def _comparators() -> tuple[tuple[str, re.Pattern[str]], tuple[tuple[str, re.Pat
 
 def side(text: str, value: Quantity) -> str | None:
     """ "below" or "above" when ``value`` (a quantity of ``text``) carries a bound: the
-    grammar's comparators, then the lexicon's ("over" before a time only for an age)."""
-    found = quantities.bound(text, value.start, value.end)
-    if found is not None:
-        return found
+    longest comparator of the lexicon's before it ("no later than", "no less than"; "over"
+    before a time only for an age), else the grammar's, else the lexicon's after it."""
     before_patterns, after_patterns = _comparators()
     before = text[max(0, value.start - _NEAR) : value.start]
-    after = text[value.end : value.end + 40]
+    found = []
     for name, pattern in before_patterns:
         match = pattern.search(before)
         if match is None:
             continue
         if match.group(0).strip().lower() == "over" and not _age_value(text, value, match):
             continue  # "given over 4 hours" is a duration
-        return name
+        found.append((match.start(), name))
+    if found:
+        return min(found)[1]
+    grammar_side = quantities.bound(text, value.start, value.end)
+    if grammar_side is not None:
+        return grammar_side
+    after = text[value.end : value.end + 40]
     for name, pattern in after_patterns:
         if pattern.match(after):
             return name
@@ -163,11 +184,14 @@ def bounds(text: str) -> list[tuple[Quantity, str]]:
 def sides_of(text: str, value: Quantity) -> set[str | None]:
     """The bound of every statement of ``value`` in ``text`` (None where it has none)."""
     plain = quantities.masked(text)
-    return {
-        side(plain, q)
-        for q in quantities.quantities(plain)
-        if q.low == value.low and q.high == value.high
-    }
+    return {side(plain, q) for q in quantities.quantities(plain) if _same_value(q, value)}
+
+
+def _same_value(one: Quantity, other: Quantity) -> bool:
+    """The same value, in the same unit where both have one ("4 times" is not "4 hours")."""
+    if one.unit is None or other.unit is None:
+        return one.low == other.low and one.high == other.high
+    return one.same(other)
 
 
 def claim_facts(text: str) -> list[Fact]:
@@ -186,53 +210,32 @@ def one_off_read(found: list[Fact]) -> list[Fact]:
     return [f for f in found if not (isinstance(f, Frequency) and f.per_day is None)]
 
 
+def grounded(fact: Fact, texts: list[str]) -> bool:
+    """Whether one of ``texts`` states ``fact`` (:func:`quantities.grounded`); a dose per day
+    is the same dose given daily ("4.5 mg/day" is "4.5 mg daily" or "a day") where the text
+    gives no other dosing frequency ("15 mg/kg three times daily" is not 15 mg/kg/day)."""
+    if quantities.grounded(fact, texts):
+        return True
+    if not isinstance(fact, Quantity) or fact.unit is None:
+        return False
+    if fact.per[-1:] == ("day",):
+        bare = replace(fact, per=fact.per[:-1])
+        return any(quantities.stated(bare, t) for t in texts if _at_most_daily(t))
+    return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
+
+
+def _at_most_daily(text: str) -> bool:
+    return all(f.per_day in (None, 1.0) for f in quantities.frequencies(text))
+
+
+def stated(fact: Fact, text: str) -> bool:
+    """Whether ``text`` states ``fact`` (see :func:`grounded`)."""
+    return grounded(fact, [text])
+
+
 def fact_kind(fact: Fact) -> str:
     """What a fact measures (:func:`quantities.kind`); a one-off dose is a kind of its own,
     not a dosing frequency."""
     if isinstance(fact, Frequency) and fact.per_day is None:
         return "one-off"
     return quantities.kind(fact)
-
-
-# -- age bands ---------------------------------------------------------------------------------
-_SLACK = 1e-3  # years
-
-
-def _ages(text: str) -> list[tuple[float, float]]:
-    """Age bands of a text; a gestational age ("35 weeks' gestation") is no age band."""
-    plain = quantities.masked(text)
-    for q in quantities.quantities(plain):
-        if q.unit in ("weeks", "days") and _GESTATION.match(plain[q.end :]):
-            plain = plain[: q.start] + " " * (q.end - q.start) + plain[q.end :]
-    return quantities.age_bands(plain)
-
-
-def _inside(band: tuple[float, float], other: tuple[float, float]) -> bool:
-    return other[0] - _SLACK <= band[0] and band[1] <= other[1] + _SLACK
-
-
-def age_problem(claim: str, support: str) -> str | None:
-    """Why an age band of the claim is not one its support gives (nor inside one): "children
-    6-12 years" against "children 6 months to 6 years"; None when the support gives no age
-    band (nothing to compare) or every band of the claim is one of its own."""
-    theirs = _ages(support)
-    if not theirs:
-        return None
-    for band in _ages(claim):
-        if not any(_inside(band, other) for other in theirs):
-            return f"the age band {_shown(band)} is not the cited sentence's"
-    return None
-
-
-def _shown(band: tuple[float, float]) -> str:
-    def years(value: float) -> str:
-        if value < 2 and value * 12 == round(value * 12, 2):
-            return f"{value * 12:g} months"
-        return f"{value:g} years"
-
-    low, high = band
-    if high >= 130:
-        return f"from {years(low)}"
-    if low == 0:
-        return f"under {years(high)}"
-    return f"{years(low)} to {years(high)}"

@@ -32,11 +32,11 @@ from functools import lru_cache
 
 from assistant.citations import stated_facts
 from assistant.content import says_something
-from assistant.language import markers, quantities
+from assistant.language import markers
 from assistant.language.markers import cited_indices, markers_last
 from assistant.language.sentences import answer_sentences, split_sentences, strip_markup
 from assistant.language.terminology import Terminology
-from assistant.meaning_values import normalize, one_off_read
+from assistant.meaning_values import grounded, normalize, one_off_read
 from assistant.verify_support import Evidence, best_support, support, support_problem
 
 _BLOCK = re.compile(
@@ -178,7 +178,7 @@ def sentence_problem(
         return "no citation"
     grounding = normalize(" ".join(trusted_text(passages[n - 1]) for n in cited))
     for fact in one_off_read(stated_facts(normalize(sentence))):
-        if not quantities.grounded(fact, [grounding]):
+        if not grounded(fact, [grounding]):
             return f"{fact.text!r} is not in the cited passage(s)"
     share = support(sentence, grounding, question)
     if share < min_support:

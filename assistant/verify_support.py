@@ -28,9 +28,9 @@ from assistant.language.markers import MARKER
 from assistant.language.sentences import claim_parts
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import content_words, stem
-from assistant.meaning import contradiction, fact_problem, meaning_problem
+from assistant.meaning import contradiction, meaning_problem
 from assistant.meaning_lexicon import entities
-from assistant.meaning_values import claim_facts, fact_kind, normalize
+from assistant.meaning_values import claim_facts, fact_kind, grounded, normalize
 
 SENTENCE_ALONE = 0.45  # weighted share of a claim's words its supporting sentence must hold...
 SENTENCE_SUPPORT = 0.6  # ... and with its passage's title and heading
@@ -197,9 +197,15 @@ def _runs(claim: str, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
                 break
             joined = "; ".join(e.sentence.rstrip(" .") for e in run)
             together = normalize(joined)
-            if not all(quantities.grounded(f, [together]) for f in facts):
+            if not all(grounded(f, [together]) for f in facts):
                 continue
-            if _apart(run, facts) and _each_contributes(run, facts, words):
+            terms = first.terminology or default_terminology()
+            if (
+                _apart(run, facts)
+                and _each_contributes(run, facts, words)
+                and _one_subject(run, terms)
+                and _values_of_its_drugs(claim, run, facts, terms)
+            ):
                 yield replace(first, sentence=joined, size=size)
 
 
@@ -209,6 +215,43 @@ def _adjacent(run: Sequence[Evidence]) -> bool:
         e.passage == first.passage and e.index == first.index + k and e.size == 1
         for k, e in enumerate(run)
     )
+
+
+_SUBJECT_KINDS = ("drug", "condition", "population")
+
+
+def _one_subject(run: Sequence[Evidence], terminology: Terminology) -> bool:
+    """Whether the sentences of a run are about one subject: of the drugs, conditions and
+    populations each names, one sentence's never differ from another's (one names what the
+    other does, or more; or names none and refers back: "The dose is repeated ...")."""
+    for kind in _SUBJECT_KINDS:
+        named = [
+            {m.concept.id for m in terminology.mentions(e.sentence) if m.concept.kind == kind}
+            for e in run
+        ]
+        named = [n for n in named if n]
+        if any(not (a <= b or b <= a) for a in named for b in named):
+            return False
+    return True
+
+
+def _values_of_its_drugs(
+    claim: str, run: Sequence[Evidence], facts: list[quantities.Fact], terminology: Terminology
+) -> bool:
+    """Whether every sentence of a run that states a value of the claim names a drug the
+    claim names, or none: a value is not borrowed from a sentence about another drug
+    ("prednisolone 0.15 mg/kg" from "corticosteroids such as dexamethasone or prednisolone
+    ...; the dose of dexamethasone is 150 micrograms/kg")."""
+    ours = {m.concept.id for m in entities(claim, terminology) if m.concept.kind == "drug"}
+    for item in run:
+        text = normalize(item.sentence)
+        if not any(grounded(f, [text]) for f in facts):
+            continue
+        theirs = {m.concept.id for m in terminology.mentions(item.sentence)}
+        drugs = {i for i in theirs if i.startswith("drug:")}
+        if drugs - ours and not drugs & ours:
+            return False
+    return True
 
 
 def _apart(run: Sequence[Evidence], facts: list[quantities.Fact]) -> bool:
@@ -233,7 +276,7 @@ def _each_contributes(
     held = []
     for item in run:
         text = normalize(item.sentence)
-        stated = {i for i, f in enumerate(facts) if quantities.grounded(f, [text])}
+        stated = {i for i, f in enumerate(facts) if grounded(f, [text])}
         held.append(stated | (weighted_stems(item.sentence).keys() & words.keys()))
     for i, mine in enumerate(held):
         only = mine - set().union(*(other for j, other in enumerate(held) if j != i))
@@ -258,9 +301,21 @@ def _contradicted(claim: str, evidence: Sequence[Evidence], found: Evidence) -> 
             continue
         problem = contradiction(claim, item.sentence)
         if problem is None and _share(words, weighted_stems(item.sentence)) > closeness + CLOSER:
-            problem = fact_problem(normalize(MARKER.sub(" ", claim)), normalize(item.sentence))
+            problem = _changed_value(claim, item.sentence)
         if problem:
             return f"{problem} (another cited sentence: {item.sentence[:120]!r})"
+    return None
+
+
+def _changed_value(claim: str, sentence: str) -> str | None:
+    """Why ``sentence`` gives, where the claim gives a value it does not state, another value
+    of that kind ("the 100 mg tablet can be crushed" for "the 500 mg tablet can be
+    crushed"); None when it states no other value of that kind."""
+    plain, other = normalize(MARKER.sub(" ", claim)), normalize(sentence)
+    theirs = {fact_kind(f) for f in claim_facts(other)}
+    for fact in claim_facts(plain):
+        if fact_kind(fact) in theirs and not grounded(fact, [other]):
+            return f"{fact.text!r} is not in the cited sentence"
     return None
 
 

@@ -293,9 +293,10 @@ def bound(text: str, start: int, end: int) -> str | None:
     g = grammar()
     before = text[max(0, start - _BOUND_WINDOW) : start]
     after = text[end : end + _BOUND_WINDOW]
-    for side, pattern in g.before:
-        if pattern.search(before):
-            return side
+    # the longest comparator wins: "no less than 4 mg" is above, though it ends "less than"
+    found = [(m.start(), side) for side, p in g.before if (m := p.search(before))]
+    if found:
+        return min(found)[1]
     for side, pattern in g.after:
         if pattern.search(after):
             return side
