@@ -229,6 +229,15 @@ def _same_or_related(concept: Concept, named: dict[str, Concept], safety: bool) 
     return safety and concept.kind == "drug" and any(b in named for b in concept.broader)
 
 
+def named_concepts(
+    text: str, terminology: Terminology
+) -> tuple[dict[str, Concept], dict[str, Concept]]:
+    """(the concepts a text names, those it names as their negation: "non-anaphylactic")."""
+    found = terminology.mentions(text)
+    named = {m.concept.id: m.concept for m in found if not _denied(text, m)}
+    return named, {m.concept.id: m.concept for m in found if _denied(text, m)}
+
+
 def _aged(mention: Mention, where: str) -> bool:
     """Whether an age group the claim names ("a child") is named by the support's ages: it
     gives an age band inside the group's ages ("5 years to less than 10 years")."""
@@ -240,7 +249,8 @@ def _aged(mention: Mention, where: str) -> bool:
 
 def _denied(text: str, mention: Mention) -> bool:
     """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis."""
-    return text[max(0, mention.start - 4) : mention.start].lower() == "non-"
+    written = text[max(0, mention.start - 4) : mention.end].lower()
+    return written.startswith("non-") or mention.text.lower().startswith("non-")
 
 
 def entity_problem(
@@ -248,15 +258,23 @@ def entity_problem(
 ) -> str | None:
     """Why a drug, condition or population the claim names is not the one its support (or
     its passage's title/heading) names: any name the terminology knows counts as that thing
-    ("Calpol" is paracetamol), and pre-eclampsia is never eclampsia."""
+    ("Calpol" is paracetamol), and pre-eclampsia is never eclampsia. A condition counts when
+    the support sentence names it or a broader or narrower one, or the title names it (a title
+    on "drug allergy" names no anaphylaxis)."""
     where = f"{support}\n{context}"
-    found = terminology.mentions(where)
-    named = {m.concept.id: m.concept for m in found if not _denied(where, m)}
-    denied = {m.concept.id: m.concept for m in found if _denied(where, m)}
+    named, denied = named_concepts(support, terminology)
+    titled = named_concepts(context, terminology)[0]
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
-        holds = denied if _denied(claim, mention) else named
-        if not _same_or_related(mention.concept, holds, safety) and not _aged(mention, where):
+        concept = mention.concept
+        if _denied(claim, mention):
+            ok = _same_or_related(concept, denied, safety)
+        else:
+            classed = (
+                safety and concept.kind == "drug" and any(b in titled for b in concept.broader)
+            )
+            ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
+        if not ok and not _aged(mention, where):
             return f"{mention.text!r} is not named in the cited sentence"
     known = _stems(where)
     for match in grammar().name_shape.finditer(claim):

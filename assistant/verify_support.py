@@ -28,7 +28,7 @@ from assistant.language.markers import MARKER
 from assistant.language.sentences import claim_parts
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import content_words, stem
-from assistant.meaning import contradiction, meaning_problem
+from assistant.meaning import contradiction, meaning_problem, named_concepts
 from assistant.meaning_lexicon import entities
 from assistant.meaning_values import claim_facts, fact_kind, grounded, normalize
 
@@ -59,6 +59,16 @@ class Evidence:
     size: int = 1  # sentences read together
 
 
+# "daily" says "day": a claim "each day" is held by "a daily dose".
+_PERIODS = {
+    "daily": "day",
+    "hourly": "hour",
+    "weekly": "week",
+    "monthly": "month",
+    "yearly": "year",
+}
+
+
 @lru_cache(maxsize=65536)
 def _weight(word: str) -> float:
     if word[0].isdigit():
@@ -74,7 +84,7 @@ def weighted_stems(text: str) -> dict[str, float]:
     weight)."""
     found: dict[str, float] = {}
     for word in content_words(MARKER.sub(" ", text)):
-        key = stem(word)
+        key = _PERIODS.get(word) or stem(word)
         found[key] = max(found.get(key, 0.0), _weight(word))
     return found
 
@@ -223,11 +233,14 @@ _SUBJECT_KINDS = ("drug", "condition", "population")
 def _one_subject(run: Sequence[Evidence], terminology: Terminology) -> bool:
     """Whether the sentences of a run are about one subject: of the drugs, conditions and
     populations each names, one sentence's never differ from another's (one names what the
-    other does, or more; or names none and refers back: "The dose is repeated ...")."""
+    other does, or more; or names none and refers back: "The dose is repeated ..."); a
+    "non-anaphylactic reaction" is not anaphylaxis."""
+    read = [named_concepts(e.sentence, terminology) for e in run]
     for kind in _SUBJECT_KINDS:
         named = [
-            {m.concept.id for m in terminology.mentions(e.sentence) if m.concept.kind == kind}
-            for e in run
+            {i for i, c in said.items() if c.kind == kind}
+            | {f"non-{i}" for i, c in denied.items() if c.kind == kind}
+            for said, denied in read
         ]
         named = [n for n in named if n]
         if any(not (a <= b or b <= a) for a in named for b in named):
