@@ -38,7 +38,7 @@ from assistant.language.negation import negated_words
 from assistant.language.quantities import Fact
 from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Concept, Mention, Terminology, default_terminology
-from assistant.language.tokens import stem, stems
+from assistant.language.tokens import stem, stems, tokens
 from assistant.meaning_advice import AGAINST, advice, advice_problem
 from assistant.meaning_ages import age_problem, ages
 from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
@@ -54,8 +54,10 @@ from assistant.meaning_values import (
     claim_facts,
     grounded,
     normalize,
+    scoped,
     sides_of,
     unbounded,
+    unnumbered,
 )
 
 facts = claim_facts
@@ -238,6 +240,21 @@ def named_concepts(
     return named, {m.concept.id: m.concept for m in found if _denied(text, m)}
 
 
+def _adjective(mention: Mention, text: str) -> bool:
+    """Whether ``text`` names the condition of ``mention`` by its adjective ("glial
+    inflammatory responses" for "inflammation", "anaphylactic" for "anaphylaxis",
+    "dehydrated" for "dehydration")."""
+    if mention.concept.kind != "condition":
+        return False
+    written = mention.text.lower().split()[-1]
+    forms = {
+        written[: -len(noun)] + adjective
+        for noun, adjective in lexicon().adjectives
+        if written.endswith(noun) and len(written) > len(noun) + 2
+    }
+    return bool(forms & {t.lower for t in tokens(text)})
+
+
 def _aged(mention: Mention, where: str) -> bool:
     """Whether an age group the claim names ("a child") is named by the support's ages: it
     gives an age band inside the group's ages ("5 years to less than 10 years")."""
@@ -274,7 +291,7 @@ def entity_problem(
                 safety and concept.kind == "drug" and any(b in titled for b in concept.broader)
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
-        if not ok and not _aged(mention, where):
+        if not ok and not _aged(mention, where) and not _adjective(mention, support):
             return f"{mention.text!r} is not named in the cited sentence"
     known = _stems(where)
     for match in grammar().name_shape.finditer(claim):
@@ -296,7 +313,7 @@ def swap_problem(claim: str, support: str, terminology: Terminology) -> str | No
             continue
         for other in theirs:
             same_kind = entity_kind(other) == entity_kind(mention)
-            if same_kind and other.concept.id not in claimed:
+            if same_kind and other.concept.id not in claimed and not _adjective(other, claim):
                 return f"the cited sentence names {other.text!r}, not {mention.text!r}"
     return None
 
@@ -318,6 +335,8 @@ def meaning_problem(
     lex = lexicon()
     terms = terminology or default_terminology()
     plain, support = normalize(strip_markers(claim)), normalize(support)
+    plain, support = unnumbered(plain, terms), unnumbered(support, terms)
+    plain = scoped(plain, support, normalize(context))
     return (
         fact_problem(plain, support)
         or clause_problem(plain, support, lex, terms)

@@ -65,6 +65,7 @@ class Lexicon:
     poles: tuple[Pole, ...]
     qualifiers: tuple[tuple[str, re.Pattern[str]], ...]  # what a number is (start, maintenance)
     same: Mapping[str, str]  # a word the negation check reads as another ("superior": "better")
+    adjectives: tuple[tuple[str, str], ...] = ()  # noun ending -> adjective ending
 
 
 def _term(term: str) -> str:
@@ -103,4 +104,5 @@ def lexicon() -> Lexicon:
         poles=poles,
         qualifiers=qualifiers,
         same=_same(raw["same"]),
+        adjectives=tuple((str(n), str(a)) for n, a in raw.get("adjectives", ())),
     )

@@ -26,6 +26,7 @@ from functools import lru_cache
 from assistant.language import quantities
 from assistant.language.grammar import alternatives, load_data
 from assistant.language.quantities import Fact, Frequency, Quantity
+from assistant.language.terminology import Terminology
 from assistant.meaning_lexicon import LEXICON
 
 _NUM = r"\d+(?:[.,]\d+)?"
@@ -239,3 +240,26 @@ def fact_kind(fact: Fact) -> str:
     if isinstance(fact, Frequency) and fact.per_day is None:
         return "one-off"
     return quantities.kind(fact)
+
+
+def unnumbered(text: str, terminology: Terminology) -> str:
+    """``text`` with the digits inside the names it gives blanked ("macrogol 3350" is a
+    name, not 3350 of anything)."""
+    for mention in terminology.scan(text):
+        if any(c.isdigit() for c in mention.text):
+            blank = re.sub(r"\d", " ", mention.text)
+            text = text[: mention.start] + blank + text[mention.end :]
+    return text
+
+
+def scoped(claim: str, support: str, context: str) -> str:
+    """``claim`` with the bounded values its support does not state but the passage's title
+    states with the same bound blanked: the title's scope ("... in under 5s"), which the
+    claim repeats ("a child under 5"), is no value the sentence must state."""
+    for fact in claim_facts(claim):
+        if not isinstance(fact, Quantity) or grounded(fact, [support]):
+            continue
+        bound = side(claim, fact)
+        if bound and bound in sides_of(context, fact):
+            claim = claim[: fact.start] + " " * (fact.end - fact.start) + claim[fact.end :]
+    return claim

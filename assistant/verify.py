@@ -180,7 +180,7 @@ def sentence_problem(
     for fact in one_off_read(stated_facts(normalize(sentence))):
         if not grounded(fact, [grounding]):
             return f"{fact.text!r} is not in the cited passage(s)"
-    share = support(sentence, grounding, question)
+    share = support(sentence, f"{grounding} {' '.join(titles)}", question)
     if share < min_support:
         return f"only {share:.0%} of its words are in the cited passage(s)"
     return support_problem(
