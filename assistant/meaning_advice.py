@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.language.grammar import load_data
-from assistant.language.sentences import parts
+from assistant.language.sentences import clauses, comma_pieces, parts
 from assistant.language.tokens import content_stems
 from assistant.meaning_lexicon import LEXICON, any_term
 
@@ -57,27 +57,29 @@ def _negated(text: str, start: int) -> bool:
     return bool(_NEGATED.search(text[max(0, start - 24) : start]))
 
 
-def _closest_part(part: str, support: str) -> str:
-    """The part of ``support`` that shares most words with ``part`` (one that gives advice,
-    where two share as many)."""
+def _closest_piece(part: str, support: str) -> str:
+    """The stretch of ``support`` that says what ``part`` says, read for its advice: the
+    comma piece of a clause sharing most words with it (one that gives advice, where two
+    share as many), else that piece's clause, else the whole support."""
     words = content_stems(part)
-    return max(
-        (p for _, p in parts(support)),
-        key=lambda p: (len(words & content_stems(p)), advice(p) is not None),
+    found = [(clause, piece) for clause in clauses(support) for piece in comma_pieces(clause)]
+    if not found:
+        return support
+    clause, piece = max(
+        found, key=lambda cp: (len(words & content_stems(cp[1])), advice(cp[1]) is not None)
     )
+    return next((t for t in (piece, clause) if advice(t) is not None), support)
 
 
 def advice_problem(claim: str, support: str) -> str | None:
     """Why the claim recommends what its support advises against, or advises against what
-    it recommends: each part of the claim that gives advice is compared with the part of the
-    support that says the same thing (or, where that part gives none, the whole support);
-    None when they agree or either gives no advice."""
-    whole = advice(support)
+    it recommends: each part of the claim that gives advice is compared with the stretch of
+    the support that says the same thing; None when they agree or either gives no advice."""
     for _, part in parts(claim):
         ours = advice(part)
         if ours is None:
             continue
-        theirs = advice(_closest_part(part, support)) or whole
+        theirs = advice(_closest_piece(part, support))
         if ours == FOR and theirs == AGAINST:
             return "the answer recommends what the cited sentence advises against"
         if ours == AGAINST and theirs == FOR:

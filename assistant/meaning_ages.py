@@ -51,6 +51,12 @@ def _explicit(text: str) -> list[Band]:
     return quantities.age_bands(_OR_MORE.sub("or over", plain))
 
 
+def _ages(text: str) -> tuple[list[Band], list[Band]]:
+    """(the explicit bands of a text, the bands of the age groups it names without one)."""
+    explicit = _explicit(text)
+    return explicit, ages(text)[len(explicit) :]
+
+
 def ages(text: str) -> list[Band]:
     """Every age a text gives: explicit bands, and the age groups named without a band of
     their own (one right after the name, or one anywhere in the text that overlaps the
@@ -99,12 +105,22 @@ def _inside(band: Band, other: Band) -> bool:
 
 def age_problem(claim: str, support: str) -> str | None:
     """Why an age of the claim is not one its support gives (nor inside one); None when the
-    support gives no age (nothing to compare) or every age of the claim is one of its own."""
-    theirs = ages(support)
+    support gives no age (nothing to compare) or every age of the claim is one of its own.
+    An age group the claim names without a band ("children") may be said of a support that
+    gives only bands it overlaps ("children aged 1 year and older"), never of one that names
+    other groups ("adult and adolescent patients")."""
+    explicit, grouped = _ages(support)
+    theirs = explicit + grouped
     if not theirs:
         return None
-    for band in ages(claim):
+    ours, groups = _ages(claim)
+    for band in ours:
         if not any(_inside(band, other) for other in theirs):
+            return f"the ages {shown(band)} are not the cited sentence's"
+    for band in groups:  # "children" said of "children aged 1 year and older"
+        if not any(_inside(band, o) for o in theirs) and not (
+            not grouped and any(_overlap(band, o) for o in explicit)
+        ):
             return f"the ages {shown(band)} are not the cited sentence's"
     return None
 

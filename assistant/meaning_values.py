@@ -192,7 +192,12 @@ def _same_value(one: Quantity, other: Quantity) -> bool:
     """The same value, in the same unit where both have one ("4 times" is not "4 hours")."""
     if one.unit is None or other.unit is None:
         return one.low == other.low and one.high == other.high
-    return one.same(other)
+    return one.same(other) or _undaily(one).same(_undaily(other))
+
+
+def _undaily(value: Quantity) -> Quantity:
+    """The value without a trailing per-day ("1 microgram per day" as "1 microgram")."""
+    return replace(value, per=value.per[:-1]) if value.per[-1:] == ("day",) else value
 
 
 def claim_facts(text: str) -> list[Fact]:
@@ -213,20 +218,32 @@ def one_off_read(found: list[Fact]) -> list[Fact]:
 
 def grounded(fact: Fact, texts: list[str]) -> bool:
     """Whether one of ``texts`` states ``fact`` (:func:`quantities.grounded`); a dose per day
-    is the same dose given daily ("4.5 mg/day" is "4.5 mg daily" or "a day") where the text
-    gives no other dosing frequency ("15 mg/kg three times daily" is not 15 mg/kg/day)."""
+    is the same dose given daily ("4.5 mg/day" is "4.5 mg daily" or "a day") where no other
+    dosing frequency follows it ("15 mg/kg three times daily" is not 15 mg/kg/day)."""
     if quantities.grounded(fact, texts):
         return True
     if not isinstance(fact, Quantity) or fact.unit is None:
         return False
     if fact.per[-1:] == ("day",):
         bare = replace(fact, per=fact.per[:-1])
-        return any(quantities.stated(bare, t) for t in texts if _at_most_daily(t))
+        return any(_daily(bare, t) for t in texts)
     return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
 
 
-def _at_most_daily(text: str) -> bool:
-    return all(f.per_day in (None, 1.0) for f in quantities.frequencies(text))
+_RATE_REACH = 30  # characters after a value searched for its dosing frequency
+
+
+def _daily(bare: Quantity, text: str) -> bool:
+    """Whether ``text`` states ``bare`` with no dosing frequency after it but once a day."""
+    plain = quantities.masked(text)
+    rates = quantities.frequencies(plain)
+    for q in quantities.quantities(plain):
+        if not q.same(bare):
+            continue
+        after = [f for f in rates if q.end <= f.start <= q.end + _RATE_REACH]
+        if all(f.per_day in (None, 1.0) for f in after):
+            return True
+    return False
 
 
 def stated(fact: Fact, text: str) -> bool:
