@@ -342,8 +342,17 @@ def best_support(claim: str, evidence: Sequence[Evidence], question: str = "") -
 
 
 def _nearest(claim: str, evidence: Sequence[Evidence]) -> Evidence:
+    """The cited sentence closest to the claim: the one stating most of its values, then
+    holding most of its words."""
     words = weighted_stems(claim)
-    return max(evidence, key=lambda e: _share(words, weighted_stems(e.sentence)))
+    facts = claim_facts(normalize(MARKER.sub(" ", claim)))
+
+    def closeness(item: Evidence) -> tuple[int, float]:
+        text = normalize(item.sentence)
+        stated = sum(grounded(f, [text]) for f in facts)
+        return stated, _share(words, weighted_stems(item.sentence))
+
+    return max(evidence, key=closeness)
 
 
 def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | None]) -> str:
