@@ -66,6 +66,7 @@ class Lexicon:
     qualifiers: tuple[tuple[str, re.Pattern[str]], ...]  # what a number is (start, maintenance)
     same: Mapping[str, str]  # a word the negation check reads as another ("superior": "better")
     adjectives: tuple[tuple[str, str], ...] = ()  # noun ending -> adjective ending
+    settings: tuple[tuple[str, re.Pattern[str]], ...] = ()  # a setting of care, its words
 
 
 def _term(term: str) -> str:
@@ -105,4 +106,5 @@ def lexicon() -> Lexicon:
         qualifiers=qualifiers,
         same=_same(raw["same"]),
         adjectives=tuple((str(n), str(a)) for n, a in raw.get("adjectives", ())),
+        settings=tuple((str(n), any_term(t)) for n, t in raw.get("settings", {}).items()),
     )

@@ -93,8 +93,11 @@ def _digits(match: re.Match[str]) -> str:
     return written + " " * (len(match.group(0)) - len(written))
 
 
+Sides = tuple[tuple[str, re.Pattern[str]], ...]  # ("below" | "above", its pattern)
+
+
 @lru_cache(maxsize=1)
-def _comparators() -> tuple[tuple[str, re.Pattern[str]], tuple[tuple[str, re.Pattern[str]], ...]]:
+def _comparators() -> tuple[Sides, Sides]:
     """(before-value patterns by side, after-value patterns by side) of the meaning lexicon."""
     raw = load_data(LEXICON)["bounds"]
     before = tuple(
@@ -113,7 +116,7 @@ def _comparators() -> tuple[tuple[str, re.Pattern[str]], tuple[tuple[str, re.Pat
         )
         for side in ("below", "above")
     )
-    return before, after  # type: ignore[return-value]
+    return before, after
 
 
 def side(text: str, value: Quantity) -> str | None:

@@ -28,7 +28,8 @@ from assistant.language.markers import MARKER
 from assistant.language.sentences import claim_parts
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import content_words, stem
-from assistant.meaning import contradiction, meaning_problem, named_concepts
+from assistant.meaning import contradiction, meaning_problem
+from assistant.meaning_entities import named_concepts
 from assistant.meaning_lexicon import entities
 from assistant.meaning_values import claim_facts, fact_kind, grounded, normalize
 
