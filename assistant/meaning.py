@@ -3,28 +3,35 @@
 Word overlap keeps a sentence that takes every number from its passage and reverses what they
 mean ("changes from partial to full blockade at 4.5 mg", where 4.5 mg is the *partial* dose).
 These checks compare one answer sentence with one sentence of a cited passage (its
-*supporting sentence*) and say why it does not support it:
+*supporting sentence*; a run of adjacent ones is read the same way, see
+:mod:`assistant.verify_support`) and say why it does not support it:
 
-- every number, dose, unit and frequency of the answer sentence is in the supporting sentence,
-  and numbers stated together in one clause of the answer are stated together in one clause of
-  the support ("every 48 hours ... below 30 mL/min" is not "every 24 hours at 10 to less than
-  30 mL/min and every 48 hours below 10 mL/min");
-- a number's comparator agrees ("below 30" is not "30 or more");
-- a direction named in the answer (partial/full, before/after, increase/decrease,
-  contraindicated/indicated) is named in the support;
+- values (:mod:`assistant.meaning_values`): every number, dose, unit and frequency of the
+  answer sentence is in the supporting sentence by value ("1 g" is "1000 mg", "once a day" is
+  "every 24 hours", "4.5 mg/day" is "4.5 mg daily", per-kg doses keep their unit), and values
+  stated together in one clause of the answer are stated together in the support, drug by
+  drug ("every 48 hours ... below 30 mL/min" is not "every 24 hours at 10 to less than 30
+  mL/min and every 48 hours below 10 mL/min");
+- a value's bound agrees ("below 30" is not "30 or more", "no more than 4 mg" is a maximum,
+  "no earlier than 4 hours" is not "no later than 4 hours");
+- ages (:mod:`assistant.meaning_ages`): "6 months to 6 years" is not "6-12 years",
+  adolescents are not infants;
+- a direction named in the answer (partial/full, before/after, increase/decrease) is named in
+  the support; the advice agrees (:mod:`assistant.meaning_advice`: recommended, not advised);
 - negations agree: what the support negates the answer does not affirm, and the reverse;
-- a drug, condition or population named in the answer is named in the support or in the
-  title/heading of its passage, and is not one the title names in place of another of its
-  kind that the support names ("high-flow" where the support says "bilevel");
+- named things (:mod:`assistant.meaning_entities`): a drug, condition or population named in
+  the answer is named in the support or in the title/heading of its passage, by any of its
+  names, and is not one the title names in place of another of its kind that the support
+  names ("high-flow" where the support says "bilevel"); the setting of care agrees;
 - inside the sentences (:mod:`assistant.meaning_scope`): denials reach the same words, each
-  value goes with the same treatment, condition, direction and regimen step, and what comes
-  before what is kept in order.
+  value goes with the same treatment, condition, direction and regimen step, each drug with
+  its route, and what comes before what is kept in order.
 
 :func:`contradiction` tells when another cited sentence says the opposite of what the
 supporting sentence leaves out.
 
-Deterministic and fast: plain functions over strings and a versioned lexicon
-(``assistant/data/lexicons/meaning.v1.yaml``).
+Deterministic and fast: plain functions over strings, the terminology and a versioned
+lexicon (``assistant/language/data/meaning.v2.yaml``).
 """
 
 from __future__ import annotations

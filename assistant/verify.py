@@ -8,10 +8,12 @@ A model is an untrusted author. Its text goes through two steps:
 2. :func:`check_sentences` keeps only supported sentences. Every sentence is treated as a
    claim: it must say something (words beyond its citation markers and the titles and
    headings of its sources), carry a citation ``[n]`` to a passage given to the model, and
-   have a *supporting sentence* in a cited passage that says what it says
-   (:mod:`assistant.meaning`: numbers attached to the same drug, population and direction,
-   negations, named drugs and conditions); most of its content words must occur in the cited
-   passages (or the question).
+   be supported by the cited passages (:mod:`assistant.verify_support`): by a sentence that
+   says what it says (:mod:`assistant.meaning`: values by value, bound to the same drug,
+   population and direction, negations and advice, named drugs, conditions, ages and
+   settings), by two or three adjacent sentences about one subject, or part by part; most of
+   its content words, weighted by what they say, must occur in the cited passages (or the
+   question).
 
 **Unsupported sentences are removed, not marked.** A clinician reads the answer quickly and
 a marked-but-present invented dose is still read; the removed sentences are kept verbatim in
