@@ -6,9 +6,10 @@ Two readings, for two checks:
   the first content word after it ("must not be used" negates "used"; "no adjustment is
   needed" negates "adjustment"); a bound is no negation ("no more than 2 doses" is "at most");
 - :func:`denials`: a denial (a negation, "without", "rather than", "regardless of", "differs
-  from", "fails to", a contraindication or "avoid") reaches the words after it up to the next
-  comma or clause join - over a whole list for a contraindication ("in perforation, ileus and
-  toxic megacolon") - or back over its clause when nothing follows ("but fatigue did not").
+  from", "fails to", "advises against", a contraindication or "avoid") reaches the words
+  after it up to the next comma or clause join - over a whole list for a contraindication
+  ("in perforation, ileus and toxic megacolon") - or back over its clause when nothing
+  follows ("but fatigue did not").
 
 The cue words are listed in ``data/grammar.v1.yaml`` (``negations``).
 """
@@ -69,6 +70,7 @@ def negated_words(text: str, same: Mapping[str, str]) -> tuple[set[str], set[str
 
 _DENIAL = re.compile(
     r"\b(?:not|no|never|cannot|neither|nor|none|without|rather than|contraindicat\w*|"
+    r"(?:advis|recommend|suggest|argu|caution|warn)\w*\s+against|"
     r"avoid\w*|regardless of|irrespective of|independent(?:ly)? of|dissimilar|unlike|unable|"
     r"(?:differs?|differed|different|differing) from|(?:fail|fails|failed|failing) to|"
     r"lacks?|lacked|lacking)\b|n't\b",
