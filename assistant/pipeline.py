@@ -25,7 +25,7 @@ from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChun
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
-from assistant.understand import GENERIC_WORDS, ConceptKind, Understanding
+from assistant.understand import GENERIC_WORDS, Concept, ConceptKind, Understanding
 
 AUDIENCES = ("clinician", "patient")
 
@@ -99,7 +99,9 @@ def prepare(
         standalone = condense(asked, [a.standalone_question for a in history], topic, leans=leans)
     earlier = history[-1].standalone_question if history else topic
     if earlier and (leans or needs_context(asked)):
-        understanding = understanding.following(services.understander.concepts(earlier))
+        said_before = history[-1].question if history else None
+        carried = services.understander.carried(earlier, said_before)
+        understanding = understanding.following(carried)
     timings = {"condense": (time.perf_counter() - started) * 1000}
     search = understanding.map(standalone)
     return Turn(question, standalone, conversation, history, favour, understanding, search, timings)
@@ -129,13 +131,29 @@ def assess_coverage(services: Services, turn: Turn, passages: list[str], best: f
     )
 
 
+def _treatment(concept: Concept) -> bool:
+    """A drug, a drug class, or a clinical term of the hand lexicon or the aliases (LDN,
+    CPAP): what a sentence about another drug does not answer."""
+    term = concept.term
+    if term is None:
+        return False
+    return term.kind in ("drug", "class") or (term.kind == "term" and term.source == "hand")
+
+
 def generation_request(
     services: Services, turn: Turn, retrieval: Retrieval, audience: str
 ) -> GenerationRequest:
+    asked = [c for q in turn.understanding.questions for c in q.concepts]
+    leaned = [c for c in turn.understanding.context if c.is_subject]
     concepts = [
-        AskedConcept(frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(), c.forms)
-        for q in turn.understanding.questions
-        for c in q.concepts
+        AskedConcept(
+            frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
+            c.forms,
+            drug=_treatment(c),
+            leaned=c in leaned,
+            kind_class=c.term is not None and c.term.kind == "class",
+        )
+        for c in (*asked, *leaned)
         if c.kind is not ConceptKind.NUMBER
     ]
     return GenerationRequest(
@@ -146,7 +164,6 @@ def generation_request(
         history=tuple((a.question, a.answer) for a in turn.history),
         search_question=turn.search_question,
         concepts=tuple(concepts),
-        names_in=services.understander.terminology.ids,
         query_vector=retrieval.query_vector,
         sentence_vectors=retrieval.sentence_vectors,
     )

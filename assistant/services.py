@@ -125,7 +125,8 @@ def build_services(
     embedder = embedder or open_embedder(settings.index)
     retriever = Retriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     prompts = settings.prompts_dir
-    extractive = ExtractiveGenerator(embedder, settings.answer)
+    understander = build_understander(settings, retriever)
+    extractive = ExtractiveGenerator(embedder, settings.answer, understander.terminology)
     generator: Generator = extractive
     fallback = condenser = judge = None
     if llm_configured(settings, environ):
@@ -146,5 +147,5 @@ def build_services(
         ).text,
         refusal=load_prompt(prompts, "refusal", expect=set()).text,
         refusals=Refusals.load(prompts),
-        understander=build_understander(settings, retriever),
+        understander=understander,
     )

@@ -230,6 +230,20 @@ class Understander:
             return True
         return any(v in self.vocabulary for v in spelling_variants(lowered))
 
+    def carried(self, earlier: str, said: str | None = None) -> list[Concept]:
+        """What a follow-up carries from the turn before: its drugs and conditions (from the
+        standalone question ``earlier``), and the patient it described (an age, or a
+        population ``said`` states as a fact: "she is 7 weeks pregnant") - never a population
+        it only asked about ("is it safe in pregnancy?" does not make the next question
+        about pregnancy)."""
+        concepts = self.concepts(earlier)
+        stated = self.understand(said).context if said else ()
+        patient = {c.label for c in stated}
+        return [
+            c for c in concepts
+            if c.kind is not ConceptKind.QUALIFIER or c.ages is not None or c.label in patient
+        ]  # fmt: skip
+
     def meaning(self, term: str) -> str | None:
         """What a bare term or abbreviation names ("LDN" -> "low-dose naltrexone"), or None."""
         mentions = self.terminology.scan(term)

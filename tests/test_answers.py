@@ -292,3 +292,18 @@ def test_a_follow_up_naming_nothing_leans_on_the_conversation(services: Services
         services, "who won the champions league last year?", conversation_id=first.conversation_id
     )
     assert drift.refused and drift.citations == []
+
+
+def test_stage_4_is_no_metastasis_and_declines_only_what_is_missing(services: Services) -> None:
+    record = answer(services, "metformin dose in CKD stage 4?")
+    assert record.refused and "metformin" in " ".join(record.uncovered)
+    assert "metasta" not in record.answer.lower()
+
+
+def test_a_population_only_asked_about_is_not_carried_to_the_next_question(
+    services: Services,
+) -> None:
+    first = answer(services, "is it safe in pregnancy?", article_id="ldn-fibromyalgia-dosing")
+    record = answer(services, "can I take it with tramadol", conversation_id=first.conversation_id)
+    assert not record.refused and "pregnancy" not in " ".join(record.uncovered)
+    assert "contraindicated" in record.answer and "opioid analgesics" in record.answer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -18,6 +18,9 @@ class AskedConcept:
 
     ids: frozenset[str] = frozenset()
     forms: tuple[str, ...] = ()
+    drug: bool = False  # a treatment: a sentence about another drug does not answer
+    leaned: bool = False  # what an earlier turn named: it rules out other drugs, adds no bonus
+    kind_class: bool = False  # a drug class ("steroids"): any member may answer
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,6 @@ class GenerationRequest:
     # the forms of each concept the question turns on: a sentence naming them answers it.
     search_question: str = ""
     concepts: tuple[AskedConcept, ...] = ()
-    # The concept ids a text names (the terminology's reading), for ranking sentences.
-    names_in: Callable[[str], frozenset[str]] | None = field(default=None, compare=False)
     # What retrieval already computed, handed on so the answer embeds nothing again: the
     # searched question's vector and the passages' sentence vectors stored at ingest (group
     # key -> matrix, see assistant.index.sentences).

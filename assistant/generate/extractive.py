@@ -26,6 +26,7 @@ from assistant.index.embedder import Embedder
 from assistant.index.sentences import quotable_sentences, sentence_key
 from assistant.language import quantities
 from assistant.language.markers import cite
+from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
 from assistant.language.tokens import content_words, jaccard
 
@@ -134,22 +135,41 @@ def _age_bonus(ages: list[float], sentence: str) -> float:
     if not bands:
         return 0.0
     holds = any(low <= age < high or low == age for age in ages for low, high in bands)
-    return 0.2 if holds else -0.15
+    return 0.05 if holds else -0.15
 
 
-def _concept_bonus(request: GenerationRequest, sentence: str) -> float:
+def _concept_bonus(request: GenerationRequest, sentence: str, named: SentenceNames) -> float:
     """Share of the question's concepts the sentence names: by the terminology's reading
     (oxycodone through "opioid analgesics"), or by one of their names."""
-    concepts = request.concepts
+    concepts = [c for c in request.concepts if not c.leaned]
     if not concepts:
         return 0.0
-    ids = request.names_in(sentence) if request.names_in else frozenset()
     lowered = f" {phrase(sentence)} "
-    named = sum(
-        bool(c.ids & ids) if c.ids else any(f" {form} " in lowered for form in c.forms)
+    hits = sum(
+        bool(c.ids & named.ids) if c.ids else any(f" {form} " in lowered for form in c.forms)
         for c in concepts
     )
-    return 0.25 * named / len(concepts)
+    return 0.25 * hits / len(concepts)
+
+
+@dataclass(frozen=True)
+class SentenceNames:
+    """What a sentence names: every concept id, and the ids of its drugs and drug classes."""
+
+    ids: frozenset[str] = frozenset()
+    drugs: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()  # the classes of the drugs it names
+
+
+def _another_drug(request: GenerationRequest, named: SentenceNames) -> bool:
+    """Whether a sentence speaks of a drug the question does not ask about and of none that
+    it does: "how many more doses?" about lorazepam is not answered by paracetamol's limit."""
+    asked = [c for c in request.concepts if c.drug]
+    if not asked or not named.drugs or any(c.kind_class for c in asked):
+        return False  # a class asked about ("steroids") may be any of its members
+    return not any(c.ids & named.ids for c in asked) and not any(
+        c.ids & named.classes for c in asked
+    )
 
 
 def _intent_bonus(question: str, sentence: str) -> float:
@@ -162,9 +182,12 @@ class ExtractiveGenerator:
 
     name = NAME
 
-    def __init__(self, embedder: Embedder, settings: AnswerSettings) -> None:
+    def __init__(
+        self, embedder: Embedder, settings: AnswerSettings, terminology: Terminology | None = None
+    ) -> None:
         self._embedder = embedder
         self._settings = settings
+        self._terminology = terminology
 
     def _vectors(
         self, request: GenerationRequest, found: list[tuple[str, int, np.ndarray | None]]
@@ -188,6 +211,7 @@ class ExtractiveGenerator:
         similarities = vectors @ query_vector
         pairs = [(s, p) for s, p, _ in found]
         q_words = content_words(request.question) | content_words(query)
+        names = [self._names(s) for s, _ in pairs]
         ages = quantities.ages_in_years(f"{request.question} {query}")
         ranked = [
             Candidate(
@@ -196,15 +220,27 @@ class ExtractiveGenerator:
                 similarity=float(sim),
                 score=float(sim)
                 + _overlap_bonus(request.question, q_words, s)
-                + _concept_bonus(request, s)
+                + _concept_bonus(request, s, named)
                 + _intent_bonus(request.question, s)
                 + _age_bonus(ages, s),
                 words=frozenset(content_words(s)),
                 vector=vec,
             )
-            for (s, p), sim, vec in zip(pairs, np.asarray(similarities), vectors, strict=True)
+            for (s, p), sim, vec, named in zip(
+                pairs, np.asarray(similarities), vectors, names, strict=True
+            )
+            if not _another_drug(request, named)
         ]
         return sorted(ranked, key=lambda c: c.score, reverse=True)
+
+    def _names(self, sentence: str) -> SentenceNames:
+        if self._terminology is None:
+            return SentenceNames()
+        found = self._terminology.scan(sentence)
+        drugs = [m.concept for m in found if m.concept.kind in ("drug", "class")]
+        classes = frozenset(b for d in drugs for b in d.broader)
+        ids = frozenset(m.concept.id for m in found)
+        return SentenceNames(ids, frozenset(d.id for d in drugs), classes)
 
     def _select(self, ranked: list[Candidate]) -> list[Candidate]:
         """Maximal marginal relevance: each pick is relevant and adds something new."""
