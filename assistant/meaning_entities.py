@@ -65,6 +65,28 @@ def _adjective(mention: Mention, text: str) -> bool:
     return bool(forms & {t.lower for t in tokens(text)})
 
 
+_SPREAD = 3  # words a condition's written words may stand apart ("viral lower respiratory
+# tract infection" says "viral infection")
+
+
+def _as_written(mention: Mention, support: str) -> bool:
+    """Whether the support writes every word of the condition's name, in order, close
+    together; a word inside a hyphenated one is not written ("eclampsia" in "pre-eclampsia")."""
+    wanted = [t.lower for t in tokens(mention.text)]
+    written = [t.lower for t in tokens(support)]
+    for start, word in enumerate(written):
+        if word != wanted[0]:
+            continue
+        window = written[start : start + len(wanted) + _SPREAD]
+        at = 0
+        for found in window:
+            if at < len(wanted) and found == wanted[at]:
+                at += 1
+        if at == len(wanted):
+            return True
+    return False
+
+
 def _aged(mention: Mention, where: str) -> bool:
     """Whether an age group the claim names ("a child") is named by the support's ages: it
     gives an age band inside the group's ages ("5 years to less than 10 years")."""
@@ -86,13 +108,17 @@ def entity_problem(
     """Why a drug, condition or population the claim names is not the one its support (or
     its passage's title/heading) names: any name the terminology knows counts as that thing
     ("Calpol" is paracetamol), and pre-eclampsia is never eclampsia. A condition counts when
-    the support sentence names it or a broader or narrower one, or the title names it (a title
-    on "drug allergy" names no anaphylaxis)."""
+    the support sentence names it, a broader or narrower one, or writes its words ("viral
+    lower respiratory tract infection" for "viral infection"), or the title names it (a title
+    on "drug allergy" names no anaphylaxis). An abbreviation the corpus does not confirm
+    ("AAP") is not judged."""
     where = f"{support}\n{context}"
     named, denied = named_concepts(support, terminology)
     titled = named_concepts(context, terminology)[0]
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
+        if not mention.certain:
+            continue  # an abbreviation the corpus does not confirm ("AAP") names nothing sure
         concept = mention.concept
         if _denied(claim, mention):
             ok = _same_or_related(concept, denied, safety)
@@ -101,31 +127,45 @@ def entity_problem(
                 safety and concept.kind == "drug" and any(b in titled for b in concept.broader)
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
-        if not ok and not _aged(mention, where) and not _adjective(mention, support):
+        ok = ok or _aged(mention, where) or _adjective(mention, support)
+        if not ok and not (concept.kind == "condition" and _as_written(mention, support)):
             return f"{mention.text!r} is not named in the cited sentence"
     known = stems(where)
     for match in grammar().name_shape.finditer(claim):
         if stem(match.group(0).lower()) not in known:
             return f"{match.group(0)!r} is not named in the cited sentence"
-    return swap_problem(claim, support, terminology)
+    return swap_problem(claim, support, terminology, context)
 
 
-def swap_problem(claim: str, support: str, terminology: Terminology) -> str | None:
+def swap_problem(
+    claim: str, support: str, terminology: Terminology, context: str = ""
+) -> str | None:
     """Why the claim names a treatment, condition or population that only the passage's title
     names, where the supporting sentence names another of the same kind that the claim does
-    not: the claim put one in place of the other ("high-flow" for "bilevel")."""
+    not: the claim put one in place of the other ("high-flow" for "bilevel"). The title's one
+    topic of a kind ("Bronchiolitis in children") is what every sentence of it is about."""
     ours = [m for m in entities(claim, terminology) if entity_kind(m) in SUBSTITUTABLE]
     theirs = entities(support, terminology)
     claimed = {m.concept.id for m in ours}
     supported = {m.concept.id for m in terminology.mentions(support)}
     for mention in ours:
-        if mention.concept.id in supported:
+        if mention.concept.id in supported or _topic(mention, context, terminology):
             continue
         for other in theirs:
             same_kind = entity_kind(other) == entity_kind(mention)
             if same_kind and other.concept.id not in claimed and not _adjective(other, claim):
                 return f"the cited sentence names {other.text!r}, not {mention.text!r}"
     return None
+
+
+def _topic(mention: Mention, context: str, terminology: Terminology) -> bool:
+    """Whether ``mention`` is the one thing of its kind the title names (its concepts all the
+    same or broader and narrower of one another)."""
+    kind = entity_kind(mention)
+    named = {m.concept for m in entities(context, terminology) if entity_kind(m) == kind}
+    if mention.concept not in named:
+        return False
+    return all(a.id == b.id or a.id in b.broader or b.id in a.broader for a in named for b in named)
 
 
 def setting_problem(claim: str, support: str, lex: Lexicon) -> str | None:

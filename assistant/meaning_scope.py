@@ -189,6 +189,7 @@ def _clause_of(mention: Mention, text: str) -> tuple[int, int]:
 
 
 Key = tuple[object, ...]
+Pair = tuple[str, Key, str]  # (mention label, value key, unit)
 
 
 def _unit(value: Quantity) -> str:
@@ -233,11 +234,27 @@ def attachment_problem(
         owners = {lab for lab, k, u in theirs if k == key and lab.startswith(f"{kind}:")}
         if kind in ENTITY_KINDS and kind not in SUBSTITUTABLE:
             continue  # a class or a comparator ("placebo") is no one thing a value belongs to
-        if kind not in SUBSTITUTABLE or owners - named:
+        if kind not in SUBSTITUTABLE or owners - named or _swapped(label, key, ours, theirs):
             given = _value_text(sorted(elsewhere, key=repr)[0], support)
             ours_text = _value_text(key, claim)
             return f"the cited sentence gives {_shown(label)!r} {given}, not {ours_text}"
     return None
+
+
+def _swapped(label: str, key: Key, ours: set[Pair], theirs: set[Pair]) -> bool:
+    """Whether the claim swaps two named things' values: it gives ``label`` the value the
+    support gives only another thing it names, and gives that thing a value the support
+    gives only ``label`` ("60% with phenytoin and 50% with levetiracetam" for the reverse)."""
+    kind = label.partition(":")[0]
+    for other, _, _ in theirs:
+        if other == label or not other.startswith(f"{kind}:"):
+            continue
+        own = {k for lab, k, _ in theirs if lab == label}
+        its = {k for lab, k, _ in theirs if lab == other}
+        claimed = {k for lab, k, _ in ours if lab == other}
+        if key in its - own and claimed and claimed <= own - its:
+            return True
+    return False
 
 
 def _value_text(key: Key, text: str) -> str:

@@ -214,7 +214,7 @@ def _runs(claim: str, evidence: Sequence[Evidence]) -> Iterator[Evidence]:
             if (
                 _apart(run, facts)
                 and _each_contributes(run, facts, words)
-                and _one_subject(run, terms)
+                and _one_subject(claim, run, terms)
                 and _values_of_its_drugs(claim, run, facts, terms)
             ):
                 yield replace(first, sentence=joined, size=size)
@@ -231,12 +231,14 @@ def _adjacent(run: Sequence[Evidence]) -> bool:
 _SUBJECT_KINDS = ("drug", "condition", "population")
 
 
-def _one_subject(run: Sequence[Evidence], terminology: Terminology) -> bool:
+def _one_subject(claim: str, run: Sequence[Evidence], terminology: Terminology) -> bool:
     """Whether the sentences of a run are about one subject: of the drugs, conditions and
     populations each names, one sentence's never differ from another's (one names what the
-    other does, or more; or names none and refers back: "The dose is repeated ..."); a
-    "non-anaphylactic reaction" is not anaphylaxis."""
+    other does, or more; or names none and refers back: "The dose is repeated ..."), unless
+    the claim names something of each ("after a second benzodiazepine dose, levetiracetam
+    ..."); a "non-anaphylactic reaction" is not anaphylaxis."""
     read = [named_concepts(e.sentence, terminology) for e in run]
+    ours = {m.concept.id for m in entities(claim, terminology)}
     for kind in _SUBJECT_KINDS:
         named = [
             {i for i, c in said.items() if c.kind == kind}
@@ -244,6 +246,8 @@ def _one_subject(run: Sequence[Evidence], terminology: Terminology) -> bool:
             for said, denied in read
         ]
         named = [n for n in named if n]
+        if all(n & ours for n in named):
+            continue
         if any(not (a <= b or b <= a) for a in named for b in named):
             return False
     return True
