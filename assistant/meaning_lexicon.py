@@ -42,7 +42,12 @@ def entity_kind(mention: Mention) -> str | None:
 def entities(text: str, terminology: Terminology) -> list[Mention]:
     """The drugs, clinical terms, classes, conditions and populations a text names, each
     name read whole."""
-    return [m for m in terminology.scan(text) if entity_kind(m) is not None]
+    return list(_entities(terminology, text, terminology.generation))
+
+
+@lru_cache(maxsize=8192)
+def _entities(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
+    return tuple(m for m in terminology.scan(text) if entity_kind(m) is not None)
 
 
 @dataclass(frozen=True)

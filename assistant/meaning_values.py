@@ -262,10 +262,15 @@ def fact_kind(fact: Fact) -> str:
     return quantities.kind(fact)
 
 
+_NAMED_NUMBER = re.compile(r"[A-Za-z][\s-]\d")  # "macrogol 3350", "type 2", "COVID-19"
+
+
 def unnumbered(text: str, terminology: Terminology) -> str:
     """``text`` with the digits inside the names it gives blanked ("macrogol 3350" is a
     name, not 3350 of anything)."""
-    for mention in terminology.scan(text):
+    if not _NAMED_NUMBER.search(text):
+        return text
+    for mention in terminology.mentions(text):
         if any(c.isdigit() for c in mention.text):
             blank = re.sub(r"\d", " ", mention.text)
             text = text[: mention.start] + blank + text[mention.end :]

@@ -104,13 +104,16 @@ def support(sentence: str, grounding: str, question: str = "") -> float:
 
 
 def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | None:
-    problem = meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
-    if problem is not None:
-        return problem
+    """Why one sentence (or run) does not support the claim: too few of its words (checked
+    first: it is cheap), or a meaning check."""
     share, alone = shares(claim, evidence, question)
     if share < SENTENCE_SUPPORT or alone < SENTENCE_ALONE:
         return f"only {alone:.0%} of its words are in the closest cited sentence"
-    return None
+    return _meaning(claim, evidence)
+
+
+def _meaning(claim: str, evidence: Evidence) -> str | None:
+    return meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
 
 
 def shares(claim: str, evidence: Evidence, question: str = "") -> tuple[float, float]:
@@ -150,6 +153,15 @@ def _problem(
     claim: str, evidence: Sequence[Evidence], question: str
 ) -> tuple[Evidence | None, str | None]:
     """(the evidence that supports ``claim``, None) or (None, why not)."""
+    terms = evidence[0].terminology if evidence else None
+    return _judged(claim, tuple(evidence), question, terms.generation if terms else 0)
+
+
+@lru_cache(maxsize=256)
+def _judged(
+    claim: str, evidence: tuple[Evidence, ...], question: str, generation: int
+) -> tuple[Evidence | None, str | None]:
+    """:func:`_problem`, remembered: a kept sentence's support is asked for again."""
     found, why = whole_support(claim, evidence, question)
     if found is not None:
         contradicted = _contradicted(claim, evidence, found)
@@ -364,4 +376,6 @@ def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | 
     """The problem with the cited sentence closest in words to the claim."""
     best = _nearest(claim, evidence)
     problem = problems[list(evidence).index(best)]
+    if problem and problem.startswith("only "):  # what the closest sentence says otherwise
+        problem = _meaning(claim, best) or problem
     return f"{problem} (closest: {best.sentence[:120]!r})"

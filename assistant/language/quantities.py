@@ -129,6 +129,17 @@ def _denominators(raw: str, g: Grammar) -> tuple[str, ...]:
 def quantities(text: str) -> list[Quantity]:
     """Every number or range stated in ``text`` (markers excluded), with its unit when one is
     written; a unit written once after a list goes with every value of the list."""
+    return list(_quantities(text))
+
+
+@lru_cache(maxsize=16384)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    """:func:`quantities`, remembered: the verifier reads each passage sentence once per
+    claim it checks."""
+    return tuple(_read_quantities(text))
+
+
+def _read_quantities(text: str) -> list[Quantity]:
     g = grammar()
     plain = masked(text)
     found: list[Quantity] = []
@@ -177,6 +188,11 @@ def values(text: str) -> list[Quantity]:
 
 def frequencies(text: str) -> list[Frequency]:
     """Dosing frequencies stated in ``text`` ("twice daily", "every 48 hours", "q6h")."""
+    return list(_frequencies(text))
+
+
+@lru_cache(maxsize=16384)
+def _frequencies(text: str) -> tuple[Frequency, ...]:
     plain = masked(text)
     g = grammar()
     found: list[Frequency] = []
@@ -189,7 +205,7 @@ def frequencies(text: str) -> list[Frequency]:
         for match in pattern.finditer(plain):
             if not any(f.start <= match.start() < f.end for f in found):
                 found.append(Frequency(match.group(0), match.start(), match.end(), rate_of(match)))
-    return sorted(found, key=lambda f: f.start)
+    return tuple(sorted(found, key=lambda f: f.start))
 
 
 _PERIOD_DAYS = {
