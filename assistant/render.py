@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from assistant.language.sentences import stream_pieces
 from assistant.models import AnswerRecord, Citation, ReviewStatus
 from assistant.safe_text import terminal_safe
 from assistant.verify import sanitize
@@ -28,6 +29,9 @@ QUOTE_LABEL = "Quoted source text:"
 def plain(text: str) -> str:
     """Untrusted text as inert plain text: markup removed, control characters made visible."""
     return terminal_safe(sanitize(text).text)
+
+
+sentence_pieces = stream_pieces
 
 
 def web_url(url: str | None) -> str | None:

@@ -21,7 +21,7 @@ from assistant.errors import FollowupError
 from assistant.index.embedder import Embedder
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retrieval, Retriever
-from assistant.language.sentences import strip_markup
+from assistant.language.sentences import answer_sentences, strip_markup
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, prepare, retrieve
 from assistant.services import Services, build_services
@@ -94,8 +94,19 @@ def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
         "disclaimer": bool(record.disclaimer) and record.disclaimer == services.disclaimer,
         "pending_review": record.review_status == ReviewStatus.PENDING,
         "citations_resolve": resolve,
-        "numbers_grounded": not verify(record.answer, record.citations),
+        "numbers_grounded": not verify(_claims(record), record.citations),
     }
+
+
+def _claims(record: AnswerRecord) -> str:
+    """What an answer claims: not the pipeline's own words of a refusal or of a partial
+    answer's opening, which restate the question ("... do not address metformin in a 5 year
+    old") and cite nothing."""
+    if record.refused:
+        return ""
+    if record.coverage == "partial":
+        return " ".join(answer_sentences(record.answer)[1:])
+    return record.answer
 
 
 def stated_decision(text: str) -> str | None:
