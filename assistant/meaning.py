@@ -70,10 +70,15 @@ from assistant.meaning_values import (
 facts = claim_facts
 
 
-def _windows(support: str) -> list[str]:
-    """Runs of consecutive comma-separated pieces of the support's clauses."""
+def _windows(support: str) -> list[tuple[int, int, str]]:
+    """Runs of consecutive comma-separated pieces of the support's clauses: (first piece,
+    last piece, text)."""
     pieces = [p for c in clauses(support) for p in comma_pieces(c)]
-    return [" ".join(pieces[i : j + 1]) for i in range(len(pieces)) for j in range(i, len(pieces))]
+    return [
+        (i, j, " ".join(pieces[i : j + 1]))
+        for i in range(len(pieces))
+        for j in range(i, len(pieces))
+    ]
 
 
 def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
@@ -85,32 +90,46 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     return all(grounded(f, [clause]) for f in facts(window) if quantities.kind(f) in kinds)
 
 
+def _minimal(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The windows no smaller window of ``found`` lies inside."""
+    return [
+        (i, j, t)
+        for i, j, t in found
+        if not any((a, b) != (i, j) and i <= a and b <= j for a, b, _ in found)
+    ]
+
+
 def _clause_mismatch(
     clause: str, support: str, lex: Lexicon, terminology: Terminology
 ) -> str | None:
-    """What differs between a claim clause stating numbers and the stretches of the support
-    that state them together (and no other value of their kind), sharing most words with it.
-    Values given to two drugs ("levetiracetam 40 mg/kg over 5 minutes with phenytoin 20
-    mg/kg") are stated together drug by drug; a value that cannot be mistaken for another
+    """What differs between a claim clause stating numbers and the smallest stretches of the
+    support that state them together (and no other value of their kind), sharing most words
+    with it. Values given to two drugs ("levetiracetam 40 mg/kg over 5 minutes with phenytoin
+    20 mg/kg") are stated together drug by drug; a value that cannot be mistaken for another
     (see :func:`_free`) need not be stated with the rest."""
     together = facts(clause)
     needed = [f for f in together if not _free(f, together, support)]
-    targets = []
+    targets, stretches = [], []  # the smallest windows (for bounds), the closest (negations)
+    windows = _windows(support)
     for group in _by_drug(clause, needed, terminology):
-        windows = _windows(support)
-        stating = [w for w in windows if _stated_with(group, clause, w)]
+        stating = [w for w in windows if _stated_with(group, clause, w[2])]
         if not stating and len(group) == 1:  # a value alone is stated with nothing else
-            stating = [w for w in windows if grounded(group[0], [w])]
+            stating = [w for w in windows if grounded(group[0], [w[2]])]
         if not stating:
             stated = ", ".join(f.text for f in group)
             return f"{stated} are not stated together in the cited sentence"
         words = stems(clause)
-        targets.append(max(stating, key=lambda t: (len(words & stems(t)), -len(t))))
+        closest = max(stating, key=lambda w: (len(words & stems(w[2])), -len(w[2])))
+        best = max(_minimal(stating), key=lambda w: (len(words & stems(w[2])), -len(w[2])))
+        targets.append(best[2])
+        stretches.append(closest[2])
     for value, side in bounds(clause):
-        holding = [sides_of(t, value) for t in targets if sides_of(t, value)]
-        if side not in set().union(*holding or [sides_of(support, value)]):
+        holding = set().union(*[sides_of(t, value) for t in targets if sides_of(t, value)])
+        if holding <= {None}:  # a bound said of the value further on ("which is the maximum")
+            holding |= sides_of(support, value)
+        if side not in holding:
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
-    return negation_problem(clause, " ".join(targets) or support, lex)
+    return negation_problem(clause, " ".join(stretches) or support, lex)
 
 
 def _free(fact: Fact, together: list[Fact], support: str) -> bool:
@@ -176,9 +195,10 @@ def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     by value."""
     claim, support = _directions(unbounded(claim)), _directions(support)
     for pole in lex.poles:
-        for side, other in ((pole.a, pole.b), (pole.b, pole.a)):
+        sides = ((pole.a, pole.b, pole.a_support), (pole.b, pole.a, pole.b_support))
+        for side, other, also in sides:
             said = side.search(claim)
-            if not said or side.search(support):
+            if not said or side.search(support) or (also and also.search(support)):
                 continue
             problem = f"{said.group(0)!r} is not what the cited sentence says"
             if other.search(support):

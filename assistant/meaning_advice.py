@@ -20,6 +20,9 @@ from assistant.language.tokens import content_stems
 from assistant.meaning_lexicon import LEXICON, any_term
 
 FOR, AGAINST = "for", "against"
+_BOUND = re.compile(
+    r"\b(?:(?:should|must|do|does|may)\s+)?(?:not|never)\s+(?:to\s+)?exceed\w*", re.I
+)
 # A negation just before a cue turns it ("not recommended", "not to be given").
 _NEGATED = re.compile(r"\b(?:not|never|no)\s+(?:(?:to|be|been|being|so|as|yet)\s+){0,2}$", re.I)
 
@@ -44,6 +47,7 @@ def advice(text: str) -> str | None:
     against it (``"against"``), or neither (None). Against wins: "is advised not to be
     given" is against."""
     found = cues()
+    text = _BOUND.sub(" ", text)  # "should not exceed 10 mg" is a maximum, no advice
     against = [_negated(text, m.start()) for m in found.against.finditer(text)]
     for_ = [_negated(text, m.start()) for m in found.for_.finditer(text)]
     if not all(against) or any(for_):  # "avoid", "is not recommended"

@@ -47,7 +47,20 @@ def entities(text: str, terminology: Terminology) -> list[Mention]:
 
 @lru_cache(maxsize=8192)
 def _entities(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
-    return tuple(m for m in terminology.scan(text) if entity_kind(m) is not None)
+    return tuple(
+        m for m in terminology.scan(text) if entity_kind(m) is not None and not _verb(m, text)
+    )
+
+
+# An everyday word that names a condition is a verb before these: "the eGFR falls below 30".
+_VERB_NEXT = re.compile(r"^\s+(?:below|above|under|over|to|by|from|within|back)\b", re.I)
+
+
+def _verb(mention: Mention, text: str) -> bool:
+    """Whether a one-word name is used as a verb ("falls below", "drops to")."""
+    if " " in mention.text.strip() or mention.concept.kind != "condition":
+        return False
+    return bool(_VERB_NEXT.match(text[mention.end :]))
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,9 @@ class Pole:
     # only a support that says the other side contradicts a claim (size, certainty: a claim
     # may call large what its support does not size, never what it calls small)
     opposite_only: bool = False
+    # terms of a side read in the support only ("then" says "after" there, not in a claim)
+    a_support: re.Pattern[str] | None = None
+    b_support: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,8 @@ def lexicon() -> Lexicon:
             any_term(p["b"]),
             bool(p.get("attaches")),
             bool(p.get("opposite_only")),
+            any_term(p["a_support"]) if p.get("a_support") else None,
+            any_term(p["b_support"]) if p.get("b_support") else None,
         )
         for p in raw["poles"]
     )

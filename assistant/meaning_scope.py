@@ -181,13 +181,22 @@ def attached(text: str, lex: Lexicon, terminology: Terminology) -> set[tuple[str
 
 
 def _clause_of(mention: Mention, text: str) -> tuple[int, int]:
-    """The span of the clause (cut at and/or/but, semicolons) where a mention is."""
-    return next(
-        ((c.start, c.end) for c in clause_spans(text) if c.start <= mention.start < c.end),
-        (0, len(text)),
-    )
+    """The span of the comma piece of the clause (cut at and/or/but, semicolons) where a
+    mention is ("38% with high-flow oxygen, 47% with standard oxygen": high-flow goes with
+    38%)."""
+    clause = next((c for c in clause_spans(text) if c.start <= mention.start < c.end), None)
+    if clause is None:
+        return 0, len(text)
+    offset = clause.start
+    for piece in _COMMA.split(clause.text):
+        start = clause.text.index(piece, offset - clause.start) + clause.start
+        if start <= mention.start < start + len(piece):
+            return start, start + len(piece)
+        offset = start + len(piece)
+    return clause.start, clause.end
 
 
+_COMMA = re.compile(r",\s+")
 Key = tuple[object, ...]
 Pair = tuple[str, Key, str]  # (mention label, value key, unit)
 

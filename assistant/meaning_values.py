@@ -43,6 +43,8 @@ _TIMES = re.compile(
     r"(?:24\s*(?:hours|hour|hrs|hr|h)|day)|daily)\b",
     re.I,
 )
+# "3 divided doses" is 3 doses: the word moves after ("3 doses divided"), same length
+_DIVIDED = re.compile(r"(?<=\d )((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
 # "7.3% against 15.3%" compares two values: no "advise against"
 _AGAINST = re.compile(r"\bagainst(?=\s+\d)", re.I)
 _AGE_CONTEXT = re.compile(
@@ -74,6 +76,7 @@ def normalize(text: str) -> str:
     text = _BETWEEN.sub(lambda m: " " * len(m.group(1)) + m.group(2) + "to ", text)
     text = _UP_TO.sub(lambda m: _blank(m, 2), text)
     text = _AGAINST.sub("versus ", text)
+    text = _DIVIDED.sub(lambda m: f"{m.group(2)}{m.group(1)[-1]}{m.group(1)[:-1]}", text)
     text = _counted().sub(_digits, text)
     return _TIMES.sub(_a_day, text)
 
@@ -133,16 +136,34 @@ def side(text: str, value: Quantity) -> str | None:
         if match.group(0).strip().lower() == "over" and not _age_value(text, value, match):
             continue  # "given over 4 hours" is a duration
         found.append((match.start(), name))
+    limit = _LIMIT.search(before)
+    if limit:  # "the maximum permitted dose is 10 mg"
+        found.append((limit.start(), "below" if limit.group(1).lower() in _MAXIMA else "above"))
     if found:
         return min(found)[1]
     grammar_side = quantities.bound(text, value.start, value.end)
     if grammar_side is not None:
         return grammar_side
-    after = text[value.end : value.end + 40]
+    # past an equivalent in brackets, or out of one: "1.5 mg/dL (133 micromol/L) or more"
+    after = _BRACKETED.sub("", text[value.end : value.end + 60], count=1)
     for name, pattern in after_patterns:
         if pattern.match(after):
             return name
+    apposed = _APPOSED.match(text[value.end : value.end + 60])
+    if apposed:  # "20 mg once daily, which is also the maximum recommended dose"
+        return "below" if apposed.group(1).lower() in ("maximum", "highest") else "above"
     return None
+
+
+_BRACKETED = re.compile(r"^\s*\([^()]*\)|^[^()]*\)")
+_MAXIMA = frozenset({"maximum", "highest", "max", "max."})
+_LIMIT = re.compile(
+    r"\b(maximum|highest|max\.?|minimum|lowest)(?:\s+[\w-]+){0,3}\s+(?:is|of|was|are)\s*$", re.I
+)
+_APPOSED = re.compile(
+    r"^[^.;]{0,25}?,\s*(?:which|that)\s+is\s+(?:also\s+)?the\s+(maximum|highest|minimum|lowest)\b",
+    re.I,
+)
 
 
 def _age_value(text: str, value: Quantity, match: re.Match[str]) -> bool:
@@ -154,9 +175,13 @@ def _age_value(text: str, value: Quantity, match: re.Match[str]) -> bool:
 
 
 # A direction word that is a value's comparator ("above 250 micromol/L", "aged 6 weeks or
-# older", "older than 12 months"): its value's bound is compared (see :func:`side`), not the word.
+# older", "older than 12 months", "has fallen below 2.0"): its value's bound is compared (see
+# :func:`side`), not the word.
 _COMPARATOR_BEFORE = re.compile(
-    r"\b(?:(?:higher|greater|lower|less|older|younger|more|fewer)\s+than|above|below|over|under|"
+    r"\b(?:(?:(?:fall|falls|fell|fallen|drop|drops|dropped|rise|rises|rose|risen|goes|go)\s+)?"
+    r"(?:higher|greater|lower|less|older|younger|more|fewer)\s+than|"
+    r"(?:(?:fall|falls|fell|fallen|drop|drops|dropped|rise|rises|rose|risen)\s+)?"
+    r"(?:above|below|over|under)|"
     r"exceed(?:s|ing)?)(?=\s+(?:(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){1,3}of\s+)?\d)",
     re.I,
 )

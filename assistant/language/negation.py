@@ -27,8 +27,10 @@ _PHRASES = (
     (re.compile(r"\bwith or without\b", re.I), "with"),
     (re.compile(r"\brather than\b", re.I), "not"),
     (re.compile(r"n't\b|\bnon-", re.I), " not "),
-    # a bound, not a negation: "no more than 2 doses" is "at most 2 doses"
+    # a bound, not a negation: "no more than 2 doses" is "at most 2 doses", "should not exceed
+    # 10 mg" is "at most 10 mg"
     (re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\b", re.I), " "),
+    (re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed(?:s|ed|ing)?\b", re.I), " "),
 )
 # Words a negation reaches past: "not significantly improve" negates "improve".
 _PAST = frozenset(
@@ -78,6 +80,7 @@ _DENIAL = re.compile(
 )
 _NOT_DENIALS = re.compile(
     r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower|later|earlier)\s+than\b"
+    r"|\b(?:not|never)\s+(?:to\s+)?exceed\w*"
     r"|\bnot only\b|\bno longer\b|\bwith or without\b",
     re.IGNORECASE,
 )
