@@ -26,7 +26,7 @@ from functools import lru_cache
 from assistant.language import quantities
 from assistant.language.grammar import alternatives, load_data
 from assistant.language.quantities import Fact, Frequency, Quantity
-from assistant.language.terminology import Terminology
+from assistant.language.terminology import Mention, Terminology
 from assistant.meaning_lexicon import LEXICON
 
 _NUM = r"\d+(?:[.,]\d+)?"
@@ -295,11 +295,17 @@ def unnumbered(text: str, terminology: Terminology) -> str:
     name, not 3350 of anything)."""
     if not _NAMED_NUMBER.search(text):
         return text
-    for mention in terminology.mentions(text):
+    for mention in _names(terminology, text, terminology.generation):
         if any(c.isdigit() for c in mention.text):
             blank = re.sub(r"\d", " ", mention.text)
             text = text[: mention.start] + blank + text[mention.end :]
     return text
+
+
+@lru_cache(maxsize=8192)
+def _names(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
+    """The names a text gives, each read whole (remembered: sentences are read again)."""
+    return tuple(terminology.scan(text))
 
 
 def scoped(claim: str, support: str, context: str) -> str:
