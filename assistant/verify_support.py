@@ -21,7 +21,6 @@ support leaves out (:func:`assistant.meaning.contradiction`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -78,16 +77,6 @@ _PERIODS = {
 }
 
 
-def _values_unwritten(text: str) -> str:
-    """``text`` with each value's unit words left out, its numbers kept ("2 litres per
-    kilogram per minute" reads "2"): values are compared as values, not as words."""
-    for q in reversed(quantities.quantities(text)):
-        if q.unit is not None:
-            numbers = " ".join(re.findall(r"\d+(?:[.,]\d+)*", q.text))
-            text = f"{text[: q.start]}{numbers}{text[q.end :]}"
-    return text
-
-
 @lru_cache(maxsize=65536)
 def _weight(word: str) -> float:
     if word[0].isdigit():
@@ -102,7 +91,7 @@ def weighted_stems(text: str) -> dict[str, float]:
     """The stems of a text's content words, each with how much it says (its rarest word's
     weight)."""
     found: dict[str, float] = {}
-    for word in content_words(_values_unwritten(MARKER.sub(" ", text))):
+    for word in content_words(MARKER.sub(" ", text)):
         key = _PERIODS.get(word) or stem(word)
         found[key] = max(found.get(key, 0.0), _weight(word))
     return found
