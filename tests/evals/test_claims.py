@@ -67,18 +67,21 @@ def test_a_claim_citing_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
 
 
 ACUTE = ROOT / "evals" / "corpora" / "acute-paediatrics"
+CHRONIC = ROOT / "evals" / "corpora" / "adult-chronic-care"
 
 
 @pytest.mark.eval
 @pytest.mark.parametrize(
     ("name", "corpus", "keep", "catch", "size"),
     # Just under what was measured (evals/README.md, "Claims benchmark"). The holdout sets are
-    # not tuned on: their gates guard against regressions, not for the targets of issue 20.
+    # not tuned on: their gates guard against regressions, below the targets of issue 20
+    # (keep 0.90, catch 0.95) where the verifier does not reach them yet.
     [
-        ("claims-dev", ROOT / "corpus", 0.94, 0.97, 300),
-        ("claims-holdout", ROOT / "corpus", 0.87, 0.95, 80),
-        ("claims-acute-paediatrics", ACUTE, 0.9, 0.97, 60),
-        ("claims-acute-paediatrics-holdout", ACUTE, 0.45, 0.75, 25),
+        ("claims-dev", ROOT / "corpus", 0.96, 0.97, 300),
+        ("claims-holdout", ROOT / "corpus", 0.82, 0.97, 80),
+        ("claims-acute-paediatrics", ACUTE, 0.88, 0.97, 60),
+        ("claims-acute-paediatrics-holdout", ACUTE, 0.55, 0.78, 25),
+        ("claims-adult-chronic-care", CHRONIC, 0.8, 0.95, 60),
     ],
 )
 def test_claims_benchmark_gate(
