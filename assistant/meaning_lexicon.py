@@ -42,7 +42,25 @@ def entity_kind(mention: Mention) -> str | None:
 def entities(text: str, terminology: Terminology) -> list[Mention]:
     """The drugs, clinical terms, classes, conditions and populations a text names, each
     name read whole."""
-    return [m for m in terminology.scan(text) if entity_kind(m) is not None]
+    return list(_entities(terminology, text, terminology.generation))
+
+
+@lru_cache(maxsize=8192)
+def _entities(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
+    return tuple(
+        m for m in terminology.scan(text) if entity_kind(m) is not None and not _verb(m, text)
+    )
+
+
+# An everyday word that names a condition is a verb before these: "the eGFR falls below 30".
+_VERB_NEXT = re.compile(r"^\s+(?:below|above|under|over|to|by|from|within|back)\b", re.I)
+
+
+def _verb(mention: Mention, text: str) -> bool:
+    """Whether a one-word name is used as a verb ("falls below", "drops to")."""
+    if " " in mention.text.strip() or mention.concept.kind != "condition":
+        return False
+    return bool(_VERB_NEXT.match(text[mention.end :]))
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,12 @@ class Pole:
     a: re.Pattern[str]
     b: re.Pattern[str]
     attaches: bool = False  # a number goes with the direction ("partial" with 4.5 mg)
+    # only a support that says the other side contradicts a claim (size, certainty: a claim
+    # may call large what its support does not size, never what it calls small)
+    opposite_only: bool = False
+    # terms of a side read in the support only ("then" says "after" there, not in a claim)
+    a_support: re.Pattern[str] | None = None
+    b_support: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,8 @@ class Lexicon:
     poles: tuple[Pole, ...]
     qualifiers: tuple[tuple[str, re.Pattern[str]], ...]  # what a number is (start, maintenance)
     same: Mapping[str, str]  # a word the negation check reads as another ("superior": "better")
+    adjectives: tuple[tuple[str, str], ...] = ()  # noun ending -> adjective ending
+    settings: tuple[tuple[str, re.Pattern[str]], ...] = ()  # a setting of care, its words
 
 
 def _term(term: str) -> str:
@@ -86,7 +112,15 @@ def lexicon() -> Lexicon:
     """The packaged lexicon, compiled once."""
     raw = load_data(LEXICON)
     poles = tuple(
-        Pole(p["name"], any_term(p["a"]), any_term(p["b"]), bool(p.get("attaches")))
+        Pole(
+            p["name"],
+            any_term(p["a"]),
+            any_term(p["b"]),
+            bool(p.get("attaches")),
+            bool(p.get("opposite_only")),
+            any_term(p["a_support"]) if p.get("a_support") else None,
+            any_term(p["b_support"]) if p.get("b_support") else None,
+        )
         for p in raw["poles"]
     )
     qualifiers = tuple((str(q["name"]), any_term(q["terms"])) for q in raw["qualifiers"])
@@ -94,4 +128,6 @@ def lexicon() -> Lexicon:
         poles=poles,
         qualifiers=qualifiers,
         same=_same(raw["same"]),
+        adjectives=tuple((str(n), str(a)) for n, a in raw.get("adjectives", ())),
+        settings=tuple((str(n), any_term(t)) for n, t in raw.get("settings", {}).items()),
     )

@@ -18,14 +18,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.language import quantities
+from assistant.language.grammar import grammar
 from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import Denial, denials
 from assistant.language.negation import content_stems as _content
 from assistant.language.quantities import Quantity
-from assistant.language.sentences import CONTRAST, parts
+from assistant.language.sentences import CONTRAST, clause_spans, parts
 from assistant.language.terminology import Terminology
 from assistant.language.tokens import name_words, stem
 from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
+from assistant.meaning_values import stated
 
 _SHARED = 2  # words a denial must share with the other sentence to be judged
 _ORDER = ("before", "after", "rather than", "instead of")
@@ -40,8 +42,8 @@ def _terms(text: str) -> set[str]:
 def _about_other_value(denial: Denial, other: str) -> bool:
     """Whether a denial is about a value the other text does not state ("no adjustment when
     clearance is 30 mL/min or more" says nothing of 10 mL/min)."""
-    stated = quantities.values(denial.scope)
-    return bool(stated) and not any(quantities.stated(v, other) for v in stated)
+    said = quantities.values(denial.scope)
+    return bool(said) and not any(stated(v, other) for v in said)
 
 
 def _undenied(denied: list[Denial], other: str, matches: Callable[[Denial], bool]) -> set[str]:
@@ -58,16 +60,25 @@ def _undenied(denied: list[Denial], other: str, matches: Callable[[Denial], bool
 
 def same_denial(claim: str, support: str) -> set[str]:
     """Stems of the parts where both texts deny the same thing in other words ("no renal
-    dose adjustment is needed" and "no adjustment is needed": two or more denied words in
-    common): a negation reaching another word there is no flip."""
+    dose adjustment is needed" and "no adjustment is needed", see :func:`_same_denied`): a
+    negation reaching another word there is no flip."""
     ours, theirs = denials(claim), denials(support)
     return {
         stem
         for d in ours
         for t in theirs
-        if len(d.words & t.words) >= _SHARED and not (d.double or t.double)
+        if _same_denied(d, t) and not (d.double or t.double)
         for stem in d.part | t.part
     }
+
+
+def _same_denied(ours: Denial, theirs: Denial) -> bool:
+    """Whether two denials deny one thing: two or more denied words in common, or a denied
+    word in common in parts that share two or more ("a difference that was not significant"
+    and "neither difference was statistically significant")."""
+    if len(ours.words & theirs.words) >= _SHARED:
+        return True
+    return bool(ours.words & theirs.words) and len(ours.part & theirs.part) >= _SHARED
 
 
 def polarity_problem(claim: str, support: str) -> str | None:
@@ -164,11 +175,30 @@ def attached(text: str, lex: Lexicon, terminology: Terminology) -> set[tuple[str
             pairs.update((mention.label, v.key, _unit(v)) for v in found)
             continue
         start, end = next(((s, e) for s, e in spans if s <= mention.start < e), (0, len(plain)))
-        pairs.update(_nearest(mention, [v for v in found if start <= v.start < end], plain))
+        within = [v for v in found if start <= v.start < end]
+        pairs.update(_nearest(mention, within, plain, _clause_of(mention, plain)))
     return pairs
 
 
+def _clause_of(mention: Mention, text: str) -> tuple[int, int]:
+    """The span of the comma piece of the clause (cut at and/or/but, semicolons) where a
+    mention is ("38% with high-flow oxygen, 47% with standard oxygen": high-flow goes with
+    38%)."""
+    clause = next((c for c in clause_spans(text) if c.start <= mention.start < c.end), None)
+    if clause is None:
+        return 0, len(text)
+    offset = clause.start
+    for piece in _COMMA.split(clause.text):
+        start = clause.text.index(piece, offset - clause.start) + clause.start
+        if start <= mention.start < start + len(piece):
+            return start, start + len(piece)
+        offset = start + len(piece)
+    return clause.start, clause.end
+
+
+_COMMA = re.compile(r",\s+")
 Key = tuple[object, ...]
+Pair = tuple[str, Key, str]  # (mention label, value key, unit)
 
 
 def _unit(value: Quantity) -> str:
@@ -176,12 +206,16 @@ def _unit(value: Quantity) -> str:
     return quantities.kind(value)
 
 
-def _nearest(mention: Mention, found: list[Quantity], text: str) -> Iterator[tuple[str, Key, str]]:
-    """The nearest value of each unit to a mention, with the values listed with it ("250 mg
-    or 500 mg")."""
+def _nearest(
+    mention: Mention, found: list[Quantity], text: str, clause: tuple[int, int]
+) -> Iterator[tuple[str, Key, str]]:
+    """The nearest value of each unit to a mention - in its own clause where that clause has
+    one ("53% and complete responses in 21%": complete goes with 21%) -, with the values
+    listed with it ("250 mg or 500 mg")."""
     for unit in {_unit(v) for v in found}:
         same = [v for v in found if _unit(v) == unit]
-        best = min(same, key=lambda v: _distance(mention, v))
+        near = [v for v in same if clause[0] <= v.start < clause[1]] or same
+        best = min(near, key=lambda v: _distance(mention, v))
         for value in quantities.listed_run(best, same, text):
             yield mention.label, value.key, unit
 
@@ -209,11 +243,27 @@ def attachment_problem(
         owners = {lab for lab, k, u in theirs if k == key and lab.startswith(f"{kind}:")}
         if kind in ENTITY_KINDS and kind not in SUBSTITUTABLE:
             continue  # a class or a comparator ("placebo") is no one thing a value belongs to
-        if kind not in SUBSTITUTABLE or owners - named:
+        if kind not in SUBSTITUTABLE or owners - named or _swapped(label, key, ours, theirs):
             given = _value_text(sorted(elsewhere, key=repr)[0], support)
             ours_text = _value_text(key, claim)
             return f"the cited sentence gives {_shown(label)!r} {given}, not {ours_text}"
     return None
+
+
+def _swapped(label: str, key: Key, ours: set[Pair], theirs: set[Pair]) -> bool:
+    """Whether the claim swaps two named things' values: it gives ``label`` the value the
+    support gives only another thing it names, and gives that thing a value the support
+    gives only ``label`` ("60% with phenytoin and 50% with levetiracetam" for the reverse)."""
+    kind = label.partition(":")[0]
+    for other, _, _ in theirs:
+        if other == label or not other.startswith(f"{kind}:"):
+            continue
+        own = {k for lab, k, _ in theirs if lab == label}
+        its = {k for lab, k, _ in theirs if lab == other}
+        claimed = {k for lab, k, _ in ours if lab == other}
+        if key in its - own and claimed and claimed <= own - its:
+            return True
+    return False
 
 
 def _value_text(key: Key, text: str) -> str:
@@ -229,3 +279,43 @@ def _shown(label: str) -> str:
     if "/" in kind and what in ("a", "b"):
         return kind.split("/")[what == "b"]
     return what.partition(":")[2] or what  # "condition:sinusitis" -> "sinusitis"
+
+
+# A route that names a kind of another: a nebulised drug is inhaled.
+_ROUTE_KIND = {"nebulised": "inhaled"}
+_ROUTE_REACH = 40  # characters between a route word and the drug it goes with, at most
+
+
+def routes(text: str, terminology: Terminology) -> dict[str, set[str]]:
+    """The routes each drug of a text is given by ("buccal midazolam or rectal diazepam":
+    midazolam buccal, diazepam rectal): each route word goes with the nearest drug named in
+    its clause."""
+    drugs = [m for m in terminology.scan(text) if m.concept.kind == "drug"]
+    found: dict[str, set[str]] = {}
+    if not drugs:
+        return found
+    for name, pattern in grammar().routes:
+        for match in pattern.finditer(text):
+            clause = next((c for c in clause_spans(text) if c.start <= match.start() < c.end), None)
+            near = [m for m in drugs if clause is None or clause.start <= m.start < clause.end]
+            gap = {m: max(m.start - match.end(), match.start() - m.end) for m in near}
+            close = [m for m in near if gap[m] <= _ROUTE_REACH]
+            if close:
+                drug = min(close, key=lambda m: gap[m])
+                found.setdefault(drug.concept.id, set()).add(name)
+    return found
+
+
+def route_problem(claim: str, support: str, terminology: Terminology) -> str | None:
+    """Why the claim gives a drug by a route its support does not give it by ("buccal
+    lorazepam" where the support gives lorazepam intravenously); None where the support gives
+    the drug no route, or the same one."""
+    theirs = routes(support, terminology)
+    for drug, ways in routes(claim, terminology).items():
+        given = theirs.get(drug)
+        if not given:
+            continue
+        given = given | {_ROUTE_KIND.get(r, r) for r in given}
+        for way in sorted(ways - given):
+            return f"the cited sentence does not give {drug.partition(':')[2]} {way}"
+    return None

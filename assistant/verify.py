@@ -8,10 +8,12 @@ A model is an untrusted author. Its text goes through two steps:
 2. :func:`check_sentences` keeps only supported sentences. Every sentence is treated as a
    claim: it must say something (words beyond its citation markers and the titles and
    headings of its sources), carry a citation ``[n]`` to a passage given to the model, and
-   have a *supporting sentence* in a cited passage that says what it says
-   (:mod:`assistant.meaning`: numbers attached to the same drug, population and direction,
-   negations, named drugs and conditions); most of its content words must occur in the cited
-   passages (or the question).
+   be supported by the cited passages (:mod:`assistant.verify_support`): by a sentence that
+   says what it says (:mod:`assistant.meaning`: values by value, bound to the same drug,
+   population and direction, negations and advice, named drugs, conditions, ages and
+   settings), by two or three adjacent sentences about one subject, or part by part; most of
+   its content words, weighted by what they say, must occur in the cited passages (or the
+   question).
 
 **Unsupported sentences are removed, not marked.** A clinician reads the answer quickly and
 a marked-but-present invented dose is still read; the removed sentences are kept verbatim in
@@ -32,17 +34,12 @@ from functools import lru_cache
 
 from assistant.citations import stated_facts
 from assistant.content import says_something
-from assistant.language import markers, quantities
-from assistant.language.markers import MARKER, cited_indices, markers_last
-from assistant.language.sentences import (
-    answer_sentences,
-    claim_parts,
-    split_sentences,
-    strip_markup,
-)
+from assistant.language import markers
+from assistant.language.markers import cited_indices, markers_last
+from assistant.language.sentences import answer_sentences, split_sentences, strip_markup
 from assistant.language.terminology import Terminology
-from assistant.language.tokens import content_stems
-from assistant.meaning import contradiction, meaning_problem
+from assistant.meaning_values import grounded, normalize, one_off_read
+from assistant.verify_support import Evidence, best_support, support, support_problem
 
 _BLOCK = re.compile(
     r"<\s*(script|style|iframe|object|embed|svg|math|template)\b.*?(?:<\s*/\s*\1\s*>|$)",
@@ -120,7 +117,11 @@ def _links(text: str, found: list[str]) -> str:
     return new
 
 
-_stems = content_stems
+def supporting_sentences(passage: str) -> list[str]:
+    """Sentences of a passage that can support a claim; lines that read as instructions to
+    an AI never do."""
+    lines = strip_markup(passage).splitlines()
+    return split_sentences("\n".join(line for line in lines if not INSTRUCTION.search(line)))
 
 
 def trusted_text(passage: str) -> str:
@@ -128,15 +129,6 @@ def trusted_text(passage: str) -> str:
     to an AI: a planted instruction's payload usually shares its paragraph with the trigger."""
     lines = strip_markup(passage).splitlines()
     return " ".join(line for line in lines if not INSTRUCTION.search(line))
-
-
-def support(sentence: str, grounding: str, question: str) -> float:
-    """Share of the sentence's content words (stemmed) found in the grounding or question."""
-    words = _stems(MARKER.sub("", sentence))
-    if not words:
-        return 1.0
-    known = _stems(grounding) | _stems(question)
-    return len(words & known) / len(words)
 
 
 @dataclass
@@ -156,83 +148,18 @@ class Checked:
         return bool(self.text.strip())
 
 
-SENTENCE_ALONE = 0.45  # ... and the supporting sentence by itself
-SENTENCE_SUPPORT = 0.6  # share of a claim's words its supporting sentence (or title) must hold
-
-
-def supporting_sentences(passage: str) -> list[str]:
-    """Sentences of a passage that can support a claim; lines that read as instructions to
-    an AI never do."""
-    lines = strip_markup(passage).splitlines()
-    return split_sentences("\n".join(line for line in lines if not INSTRUCTION.search(line)))
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One sentence of a cited passage, the title/heading of that passage, and the
-    terminology that reads both (the default one when None)."""
-
-    sentence: str
-    context: str
-    terminology: Terminology | None = None
-
-
-def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | None:
-    problem = meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
-    if problem is not None:
-        return problem
-    share = support(claim, f"{evidence.sentence} {evidence.context}", question)
-    alone = support(claim, evidence.sentence, question)  # a title lends names, not claims
-    if share < SENTENCE_SUPPORT or alone < SENTENCE_ALONE:
-        return f"only {alone:.0%} of its words are in the closest cited sentence"
-    return None
-
-
-def support_problem(claim: str, evidence: Sequence[Evidence], question: str = "") -> str | None:
-    """Why no single cited sentence supports ``claim`` (each of its clauses joined by "; " or
-    ", and/but" may be supported by its own), or None when one does."""
-    problems = [_sentence_problem(claim, e, question) for e in evidence]
-    if not evidence or all(problems):
-        parts = claim_parts(claim)
-        if len(parts) > 1 and all(support_problem(p, evidence, question) is None for p in parts):
-            return None
-        return _closest(claim, evidence, problems) if evidence else "no cited sentence"
-    return _contradicted(claim, evidence, [i for i, p in enumerate(problems) if p is None])
-
-
-CONTRADICTING_WORDS = 2  # claim words a sentence adds to its support to count as about it
-
-
-def _contradicted(claim: str, evidence: Sequence[Evidence], supporting: list[int]) -> str | None:
-    """Why another cited sentence says the opposite of ``claim`` about what its supporting
-    sentence leaves out ("emptied again after birth" supported by a sentence on filling the
-    bladder, where another says "emptied again before birth"), or None."""
-    words = _stems(MARKER.sub("", claim))
-    best = max(supporting, key=lambda i: len(words & _stems(evidence[i].sentence)))
-    missing = words - _stems(evidence[best].sentence) - _stems(evidence[best].context)
-    for item in evidence:
-        if len(missing & _stems(item.sentence)) >= CONTRADICTING_WORDS:
-            problem = contradiction(claim, item.sentence)
-            if problem:
-                return f"{problem} (another cited sentence: {item.sentence[:120]!r})"
-    return None
-
-
-def best_support(claim: str, evidence: Sequence[Evidence], question: str = "") -> str:
-    """The cited sentence that supports ``claim`` (or the closest one in words)."""
-    for item in evidence:
-        if _sentence_problem(claim, item, question) is None:
-            return item.sentence
-    words = _stems(MARKER.sub("", claim))
-    closest = max(evidence, key=lambda e: len(words & _stems(e.sentence)), default=None)
-    return closest.sentence if closest else ""
-
-
-def _closest(claim: str, evidence: Sequence[Evidence], problems: Sequence[str | None]) -> str:
-    """The problem with the cited sentence closest in words to the claim."""
-    words = _stems(MARKER.sub("", claim))
-    best = max(range(len(evidence)), key=lambda i: len(words & _stems(evidence[i].sentence)))
-    return f"{problems[best]} (closest: {evidence[best].sentence[:120]!r})"
+def cited_evidence(
+    sentence: str,
+    passages: Sequence[str],
+    contexts: Sequence[str] | None,
+    terminology: Terminology | None,
+) -> list[Evidence]:
+    """Every sentence of the passages ``sentence`` cites, with its passage's context."""
+    return [
+        Evidence(s, contexts[n - 1] if contexts else "", terminology, n, i)
+        for n in dict.fromkeys(cited_indices(sentence))
+        for i, s in enumerate(supporting_sentences(passages[n - 1]))
+    ]
 
 
 def sentence_problem(
@@ -251,19 +178,16 @@ def sentence_problem(
         return "it says nothing beyond citation markers and the titles of its sources"
     if not cited:
         return "no citation"
-    grounding = " ".join(trusted_text(passages[n - 1]) for n in cited)
-    for fact in stated_facts(sentence):
-        if not quantities.grounded(fact, [grounding]):
+    grounding = normalize(" ".join(trusted_text(passages[n - 1]) for n in cited))
+    for fact in one_off_read(stated_facts(normalize(sentence))):
+        if not grounded(fact, [grounding]):
             return f"{fact.text!r} is not in the cited passage(s)"
-    share = support(sentence, grounding, question)
+    share = support(sentence, f"{grounding} {' '.join(titles)}", question)
     if share < min_support:
         return f"only {share:.0%} of its words are in the cited passage(s)"
-    evidence = [
-        Evidence(s, contexts[n - 1] if contexts else "", terminology)
-        for n in cited
-        for s in supporting_sentences(passages[n - 1])
-    ]
-    return support_problem(sentence, evidence, question)
+    return support_problem(
+        sentence, cited_evidence(sentence, passages, contexts, terminology), question
+    )
 
 
 def check_sentences(
@@ -302,12 +226,7 @@ def _support_of(
     contexts: Sequence[str] | None,
     terminology: Terminology | None,
 ) -> str:
-    evidence = [
-        Evidence(s, contexts[n - 1] if contexts else "", terminology)
-        for n in dict.fromkeys(cited_indices(sentence))
-        for s in supporting_sentences(passages[n - 1])
-    ]
-    return best_support(sentence, evidence)
+    return best_support(sentence, cited_evidence(sentence, passages, contexts, terminology))
 
 
 def passage_texts(chunks: Sequence[str]) -> list[str]:

@@ -6,9 +6,10 @@ Two readings, for two checks:
   the first content word after it ("must not be used" negates "used"; "no adjustment is
   needed" negates "adjustment"); a bound is no negation ("no more than 2 doses" is "at most");
 - :func:`denials`: a denial (a negation, "without", "rather than", "regardless of", "differs
-  from", "fails to", a contraindication or "avoid") reaches the words after it up to the next
-  comma or clause join - over a whole list for a contraindication ("in perforation, ileus and
-  toxic megacolon") - or back over its clause when nothing follows ("but fatigue did not").
+  from", "fails to", "advises against", a contraindication or "avoid") reaches the words
+  after it up to the next comma or clause join - over a whole list for a contraindication
+  ("in perforation, ileus and toxic megacolon") - or back over its clause when nothing
+  follows ("but fatigue did not").
 
 The cue words are listed in ``data/grammar.v1.yaml`` (``negations``).
 """
@@ -26,8 +27,10 @@ _PHRASES = (
     (re.compile(r"\bwith or without\b", re.I), "with"),
     (re.compile(r"\brather than\b", re.I), "not"),
     (re.compile(r"n't\b|\bnon-", re.I), " not "),
-    # a bound, not a negation: "no more than 2 doses" is "at most 2 doses"
+    # a bound, not a negation: "no more than 2 doses" is "at most 2 doses", "should not exceed
+    # 10 mg" is "at most 10 mg"
     (re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\b", re.I), " "),
+    (re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed(?:s|ed|ing)?\b", re.I), " "),
 )
 # Words a negation reaches past: "not significantly improve" negates "improve".
 _PAST = frozenset(
@@ -69,6 +72,7 @@ def negated_words(text: str, same: Mapping[str, str]) -> tuple[set[str], set[str
 
 _DENIAL = re.compile(
     r"\b(?:not|no|never|cannot|neither|nor|none|without|rather than|contraindicat\w*|"
+    r"(?:advis|recommend|suggest|argu|caution|warn)\w*\s+against|"
     r"avoid\w*|regardless of|irrespective of|independent(?:ly)? of|dissimilar|unlike|unable|"
     r"(?:differs?|differed|different|differing) from|(?:fail|fails|failed|failing) to|"
     r"lacks?|lacked|lacking)\b|n't\b",
@@ -76,6 +80,7 @@ _DENIAL = re.compile(
 )
 _NOT_DENIALS = re.compile(
     r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower|later|earlier)\s+than\b"
+    r"|\b(?:not|never)\s+(?:to\s+)?exceed\w*"
     r"|\bnot only\b|\bno longer\b|\bwith or without\b",
     re.IGNORECASE,
 )

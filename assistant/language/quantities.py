@@ -129,6 +129,17 @@ def _denominators(raw: str, g: Grammar) -> tuple[str, ...]:
 def quantities(text: str) -> list[Quantity]:
     """Every number or range stated in ``text`` (markers excluded), with its unit when one is
     written; a unit written once after a list goes with every value of the list."""
+    return list(_quantities(text))
+
+
+@lru_cache(maxsize=16384)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    """:func:`quantities`, remembered: the verifier reads each passage sentence once per
+    claim it checks."""
+    return tuple(_read_quantities(text))
+
+
+def _read_quantities(text: str) -> list[Quantity]:
     g = grammar()
     plain = masked(text)
     found: list[Quantity] = []
@@ -177,6 +188,11 @@ def values(text: str) -> list[Quantity]:
 
 def frequencies(text: str) -> list[Frequency]:
     """Dosing frequencies stated in ``text`` ("twice daily", "every 48 hours", "q6h")."""
+    return list(_frequencies(text))
+
+
+@lru_cache(maxsize=16384)
+def _frequencies(text: str) -> tuple[Frequency, ...]:
     plain = masked(text)
     g = grammar()
     found: list[Frequency] = []
@@ -189,14 +205,23 @@ def frequencies(text: str) -> list[Frequency]:
         for match in pattern.finditer(plain):
             if not any(f.start <= match.start() < f.end for f in found):
                 found.append(Frequency(match.group(0), match.start(), match.end(), rate_of(match)))
-    return sorted(found, key=lambda f: f.start)
+    return tuple(sorted(found, key=lambda f: f.start))
 
 
-_PERIOD_DAYS = {"h": 1 / 24, "hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375}
+_PERIOD_DAYS = {
+    "min": 1 / 1440,
+    "h": 1 / 24,
+    "hour": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "month": 30.4375,
+}
 
 
 def _period(unit: str) -> float:
     unit = unit.lower().rstrip("s")
+    if unit.startswith("min"):
+        return _PERIOD_DAYS["min"]
     return _PERIOD_DAYS["h" if unit in ("h", "hr") else unit]
 
 
@@ -210,7 +235,8 @@ def _count(word: str) -> float:
 _RULES = (
     (
         re.compile(
-            r"\bevery\s+(other|second|third|\d+(?:\.\d+)?)\s+(hours?|hrs?|h|days?|weeks?|months?)\b",
+            r"\bevery\s+(other|second|third|\d+(?:\.\d+)?)\s+"
+            r"(minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?)\b",
             re.IGNORECASE,
         ),
         lambda m: 1.0 / (_count(m.group(1)) * _period(m.group(2))),
@@ -283,9 +309,10 @@ def bound(text: str, start: int, end: int) -> str | None:
     g = grammar()
     before = text[max(0, start - _BOUND_WINDOW) : start]
     after = text[end : end + _BOUND_WINDOW]
-    for side, pattern in g.before:
-        if pattern.search(before):
-            return side
+    # the longest comparator wins: "no less than 4 mg" is above, though it ends "less than"
+    found = [(m.start(), side) for side, p in g.before if (m := p.search(before))]
+    if found:
+        return min(found)[1]
     for side, pattern in g.after:
         if pattern.search(after):
             return side

@@ -172,6 +172,16 @@ def clauses(text: str) -> list[str]:
     return [c for c in _CLAUSE.split(text) if c and c.strip()]
 
 
+def clause_spans(text: str) -> list[Span]:
+    """The clauses of :func:`clauses`, with their spans in ``text``."""
+    found, start = [], 0
+    for match in _CLAUSE.finditer(text):
+        found.append(Span(text[start : match.start()], start, match.start()))
+        start = match.end()
+    found.append(Span(text[start:], start, len(text)))
+    return [span for span in found if span.text.strip()]
+
+
 def parts(text: str) -> list[tuple[int, str]]:
     """(offset, text) of each part of a sentence, cut where its parts stand apart."""
     found, start = [], 0
