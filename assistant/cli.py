@@ -162,17 +162,35 @@ def ask(
     typer.echo(record.model_dump_json(indent=2))
 
 
+def _check_start(services: Services, article: str | None, conversation: str | None) -> None:
+    """Refuse an unknown article or conversation before any question is read."""
+    from assistant.errors import NotFoundError
+
+    if article is not None:
+        doc = services.catalog.document(article)
+        if doc is None or not doc.is_article:
+            raise NotFoundError(
+                f"No approved article {article!r}; list articles with `followup articles`."
+            )
+    if conversation is not None:
+        services.store.get_conversation(conversation)
+
+
 @app.command()
 def chat(
     article: ArticleOpt = None,
     conversation: ConversationOpt = None,
     audience: AudienceOpt = "clinician",
 ) -> None:
-    """A conversation on the terminal: follow-ups are understood in context. Ctrl-D ends it."""
+    """A conversation on the terminal: follow-ups are understood in context. Ctrl-D ends it.
+
+    A question that fails is reported and the conversation goes on; the command then exits 2.
+    """
     from assistant.cli_stream import stream_to_terminal
 
     try:
         services = _services()
+        _check_start(services, article, conversation)
     except FollowupError as exc:
         _fail(exc)
     from assistant.safe_text import reconfigure_stdin
@@ -181,6 +199,7 @@ def chat(
     interactive = sys.stdin.isatty()
     if interactive:
         typer.echo("Ask a question (Ctrl-D to finish).")
+    failed = 0
     while True:
         if interactive:
             typer.echo("> ", nl=False)
@@ -195,11 +214,15 @@ def chat(
             )
         except FollowupError as exc:
             typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+            failed += 1
             continue
         conversation = record.conversation_id
         typer.echo("")
     if conversation:
         typer.echo(f"conversation {conversation}")
+    if failed:
+        typer.secho(f"error: {failed} question(s) failed (see above)", err=True, fg="red")
+        raise typer.Exit(2)
 
 
 @app.command()

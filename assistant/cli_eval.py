@@ -93,6 +93,9 @@ def eval_cases(
         raise typer.Exit(2) from exc
     _summary(report)
     typer.echo(f"report: {options.out / 'report.md'}")
+    if report["errors"]:  # a case that failed to run fails the run, thresholds or not
+        typer.secho(f"error: {report['errors']} case(s) failed to run", err=True, fg="red")
+        raise typer.Exit(1)
     if not report["passed"]:
         raise typer.Exit(1)
 

@@ -108,6 +108,9 @@ def _show(d: AnswerDetail) -> str:
             f"{x.from_status.value} -> {x.to_status.value}{note}"
         )
     out.append(f"\naudit entries: {len(d.audit)}; allowed now: {', '.join(d.allowed_actions)}")
+    if d.versions:
+        latest = d.versions[-1]
+        out.append(f"decide on what you read: --version {latest.version} (sha256 {latest.sha256})")
     return "\n".join(out)
 
 
@@ -123,6 +126,30 @@ def show(answer_id: IdArg) -> None:
         _fail(exc)
 
 
+VersionOpt = Annotated[
+    int,
+    typer.Option(
+        "--version",
+        help="The version you read (`review show` prints it); refused if it is no longer "
+        "the current one.",
+    ),
+]
+ShaOpt = Annotated[
+    str | None,
+    typer.Option("--sha256", help="SHA-256 of that version's text (default: as stored for it)."),
+]
+
+
+def _seen_sha256(store: AnswerStore, answer_id: str, version: int, sha256: str | None) -> str:
+    """The SHA-256 the decision is bound to: the one given, else version ``version``'s stored
+    one (a version's text never changes). An unknown version binds to nothing, so the
+    decision is refused naming the current version."""
+    if sha256:
+        return sha256
+    found = [v.sha256 for v in store.versions(answer_id) if v.version == version]
+    return found[0] if found else "unknown"
+
+
 JustifyOpt = Annotated[
     str | None,
     typer.Option(
@@ -132,14 +159,29 @@ JustifyOpt = Annotated[
 
 
 @review_app.command()
-def approve(answer_id: IdArg, comment: CommentOpt = None, justification: JustifyOpt = None) -> None:
-    """Approve the answer's current version (never one you wrote; findings need a
-    justification)."""
+def approve(
+    answer_id: IdArg,
+    version: VersionOpt,
+    sha256: ShaOpt = None,
+    comment: CommentOpt = None,
+    justification: JustifyOpt = None,
+) -> None:
+    """Approve the version you read, if it is still the current one (never one you wrote;
+    findings need a justification)."""
     from assistant.review import workflow
 
     try:
         store, user = _session()
-        d = workflow.approve(store, answer_id, user, comment=comment, justification=justification)
+        digest = _seen_sha256(store, answer_id, version, sha256)
+        d = workflow.approve(
+            store,
+            answer_id,
+            user,
+            version=version,
+            sha256=digest,
+            comment=comment,
+            justification=justification,
+        )
     except FollowupError as exc:
         _fail(exc)
     typer.echo(f"approved answer {answer_id} v{d.version} (sha256 {d.version_sha256}) by {d.user}")
@@ -148,14 +190,17 @@ def approve(answer_id: IdArg, comment: CommentOpt = None, justification: Justify
 @review_app.command()
 def reject(
     answer_id: IdArg,
+    version: VersionOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why (required).")],
+    sha256: ShaOpt = None,
 ) -> None:
-    """Reject the answer's current version, with a reason."""
+    """Reject the version you read, if it is still the current one, with a reason."""
     from assistant.review import workflow
 
     try:
         store, user = _session()
-        d = workflow.reject(store, answer_id, user, reason=reason)
+        digest = _seen_sha256(store, answer_id, version, sha256)
+        d = workflow.reject(store, answer_id, user, version=version, sha256=digest, reason=reason)
     except FollowupError as exc:
         _fail(exc)
     typer.echo(f"rejected answer {answer_id} v{d.version} by {d.user}: {d.comment}")
@@ -164,13 +209,17 @@ def reject(
 @review_app.command()
 def edit(
     answer_id: IdArg,
+    version: Annotated[
+        int, typer.Option("--version", help="The version your text revises (the current one).")
+    ],
     text: Annotated[str | None, typer.Option("--text", help="The new answer text.")] = None,
     file: Annotated[
         Path | None, typer.Option("--file", help="Read the new text from a file.")
     ] = None,
     comment: CommentOpt = None,
+    sha256: ShaOpt = None,
 ) -> None:
-    """Save a new version of the answer (it stays pending review)."""
+    """Save a new version on top of the version you revised (it stays pending review)."""
     from assistant.errors import InvalidRequestError
     from assistant.review import workflow
 
@@ -179,7 +228,10 @@ def edit(
             raise InvalidRequestError("Give the new text with exactly one of --text or --file.")
         body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
         store, user = _session()
-        v = workflow.edit(store, answer_id, user, text=body, comment=comment)
+        digest = _seen_sha256(store, answer_id, version, sha256)
+        v = workflow.edit(
+            store, answer_id, user, version=version, sha256=digest, text=body, comment=comment
+        )
     except FollowupError as exc:
         _fail(exc)
     typer.echo(

@@ -83,9 +83,20 @@ class AnswerSettings(BaseModel):
 
 
 class StoreSettings(BaseModel):
-    """Where answers and conversations are kept."""
+    """Where answers and conversations are kept, and how long the store waits before it gives
+    up (so a stalled writer or a database that went away costs a clear 503, never a hang)."""
 
     url: str | None = None  # default: sqlite file in the data directory
+    # Waiting for a lock another writer holds (both backends); past it: 503, nothing saved.
+    lock_timeout_s: float = Field(5.0, gt=0, le=600)
+    # PostgreSQL only: one statement's limit; a transaction left idle this long (a stopped
+    # process holding locks) is ended by the server; one connection attempt; waiting for a
+    # working pooled connection; connections per process at most (each, for reads and writes).
+    statement_timeout_s: float = Field(15.0, gt=0, le=3600)
+    idle_in_transaction_s: float = Field(30.0, gt=0, le=3600)
+    connect_timeout_s: float = Field(3.0, gt=0, le=120)
+    pool_timeout_s: float = Field(5.0, gt=0, le=600)
+    pool_size: int = Field(6, ge=1, le=200)
 
 
 class ReviewSettings(BaseModel):
@@ -139,8 +150,9 @@ class ServerSettings(BaseModel):
     # many may wait at once (per server process); past either, 503 with Retry-After.
     queue_timeout_s: float = Field(30.0, gt=0)
     max_queue: int = Field(64, ge=0)
-    # A slot held longer than this (a killed process) is taken back.
-    slot_lease_s: float = Field(300.0, gt=0)
+    # A slot is a lease its holder renews every third of this while it generates: a killed
+    # process's slots are taken back this many seconds after it died.
+    slot_lease_s: float = Field(6.0, gt=0)
     # Per client address: sign-in attempts a minute (wrong keys included); per user:
     # conversations created a minute. Both shared by every process on the store.
     signin_per_minute: int = Field(10, ge=1)

@@ -19,9 +19,11 @@ from assistant.decline import closest_articles, coverage_refusal, message_draft,
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.generate.base import AskedConcept, Draft, GenerationRequest
+from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
 from assistant.language.markers import renumber
 from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
+from assistant.render import sentence_pieces
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
 from assistant.services import Services
@@ -169,9 +171,9 @@ def generation_request(
     )
 
 
-def _documents_of(services: Services, hits: list[RetrievedChunk]) -> dict[str, Document]:
+def _documents_of(catalog: Catalog, hits: list[RetrievedChunk]) -> dict[str, Document]:
     """The indexed documents the retrieved passages belong to, by id."""
-    docs = (services.catalog.document(h.chunk.doc_id) for h in hits)
+    docs = (catalog.document(h.chunk.doc_id) for h in hits)
     return {d.id: d for d in docs if d is not None}
 
 
@@ -199,12 +201,14 @@ def finalize(
 ) -> AnswerRecord:
     """Renumber and verify citations, check coverage on the cited passages, then add the
     disclaimer and pending status in code."""
+    # The generation the passages came from, even if the serving catalog reloaded since.
+    catalog = retrieval.catalog or services.catalog
     text, order, findings = renumber(draft.text, len(retrieval.hits))
-    citations = build_citations(order, retrieval.hits, _documents_of(services, retrieval.hits))
+    citations = build_citations(order, retrieval.hits, _documents_of(catalog, retrieval.hits))
     findings = draft.findings + findings + verify(text, citations)
     if not draft.refused and citations:
         # What is cited must cover the question too, whoever wrote the answer.
-        chunks = (services.catalog.chunk(c.chunk_id) for c in citations)
+        chunks = (catalog.chunk(c.chunk_id) for c in citations)
         cited = [chunk.embedding_text for chunk in chunks if chunk is not None]
         coverage = assess_coverage(services, turn, cited, retrieval.best_similarity)
     refused = draft.refused or not citations or coverage.declines
@@ -231,7 +235,7 @@ def finalize(
         fallback=draft.fallback_reason,
         mode=draft.mode,
         prompt_version=draft.prompt_version,
-        corpus_version=services.catalog.corpus_version,
+        corpus_version=catalog.corpus_version,
         retrieval=_hits(retrieval),
         findings=[*findings, *(f for f in coverage.findings if f not in findings)],
         anchor_article_id=turn.conversation.anchor_article_id,
@@ -358,9 +362,14 @@ def stream_answer(
         suggested = services.suggester.suggest(retrieval.query_vector, cited, asked)
         record.related_questions += [q for q in suggested if q not in record.related_questions]
     services.store.save_answer(record)
-    revised, changes = revision(streamed, record.answer, changes)
-    if not streamed:
-        yield DeltaEvent(record.answer)
+    # What was not streamed (an extractive answer: all of it after any partial opening) is
+    # shown now, verified and persisted, sentence by sentence; the final event stays the word.
+    shown = "".join(streamed)
+    unseen = record.answer[len(shown) :] if record.answer.startswith(shown) else ""
+    pieces = sentence_pieces(unseen)
+    revised, changes = revision([*streamed, *pieces], record.answer, changes)
+    for piece in pieces:
+        yield DeltaEvent(piece)
     yield FinalEvent(record, revised=revised, changes=changes)
 
 

@@ -22,7 +22,16 @@ from server import errors
 from server.auth import SessionStore
 from server.headers import SecurityHeaders
 from server.limits import BodySizeLimit, GenerationSlots, RateLimiter
-from server.routers import articles, chat, health, openai_compat, pages, review, session
+from server.routers import (
+    articles,
+    chat,
+    health,
+    openai_compat,
+    pages,
+    review,
+    session,
+    triage,
+)
 from server.routers.pages import STATIC
 from server.schemas import ERROR_RESPONSES
 
@@ -88,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lease_s=limits.slot_lease_s,
     )
     errors.install(app)
-    for module in (health, session, articles, chat, review, openai_compat):
+    for module in (health, session, articles, chat, review, triage, openai_compat):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -2,6 +2,12 @@
 
 A stream sends its first event (the sources) as soon as retrieval is done, before it waits
 for a generation slot: a clinician sees the evidence at once however long the queue is.
+
+Revocation is checked again once a slot is held, before anything is generated (a question may
+have waited while its asker was disabled), and the store checks it once more in the transaction
+that would persist the answer. A question that starts a conversation (``conversation_id`` None,
+as on ``/v1/chat/completions``) counts against ``server.conversations_per_minute`` like
+``POST /api/conversations``.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from assistant.errors import FollowupError
+from assistant.errors import AuthenticationError, FollowupError
 from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, Event, FinalEvent, SourcesEvent, answer, stream_answer
 from assistant.review.users import User
@@ -41,12 +47,27 @@ async def count_new_conversation(services: Services, user: User) -> None:
     await limit.acheck(services.store.state, user.name)
 
 
+async def _admit(request: Request, services: Services, user: User, options: Any) -> None:
+    """Count the question (and the conversation it starts, if any) against the user's limits."""
+    await limiter(request).acheck(services.store.state, user.name)
+    if options.get("conversation_id") is None:
+        await count_new_conversation(services, user)
+
+
+def _still_enabled(services: Services, user: User) -> None:
+    if not services.store.users.enabled(user.name):
+        raise AuthenticationError(
+            f"{user.name} was disabled while the question waited; nothing was answered."
+        )
+
+
 async def answer_once(
     request: Request, services: Services, user: User, question: str, **options: Any
 ) -> AnswerRecord:
     """One persisted answer, counted against the user's rate and a generation slot."""
-    await limiter(request).acheck(services.store.state, user.name)
+    await _admit(request, services, user, options)
     async with slots(request).slot(services.store.state):
+        await run_in_threadpool(_still_enabled, services, user)
         return await run_in_threadpool(answer, services, question, owner=user.name, **options)
 
 
@@ -61,7 +82,7 @@ async def start_stream(
     async iterator over the rest. The first event comes from retrieval, without waiting for a
     generation slot; the rest waits for one and holds it until the iterator finishes."""
     state = services.store.state
-    await limiter(request).acheck(state, user.name)
+    await _admit(request, services, user, options)
     queue = slots(request)
     queue.refuse_if_full()
     events = stream_answer(services, question, owner=user.name, **options)
@@ -69,6 +90,7 @@ async def start_stream(
 
     async def rest() -> AsyncGenerator[Event, None]:
         async with queue.slot(state):
+            await run_in_threadpool(_still_enabled, services, user)
             while (event := await _next(events)) is not _END:
                 yield event
 

@@ -2,23 +2,31 @@
 
 Rate buckets and generation slots live in the answer store (``assistant.review.state``), so
 every ``followup serve`` process on one store enforces one limit: N a minute is N across all
-of them, and ``max_generations`` is the number generating at once on the whole store.
+of them, and ``max_generations`` is the number generating at once on the whole store. A slot is
+a lease the holder renews every ``lease_s / 3`` seconds while it generates: a killed server's
+slots are free again within ``lease_s`` seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import secrets
+import socket
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.errors import BusyError, RateLimitedError
-from assistant.review.state import SharedState
+from assistant.errors import BusyError, FollowupError, RateLimitedError
+from assistant.review.state import SharedState, SlotLease
+
+log = logging.getLogger("followup.server")
 
 
 class RateLimiter:
@@ -62,16 +70,23 @@ class GenerationSlots:
         timeout_s: float,
         *,
         max_queue: int = 64,
-        lease_s: float = 300.0,
+        lease_s: float = 6.0,
         poll_s: float = 0.05,
     ) -> None:
         self.limit = limit
-        self._timeout_s = timeout_s
+        self.timeout_s = timeout_s
         self._max_queue = max_queue
-        self._lease_s = lease_s
+        self.lease_s = lease_s
         self._poll_s = poll_s
         self._head = asyncio.Lock()  # FIFO: waiters are woken in the order they came
         self._waiting = 0
+        # Who holds a slot, for people reading /readyz or the table: this host and process.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+
+    @property
+    def waiting(self) -> int:
+        """Requests of this process waiting for a slot now."""
+        return self._waiting
 
     def refuse_if_full(self) -> None:
         """BusyError when the queue has no room for one more waiter."""
@@ -87,7 +102,7 @@ class GenerationSlots:
         holder = secrets.token_hex(16)
         self._waiting += 1
         try:
-            async with asyncio.timeout(self._timeout_s), self._head:
+            async with asyncio.timeout(self.timeout_s), self._head:
                 while not await run_in_threadpool(self._try, state, holder):
                     await asyncio.sleep(self._poll_s)
         except TimeoutError as exc:
@@ -101,18 +116,54 @@ class GenerationSlots:
         return holder
 
     def _try(self, state: SharedState, holder: str) -> bool:
-        return state.acquire_slot(holder, self.limit, time.time(), self._lease_s)
+        return state.acquire_slot(holder, self.limit, time.time(), self.lease_s, self.owner)
 
     async def release(self, state: SharedState, holder: str) -> None:
         await run_in_threadpool(state.release_slot, holder)
 
+    async def _heartbeat(self, state: SharedState, holder: str) -> None:
+        """Renew the lease every third of it while the holder lives."""
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                kept = await run_in_threadpool(state.renew_slot, holder, time.time(), self.lease_s)
+            except FollowupError as exc:  # the store is away: try again at the next beat
+                log.warning("could not renew a generation slot: %s", exc)
+                continue
+            if not kept:
+                log.warning("a generation slot's lease ran out before it was renewed")
+
     @asynccontextmanager
     async def slot(self, state: SharedState) -> AsyncIterator[None]:
         holder = await self.acquire(state)
+        beat = asyncio.create_task(self._heartbeat(state, holder))
         try:
             yield
         finally:
+            beat.cancel()
+            with suppress(asyncio.CancelledError):
+                await beat
             await self.release(state, holder)
+
+    def report(self, leases: list[SlotLease], now: float) -> SlotReport:
+        """How the store's slots stand, seen from this process."""
+        oldest = max((now - lease.acquired_at for lease in leases), default=0.0)
+        return SlotReport(len(leases), self.limit, self._waiting, round(oldest, 1))
+
+
+@dataclass(frozen=True)
+class SlotReport:
+    """The generation slots as /readyz reports them."""
+
+    held: int
+    limit: int
+    waiting_here: int
+    oldest_held_s: float
+
+    def stuck(self, timeout_s: float) -> bool:
+        """Every slot taken, one of them for longer than a request waits for one: a question
+        asked now would most likely get 503 (saturated, or a holder that hangs)."""
+        return self.held >= self.limit and self.oldest_held_s > timeout_s
 
 
 class BodySizeLimit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
 from assistant.config import Settings
@@ -48,6 +48,31 @@ class Strict(BaseModel):
     """Request bodies: unknown fields and loose types (``"1"`` for 1, ``0`` for false) are 422."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+SHA256_HEX = r"^[0-9a-f]{64}$"
+
+
+def _whole_number(value: object) -> object:
+    # JSON has one number type: 2.0 is the integer 2 (JSON Schema agrees), "2" still is not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
+class SeenVersion(Strict):
+    """The version a review decision is made on, as the reviewer saw it: a decision on any other
+    version (someone saved an edit meanwhile) is refused with 409 naming the current one."""
+
+    version: WholeNumber = Field(
+        ..., ge=1, le=1_000_000, description="The version number you read."
+    )
+    sha256: str = Field(
+        ..., pattern=SHA256_HEX, description="SHA-256 (hex) of that version's exact text."
+    )
 
 
 class LoginIn(Strict):

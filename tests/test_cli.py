@@ -122,3 +122,61 @@ def test_ingest_reports_file_and_line_and_goes_on(tmp_path: Path) -> None:
     assert f"{corpus / 'sources' / 'bad.jsonl'}:2: invalid JSON" in result.stderr
     assert "failed 1" in result.stdout and "indexed" in result.stdout
     assert "skipped" in result.stdout  # the unapproved sources are listed as skipped
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chat", "--article", "nope"],
+        ["chat", "--conversation", "no-such-conversation"],
+        ["chat", "--audience", "alien"],
+    ],
+)
+def test_chat_that_cannot_start_says_why_and_exits_non_zero(
+    data_dir: Path, args: list[str]
+) -> None:
+    result = followup(data_dir, *args, stdin="what dose?\n")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("error: ")
+    assert PENDING not in result.stdout  # nothing was answered or stored
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_chat_answers_every_question_and_exits_non_zero_when_one_failed(data_dir: Path) -> None:
+    lines = "What dose of mebendazole for a child?\n" + "x" * 5000 + "\nAnd for an adult?\n"
+    result = followup(data_dir, "chat", stdin=lines)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout.count(PENDING) == 2  # the questions around the bad one were answered
+    assert "limit is" in result.stderr and "1 question(s) failed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ask", "--audience", "alien", "dose?"],
+        ["ask", "--conversation", "no-such-conversation", "dose?"],
+        ["ask", "x" * 5000],
+        ["eval", str(REPO / "no-such-cases.jsonl")],
+        ["eval"],
+        ["ingest", str(REPO / "no-such-folder")],
+        ["users", "add", "someone", "--role", "emperor"],
+    ],
+)
+def test_every_error_exits_non_zero(data_dir: Path, args: list[str]) -> None:
+    result = followup(data_dir, *args)
+    assert result.returncode == 2, (args, result.stdout, result.stderr)
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_eval_fails_when_a_case_cannot_run(data_dir: Path, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    rows = [{"id": "too-long", "question": "x" * 5000}, {"id": "ok", "question": "LDN dose?"}]
+    cases.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "out"
+    result = followup(
+        data_dir, "eval", str(cases), "--index", str(data_dir / "index"), "--out", str(out)
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)  # no threshold was given
+    assert "1 case(s) failed to run" in result.stderr
+    assert (out / "report.md").exists()  # the report is still written

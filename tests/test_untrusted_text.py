@@ -88,10 +88,11 @@ def test_ask_with_undecodable_bytes_is_one_error_line(sample_dir: Path) -> None:
 def test_chat_refuses_bad_lines_and_answers_the_next(sample_dir: Path) -> None:
     lines = b"\xff\xfe dose\n\xe2\x80\x8b\xe2\x80\x8b\nWhat dose of mebendazole for a child?\n"
     code, out = _followup(sample_dir, "chat", stdin=lines)
-    assert code == 0, out
+    assert code == 2, out  # the bad lines are errors: reported, the rest answered, exit 2
     assert "Traceback" not in out
     assert "not valid text" in out and "no visible text" in out
     assert out.count("Pending human review — answer ") == 1
+    assert "2 question(s) failed" in out
 
 
 def test_poisoned_source_reaches_the_terminal_inert(poisoned_index: Path, tmp_path: Path) -> None:

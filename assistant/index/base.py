@@ -76,6 +76,11 @@ class Catalog(Protocol):
         """The hash ingest stored for a document (content + chunking parameters)."""
         ...
 
+    def snapshot(self) -> Catalog:
+        """The generation served now, unchanging however often this catalog reloads: one
+        request reads everything (and its corpus version) from one snapshot."""
+        ...
+
 
 class CatalogWriter(Catalog, Protocol):
     """The catalog of a generation being built (inside a transaction)."""

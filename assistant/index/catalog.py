@@ -63,6 +63,10 @@ class StoredCatalog:
     def doc_hash(self, doc_id: str) -> str | None:
         return self._doc_hashes.get(doc_id)
 
+    def snapshot(self) -> StoredCatalog:
+        """This catalog: a serving generation's catalog never changes in place."""
+        return self
+
     def put(self, doc: Document, doc_hash: str, chunks: Sequence[Chunk]) -> None:
         """Add or replace ``doc`` and its chunks."""
         self.remove(doc.id)

@@ -106,6 +106,10 @@ class _Delegating:
     def doc_hash(self, doc_id: str) -> str | None:
         return self._view().doc_hash(doc_id)
 
+    def snapshot(self) -> StoredCatalog:
+        """The generation as loaded now; a reload replaces it, never changes it."""
+        return self._view()
+
 
 class PgCatalog(_Delegating):
     """A reader's catalog: the serving generation, reloaded after another ingest commits."""

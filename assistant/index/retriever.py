@@ -32,6 +32,13 @@ class Retrieval:
     # The hits' sentence vectors as ingest stored them (group key -> matrix), handed on to
     # the answerer so that it embeds nothing (a hit without a group is embedded there).
     sentence_vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    # The catalog generation the hits were read from (one snapshot per request): the answer
+    # records its corpus version, even if the serving catalog has reloaded since.
+    catalog: Catalog | None = None
+
+    @property
+    def corpus_version(self) -> str | None:
+        return None if self.catalog is None else self.catalog.corpus_version
 
     @property
     def best_similarity(self) -> float:
@@ -76,28 +83,20 @@ class Retriever:
 
     def best_dense(self, vector: np.ndarray) -> float:
         """Cosine of the approved passage nearest ``vector`` (-1 when there is none)."""
+        catalog = self.catalog.snapshot()
         for cid, similarity in self._vectors.search(vector, 5):
-            if self._approved(cid):
+            if _approved(catalog, cid):
                 return similarity
         return -1.0
-
-    def _approved(self, chunk_id: str) -> bool:
-        chunk = self.catalog.chunk(chunk_id)
-        if chunk is None:
-            return False
-        doc = self.catalog.document(chunk.doc_id)
-        return doc is not None and doc.status == APPROVED
-
-    def _chunk(self, chunk_id: str) -> Chunk:
-        chunk = self.catalog.chunk(chunk_id)
-        assert chunk is not None  # ranked ids passed _approved, which looked them up
-        return chunk
 
     def search(
         self, query: str, *, k: int | None = None, favour: Collection[str] = ()
     ) -> Retrieval:
         """Top ``k`` approved chunks for ``query``; documents in ``favour`` rank higher."""
         s = self.settings
+        # One generation for the whole request: a catalog that reloads meanwhile (an ingest
+        # committed) changes nothing this answer quotes or records.
+        catalog = self.catalog.snapshot()
         t0 = time.perf_counter()
         query = focus_query(query) if s.focus_queries else query
         query_vector = self._embedder.embed([query])[0]
@@ -105,11 +104,11 @@ class Retriever:
         dense = [
             (c, sim)
             for c, sim in self._vectors.search(query_vector, s.candidates)
-            if self._approved(c)
+            if _approved(catalog, c)
         ]
         t2 = time.perf_counter()
         lexical = [
-            (c, sc) for c, sc in self._lexical.search(query, s.candidates) if self._approved(c)
+            (c, sc) for c, sc in self._lexical.search(query, s.candidates) if _approved(catalog, c)
         ]
         t3 = time.perf_counter()
         fused = reciprocal_rank_fusion(
@@ -119,11 +118,11 @@ class Retriever:
         )
         if favour:
             for cid in fused:
-                chunk = self.catalog.chunk(cid)
+                chunk = catalog.chunk(cid)
                 if chunk is not None and chunk.doc_id in favour:
                     fused[cid] *= s.anchor_boost
         ranked = sorted(fused, key=lambda cid: fused[cid], reverse=True)[: k or s.top_k]
-        hits = self._hits(ranked, fused, dense, lexical, query_vector)
+        hits = self._hits(catalog, ranked, fused, dense, lexical, query_vector)
         timings = {"embed_query": t1 - t0, "dense": t2 - t1, "lexical": t3 - t2}
         timings["fuse"] = time.perf_counter() - t3
         rankings = {"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]}
@@ -131,7 +130,7 @@ class Retriever:
         groups = self._sentence_vectors(hits)
         timings["sentences"] = time.perf_counter() - t4
         ms = {key: v * 1000 for key, v in timings.items()}
-        return Retrieval(hits, query_vector, ms, rankings, groups)
+        return Retrieval(hits, query_vector, ms, rankings, groups, catalog)
 
     def _sentence_vectors(self, hits: list[RetrievedChunk]) -> dict[str, np.ndarray]:
         if self.sentences is None or not hits:
@@ -140,6 +139,7 @@ class Retriever:
 
     def _hits(
         self,
+        catalog: Catalog,
         ranked: list[str],
         fused: dict[str, float],
         dense: list[tuple[str, float]],
@@ -156,7 +156,7 @@ class Retriever:
             similarity[cid] = float(np.dot(vec, query_vector))
         return [
             RetrievedChunk(
-                chunk=self._chunk(cid),
+                chunk=_chunk(catalog, cid),
                 score=fused[cid],
                 dense_similarity=similarity.get(cid),
                 dense_rank=dense_rank.get(cid),
@@ -164,3 +164,17 @@ class Retriever:
             )
             for cid in ranked
         ]
+
+
+def _approved(catalog: Catalog, chunk_id: str) -> bool:
+    chunk = catalog.chunk(chunk_id)
+    if chunk is None:
+        return False
+    doc = catalog.document(chunk.doc_id)
+    return doc is not None and doc.status == APPROVED
+
+
+def _chunk(catalog: Catalog, chunk_id: str) -> Chunk:
+    chunk = catalog.chunk(chunk_id)
+    assert chunk is not None  # ranked ids passed _approved, which looked them up
+    return chunk

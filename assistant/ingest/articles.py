@@ -170,6 +170,9 @@ def parse_article(path: Path, text: str) -> Document:
     aliases = _aliases(path, front, meta.get("aliases"))
     if aliases:  # only when declared, so other articles' content hashes stay as they were
         metadata["aliases"] = aliases
+    provenance = meta.get("provenance")
+    if isinstance(provenance, dict):  # a published answer's approval (review/publish.py)
+        metadata["provenance"] = {str(k): str(v) for k, v in provenance.items()}
     return Document(
         id=str(meta["id"]),
         title=str(meta["title"]),

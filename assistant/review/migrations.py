@@ -142,6 +142,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        6,
+        "generation slots as renewed leases: who holds each and since when",
+        """
+        ALTER TABLE generation_slots ADD COLUMN acquired_at DOUBLE PRECISION NOT NULL DEFAULT 0;
+        ALTER TABLE generation_slots ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 _PG_APPEND_ONLY = """
@@ -186,7 +194,7 @@ def migrate(db: Database) -> list[int]:
             ).fetchone()
             if done:
                 continue
-            db.script(_sql_for(db, version, sql))
+            db.script(tx, _sql_for(db, version, sql))
             tx.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, utc_now()))
         applied.append(version)
     return applied

@@ -5,6 +5,10 @@ Kept in the store (SQLite file or PostgreSQL) instead of one process's memory, s
 valid on all, a per-user limit admits N across all, and the generation-slot count is global.
 Times are wall-clock seconds (``time.time()``), comparable across processes on one host
 and, with synchronised clocks, across machines.
+
+A generation slot is a *lease*: its holder renews it every few seconds while it generates
+(``renew_slot``), so a killed holder's slot is free again a few seconds later. None of these
+writes takes the audit chain's lock: a stalled review decision never holds up a sign-in.
 """
 
 from __future__ import annotations
@@ -12,8 +16,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from assistant.errors import AuthenticationError
 from assistant.models import sha256_text
 from assistant.review.db import Database, Tx
+from assistant.review.tables import enabled_in
+
+SLOTS_LOCK = "generation-slots"
+
+
+@dataclass(frozen=True)
+class SlotLease:
+    """One held generation slot: who holds it (``owner``: host and process), since when, and
+    until when its lease runs unless renewed."""
+
+    holder: str
+    owner: str
+    acquired_at: float
+    expires_at: float
 
 
 @dataclass(frozen=True)
@@ -39,7 +58,15 @@ class SharedState:
     def create_session(
         self, session_id: str, user: str, csrf: str, expires_at: float, now: float
     ) -> None:
-        with self._db.write() as tx:
+        """Store a session for ``user``; AuthenticationError if they are disabled by now.
+
+        The check and the insert are one transaction holding the user's row (``FOR SHARE``), so
+        a ``users disable`` (one transaction: flag and session delete) either comes first and
+        is seen, or waits for this one and deletes the new session too.
+        """
+        with self._db.write(lock=None) as tx:
+            if not enabled_in(tx, self._db.dialect, user):
+                raise AuthenticationError(f"{user} is disabled; ask an administrator.")
             tx.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
             tx.execute(
                 "INSERT INTO sessions (id_hash, user_name, csrf, expires_at) VALUES (?, ?, ?, ?)",
@@ -60,19 +87,19 @@ class SharedState:
         return StoredSession(r["user_name"], r["role"], r["csrf"], float(r["expires_at"]))
 
     def drop_session(self, session_id: str) -> None:
-        with self._db.write() as tx:
+        with self._db.write(lock=None) as tx:
             tx.execute("DELETE FROM sessions WHERE id_hash = ?", (session_key(session_id),))
 
     # Rate buckets -------------------------------------------------------------------------
     def take_token(self, key: str, per_minute: int, now: float) -> int:
         """Take one token from ``key``'s bucket (``per_minute`` a minute, bursts of the same
         size): 0 when admitted, else the whole seconds to wait."""
-        with self._db.write() as tx:
+        with self._db.write(lock=f"rate:{key}") as tx:
             return _take(tx, key, per_minute, now)
 
     def give_back_token(self, key: str, per_minute: int) -> None:
         """Return one token taken from ``key``'s bucket (a sign-in that succeeded)."""
-        with self._db.write() as tx:
+        with self._db.write(lock=f"rate:{key}") as tx:
             tx.execute(
                 "UPDATE rate_buckets SET tokens = MIN(tokens + 1, ?) WHERE bucket = ?"
                 if self._db.dialect == "sqlite"
@@ -81,29 +108,50 @@ class SharedState:
             )
 
     # Generation slots ---------------------------------------------------------------------
-    def acquire_slot(self, holder: str, limit: int, now: float, lease_s: float) -> bool:
-        """Hold one of ``limit`` slots as ``holder`` (expiring after ``lease_s``, so a killed
-        process frees its slots); False when all are taken."""
-        with self._db.write() as tx:
+    def acquire_slot(
+        self, holder: str, limit: int, now: float, lease_s: float, owner: str = ""
+    ) -> bool:
+        """Hold one of ``limit`` slots as ``holder`` until ``now + lease_s`` (renew it to keep
+        it); expired leases are taken back first. False when all are taken."""
+        with self._db.write(lock=SLOTS_LOCK) as tx:
             tx.execute("DELETE FROM generation_slots WHERE expires_at < ?", (now,))
             (held,) = tx.execute("SELECT COUNT(*) FROM generation_slots").fetchone()
             if held >= limit:
                 return False
             tx.execute(
-                "INSERT INTO generation_slots (holder, expires_at) VALUES (?, ?)",
-                (holder, now + lease_s),
+                "INSERT INTO generation_slots (holder, expires_at, acquired_at, owner)"
+                " VALUES (?, ?, ?, ?)",
+                (holder, now + lease_s, now, owner),
             )
             return True
 
+    def renew_slot(self, holder: str, now: float, lease_s: float) -> bool:
+        """Extend ``holder``'s lease to ``now + lease_s``; False if it was already taken back."""
+        with self._db.write(lock=None) as tx:
+            row = tx.execute(
+                "UPDATE generation_slots SET expires_at = ? WHERE holder = ? RETURNING holder",
+                (now + lease_s, holder),
+            ).fetchone()
+        return row is not None
+
     def release_slot(self, holder: str) -> None:
-        with self._db.write() as tx:
+        with self._db.write(lock=None) as tx:
             tx.execute("DELETE FROM generation_slots WHERE holder = ?", (holder,))
 
-    def slots_held(self, now: float) -> int:
+    def slots(self, now: float) -> list[SlotLease]:
+        """The live leases, oldest first."""
         rows = self._db.read(
-            "SELECT COUNT(*) AS n FROM generation_slots WHERE expires_at >= ?", (now,)
+            "SELECT holder, owner, acquired_at, expires_at FROM generation_slots"
+            " WHERE expires_at >= ? ORDER BY acquired_at",
+            (now,),
         )
-        return int(rows[0]["n"])
+        return [
+            SlotLease(r["holder"], r["owner"], float(r["acquired_at"]), float(r["expires_at"]))
+            for r in rows
+        ]
+
+    def slots_held(self, now: float) -> int:
+        return len(self.slots(now))
 
 
 def _take(tx: Tx, key: str, per_minute: int, now: float) -> int:

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from assistant.errors import InvalidRequestError, NotFoundError, StoreError
+from assistant.errors import AuthenticationError, InvalidRequestError, NotFoundError, StoreError
 from assistant.models import AnswerRecord, ReviewStatus, sha256_text, utc_now
 from assistant.review import audit
-from assistant.review.db import Database, open_database
+from assistant.review.db import Database, StoreOptions, Tx, open_database
 from assistant.review.migrations import migrate
 from assistant.review.records import AnswerVersion, Decision
 from assistant.review.review_tx import ReviewTx, decision_from_row, version_from_row
 from assistant.review.state import SharedState
-from assistant.review.tables import UserTable
+from assistant.review.tables import UserTable, enabled_in
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -46,6 +46,19 @@ class ReviewPolicy:
     """Review rules that deployments may change (from ``Settings.review``)."""
 
     allow_self_approval: bool = False
+
+
+def store_options(settings: Settings) -> StoreOptions:
+    """The store's time limits and pool size from ``settings.store``."""
+    s = settings.store
+    return StoreOptions(
+        lock_timeout_s=s.lock_timeout_s,
+        statement_timeout_s=s.statement_timeout_s,
+        idle_in_transaction_s=s.idle_in_transaction_s,
+        connect_timeout_s=s.connect_timeout_s,
+        pool_timeout_s=s.pool_timeout_s,
+        pool_size=s.pool_size,
+    )
 
 
 def new_id() -> str:
@@ -86,12 +99,13 @@ class AnswerStore:
         url: str | None = None,
         key_file: Path | None = None,
         policy: ReviewPolicy | None = None,
+        options: StoreOptions | None = None,
     ) -> None:
         if key_file is None:
             if path is None:
                 raise StoreError("A store opened by URL needs the audit key file (audit.key_file).")
             key_file = default_key_file(path)
-        self.db: Database = open_database(path=path, url=url)
+        self.db: Database = open_database(path=path, url=url, options=options)
         migrate(self.db)
         self.state = SharedState(self.db)
         self.users = UserTable(self.db)
@@ -106,6 +120,7 @@ class AnswerStore:
             url=settings.store.url,
             key_file=settings.audit_key_file,
             policy=ReviewPolicy(allow_self_approval=settings.review.allow_self_approval),
+            options=store_options(settings),
         )
 
     @property
@@ -141,7 +156,7 @@ class AnswerStore:
         audience: str = "clinician",
     ) -> Conversation:
         conversation = Conversation(new_id(), utc_now(), owner, anchor_article_id, audience)
-        with self.db.write() as conn:
+        with self.db.write(lock=None) as conn:
             conn.execute(
                 "INSERT INTO conversations VALUES (?, ?, ?, ?, ?)",
                 (conversation.id, conversation.created_at, owner, anchor_article_id, audience),
@@ -155,12 +170,17 @@ class AnswerStore:
         return Conversation(**dict(rows[0]))
 
     def save_answer(self, record: AnswerRecord) -> None:
-        """Persist a new answer as version 1 with its audit entry; returns once committed."""
+        """Persist a new answer as version 1 with its audit entry; returns once committed.
+
+        AuthenticationError, and nothing stored, when the person who asked was disabled while
+        it was being answered (checked in the same transaction as the insert).
+        """
         if record.review_status is not ReviewStatus.PENDING:
             raise InvalidRequestError("A new answer is always stored pending review.")
         key = self.audit_key()
         digest = text_sha256(record.answer)
         with self.db.write() as tx:
+            self._require_enabled_owner(tx, record.conversation_id)
             (turn,) = tx.execute(
                 "SELECT COUNT(*) FROM answers WHERE conversation_id = ?", (record.conversation_id,)
             ).fetchone()
@@ -194,6 +214,17 @@ class AnswerStore:
                 action="create",
                 answer_id=record.id,
                 payload=_create_payload(record, digest),
+            )
+
+    def _require_enabled_owner(self, tx: Tx, conversation_id: str) -> None:
+        row = tx.execute(
+            "SELECT owner FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        owner = row[0] if row is not None else None
+        if owner is not None and not enabled_in(tx, self.db.dialect, owner):
+            raise AuthenticationError(
+                f"{owner} was disabled while the question was being answered; "
+                "the answer was not stored."
             )
 
     def get_answer(self, answer_id: str) -> AnswerRecord:

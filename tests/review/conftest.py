@@ -121,3 +121,9 @@ def people(store: AnswerStore) -> dict[str, User]:
 @pytest.fixture
 def answer(store: AnswerStore) -> AnswerRecord:
     return save_answer(store)
+
+
+def seen(store: AnswerStore, answer_id: str) -> dict[str, object]:
+    """The current version as a reviewer reads it: what approve, reject and edit must name."""
+    latest = store.versions(answer_id)[-1]
+    return {"version": latest.version, "sha256": latest.sha256}

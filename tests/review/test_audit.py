@@ -21,7 +21,7 @@ from assistant.review import workflow
 from assistant.review.audit import canonical, entry_hash, load_or_create_key
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from tests.review.conftest import save_answer, tamper
+from tests.review.conftest import save_answer, seen, tamper
 
 FIELDS = ["seq", "at", "actor", "action", "answer_id", "payload", "prev_hash", "hash", "mac"]
 
@@ -31,9 +31,17 @@ def history(store: AnswerStore, people: dict[str, User], answer: AnswerRecord) -
     """Six entries: two creations, a comment, an edit, an approval, a rejection."""
     other = save_answer(store)
     workflow.comment(store, answer.id, people["rita"], text="checking the dose")
-    workflow.edit(store, answer.id, people["rita"], text="LDN is 1 to 5 mg daily [1].")
-    workflow.approve(store, answer.id, people["rob"])
-    workflow.reject(store, other.id, people["rob"], reason="no source for 24 hours")
+    workflow.edit(
+        store,
+        answer.id,
+        people["rita"],
+        **seen(store, answer.id),
+        text="LDN is 1 to 5 mg daily [1].",
+    )
+    workflow.approve(store, answer.id, people["rob"], **seen(store, answer.id))
+    workflow.reject(
+        store, other.id, people["rob"], **seen(store, other.id), reason="no source for 24 hours"
+    )
     report = workflow.verify_audit(store, store.audit_key())
     assert report.ok and report.entries == 6
     return 6

@@ -51,17 +51,25 @@ def test_review_a_pipeline_answer_from_the_command_line(
     assert code == 0 and QUESTION in out
     assert all(c.passage[:40] in out.replace("\n      ", " ") for c in record.citations)
 
-    code, out = run(cli, "cleo", "approve", record.id)
+    code, out = run(cli, "cleo", "approve", record.id, "--version", "1")
     assert code == 2 and "cleo is a clinician" in out
-    code, out = run(cli, "rita", "reject", record.id, "--reason", " ")
+    code, out = run(cli, "rita", "reject", record.id, "--version", "1", "--reason", " ")
     assert code == 2 and "A reason is required" in out
-    code, out = run(cli, "rita", "approve", record.id, "--comment", "matches the label")
+    code, out = run(cli, "rita", "approve", record.id)  # which version was read is required
+    assert code == 2 and "--version" in out
+    code, out = run(cli, "rita", "approve", record.id, "--version", "2")
+    assert code == 2 and "now at version 1" in out
+    code, out = run(cli, "rita", "approve", record.id, "--version", "1", "--sha256", "ab" * 32)
+    assert code == 2 and "not that of version 1" in out
+    code, out = run(
+        cli, "rita", "approve", record.id, "--version", "1", "--comment", "matches the label"
+    )
     assert code == 0 and "approved answer" in out
 
     shown = services.store.get_answer(record.id)
     assert shown.review_status is ReviewStatus.APPROVED
     assert answer_text(shown).endswith(f"Approved by a reviewer — answer {record.id}")
-    code, out = run(cli, "rita", "approve", record.id)
+    code, out = run(cli, "rita", "approve", record.id, "--version", "1")
     assert code == 2 and "it is approved" in out
 
     code, out = run(cli, "rita", "publish", record.id, "--corpus", str(tmp_path / "corpus"))

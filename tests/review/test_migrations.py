@@ -14,7 +14,7 @@ from assistant.review.db import SQLiteDatabase
 from assistant.review.migrations import MIGRATIONS
 from assistant.review.store import AnswerStore, text_sha256
 from assistant.review.users import Role, User
-from tests.review.conftest import ANSWER_TEXT, make_record
+from tests.review.conftest import ANSWER_TEXT, make_record, seen
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -54,7 +54,9 @@ def test_existing_answers_get_version_one_and_can_be_reviewed(tmp_path: Path) ->
     store = AnswerStore(tmp_path / "data" / "followup.db", key_file=tmp_path / "k")
     (version,) = workflow.versions(store, answer_id)
     assert (version.version, version.sha256) == (1, text_sha256(ANSWER_TEXT))
-    decision = workflow.approve(store, answer_id, User("rita", Role.REVIEWER))
+    decision = workflow.approve(
+        store, answer_id, User("rita", Role.REVIEWER), **seen(store, answer_id)
+    )
     assert decision.version_sha256 == text_sha256(ANSWER_TEXT)
     assert workflow.verify_audit(store, store.audit_key()).ok
 
@@ -128,5 +130,5 @@ def test_decisions_audited_before_four_eyes_still_verify(
     monkeypatch.undo()
     store = AnswerStore(db, key_file=key)
     assert workflow.verify_audit(store, store.audit_key()).ok
-    workflow.approve(store, record.id, User("rob", Role.REVIEWER))
+    workflow.approve(store, record.id, User("rob", Role.REVIEWER), **seen(store, record.id))
     assert workflow.verify_audit(store, store.audit_key()).ok

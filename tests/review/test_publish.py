@@ -13,6 +13,7 @@ from assistant.review import workflow
 from assistant.review.publish import publish
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
+from tests.review.conftest import seen
 
 
 def test_only_approved_answers_are_published(
@@ -20,7 +21,7 @@ def test_only_approved_answers_are_published(
 ) -> None:
     with pytest.raises(InvalidTransitionError, match="is pending_review"):
         publish(store, answer.id, people["rita"], tmp_path)
-    workflow.reject(store, answer.id, people["rita"], reason="wrong dose")
+    workflow.reject(store, answer.id, people["rita"], **seen(store, answer.id), reason="wrong dose")
     with pytest.raises(InvalidTransitionError, match="is rejected"):
         publish(store, answer.id, people["rita"], tmp_path)
     assert not (tmp_path / "articles").exists()
@@ -29,9 +30,9 @@ def test_only_approved_answers_are_published(
 def test_the_edited_version_is_published_citing_its_sources(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord, tmp_path: Path
 ) -> None:
-    text = "A 50 mg dose gives full blockade for up to 24 hours [2]."
-    workflow.edit(store, answer.id, people["rita"], text=text)
-    workflow.approve(store, answer.id, people["rob"])
+    text = "A 50 mg dose blocks the effects of 25 mg IV heroin for up to 24 hours [2]."
+    workflow.edit(store, answer.id, people["rita"], **seen(store, answer.id), text=text)
+    workflow.approve(store, answer.id, people["rob"], **seen(store, answer.id))
     with pytest.raises(PermissionDeniedError):
         publish(store, answer.id, people["cleo"], tmp_path)
     path = publish(store, answer.id, people["rita"], tmp_path)

@@ -24,14 +24,20 @@ from assistant.review.audit import entries
 from assistant.review.store import AnswerStore, text_sha256
 from assistant.review.users import User
 from assistant.review.workflow import allowed_actions
-from tests.review.conftest import ANSWER_TEXT, make_record, open_backend, save_answer
+from tests.review.conftest import ANSWER_TEXT, make_record, open_backend, save_answer, seen
 
 PENDING, APPROVED, REJECTED = ReviewStatus.PENDING, ReviewStatus.APPROVED, ReviewStatus.REJECTED
 Act = Callable[[AnswerStore, str, User], object]
 ACTS: dict[str, Act] = {
-    "approve": lambda s, a, u: workflow.approve(s, a, u, comment="checked against the label"),
-    "reject": lambda s, a, u: workflow.reject(s, a, u, reason="dose not in the cited passage"),
-    "edit": lambda s, a, u: workflow.edit(s, a, u, text="LDN is 1 to 5 mg daily [1]."),
+    "approve": lambda s, a, u: workflow.approve(
+        s, a, u, **seen(s, a), comment="checked against the label"
+    ),
+    "reject": lambda s, a, u: workflow.reject(
+        s, a, u, **seen(s, a), reason="dose not in the cited passage"
+    ),
+    "edit": lambda s, a, u: workflow.edit(
+        s, a, u, **seen(s, a), text="LDN is 1 to 5 mg daily [1]."
+    ),
     "comment": lambda s, a, u: workflow.comment(s, a, u, text="second look please"),
 }
 ALLOWED = [
@@ -52,9 +58,9 @@ REFUSED = [
 
 def bring_to(store: AnswerStore, answer_id: str, state: ReviewStatus, who: User) -> None:
     if state is APPROVED:
-        workflow.approve(store, answer_id, who)
+        workflow.approve(store, answer_id, who, **seen(store, answer_id))
     elif state is REJECTED:
-        workflow.reject(store, answer_id, who, reason="unsupported claim")
+        workflow.reject(store, answer_id, who, **seen(store, answer_id), reason="unsupported claim")
 
 
 def shown_everywhere(store: AnswerStore, record: AnswerRecord) -> set[tuple[str, str]]:
@@ -125,8 +131,10 @@ def test_refused_transition_changes_nothing(
 def test_edit_keeps_the_original_and_approval_signs_the_edited_text(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord
 ) -> None:
-    version = workflow.edit(store, answer.id, people["rita"], text="LDN: 1 to 5 mg [1].")
-    approval = workflow.approve(store, answer.id, people["rob"])
+    version = workflow.edit(
+        store, answer.id, people["rita"], **seen(store, answer.id), text="LDN: 1 to 5 mg [1]."
+    )
+    approval = workflow.approve(store, answer.id, people["rob"], **seen(store, answer.id))
     detail = workflow.detail(store, answer.id)
     assert [v.text for v in detail.versions] == [ANSWER_TEXT, "LDN: 1 to 5 mg [1]."]
     assert approval.version == version.version == 2
@@ -138,8 +146,14 @@ def test_reviewer_may_not_approve_an_answer_to_their_own_question(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord
 ) -> None:
     with pytest.raises(InvalidTransitionError, match=r"dr\.asker asked the question"):
-        workflow.approve(store, answer.id, people["dr.asker"])
-    workflow.reject(store, answer.id, people["dr.asker"], reason="cannot approve my own")
+        workflow.approve(store, answer.id, people["dr.asker"], **seen(store, answer.id))
+    workflow.reject(
+        store,
+        answer.id,
+        people["dr.asker"],
+        **seen(store, answer.id),
+        reason="cannot approve my own",
+    )
     assert store.get_answer(answer.id).review_status is REJECTED
 
 
@@ -152,7 +166,7 @@ def test_self_approval_can_be_allowed_by_setting(
     store = open_backend(kind, tmp_path, request, allow_self_approval=True)
     me, _ = add_user(store, "dr.asker", "reviewer")
     record = save_answer(store, owner="dr.asker")
-    assert workflow.approve(store, record.id, me).to_status is APPROVED
+    assert workflow.approve(store, record.id, me, **seen(store, record.id)).to_status is APPROVED
     store.close()
 
 
@@ -179,13 +193,13 @@ def test_bad_requests_name_what_is_wrong(
 ) -> None:
     rita = people["rita"]
     with pytest.raises(InvalidRequestError, match="A reason is required"):
-        workflow.reject(store, answer.id, rita, reason="   ")
+        workflow.reject(store, answer.id, rita, **seen(store, answer.id), reason="   ")
     with pytest.raises(InvalidRequestError, match="A comment is required"):
         workflow.comment(store, answer.id, rita, text="")
     with pytest.raises(InvalidRequestError, match=r"cites \[7\], which is not one of"):
-        workflow.edit(store, answer.id, rita, text="Take 9 mg [7].")
+        workflow.edit(store, answer.id, rita, **seen(store, answer.id), text="Take 9 mg [7].")
     with pytest.raises(NotFoundError, match="No answer 'nope'"):
-        workflow.approve(store, "nope", rita)
+        workflow.approve(store, "nope", rita, version=1, sha256="0" * 64)
     with pytest.raises(InvalidRequestError, match="status must be one of"):
         workflow.queue(store, status="done")
     assert workflow.detail(store, answer.id).decisions == []
@@ -198,7 +212,7 @@ def test_queue_pages_oldest_first_by_status(store: AnswerStore, people: dict[str
         # id (stable for paging, but not the order they were saved in).
         time.sleep(0.002)
         records.append(save_answer(store))
-    workflow.approve(store, records[1].id, people["rita"])
+    workflow.approve(store, records[1].id, people["rita"], **seen(store, records[1].id))
     pending = [r.id for r in workflow.queue(store)]
     assert pending == [r.id for r in records if r.id != records[1].id]
     assert [r.id for r in workflow.queue(store, limit=2, offset=1)] == pending[1:3]
@@ -210,7 +224,7 @@ def test_detail_is_json_serialisable_with_history(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord
 ) -> None:
     workflow.comment(store, answer.id, people["rita"], text="looks right")
-    workflow.approve(store, answer.id, people["rob"])
+    workflow.approve(store, answer.id, people["rob"], **seen(store, answer.id))
     data = json.loads(workflow.detail(store, answer.id).model_dump_json())
     assert data["record"]["review_status"] == "approved"
     assert [d["action"] for d in data["decisions"]] == ["comment", "approve"]

@@ -43,7 +43,8 @@ class LiveServer:
 
     def client(self, user: str | None = None, **kwargs: object) -> httpx.Client:
         headers = self.headers(user) if user else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=180, **kwargs)  # type: ignore[arg-type]
+        kwargs.setdefault("timeout", 180)
+        return httpx.Client(base_url=self.url, headers=headers, **kwargs)  # type: ignore[arg-type]
 
     def stop(self) -> None:
         self.process.terminate()

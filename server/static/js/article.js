@@ -1,10 +1,12 @@
-// An approved article rendered like a published page, with a follow-up box beneath it.
+// An approved article rendered like a published page. The follow-up box sits beside it (sticky)
+// on a wide screen and pinned to the foot of the screen on a phone: never below the article.
 import { api } from './api.js';
 import { el, clear, status, safeLink, audience, bindAudience, askInChat } from './dom.js';
 import { shell } from './shell.js';
 import { markerPattern, markerNumbers } from './markers.js';
 
 const main = document.getElementById('article');
+const aside = document.getElementById('follow-up-aside');
 const notice = document.getElementById('notice');
 const articleId = decodeURIComponent(location.pathname.split('/').pop());
 
@@ -58,13 +60,26 @@ function steps(current) {
     }, label))));
 }
 
+/** Who approved the article and when, where that is recorded. */
+function approvalLine(approval) {
+  if (!approval) return null;
+  const when = (approval.approved_at || '').slice(0, 10);
+  const text = approval.approved_by
+    ? `Approved by ${approval.approved_by}${when ? ` on ${when}` : ''}`
+    : `Approved in the corpus${when ? ` (last updated ${when})` : ''}; the approver is not recorded`;
+  return el('p', { class: 'approval small', id: 'approval' }, text);
+}
+
 function followUpBox(article) {
-  const box = el('textarea', { id: 'follow-up', name: 'question', rows: 3, required: true,
+  const box = el('textarea', { id: 'follow-up', name: 'question', rows: 2, required: true,
     placeholder: 'Ask a follow-up question about this article' });
   const form = el('form', { class: 'follow-up', 'aria-labelledby': 'follow-up-title' },
     el('h2', { id: 'follow-up-title' }, 'Have a follow-up question?'),
-    el('label', { for: 'follow-up' }, 'Your follow-up question'), box,
-    el('button', { type: 'submit', class: 'primary' }, 'Ask'));
+    el('label', { for: 'follow-up' }, 'Your follow-up question'),
+    el('div', { class: 'ask-row' }, box, el('button', { type: 'submit', class: 'primary' }, 'Ask')));
+  box.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
   const start = async (question) => {
     if (!question.trim()) { box.focus(); return; }
     try {
@@ -83,6 +98,7 @@ function render(article) {
     article.question ? el('p', { class: 'lede' }, article.question) : null,
     el('p', { class: 'notice pending small' }, 'Educational purpose only. Check every answer against the cited sources.'),
     steps(article.status),
+    approvalLine(article.approval),
     el('p', { class: 'muted' }, `Last updated: ${article.last_updated || 'unknown'}`),
     el('h1', {}, article.title),
     el('section', { class: 'article-body', 'aria-label': 'Article' }, markdown(article.body)),
@@ -94,8 +110,9 @@ function render(article) {
       el('ul', { class: 'related' }, article.related_questions.map((q) => el('li', {},
         el('button', { type: 'button', class: 'link', onclick: () => start(q) }, q))))) : null,
     el('section', { class: 'disclaimer', 'aria-labelledby': 'disclaimer-title' },
-      el('h2', { id: 'disclaimer-title' }, 'Professional medical disclaimer'), el('p', {}, article.disclaimer)),
-    form);
+      el('h2', { id: 'disclaimer-title' }, 'Professional medical disclaimer'),
+      el('p', { id: 'article-disclaimer' }, article.disclaimer)));
+  clear(aside).append(form);
 }
 
 bindAudience(document.getElementById('personalize'));
