@@ -136,10 +136,11 @@ def unexplained_opening(sentence: str, introduced: bool = False) -> bool:
     return bool(_BARE_DOCUMENT.match(text)) and not introduced
 
 
-def _claims(sentence: str) -> list[frozenset[str]]:
-    """Content stems of each claim a sentence joins, and of the sentence as a whole."""
-    claims = [content_stems(c) for c in claim_parts(sentence)]
-    whole = content_stems(markers.strip(sentence))
+def _claims(sentence: str, ignore: frozenset[str] = frozenset()) -> list[frozenset[str]]:
+    """Content stems of each claim a sentence joins, and of the sentence as a whole, without
+    the ``ignore`` stems."""
+    claims = [content_stems(c) - ignore for c in claim_parts(sentence)]
+    whole = content_stems(markers.strip(sentence)) - ignore
     return [c for c in [*claims, whole] if c]
 
 
@@ -153,16 +154,17 @@ def claim_repeats(claim: frozenset[str], other: frozenset[str]) -> bool:
     return len(new) <= MAX_NEW_STEMS and len(claim & other) / len(claim) >= MIN_CONTAINED
 
 
-def contains(sentence: str, other: str) -> bool:
+def contains(sentence: str, other: str, ignore: frozenset[str] = frozenset()) -> bool:
     """Whether ``sentence`` says everything ``other`` says (as a whole, :func:`claim_repeats`)."""
-    return claim_repeats(
-        content_stems(markers.strip(other)), content_stems(markers.strip(sentence))
-    )
+    mine = content_stems(markers.strip(sentence)) - ignore
+    return claim_repeats(content_stems(markers.strip(other)) - ignore, mine)
 
 
-def repeats(sentence: str, other: str) -> bool:
-    """Whether a claim of one of the two sentences is stated again by the other."""
-    mine, theirs = _claims(sentence), _claims(other)
+def repeats(sentence: str, other: str, ignore: frozenset[str] = frozenset()) -> bool:
+    """Whether a claim of one of the two sentences is stated again by the other. ``ignore``:
+    stems that say nothing new here (the name of the drug asked about, which one passage
+    gives and another leaves to its title)."""
+    mine, theirs = _claims(sentence, ignore), _claims(other, ignore)
     return any(claim_repeats(a, b) for a in mine for b in theirs) or any(
         claim_repeats(b, a) for a in mine for b in theirs
     )

@@ -9,7 +9,8 @@ Words before the first question word ("For a 4 year old with a fever: how much .
 context of every part.
 
 Each part keeps the concepts its words name; a part that names no drug, condition or term ("and
-does it need repeating?") is about the subjects of its question, which it inherits. The
+does it need repeating?") is about the subjects of its question, which it inherits (its drugs
+as they are, its conditions as background that need not be named again). The
 coverage check (assistant/coverage.py) then judges each part as a question of its own.
 """
 
@@ -97,7 +98,13 @@ def parts_of(question: Question, concepts: Concepts) -> tuple[Question, ...]:
     _, texts = split_question(question.text)
     if len(texts) == 1:
         return (question,)
-    subjects = [c for c in question.concepts if c.kind is ConceptKind.TERM]
+    # A part inherits the question's drugs as they are, its conditions as background: "and
+    # how is it adjusted in renal impairment?" asks about cefuroxime, not about sinusitis.
+    subjects = [
+        c if _treatment(c) else replace(c, essential=False)
+        for c in question.concepts
+        if c.kind is ConceptKind.TERM
+    ]
     parts = []
     for text in texts:
         own = concepts(text)
@@ -105,6 +112,10 @@ def parts_of(question: Question, concepts: Concepts) -> tuple[Question, ...]:
         found = _unique([*own, *inherited])
         parts.append(Question(text, tuple(found)))
     return tuple(parts)
+
+
+def _treatment(concept: Concept) -> bool:
+    return concept.term is not None and concept.term.kind in ("drug", "class")
 
 
 def _unique(found: Sequence[Concept]) -> list[Concept]:

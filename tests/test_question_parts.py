@@ -73,7 +73,9 @@ def test_a_question_asking_one_thing_stays_whole(question: str) -> None:
 def test_a_part_naming_no_subject_is_about_its_question_subjects(
     understander: Understander,
 ) -> None:
-    understood = understander.understand("Can LDN be taken with tramadol, and is it safe in pregnancy?")
+    understood = understander.understand(
+        "Can LDN be taken with tramadol, and is it safe in pregnancy?"
+    )
     assert len(understood.questions) == 1
     parts = parts_of(understood.questions[0], understander.concepts)
     assert [p.text for p in parts] == ["Can LDN be taken with tramadol", "is it safe in pregnancy?"]
@@ -93,7 +95,9 @@ def test_coverage_judges_each_part_so_an_uncovered_part_does_not_sink_the_messag
     whole = understander.understand(message)
     split = with_parts(whole, understander.concepts)
     verdicts = [
-        assess(u, [passage], 0.6, terminology=understander.terminology, floor=0.2, min_evidence=0.42)
+        assess(
+            u, [passage], 0.6, terminology=understander.terminology, floor=0.2, min_evidence=0.42
+        )
         for u in (whole, split)
     ]
     assert verdicts[0].level is CoverageLevel.NONE  # one question: pregnancy sinks it

@@ -20,16 +20,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.answer_form import (
-    contains,
-    ends_complete,
-    repeats,
-    restates,
-    unexplained_opening,
-)
+from assistant.answer_form import ends_complete, unexplained_opening
 from assistant.config import AnswerSettings
-from assistant.generate.base import AskedConcept, AskedPart, Draft, GenerationRequest
-from assistant.generate.parts_choice import Quotable, framed, load_aspects, matches
+from assistant.generate.base import AskedConcept, Draft, GenerationRequest
+from assistant.generate.choice import Choice, subject_stems
+from assistant.generate.parts_choice import framed
 from assistant.generate.plain import Glossary, plainness
 from assistant.index.embedder import Embedder
 from assistant.index.sentences import quotable_sentences, sentence_key
@@ -37,7 +32,7 @@ from assistant.language import quantities
 from assistant.language.markers import cite
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
-from assistant.language.tokens import content_words, jaccard
+from assistant.language.tokens import content_words
 
 NAME = "extractive"
 PLAIN_WEIGHT = 0.3  # for patients: how much a plainer sentence is preferred
@@ -262,113 +257,37 @@ class ExtractiveGenerator:
         subject). A message that asks several things gets, first and in its order, the best
         sentence for each part, then more sentences that answer one of its parts; any other
         message gets maximal marginal relevance: each pick is relevant and adds something new.
-        No pick says again what an earlier one said.
+        No pick says again what an earlier one said (assistant/generate/choice.py).
         """
         floor = self._settings.min_sentence_similarity
         usable = [c for c in ranked if _reads_alone(c.sentence)]
         pool = [c for c in usable if c.similarity >= floor]
+        choice = Choice(self._settings, subject_stems(request.concepts))
         parts = [p for p in request.parts if p.covered]
         if len(request.parts) > 1 and parts:
             # A part may be far from the message as a whole: every usable sentence may answer it.
-            chosen, more, unanswered = self._per_part(usable, parts, request)
+            subject = "; ".join(dict.fromkeys(c.forms[0] for c in request.concepts if c.forms))
+            texts = framed([p.text for p in parts])
+            vectors = self._embedder.embed([f"{t} ({subject})" if subject else t for t in texts])
+            chosen, more, unanswered = choice.per_part(
+                usable, parts, texts, list(vectors), self._names_one
+            )
             if chosen:
-                return self._fill(chosen, more, limit), tuple(unanswered)
-        return self._fill([], pool, limit), ()
-
-    def _fill(self, chosen: list[Candidate], rest: list[Candidate], limit: int) -> list[Candidate]:
-        """``chosen`` and more of ``rest`` by maximal marginal relevance, up to the limit."""
-        chosen, rest = list(chosen), [c for c in rest if c not in chosen]
-        limit = max(limit, len(chosen))
-        while rest and len(chosen) < limit:
-            best = max(rest, key=lambda c: self._marginal(c, chosen))
-            rest.remove(best)
-            if self._new(best, chosen):
-                chosen.append(best)
-        return chosen
-
-    def _per_part(
-        self, pool: list[Candidate], parts: list[AskedPart], request: GenerationRequest
-    ) -> tuple[list[Candidate], list[Candidate], list[str]]:
-        """The best sentence for each part, the other sentences that answer a part, and the
-        parts none answers. A part naming its own subject ("and with tramadol?") is answered
-        by a sentence naming it."""
-        subject = "; ".join(dict.fromkeys(c.forms[0] for c in request.concepts if c.forms))
-        texts = framed([p.text for p in parts])
-        vectors = self._embedder.embed([f"{t} ({subject})" if subject else t for t in texts])
-        table = load_aspects()
-        chosen: list[Candidate] = []
-        more: list[Candidate] = []
-        unanswered: list[str] = []
-        for part, text, vector in zip(parts, texts, vectors, strict=True):
-            found = [
-                m.candidate
-                for m in matches(text, np.asarray(vector), pool, table)
-                if m.answers
-                and (not part.concepts or self._names_one(part.concepts, m.candidate.sentence))
-            ]
-            fresh = [c for c in found if isinstance(c, Candidate) and self._new(c, chosen)]
-            wider = self._widens(found, chosen)
-            if wider is not None:  # says what a pick says and answers this part too
-                index, candidate = wider
-                chosen[index] = candidate
-            elif fresh:
-                chosen.append(fresh[0])
-                more += fresh[1:]
-            else:
-                unanswered.append(part.text.rstrip(" ?"))
-        return chosen, [c for c in more if c not in chosen], unanswered
-
-    def _widens(
-        self, found: list[Quotable], chosen: list[Candidate]
-    ) -> tuple[int, Candidate] | None:
-        """A sentence answering this part that says all a picked sentence says, and more (the
-        label's "overdose, and liver injury" over the article's "overdose"), with the pick it
-        replaces; None when the best answer is new or says nothing more."""
-        best = found[0] if found else None
-        if not isinstance(best, Candidate) or best in chosen:
-            return None
-        for index, pick in enumerate(chosen):
-            if contains(best.sentence, pick.sentence) and not contains(
-                pick.sentence, best.sentence
-            ):
-                return index, best
-        return None
-
-    def _new(self, candidate: Candidate, chosen: list[Candidate]) -> bool:
-        """Whether ``candidate`` adds to ``chosen``: not one of them, no fact said again."""
-        if candidate in chosen or restates(candidate.sentence, [c.sentence for c in chosen]):
-            return False
-        return not any(self._duplicates(candidate, c) for c in chosen)
+                return choice.fill(chosen, more, limit), tuple(unanswered)
+        return choice.fill([], pool, limit), ()
 
     def _names_one(self, concepts: tuple[AskedConcept, ...], sentence: str) -> bool:
-        """Whether ``sentence`` names one of ``concepts`` (by the terminology, or a name)."""
+        """Whether ``sentence`` names what a part asks about: one of its conditions or terms
+        when it names any ("the dose for sinusitis": not the renal dose), else one of its
+        drugs (by the terminology, or a name)."""
         named = self._names(sentence)
         lowered = f" {phrase(sentence)} "
+        subjects = [c for c in concepts if not c.drug] or list(concepts)
         return any(
             bool(c.ids & (named.ids | named.classes))
             or any(f" {form} " in lowered for form in c.forms)
-            for c in concepts
+            for c in subjects
         )
-
-    def _marginal(self, candidate: Candidate, chosen: list[Candidate]) -> float:
-        if not chosen:
-            return candidate.score
-        overlap = max(float(np.dot(candidate.vector, c.vector)) for c in chosen)
-        return candidate.score - self._settings.redundancy_penalty * overlap
-
-    def _duplicates(self, a: Candidate, b: Candidate) -> bool:
-        """Near-duplicates by wording (Jaccard) or by meaning (embedding cosine), or one
-        stating a fact the other states (assistant.answer_form). Two sentences that each give
-        a number the other does not (overall and progression-free survival of one trial) are
-        two facts, however alike their words."""
-        mine, theirs = quantities.numbers(a.sentence), quantities.numbers(b.sentence)
-        if mine - theirs and theirs - mine:
-            return repeats(a.sentence, b.sentence)
-        if jaccard(set(a.words), set(b.words)) >= self._settings.near_duplicate_jaccard:
-            return True
-        if float(np.dot(a.vector, b.vector)) >= self._settings.near_duplicate_cosine:
-            return True
-        return repeats(a.sentence, b.sentence)
 
     def generate(self, request: GenerationRequest) -> Draft:
         ranked = self.rank(request)

@@ -58,7 +58,9 @@ def test_neighbouring_conditions_stay_apart(terminology: Terminology) -> None:
     assert _ids(terminology, "pre-eclampsia") == ["condition:pre-eclampsia"]
     assert _ids(terminology, "preeclampsia") == ["condition:pre-eclampsia"]
     assert _ids(terminology, "eclampsia") == ["condition:eclampsia"]
-    assert "condition:eclampsia" not in {m.concept.id for m in terminology.mentions("pre-eclampsia")}
+    assert "condition:eclampsia" not in {
+        m.concept.id for m in terminology.mentions("pre-eclampsia")
+    }
 
 
 def test_everyday_words_are_no_concepts(terminology: Terminology) -> None:
@@ -68,7 +70,9 @@ def test_everyday_words_are_no_concepts(terminology: Terminology) -> None:
 
 
 def test_short_names_that_are_words_match_only_in_capitals(terminology: Terminology) -> None:
-    assert "condition:acquired immunodeficiency syndrome" in _ids(terminology, "a patient with AIDS")
+    assert "condition:acquired immunodeficiency syndrome" in _ids(
+        terminology, "a patient with AIDS"
+    )
     assert "condition:acquired immunodeficiency syndrome" not in _ids(terminology, "mobility aids")
 
 
