@@ -63,8 +63,8 @@ _DEMONSTRATIVE = re.compile(
 # A document named only by its kind ("The review separates ...") that the answer has not
 # introduced: which review?
 _BARE_DOCUMENT = re.compile(
-    r"^The\s+(?:authors?|investigators?|researchers?|review(?:ers)?|study|trial|guideline|"
-    r"label|report|summary|task force|panel|paper|article|analysis|parameter|SmPC)\s+"
+    r"^The\s+(?P<kind>authors?|investigators?|researchers?|review(?:ers)?|study|trial|"
+    r"guideline|label|report|summary|task force|panel|paper|article|analysis|parameter|SmPC)\s+"
     r"(?:\w+ly\s+)?(?:[a-z]+s|[a-z]+ed|is|are|was|were|has|have|had|did|does|do|may|might|"
     r"can|could|should|would|will|also|found|gave|made|saw|led|took|began)\b"
 )
@@ -100,6 +100,15 @@ class FormProblem:
 
 def _plain(sentence: str) -> str:
     return markers.strip(sentence).strip()
+
+
+def _named_before(sentence: str, earlier: Sequence[str]) -> bool:
+    """Whether the kind of document a sentence opens on ("The trial ...") was named just
+    before ("The FINAL trial randomised ...")."""
+    match = _BARE_DOCUMENT.match(_plain(sentence))
+    if match is None or not earlier:
+        return False
+    return re.search(rf"\b{re.escape(match.group('kind'))}\b", earlier[-1], re.I) is not None
 
 
 def is_fragment(sentence: str) -> bool:
@@ -194,6 +203,7 @@ def problems(text: str) -> list[FormProblem]:
         cited = set(markers.cited_indices(sentence))
         earlier = sentences[:i]
         introduced = any(cited & set(markers.cited_indices(s)) for s in earlier)
+        introduced = introduced or _named_before(sentence, earlier)
         if unexplained_opening(sentence, introduced):
             found.append(FormProblem(UNEXPLAINED_OPENING, sentence))
         again = next((b for b in earlier if repeats(sentence, b)), None)

@@ -22,7 +22,8 @@ from assistant.errors import FollowupError
 from assistant.index.embedder import Embedder
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retrieval, Retriever
-from assistant.language.sentences import strip_markup
+from assistant.language import markers
+from assistant.language.sentences import answer_sentences, strip_markup
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, prepare, retrieve
 from assistant.services import Services, build_services
@@ -107,8 +108,22 @@ def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
         "disclaimer": bool(record.disclaimer) and record.disclaimer == services.disclaimer,
         "pending_review": record.review_status == ReviewStatus.PENDING,
         "citations_resolve": resolve,
-        "numbers_grounded": not verify(record.answer, record.citations),
+        "numbers_grounded": not verify(claims_of(record), record.citations),
     }
+
+
+def claims_of(record: AnswerRecord) -> str:
+    """What the answer claims from its sources: not the pipeline's own wording that names what
+    was asked in the clinician's words (a refusal: "do not address metronidazole in a 4 year
+    old"; the opening of a partial answer: "... this part of your question: “... the 2013
+    trial”"), which states nothing from a source."""
+    if record.refused and not record.citations:
+        return ""
+    if record.coverage != "partial":
+        return record.answer
+    sentences = answer_sentences(record.answer)
+    first = next((i for i, s in enumerate(sentences) if markers.cited_indices(s)), 0)
+    return " ".join(sentences[first:])
 
 
 def stated_decision(text: str) -> str | None:

@@ -91,7 +91,9 @@ def test_each_source_is_named_once_by_its_real_citation(services: Services) -> N
 def test_a_source_with_a_link_in_the_corpus_carries_it(services: Services) -> None:
     record = answer(services, "What did the 2024 FINAL trial of low-dose naltrexone find?")
     linked = {r.source_id: r.url for r in record.references}
-    assert linked.get("bruun-2024-ldn-final-trial") == "https://doi.org/10.1016/S2665-9913(23)00278-3"
+    assert (
+        linked.get("bruun-2024-ldn-final-trial") == "https://doi.org/10.1016/S2665-9913(23)00278-3"
+    )
 
 
 def test_related_questions_are_questions_of_the_same_topic(services: Services) -> None:

@@ -35,7 +35,8 @@ from assistant.language.terminology.normal import phrase
 from assistant.language.tokens import content_words
 
 NAME = "extractive"
-PLAIN_WEIGHT = 0.3  # for patients: how much a plainer sentence is preferred
+PLAIN_WEIGHT = 1.0  # for patients: how much a plainer sentence is preferred
+PLAIN_MARGIN = 0.35  # ... among the sentences this close to the best one
 PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
@@ -292,15 +293,8 @@ class ExtractiveGenerator:
     def generate(self, request: GenerationRequest) -> Draft:
         ranked = self.rank(request)
         patient = request.audience == "patient"
-        if patient:  # the plainest supporting sentences first
-            ranked = sorted(
-                (
-                    replace(c, score=c.score + PLAIN_WEIGHT * (plainness(c.sentence) - 0.5))
-                    for c in ranked
-                ),
-                key=lambda c: c.score,
-                reverse=True,
-            )
+        if patient:  # the plainest of the sentences that support the answer first
+            ranked = _plainest_first(ranked)
         limit = self._settings.max_sentences
         limit = min(limit, PATIENT_SENTENCES) if patient else limit
         chosen, unanswered = self._select(ranked, request, limit)
@@ -317,6 +311,21 @@ class ExtractiveGenerator:
             sentences = Glossary(self._terminology).gloss(sentences)
         text = " ".join(cite(s, c.passage) for s, c in zip(sentences, chosen, strict=True))
         return Draft(text=text, generator=NAME, mode=NAME, unanswered=unanswered)
+
+
+def _plainest_first(ranked: list[Candidate]) -> list[Candidate]:
+    """``ranked`` re-ranked for a patient: among the sentences close to the best one, a
+    plainer sentence (assistant.generate.plain) ranks higher."""
+    if not ranked:
+        return ranked
+    floor = ranked[0].score - PLAIN_MARGIN
+    boosted = [
+        replace(c, score=c.score + PLAIN_WEIGHT * (plainness(c.sentence) - 0.5))
+        if c.score >= floor
+        else c
+        for c in ranked
+    ]
+    return sorted(boosted, key=lambda c: c.score, reverse=True)
 
 
 def _reads_alone(sentence: str) -> bool:

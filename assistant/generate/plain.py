@@ -22,7 +22,7 @@ from functools import lru_cache
 from assistant.errors import ConfigError
 from assistant.language import markers, quantities
 from assistant.language.sentences import answer_sentences
-from assistant.language.terminology import Mention, Terminology, looks_like_abbreviation
+from assistant.language.terminology import Concept, Mention, Terminology, looks_like_abbreviation
 from assistant.language.terminology.datasets import PHENOTYPES, package_file
 from assistant.language.terminology.normal import phrase
 from assistant.language.tokens import tokens
@@ -96,7 +96,7 @@ class Glossary:
         if looks_like_abbreviation(mention.text) and concept.is_subject:
             spelled = concept.name if not looks_like_abbreviation(concept.name) else None
             if spelled and phrase(spelled) != phrase(mention.text):
-                return _display(spelled)
+                return self._singular(_display(spelled), concept)
         if concept.kind not in GLOSSED_KINDS:
             return None
         table = lay_names()
@@ -105,6 +105,13 @@ class Glossary:
             if lay and phrase(lay) not in phrase(mention.text):
                 return lay
         return None
+
+    def _singular(self, name: str, concept: Concept) -> str:
+        """A heading's plural ("complex regional pain syndromes", as MeSH names it) in the
+        singular, when the datasets also give that name."""
+        if name.endswith("s") and phrase(name[:-1]) in self._terminology.forms(concept):
+            return name[:-1]
+        return name
 
     def gloss(self, sentences: list[str]) -> list[str]:
         """``sentences`` with the first mention of each glossable concept followed by its

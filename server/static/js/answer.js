@@ -131,7 +131,8 @@ export function answerCard(record, { fallback = [], onPick = null } = {}) {
   const onCite = (n, button) => { const c = byN.get(n); if (c) showPassage(c, button, record); };
   return el('article', { class: 'answer', 'data-answer-id': record.id, 'aria-label': 'Answer' },
     el('div', { class: 'answer-head' }, badge(record.review_status),
-      record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null),
+      record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null,
+      record.audience === 'patient' ? el('span', { class: 'badge audience' }, 'For patients and carers') : null),
     citedText('p', record.answer, onCite),
     coverageNote(record),
     references(record),
