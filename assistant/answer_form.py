@@ -72,8 +72,9 @@ _BARE_DOCUMENT = re.compile(
 
 # "For acute respiratory failure ... it recommends either ...": the pronoun is the subject
 # even after an opening phrase; unexplained unless the sentence names the document first.
+# ("the sources they cite": a plural pronoun inside a sentence is a relative clause.)
 _REPORTING_PRONOUN = re.compile(
-    r"\b(?:it|they)\s+(?:also\s+|strongly\s+)?(?:recommends?|suggests?|advises?|states?|"
+    r"\bit\s+(?:also\s+|strongly\s+)?(?:recommends?|suggests?|advises?|states?|"
     r"describes?|notes?|concludes?|concluded|reports?|reported|found|finds|explains?|"
     r"emphasi[sz]es|supports?|favours?|cites?|stresses|separates?|summari[sz]es|defines?|"
     r"lists?|warns?|proposes?|makes|made|gives?)\b"
