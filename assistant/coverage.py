@@ -64,8 +64,8 @@ def names_term(terminology: Terminology, text: str, term: Term, *, broader: bool
         found = mention.concept
         if found.id == term.id or (broader and found.id in term.broader):
             return True
-        if term.kind == "condition" and term.id in found.broader:
-            return True
+        if term.kind in ("condition", "class") and term.id in found.broader:
+            return True  # a narrower condition, or a member of the class asked about
     return False
 
 
@@ -234,6 +234,12 @@ def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> boo
     return False
 
 
+def _symptom(concept: Concept) -> bool:
+    """A sign or symptom (fatigue, tingling), not a disease: what a question mentions
+    around its subject more often than what it is about."""
+    return concept.term is not None and concept.term.symptom
+
+
 def _listable(concept: Concept) -> bool:
     """A condition or clinical term named in the question (a drug is what is asked about)."""
     return (
@@ -249,6 +255,10 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
     subjects = [c for c in concepts if c.is_subject]
     covered = [c for c in subjects if _subject_covered(evidence, c, dose)]
     listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
+    # A sign or symptom beside something covered is a part not addressed, not a reason to
+    # decline ("T3 for persistent fatigue on levothyroxine").
+    listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
+               and any(o.essential and not _symptom(o) for o in covered)]  # fmt: skip
     missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed]
     # What a follow-up leans on is one of the earlier turn's subjects, not all of them.
     leaned = [c for c in subjects if not c.essential and c not in question.concepts]
@@ -258,7 +268,7 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
     anchor = covered[0].label if covered else None
     for loose in _indications_attached(evidence, [c for c in covered if c.essential]):
         drug = next(c for c in covered if c.term and c.term.kind in _TREATMENTS)
-        missing.append(f"{drug.label} for {loose.label}")
+        (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
             if not _route_covered(evidence, concept, covered):
@@ -296,9 +306,12 @@ def assess(
     or dose), the similarity the best passage needs.
     """
     if not passages or best_similarity < floor:
+        # Nothing retrieved is about the question; name what it asked about, if anything.
+        named = [c.label for q in understanding.questions for c in q.concepts
+                 if c.is_subject and c.essential]  # fmt: skip
         return Coverage(
             CoverageLevel.NONE,
-            (),
+            tuple(dict.fromkeys(named)),
             (f"best passage similarity {best_similarity:.2f} is under the floor {floor:.2f}",),
         )
     evidence = _Evidence(terminology, passages)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from assistant.language.sentences import stream_pieces
 from assistant.models import AnswerRecord, Citation, ReviewStatus, SourceReference
 from assistant.safe_text import terminal_safe
 from assistant.verify import sanitize
@@ -23,10 +24,6 @@ _STATUS_LINE = {
 }
 _WEB_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 QUOTE_LABEL = "Quoted source text:"
-# Where a display piece ends: after a sentence's final punctuation (and any closing quote or
-# bracket) and its following space, when the next sentence starts with a capital or a digit,
-# so "e.g. a child" and "4.5 mg" stay whole; or after a line break.
-_PIECE_END = re.compile(r"(?<=[.!?])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])|\n+")
 
 
 def plain(text: str) -> str:
@@ -34,16 +31,7 @@ def plain(text: str) -> str:
     return terminal_safe(sanitize(text).text)
 
 
-def sentence_pieces(text: str) -> list[str]:
-    """``text`` cut after each sentence for display as a stream: the pieces, each keeping its
-    trailing space, join back to ``text`` exactly."""
-    pieces, start = [], 0
-    for match in _PIECE_END.finditer(text):
-        pieces.append(text[start : match.end()])
-        start = match.end()
-    if start < len(text):
-        pieces.append(text[start:])
-    return pieces
+sentence_pieces = stream_pieces
 
 
 def web_url(url: str | None) -> str | None:

@@ -337,6 +337,7 @@ class Understander:
             if _overlaps(mention, populations) and mention.concept.kind != "population":
                 continue  # "CKD" asked about is renal impairment, the population
             found.append(self._concept(mention))
+        history += _taken(sentence, found)
         found = _background(found, history, bool(_REFERS.search(sentence)))
         found += self._age(sentence, found)
         found += _routes(sentence)
@@ -437,6 +438,29 @@ def _background(
 
 def _span_inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(start <= span[0] and span[1] <= end for start, end in spans)
+
+
+# A patient's medicines and past history: "on amlodipine, atorvastatin and metformin",
+# "hx of NSTEMI", "previous myocardial infarction".
+_TAKES = re.compile(
+    r"\b(?:on|taking|takes|already on|currently on|started on|receiving|course of|"
+    r"hx of|history of|previous|prior|past)\s+$",
+    re.I,
+)
+_LISTED_ON = re.compile(r"^\s*(?:,|and|,\s*and)\s+$", re.I)
+
+
+def _taken(sentence: str, concepts: list[Concept]) -> list[tuple[int, int]]:
+    """The spans of the drugs and conditions a sentence lists as the patient's medicines or
+    history, each after "on"/"hx of" or listed after one that is."""
+    spans: list[tuple[int, int]] = []
+    ordered = sorted((c for c in concepts if c.is_subject and c.span[0] >= 0), key=lambda c: c.span)
+    for concept in ordered:
+        before = sentence[max(0, concept.span[0] - 20) : concept.span[0]]
+        follows = spans and _LISTED_ON.match(sentence[spans[-1][1] : concept.span[0]])
+        if _TAKES.search(before) or follows:
+            spans.append(concept.span)
+    return spans
 
 
 def _history_spans(sentence: str) -> list[tuple[int, int]]:

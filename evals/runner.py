@@ -114,10 +114,10 @@ def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
 
 def claims_of(record: AnswerRecord) -> str:
     """What the answer claims from its sources: not the pipeline's own wording that names what
-    was asked in the clinician's words (a refusal: "do not address metronidazole in a 4 year
-    old"; the opening of a partial answer: "... this part of your question: “... the 2013
-    trial”"), which states nothing from a source."""
-    if record.refused and not record.citations:
+    was asked in the clinician's words (a refusal: "do not address metformin in a 5 year
+    old"; the opening of a partial answer, up to its first cited sentence: "... this part of
+    your question: “... the 2013 trial”"), which states nothing from a source."""
+    if record.refused:
         return ""
     if record.coverage != "partial":
         return record.answer

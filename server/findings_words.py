@@ -14,6 +14,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from assistant.language.markers import MARKER_BODY
+
 # Where the quoted sentence a finding is about may start: "...: 'The dose is 9 mg [1].'".
 _QUOTE_START = re.compile(r""":\s+(?=['"])""")
 _CLOSEST = re.compile(r"""\s*\(closest: (['"]).*\1\)\s*$""", re.DOTALL)
@@ -32,7 +34,7 @@ _ABOUT_THE_QUESTION = [
     (r"message: injection_only", "The message only tried to change the assistant's rules."),
     (r"no sentence relevant enough to quote", "No passage sentence answers it closely enough."),
     (
-        r"(?:removed )?citation \[(\d+)\](?::| resolves to) no .*passage.*",
+        rf"(?:removed )?citation \[({MARKER_BODY})\](?::| resolves to) no .*passage.*",
         "Citation [{1}] pointed to no passage retrieved for this question.",
     ),
 ]

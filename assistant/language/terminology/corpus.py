@@ -22,7 +22,7 @@ from assistant.language.tokens import STOPWORDS
 _BRACKETED = re.compile(
     r"(?P<before>[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3})\s*\((?P<inside>[^()\d;:,]{2,60})\)"
 )
-NAME_LIKE = 4.0  # zipf under which a word reads as a name, not everyday English
+NAME_LIKE = 3.4  # zipf under which a word reads as a name ("roundworm", not "tablets")
 MAX_WORDS = 4
 
 

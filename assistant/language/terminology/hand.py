@@ -38,6 +38,7 @@ class Population:
     terms: tuple[str, ...]
     ages: tuple[float, float] | None = None  # years: an age group (children: 0 to 18)
     default: bool = False  # assumed where a passage names no age group (adults)
+    conditions: tuple[str, ...] = ()  # conditions (and narrower ones) that put a patient in it
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class HandLexicon:
         """Every term the file lists (for the check that no eval term was added by hand)."""
         found = [t for group in (*self.synonyms, *self.aspects) for t in group]
         found += [t for name, members in self.classes.items() for t in (name, *members)]
-        found += [t for p in self.populations for t in p.terms]
+        found += [t for p in self.populations for t in (*p.terms, *p.conditions)]
         return found
 
     def with_synonyms(self, groups: list[tuple[str, ...]], label: str) -> HandLexicon:
@@ -100,7 +101,8 @@ def parse_hand_lexicon(data: Any, version: str) -> HandLexicon:
             raise ConfigError(f"lexicon {version} populations.{name}.ages: must be [low, high]")
         band = (float(ages[0]), float(ages[1])) if ages else None
         essential, default = bool(spec.get("essential", False)), bool(spec.get("default", False))
-        populations.append(Population(str(name), essential, terms, band, default))
+        conditions = _strings(spec.get("conditions") or [], f"{version} populations.{name}")
+        populations.append(Population(str(name), essential, terms, band, default, conditions))
     return HandLexicon(version, synonyms, classes, tuple(populations), aspects)
 
 
