@@ -116,14 +116,18 @@ def asked(part: str, table: Sequence[Aspect]) -> list[Aspect]:
 
 
 def head(aspects: Sequence[Aspect], part: str) -> list[Aspect]:
-    """The aspects asked first in ``part`` (those a sentence must give to answer it)."""
-    if not aspects:
+    """The aspects asked first in ``part`` (those a sentence must give to answer it): the one
+    whose words come first, and any whose words overlap them ("taken with food")."""
+    spans = {a.name: _first_span(a, part) for a in aspects}
+    if not spans:
         return []
-    first = min(m.start() for p in aspects[0].asks if (m := p.search(part)) is not None)
-    return [
-        a for a in aspects
-        if min(m.start() for p in a.asks if (m := p.search(part)) is not None) == first
-    ]  # fmt: skip
+    start, end = min(spans.values())
+    return [a for a in aspects if spans[a.name][0] < end and start <= spans[a.name][0]]
+
+
+def _first_span(aspect: Aspect, part: str) -> tuple[int, int]:
+    found = [m.span() for p in aspect.asks if (m := p.search(part)) is not None]
+    return min(found) if found else (len(part), len(part))
 
 
 def gives(aspects: Sequence[Aspect], sentence: str) -> bool:
