@@ -282,7 +282,12 @@ def _with_unanswered(coverage: Coverage, unanswered: tuple[str, ...]) -> Coverag
     """Coverage that names the parts no quoted sentence answers (partial, not full)."""
     if not unanswered or coverage.declines:
         return coverage
-    named = tuple(u for u in unanswered if u not in coverage.uncovered)
+    # A part naming what coverage already found missing ("what about asthma?") is named once.
+    named = tuple(
+        u for u in unanswered if not any(gap.lower() in u.lower() for gap in coverage.uncovered)
+    )
+    if not named:
+        return coverage
     finding = f"no quoted sentence answers: {'; '.join(unanswered)}"
     return Coverage(
         CoverageLevel.PARTIAL, coverage.uncovered + named, (*coverage.findings, finding)
@@ -340,7 +345,8 @@ def finalize(
         if coverage.level is not CoverageLevel.NONE:
             coverage = Coverage(CoverageLevel.NONE, coverage.uncovered, coverage.findings)
     elif coverage.level is CoverageLevel.PARTIAL:
-        text = f"{partial_opening(wording.refusals, coverage, draft.unanswered)} {text}"
+        gaps = [u for u in draft.unanswered if u in coverage.uncovered]
+        text = f"{partial_opening(wording.refusals, coverage, gaps)} {text}"
     if not refused and turn.audience == "patient" and draft.mode == EXTRACTIVE:
         text = framed_doses(text, wording.dose_framing)
     return AnswerRecord(

@@ -30,9 +30,23 @@ from assistant.language.tokens import content_stems, jaccard
 Names = Callable[[tuple[AskedConcept, ...], str], bool]
 
 
-def subject_stems(concepts: Iterable[AskedConcept]) -> frozenset[str]:
-    """Stems of the names of the drugs a question asks about."""
-    return frozenset(s for c in concepts if c.drug for form in c.forms for s in content_stems(form))
+def distinctive(part: AskedPart, parts: Sequence[AskedPart]) -> tuple[AskedConcept, ...]:
+    """What a part names that the other parts do not all name ("..., and what about CRPS?"):
+    a sentence answering it must name one of these."""
+    others = [p for p in parts if p is not part]
+    return tuple(c for c in part.concepts if not all(c in p.concepts for p in others))
+
+
+def subject_stems(concepts: Iterable[AskedConcept], drugs_only: bool = True) -> frozenset[str]:
+    """Stems of the names of the drugs (or, not ``drugs_only``, of everything) a question asks
+    about."""
+    return frozenset(
+        s
+        for c in concepts
+        if c.drug or not drugs_only
+        for form in c.forms
+        for s in content_stems(form)
+    )
 
 
 @dataclass(frozen=True)
@@ -85,19 +99,21 @@ class Choice:
         texts: Sequence[str],
         vectors: Sequence[np.ndarray],
         names: Names,
+        subject: frozenset[str] = frozenset(),
     ) -> tuple[list[Any], list[Any], list[str]]:
         """The best sentence for each part, the other sentences that answer a part, and the
-        parts none answers. A part naming its own subject ("and with tramadol?") is answered
-        by a sentence naming it (``names``)."""
+        parts none answers. A part naming a subject of its own ("and what about CRPS?") is
+        answered by a sentence naming it (``names``)."""
         table = load_aspects()
         chosen: list[Any] = []
         more: list[Any] = []
         unanswered: list[str] = []
         for part, text, vector in zip(parts, texts, vectors, strict=True):
+            own = distinctive(part, parts)
             found = [
                 m.candidate
-                for m in matches(text, np.asarray(vector), pool, table)
-                if m.answers and (not part.concepts or names(part.concepts, m.candidate.sentence))
+                for m in matches(text, np.asarray(vector), pool, table, subject)
+                if m.answers and (not own or names(own, m.candidate.sentence))
             ]
             wider = self.widens(found, chosen)
             fresh = [c for c in found if self.new(c, chosen)]

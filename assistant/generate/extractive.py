@@ -270,24 +270,23 @@ class ExtractiveGenerator:
             subject = "; ".join(dict.fromkeys(c.forms[0] for c in request.concepts if c.forms))
             texts = framed([p.text for p in parts])
             vectors = self._embedder.embed([f"{t} ({subject})" if subject else t for t in texts])
+            subjects = subject_stems(request.concepts, drugs_only=False)
             chosen, more, unanswered = choice.per_part(
-                usable, parts, texts, list(vectors), self._names_one
+                usable, parts, texts, list(vectors), self._names_one, subjects
             )
             if chosen:
                 return choice.fill(chosen, more, limit), tuple(unanswered)
         return choice.fill([], pool, limit), ()
 
     def _names_one(self, concepts: tuple[AskedConcept, ...], sentence: str) -> bool:
-        """Whether ``sentence`` names what a part asks about: one of its conditions or terms
-        when it names any ("the dose for sinusitis": not the renal dose), else one of its
-        drugs (by the terminology, or a name)."""
+        """Whether ``sentence`` names one of the concepts a part names (by the terminology,
+        or a name)."""
         named = self._names(sentence)
         lowered = f" {phrase(sentence)} "
-        subjects = [c for c in concepts if not c.drug] or list(concepts)
         return any(
             bool(c.ids & (named.ids | named.classes))
             or any(f" {form} " in lowered for form in c.forms)
-            for c in subjects
+            for c in concepts
         )
 
     def generate(self, request: GenerationRequest) -> Draft:

@@ -34,6 +34,16 @@ ASPECT_SIMILARITY = 0.15
 ASPECT_BONUS = 0.15
 WORD_BONUS = 0.15
 RANK_BONUS_WEIGHT = 0.5
+FOCUS_BONUS = 0.6
+FOCUS_SIMILARITY = 0.2
+# Words any question uses, which say nothing of what a part asks about.
+GENERIC = content_stems(
+    "need needs needed can could use used using give given giving take taken taking get getting "
+    "know tell expect happen happens mean means find found show showed shown work works "
+    "patient patients someone people person doctor advise recommend recommended say says said "
+    "should would will also still ok okay safe usual usually able way thing things did does "
+    "do done"
+)
 
 
 class Quotable(Protocol):
@@ -116,13 +126,12 @@ def asked(part: str, table: Sequence[Aspect]) -> list[Aspect]:
 
 
 def head(aspects: Sequence[Aspect], part: str) -> list[Aspect]:
-    """The aspects asked first in ``part`` (those a sentence must give to answer it): the one
-    whose words come first, and any whose words overlap them ("taken with food")."""
+    """The aspects asked first in ``part`` (those a sentence must give to answer it)."""
     spans = {a.name: _first_span(a, part) for a in aspects}
     if not spans:
         return []
-    start, end = min(spans.values())
-    return [a for a in aspects if spans[a.name][0] < end and start <= spans[a.name][0]]
+    first = min(start for start, _ in spans.values())
+    return [a for a in aspects if spans[a.name][0] == first]
 
 
 def _first_span(aspect: Aspect, part: str) -> tuple[int, int]:
@@ -144,31 +153,50 @@ class PartMatch:
     answers: bool
 
 
+def focus(part: str, aspects: Sequence[Aspect], subject: frozenset[str]) -> frozenset[str]:
+    """What a part asks about besides its subject and the kind of statement it wants: "does
+    LDN help sleep?" -> sleep; "should the filled bladder be emptied before birth?" -> fill,
+    bladder, empty, birth."""
+    asked_words = " ".join(m.group(0) for a in aspects for p in a.asks for m in p.finditer(part))
+    return content_stems(part) - subject - content_stems(asked_words) - GENERIC
+
+
 def part_score(
-    part: str, vector: np.ndarray, candidate: Quotable, aspects: Sequence[Aspect]
+    part: str,
+    vector: np.ndarray,
+    candidate: Quotable,
+    aspects: Sequence[Aspect],
+    subject: frozenset[str] = frozenset(),
 ) -> tuple[float, bool]:
-    """(score, answers) of ``candidate`` for one part of the question."""
+    """(score, answers) of ``candidate`` for one part of the question; ``subject``: stems of
+    the names of what the question is about (every sentence here names them)."""
     similarity = float(np.dot(vector, candidate.vector))
     hit = gives(aspects, candidate.sentence)
     required = gives(head(aspects, part), candidate.sentence)
+    said = content_stems(candidate.sentence)
     words = content_stems(part)
-    overlap = len(words & content_stems(candidate.sentence)) / len(words) if words else 0.0
+    overlap = len(words & said) / len(words) if words else 0.0
     overlap += _numbers_shared(part, candidate.sentence)
+    own = focus(part, aspects, subject)
+    shared = len(own & said)
     fit = bound_fit(part, candidate.sentence)
     bonuses = candidate.score - candidate.similarity  # the ranking's concept/word/intent bonuses
     score = (
         similarity
         + (ASPECT_BONUS if hit else 0.0)
         + WORD_BONUS * (overlap + fit)
+        + FOCUS_BONUS * (shared / len(own) if own else 0.0)
         + RANK_BONUS_WEIGHT * bonuses
     )
     # A part that asks for a kind of statement is answered only by a sentence giving it (the
     # one its question words ask first): a sentence about the same drug ("LDN is off-label")
-    # does not say how long it takes to work.
+    # does not say how long it takes to work. Any other part, by a close sentence, or a less
+    # close one that names most of what it asks about ("the filled bladder ... emptied").
     if aspects:
         answers = required and similarity >= ASPECT_SIMILARITY
     else:
-        answers = similarity >= PART_SIMILARITY
+        names_most = bool(own) and 2 * shared >= len(own) and similarity >= FOCUS_SIMILARITY
+        answers = similarity >= PART_SIMILARITY or names_most
     return score, answers and fit >= 0 and not _other_year(part, candidate.sentence)
 
 
@@ -209,13 +237,17 @@ def _numbers_shared(part: str, sentence: str) -> float:
 
 
 def matches(
-    part: str, vector: np.ndarray, pool: Sequence[Quotable], table: Sequence[Aspect]
+    part: str,
+    vector: np.ndarray,
+    pool: Sequence[Quotable],
+    table: Sequence[Aspect],
+    subject: frozenset[str] = frozenset(),
 ) -> list[PartMatch]:
     """Every sentence of ``pool`` as an answer to ``part``: those that answer first, then by
     score."""
     aspects = asked(part, table)
     found = []
     for candidate in pool:
-        score, answers = part_score(part, vector, candidate, aspects)
+        score, answers = part_score(part, vector, candidate, aspects, subject)
         found.append(PartMatch(candidate, score, answers))
     return sorted(found, key=lambda m: (m.answers, m.score), reverse=True)
