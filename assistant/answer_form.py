@@ -146,37 +146,41 @@ def unexplained_opening(sentence: str, introduced: bool = False) -> bool:
     return bool(_BARE_DOCUMENT.match(text)) and not introduced
 
 
-def _claims(sentence: str, ignore: frozenset[str] = frozenset()) -> list[frozenset[str]]:
-    """Content stems of each claim a sentence joins, and of the sentence as a whole, without
-    the ``ignore`` stems."""
-    claims = [content_stems(c) - ignore for c in claim_parts(sentence)]
-    whole = content_stems(markers.strip(sentence)) - ignore
+def _claims(sentence: str) -> list[frozenset[str]]:
+    """Content stems of each claim a sentence joins, and of the sentence as a whole."""
+    claims = [content_stems(c) for c in claim_parts(sentence)]
+    whole = content_stems(markers.strip(sentence))
     return [c for c in [*claims, whole] if c]
 
 
-def claim_repeats(claim: frozenset[str], other: frozenset[str]) -> bool:
-    """Whether ``claim`` says again what ``other`` says."""
+def claim_repeats(
+    claim: frozenset[str], other: frozenset[str], ignore: frozenset[str] = frozenset()
+) -> bool:
+    """Whether ``claim`` says again what ``other`` says. ``ignore``: stems a claim may have
+    that ``other`` leaves out without saying anything else (the drug's name, which one
+    passage gives and another leaves to its title)."""
     if len(claim) < MIN_CLAIM_STEMS:
         return False
-    new = claim - other
+    new = claim - other - ignore
     if any(_NUMBER.match(word) for word in new):
         return False  # a number of its own: another dose, interval or result
-    return len(new) <= MAX_NEW_STEMS and len(claim & other) / len(claim) >= MIN_CONTAINED
+    weighed = claim - (ignore - other)
+    contained = len(claim & other) / len(weighed) if weighed else 0.0
+    return len(new) <= MAX_NEW_STEMS and contained >= MIN_CONTAINED
 
 
 def contains(sentence: str, other: str, ignore: frozenset[str] = frozenset()) -> bool:
     """Whether ``sentence`` says everything ``other`` says (as a whole, :func:`claim_repeats`)."""
-    mine = content_stems(markers.strip(sentence)) - ignore
-    return claim_repeats(content_stems(markers.strip(other)) - ignore, mine)
+    mine = content_stems(markers.strip(sentence))
+    return claim_repeats(content_stems(markers.strip(other)), mine, ignore)
 
 
 def repeats(sentence: str, other: str, ignore: frozenset[str] = frozenset()) -> bool:
-    """Whether a claim of one of the two sentences is stated again by the other. ``ignore``:
-    stems that say nothing new here (the name of the drug asked about, which one passage
-    gives and another leaves to its title)."""
-    mine, theirs = _claims(sentence, ignore), _claims(other, ignore)
-    return any(claim_repeats(a, b) for a in mine for b in theirs) or any(
-        claim_repeats(b, a) for a in mine for b in theirs
+    """Whether a claim of one of the two sentences is stated again by the other (``ignore``:
+    see :func:`claim_repeats`)."""
+    mine, theirs = _claims(sentence), _claims(other)
+    return any(claim_repeats(a, b, ignore) for a in mine for b in theirs) or any(
+        claim_repeats(b, a, ignore) for a in mine for b in theirs
     )
 
 
