@@ -40,18 +40,28 @@ def message_draft(
 def closest_articles(
     hits: Sequence[RetrievedChunk], documents: Mapping[str, Document]
 ) -> list[str]:
-    """Titles of the approved articles behind the best hits (an article, or one citing a source)."""
-    titles: list[str] = []
+    """The questions the approved articles behind the best hits answer (an article, or one
+    citing a source), phrased as questions, to offer as related questions."""
+    questions: list[str] = []
     for hit in hits:
         doc = documents.get(hit.chunk.doc_id)
         if doc is None:
             continue
         article = doc if doc.is_article else _citing_article(doc.id, documents)
-        if article is not None and article.title not in titles:
-            titles.append(article.title)
-        if len(titles) == MAX_CLOSEST:
+        asked = article_question(article) if article is not None else None
+        if asked and asked not in questions:
+            questions.append(asked)
+        if len(questions) == MAX_CLOSEST:
             break
-    return titles
+    return questions
+
+
+def article_question(article: Document) -> str | None:
+    """The clinical question an approved article answers, as the article states it."""
+    asked = article.metadata.get("question")
+    if isinstance(asked, str) and asked.strip().endswith("?"):
+        return " ".join(asked.split())
+    return None
 
 
 def _citing_article(source_id: str, documents: Mapping[str, Document]) -> Document | None:
@@ -67,6 +77,15 @@ def coverage_refusal(refusals: Refusals, coverage: Coverage, closest: Sequence[s
     return refusals.coverage.render(missing=missing_phrase(coverage), closest=extra)
 
 
-def partial_opening(refusals: Refusals, coverage: Coverage) -> str:
-    """The plain first sentence of a partial answer: what the sources do not address."""
-    return refusals.partial.render(missing=missing_phrase(coverage))
+def partial_opening(refusals: Refusals, coverage: Coverage, parts: Sequence[str] = ()) -> str:
+    """The plain opening of a partial answer: what the sources do not address (the concepts
+    they do not name), then the parts of the question no quoted sentence answers."""
+    missing = [u for u in coverage.uncovered if u not in parts]
+    opening = []
+    if missing or not parts:
+        gaps = Coverage(coverage.level, tuple(missing), coverage.findings)
+        opening.append(refusals.partial.render(missing=missing_phrase(gaps)))
+    if parts:
+        quoted = " and ".join(f"\u201c{p}\u201d" for p in parts)
+        opening.append(refusals.partial_part.render(parts=quoted))
+    return " ".join(opening)

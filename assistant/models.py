@@ -174,6 +174,25 @@ class EarlierEvidence(BaseModel):
     message: str
 
 
+class SourceReference(BaseModel):
+    """A source an answer rests on, named once by its real citation (a label, guideline or
+    trial), whichever passages led to it: the numbers of those passages in the answer, its
+    link where the corpus has one, and the approved article(s) it came through."""
+
+    source_id: str
+    citation: str
+    url: str | None = None
+    numbers: list[int] = Field(default_factory=list)  # the answer's [n] that lead to it
+    via: list[ArticleLink] = Field(default_factory=list)
+
+
+class ArticleLink(BaseModel):
+    """An approved article a source came through (it cites the source, or it was quoted)."""
+
+    id: str
+    title: str
+
+
 class RetrievalHit(BaseModel):
     chunk_id: str
     source_id: str
@@ -192,6 +211,9 @@ class AnswerRecord(BaseModel):
     standalone_question: str
     answer: str
     citations: list[Citation] = Field(default_factory=list)
+    # The sources behind the citations, each once (assistant/references.py); empty on records
+    # stored before the field existed.
+    references: list[SourceReference] = Field(default_factory=list)
     disclaimer: str
     review_status: ReviewStatus = ReviewStatus.PENDING
     refused: bool = False

@@ -18,16 +18,34 @@ from assistant.coverage import Coverage, CoverageLevel, assess, coverage_order
 from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.drafting import draft_stream, revision, settle
 from assistant.errors import InvalidRequestError, NotFoundError
-from assistant.generate.base import AskedConcept, Draft, GenerationRequest
+from assistant.generate.base import (
+    AskedConcept,
+    AskedPart,
+    Draft,
+    GenerationRequest,
+    StreamingGenerator,
+)
+from assistant.generate.extractive import NAME as EXTRACTIVE
+from assistant.generate.plain import framed_doses
 from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
 from assistant.language.markers import renumber
-from assistant.models import AnswerRecord, Document, RetrievalHit, RetrievedChunk, ReviewStatus
+from assistant.models import (
+    AnswerRecord,
+    Citation,
+    Document,
+    RetrievalHit,
+    RetrievedChunk,
+    ReviewStatus,
+    SourceReference,
+)
+from assistant.question_parts import with_parts
+from assistant.references import build_references
 from assistant.render import sentence_pieces
 from assistant.review.fingerprints import fingerprint
 from assistant.review.store import Conversation, new_id
 from assistant.safe_text import check_question
-from assistant.services import Services
+from assistant.services import Services, Wording
 from assistant.understand import GENERIC_WORDS, Concept, ConceptKind, Understanding
 
 AUDIENCES = ("clinician", "patient")
@@ -45,6 +63,7 @@ class Turn:
     understanding: Understanding
     search_question: str  # the standalone question, typos fixed and synonyms added
     timings_ms: dict[str, float] = field(default_factory=dict)
+    audience: str = "clinician"  # who this answer is worded for (clinician | patient)
 
 
 def clean_question(text: str, max_chars: int) -> str:
@@ -107,7 +126,17 @@ def prepare(
         understanding = understanding.following(carried)
     timings = {"condense": (time.perf_counter() - started) * 1000}
     search = understanding.map(standalone)
-    return Turn(question, standalone, conversation, history, favour, understanding, search, timings)
+    return Turn(
+        question,
+        standalone,
+        conversation,
+        history,
+        favour,
+        understanding,
+        search,
+        timings,
+        audience,
+    )
 
 
 def retrieve(services: Services, turn: Turn) -> Retrieval:
@@ -115,9 +144,10 @@ def retrieve(services: Services, turn: Turn) -> Retrieval:
     passages an answer uses, those naming more of the question's concepts."""
     top = services.settings.retrieval.top_k
     found = services.retriever.search(turn.search_question, favour=turn.favour, k=2 * top)
+    found, needed = with_part_hits(services, turn, found)
     texts = [h.chunk.embedding_text for h in found.hits]
     terminology = services.understander.terminology
-    order = coverage_order(turn.understanding, texts, terminology)[:top]
+    order = keep_needed(coverage_order(turn.understanding, texts, terminology), needed, top)
     return replace(found, hits=[found.hits[i] for i in order])
 
 
@@ -143,21 +173,24 @@ def _treatment(concept: Concept) -> bool:
     return term.kind in ("drug", "class") or (term.kind == "term" and term.source == "hand")
 
 
+def _asked(c: Concept, leaned: bool = False) -> AskedConcept:
+    return AskedConcept(
+        frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
+        c.forms,
+        drug=_treatment(c),
+        leaned=leaned,
+        kind_class=c.term is not None and c.term.kind == "class",
+    )
+
+
 def generation_request(
     services: Services, turn: Turn, retrieval: Retrieval, audience: str
 ) -> GenerationRequest:
-    asked = [c for q in turn.understanding.questions for c in q.concepts]
+    # Parts of one question share its subjects: each concept once.
+    asked = list(dict.fromkeys(c for q in turn.understanding.questions for c in q.concepts))
     leaned = [c for c in turn.understanding.context if c.is_subject]
     concepts = [
-        AskedConcept(
-            frozenset((c.term.id, *c.term.broader)) if c.term else frozenset(),
-            c.forms,
-            drug=_treatment(c),
-            leaned=c in leaned,
-            kind_class=c.term is not None and c.term.kind == "class",
-        )
-        for c in (*asked, *leaned)
-        if c.kind is not ConceptKind.NUMBER
+        _asked(c, c in leaned) for c in (*asked, *leaned) if c.kind is not ConceptKind.NUMBER
     ]
     return GenerationRequest(
         question=turn.question,
@@ -167,8 +200,98 @@ def generation_request(
         history=tuple((a.question, a.answer) for a in turn.history),
         search_question=turn.search_question,
         concepts=tuple(concepts),
+        parts=asked_parts(services, turn, retrieval),
         query_vector=retrieval.query_vector,
         sentence_vectors=retrieval.sentence_vectors,
+    )
+
+
+# --- the parts of a question (issue 22): each answered or named as not covered -------------
+
+
+def asked_parts(services: Services, turn: Turn, retrieval: Retrieval) -> tuple[AskedPart, ...]:
+    """The parts of a message that asks several things, each with whether the passages cover
+    what it names (coverage judges each part as a question of its own)."""
+    questions = turn.understanding.questions
+    if len(questions) < 2:
+        return ()
+    passages = [h.chunk.embedding_text for h in retrieval.hits]
+    a = services.settings.answer
+    parts = []
+    for question in questions:
+        alone = replace(turn.understanding, questions=(question,))
+        verdict = assess(
+            alone,
+            passages,
+            retrieval.best_similarity,
+            terminology=services.understander.terminology,
+            floor=a.evidence_floor,
+            min_evidence=a.min_evidence,
+        )
+        own = [c for c in services.understander.concepts(question.text) if c.is_subject]
+        covered = not verdict.declines
+        parts.append(AskedPart(question.text, covered, tuple(_asked(c) for c in own)))
+    return tuple(parts)
+
+
+PART_HITS = 2  # passages searched for each part of a message that asks several things
+
+
+def with_part_hits(services: Services, turn: Turn, found: Retrieval) -> tuple[Retrieval, list[int]]:
+    """For a message asking several things, ``found`` with the passages each part finds on
+    its own (a part far from the message as a whole: "..., and what about CRPS?"), and the
+    positions of each part's best passage, which the answer must see."""
+    questions = turn.understanding.questions
+    if len(questions) < 2:
+        return found, []
+    named = [c for q in questions for c in q.concepts] + list(turn.understanding.context)
+    subjects = " ".join(dict.fromkeys(c.label for c in named if c.is_subject))
+    hits, vectors = list(found.hits), dict(found.sentence_vectors)
+    position = {h.chunk.id: i for i, h in enumerate(hits)}
+    catalog = found.catalog
+    needed: list[int] = []
+    for question in questions:
+        query = turn.understanding.map(f"{question.text} {subjects}".strip())
+        part = services.retriever.search(query, favour=turn.favour, k=PART_HITS)
+        vectors.update(part.sentence_vectors)
+        for rank, hit in enumerate(part.hits):
+            if catalog is not None and catalog.chunk(hit.chunk.id) is None:
+                continue  # read from another generation of the index
+            if hit.chunk.id not in position:
+                position[hit.chunk.id] = len(hits)
+                hits.append(hit)
+            if rank == 0:
+                needed.append(position[hit.chunk.id])
+    return replace(found, hits=hits, sentence_vectors=vectors), needed
+
+
+def keep_needed(order: list[int], needed: list[int], top: int) -> list[int]:
+    """The first ``top`` of ``order``, with every position in ``needed`` among them (in place
+    of the last others)."""
+    kept = order[:top]
+    for position in dict.fromkeys(needed):
+        if position in kept:
+            continue
+        others = [i for i in reversed(kept) if i not in needed]
+        if not others:
+            break
+        kept[kept.index(others[0])] = position
+    return kept
+
+
+def _with_unanswered(coverage: Coverage, unanswered: tuple[str, ...]) -> Coverage:
+    """Coverage that names the parts no quoted sentence answers (partial, not full)."""
+    if not unanswered or coverage.declines:
+        return coverage
+    # A part naming what coverage already found missing ("what about asthma?") is named once.
+    named = tuple(
+        u for u in unanswered if not any(gap.lower() in u.lower() for gap in coverage.uncovered)
+    )
+    if not named:
+        return coverage
+    finding = f"no quoted sentence answers: {'; '.join(unanswered)}"
+    return Coverage(
+        CoverageLevel.PARTIAL, coverage.uncovered + named, (*coverage.findings, finding)
     )
 
 
@@ -213,16 +336,21 @@ def finalize(
         chunks = (catalog.chunk(c.chunk_id) for c in citations)
         cited = [chunk.embedding_text for chunk in chunks if chunk is not None]
         coverage = assess_coverage(services, turn, cited, retrieval.best_similarity)
+    coverage = _with_unanswered(coverage, draft.unanswered)
     refused = draft.refused or not citations or coverage.declines
+    wording = services.wording(turn.audience)
     closest: list[str] = []
     if refused:
         # A refusal's wording comes from the pipeline's own templates, never from a model.
         closest = _closest(services, retrieval, coverage)
-        text, citations = reply or _refusal_text(services, coverage, closest), []
+        text, citations = reply or _refusal_text(wording, coverage, closest), []
         if coverage.level is not CoverageLevel.NONE:
             coverage = Coverage(CoverageLevel.NONE, coverage.uncovered, coverage.findings)
     elif coverage.level is CoverageLevel.PARTIAL:
-        text = f"{partial_opening(services.refusals, coverage)} {text}"
+        gaps = [u for u in draft.unanswered if u in coverage.uncovered]
+        text = f"{partial_opening(wording.refusals, coverage, gaps)} {text}"
+    if not refused and turn.audience == "patient" and draft.mode == EXTRACTIVE:
+        text = framed_doses(text, wording.dose_framing)
     return AnswerRecord(
         id=new_id(),
         conversation_id=turn.conversation.id,
@@ -230,7 +358,8 @@ def finalize(
         standalone_question=turn.standalone_question,
         answer=text,
         citations=citations,
-        disclaimer=services.disclaimer,
+        references=_references(catalog, turn, text, citations, retrieval),
+        disclaimer=wording.disclaimer,
         review_status=ReviewStatus.PENDING,
         refused=refused,
         generator=draft.generator,
@@ -241,7 +370,7 @@ def finalize(
         retrieval=_hits(retrieval),
         findings=[*findings, *(f for f in coverage.findings if f not in findings)],
         anchor_article_id=turn.conversation.anchor_article_id,
-        audience=turn.conversation.audience,
+        audience=turn.audience,
         timings_ms=turn.timings_ms,
         coverage=coverage.level.value,
         uncovered=list(coverage.uncovered),
@@ -253,6 +382,23 @@ def finalize(
     )
 
 
+def _references(
+    catalog: Catalog, turn: Turn, text: str, citations: list[Citation], retrieval: Retrieval
+) -> list[SourceReference]:
+    """Each source behind the citations once, by its real citation (assistant/references.py)."""
+    if not citations:
+        return []
+    documents = _documents_of(catalog, retrieval.hits)
+    for doc in list(documents.values()):
+        for ref in doc.references:
+            found = catalog.document(ref.id)
+            if found is not None:
+                documents.setdefault(found.id, found)
+    raw = {h.chunk.id: h.chunk.text for h in retrieval.hits}
+    anchor = turn.conversation.anchor_article_id
+    return build_references(text, citations, raw, documents, catalog.articles(), anchor)
+
+
 def _closest(services: Services, retrieval: Retrieval, coverage: Coverage) -> list[str]:
     """Titles of the approved articles nearest a declined question (when any is near)."""
     near = retrieval.best_similarity >= services.settings.answer.min_evidence
@@ -261,10 +407,10 @@ def _closest(services: Services, retrieval: Retrieval, coverage: Coverage) -> li
     return closest_articles(retrieval.hits, {d.id: d for d in services.catalog.documents()})
 
 
-def _refusal_text(services: Services, coverage: Coverage, closest: list[str]) -> str:
+def _refusal_text(wording: Wording, coverage: Coverage, closest: list[str]) -> str:
     if coverage.declines or coverage.uncovered:
-        return coverage_refusal(services.refusals, coverage, closest)
-    return services.refusal
+        return coverage_refusal(wording.refusals, coverage, closest)
+    return wording.refusal
 
 
 @dataclass(frozen=True)
@@ -305,7 +451,7 @@ def gate(services: Services, turn: Turn, retrieval: Retrieval) -> tuple[Draft | 
     understanding = turn.understanding
     meaning = services.understander.meaning(understanding.corrected.strip(" ?.!"))
     name = services.generator.name
-    own = message_draft(services.refusals, understanding, name, meaning)
+    own = message_draft(services.wording(turn.audience).refusals, understanding, name, meaning)
     if own is not None:
         return own, Coverage(CoverageLevel.NONE, (), tuple(own.findings))
     passages = [h.chunk.embedding_text for h in retrieval.hits]
@@ -333,6 +479,7 @@ def stream_answer(
         owner=owner,
         audience=audience,
     )
+    turn.understanding = with_parts(turn.understanding, services.understander.concepts)
     retrieval = retrieve(services, turn)
     turn.timings_ms.update(retrieval.timings_ms)
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
@@ -343,8 +490,11 @@ def stream_answer(
     streamed: list[str] = []
     changes: list[str] = []
     if draft is None:
-        if coverage.level is CoverageLevel.PARTIAL:
-            opening = partial_opening(services.refusals, coverage) + " "
+        # A model's answer streams after this opening; a quoted answer may name parts of the
+        # question it found unanswered, so its opening comes with it, after the record is saved.
+        streams = isinstance(services.generator, StreamingGenerator)
+        if coverage.level is CoverageLevel.PARTIAL and streams:
+            opening = partial_opening(services.wording(audience).refusals, coverage) + " "
             streamed.append(opening)
             yield DeltaEvent(opening)
         for item in draft_stream(services, request, turn.timings_ms):

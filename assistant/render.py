@@ -13,7 +13,7 @@ import re
 import textwrap
 
 from assistant.language.sentences import stream_pieces
-from assistant.models import AnswerRecord, Citation, ReviewStatus
+from assistant.models import AnswerRecord, Citation, ReviewStatus, SourceReference
 from assistant.safe_text import terminal_safe
 from assistant.verify import sanitize
 
@@ -52,14 +52,40 @@ def _reference(c: Citation, passages: bool) -> list[str]:
         head += f" {url}"
     if not passages:
         return [head]
+    return [head, _quote(c)]
+
+
+def _quote(c: Citation) -> str:
     quoted = textwrap.shorten(plain(c.passage), width=300, placeholder=" …")
     body = textwrap.fill(f'{QUOTE_LABEL} "{quoted}"', width=96)
-    return [head, textwrap.indent(body, "    ")]
+    return textwrap.indent(body, "    ")
+
+
+def _source(ref: SourceReference) -> list[str]:
+    numbers = ", ".join(map(str, ref.numbers))
+    head = f"[{numbers}] {plain(ref.citation)}"
+    url = web_url(ref.url)
+    if url:
+        head += f" {url}"
+    lines = [head]
+    if ref.via:
+        titles = "; ".join(plain(v.title) for v in ref.via)
+        lines.append(f"    Through the approved article: {titles}")
+    return lines
 
 
 def references(record: AnswerRecord, *, passages: bool = True) -> str:
-    """The numbered reference list, each with its quoted passage unless ``passages`` is off."""
-    return "\n".join(line for c in record.citations for line in _reference(c, passages))
+    """The reference list: each source once by its real citation, with the answer's numbers
+    that lead to it, its link and the article it came through; then, unless ``passages`` is
+    off, each numbered passage quoted. Records without grouped references list citations."""
+    if not record.references:
+        return "\n".join(line for c in record.citations for line in _reference(c, passages))
+    lines = [line for ref in record.references for line in _source(ref)]
+    if passages:
+        lines.append("Quoted passages")
+        for c in record.citations:
+            lines += [f"[{c.n}] {plain(c.title)}", _quote(c)]
+    return "\n".join(lines)
 
 
 def after_answer(record: AnswerRecord, *, passages: bool = True, related: bool = False) -> str:

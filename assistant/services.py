@@ -36,21 +36,46 @@ class Refusals:
     coverage: Prompt  # $missing, $closest
     closest: Prompt  # the closest approved articles are offered as related questions
     partial: Prompt  # $missing
+    partial_part: Prompt  # $parts: parts of the question no quoted sentence answers
     term_only: Prompt  # $term, $meaning
     context_only: Prompt
     language: Prompt
     injection: Prompt
 
     @classmethod
-    def load(cls, folder: Path) -> Refusals:
+    def load(cls, folder: Path, audience: str = "clinician") -> Refusals:
+        """The templates; for patients, the wording written for them where there is one."""
+        own = "_patient" if audience == "patient" else ""
         return cls(
-            coverage=load_prompt(folder, "refusal_coverage", expect={"missing", "closest"}),
+            coverage=load_prompt(folder, f"refusal_coverage{own}", expect={"missing", "closest"}),
             closest=load_prompt(folder, "refusal_closest", expect=set()),
             partial=load_prompt(folder, "coverage_partial", expect={"missing"}),
+            partial_part=load_prompt(folder, "coverage_partial_part", expect={"parts"}),
             term_only=load_prompt(folder, "clarify_term", expect={"term", "meaning"}),
             context_only=load_prompt(folder, "clarify_context", expect=set()),
             language=load_prompt(folder, "refusal_language", expect=set()),
             injection=load_prompt(folder, "refusal_injection", expect=set()),
+        )
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the pipeline says, in code, to one audience: the disclaimer, its refusals and,
+    for patients, the framing put before a quoted dose."""
+
+    disclaimer: str
+    refusal: str
+    refusals: Refusals
+    dose_framing: str = ""
+
+    @classmethod
+    def load(cls, folder: Path) -> Wording:
+        """The patients' wording (the newest ``*_patient`` templates)."""
+        return cls(
+            disclaimer=load_prompt(folder, "disclaimer_patient", expect=set()).text,
+            refusal=load_prompt(folder, "refusal_patient", expect=set()).text,
+            refusals=Refusals.load(folder, "patient"),
+            dose_framing=load_prompt(folder, "patient_dose", expect=set()).text,
         )
 
 
@@ -93,6 +118,14 @@ class Services:
     condenser: Condenser | None = None  # model rewrite of follow-ups; rule-based when None
     suggester: Suggester | None = None  # related follow-up questions
     judge: ModelJudge | None = None  # a model's second opinion on each kept sentence
+    patient: Wording | None = None  # what is said to patients and carers (audience patient)
+
+    def wording(self, audience: str) -> Wording:
+        """The disclaimer and refusals for ``audience`` (clinician unless patient wording
+        was loaded and asked for)."""
+        if audience == "patient" and self.patient is not None:
+            return self.patient
+        return Wording(self.disclaimer, self.refusal, self.refusals)
 
     @property
     def catalog(self) -> Catalog:
@@ -147,5 +180,6 @@ def build_services(
         ).text,
         refusal=load_prompt(prompts, "refusal", expect=set()).text,
         refusals=Refusals.load(prompts),
+        patient=Wording.load(prompts),
         understander=understander,
     )

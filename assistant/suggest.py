@@ -1,10 +1,11 @@
 """Related follow-up suggestions: questions the approved corpus can answer, as on the seed page.
 
 Candidates come only from approved articles: each article's own ``question`` and its
-``related_questions``. A candidate is offered when it is close to what was asked (but not
-the same question), when it comes from an article behind the answer's sources, and when an
-approved passage lies within the refusal threshold of it — so a suggestion is never a
-question the assistant would refuse.
+``related_questions``, phrased as questions. A candidate is offered only from the same topic:
+an article behind the answer's sources (the article quoted, or one citing a source quoted) or
+the article the conversation follows; and when it is close to what was asked (but not the
+same question), and an approved passage lies within the refusal threshold of it — so a
+suggestion is never another topic's question nor one the assistant would refuse.
 
 The candidates' vectors are the question index ingest built (assistant.index.sentences); the
 evidence check is one nearest-neighbour lookup with that stored vector, once per candidate per
@@ -26,7 +27,6 @@ from assistant.models import Document
 
 SAME_QUESTION = 0.75  # cosine at or above which a candidate is the question just asked
 MIN_RELATED = 0.25  # cosine under which a candidate is about something else
-RELATED_BONUS = 0.15  # for candidates from an article behind the answer's sources
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class Candidate:
     question: str
     article_id: str
     sources: frozenset[str]  # the article and the sources it cites
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` is phrased as a question (not a bare title)."""
+    return text.rstrip().endswith("?")
 
 
 def candidates(documents: Collection[Document]) -> list[Candidate]:
@@ -49,7 +54,8 @@ def _keyed(documents: Collection[Document]) -> list[tuple[tuple[str, int], Candi
         sources = frozenset({doc.id, *(r.id for r in doc.references)})
         key = question_key(questions) if questions else ""
         for row, text in enumerate(questions):
-            found.setdefault(text.lower(), ((key, row), Candidate(text, doc.id, sources)))
+            if is_question(text):
+                found.setdefault(text.lower(), ((key, row), Candidate(text, doc.id, sources)))
     return list(found.values())
 
 
@@ -102,18 +108,21 @@ class Suggester:
     def suggest(
         self, query_vector: np.ndarray, cited_sources: Collection[str], asked: Collection[str]
     ) -> list[str]:
-        """Up to ``limit`` questions near the query, not yet asked, that the corpus answers."""
+        """Up to ``limit`` questions of the same topic (an article behind ``cited_sources``)
+        near the query, not yet asked, that the corpus answers."""
         pool, vectors = self._load()
         if not pool:
             return []
         similarity = vectors @ np.asarray(query_vector)
         asked_keys = {" ".join(a.split()).lower() for a in asked}
         scored = []
+        topic = set(cited_sources)
         for i, (candidate, sim) in enumerate(zip(pool, similarity, strict=True)):
             if not MIN_RELATED <= sim < SAME_QUESTION or candidate.question.lower() in asked_keys:
                 continue
-            bonus = RELATED_BONUS if candidate.sources & set(cited_sources) else 0.0
-            scored.append((float(sim) + bonus, candidate.question, i))
+            if not candidate.sources & topic:
+                continue  # another topic: cefuroxime is not a follow-up to mebendazole
+            scored.append((float(sim), candidate.question, i))
         chosen: list[str] = []
         # Bounded: each unchecked candidate costs one vector lookup (cached afterwards).
         for _, question, i in sorted(scored, reverse=True)[: self._limit * 3]:

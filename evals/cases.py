@@ -3,10 +3,11 @@
 Case (one JSON object per line): ``{"id", "question", "history"?, "relevant"?: {source_id:
 grade}, "reference_answer"?, "expected_decision"?, "must_refuse"?}``, plus for the follow-ups
 sets ``"kind"`` (how the question is worded, or why it must be declined) and ``"expect_any"``
-(alternative key facts, case-insensitive regexes, one of which a right answer contains).
-Cases exported from reviewers' decisions (``followup review export-cases``) add ``"must_not"``:
-sentences of a rejected answer that must not come back in the answer (the eval fails if one
-does). Unknown fields are ignored so other datasets plug in unchanged.
+(alternative key facts, case-insensitive regexes, one of which a right answer contains), and
+for the multi-part sets ``"parts"`` (each part's key facts, or ``not_covered`` and how the
+answer names it). Cases exported from reviewers' decisions (``followup review export-cases``)
+add ``"must_not"``: sentences of a rejected answer that must not come back in the answer (the
+eval fails if one does). Unknown fields are ignored so other datasets plug in unchanged.
 """
 
 from __future__ import annotations
@@ -16,11 +17,46 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assistant.errors import EvalDataError
 
 DECISIONS = ("yes", "no", "maybe")
+
+
+class CasePart(BaseModel):
+    """One part of a multi-part question: the key facts that answer it (alternatives,
+    case-insensitive regexes), or ``not_covered`` with the words that name it in the answer's
+    uncovered parts (``named_any``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    part: str = Field(min_length=1)
+    expect_any: list[str] = Field(default_factory=list)
+    not_covered: bool = False
+    named_any: list[str] = Field(default_factory=list)
+
+    @field_validator("expect_any", "named_any")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        return _regexes(value)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> CasePart:
+        if self.not_covered and not self.named_any:
+            raise ValueError("a part not covered needs named_any (how the answer names it)")
+        if not self.not_covered and not self.expect_any:
+            raise ValueError("a covered part needs expect_any (its key facts)")
+        return self
+
+
+def _regexes(value: list[str]) -> list[str]:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regex ({exc})") from exc
+    return value
 
 
 class EvalCase(BaseModel):
@@ -38,16 +74,12 @@ class EvalCase(BaseModel):
     kind: str | None = None
     expect_any: list[str] = Field(default_factory=list)
     must_not: list[str] = Field(default_factory=list)  # a rejected answer's sentences
+    parts: list[CasePart] = Field(default_factory=list)  # multi-part questions (issue 22)
 
     @field_validator("expect_any")
     @classmethod
     def _patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"expect_any {pattern!r} is not a valid regex ({exc})") from exc
-        return value
+        return _regexes(value)
 
     @field_validator("history", mode="before")
     @classmethod
@@ -126,6 +158,8 @@ class DatasetConfig(BaseModel):
     max_p95_ms: dict[str, float] = Field(default_factory=dict)
     # Thresholds a dataset is meant to reach but does not gate yet (CI reports them as xfail).
     target_thresholds: dict[str, float] = Field(default_factory=dict)
+    # metric -> maximum (the answer-form counts, gated at 0 on every set by default).
+    maximums: dict[str, float] = Field(default_factory=dict)
 
 
 def load_config(path: Path) -> DatasetConfig:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.answer_form import FRAGMENT, REPEATED_FACT, UNEXPLAINED_OPENING
 from evals.cases import DatasetConfig
 from evals.metrics import latency_summary, mean
 from evals.runner import CaseResult
@@ -15,6 +16,13 @@ from evals.scoring import COVERAGE_LEVELS, VARIANTS
 RETRIEVAL_METRICS = ("ndcg@10", "mrr@10", "recall@10", "p@5")
 OUTCOMES = ("answered_right", "declined_right", "key_fact", "relevant_cited")
 COMPLIANCE = ("disclaimer", "pending_review", "citations_resolve", "numbers_grounded")
+# The form of every answer (assistant.answer_form): counts gated at 0 on every set.
+FORM = {
+    "repeated_facts": REPEATED_FACT,
+    "fragments": FRAGMENT,
+    "unexplained_openings": UNEXPLAINED_OPENING,
+}
+FORM_MAXIMUMS = dict.fromkeys(FORM, 0.0)
 
 
 def _retrieval(results: Sequence[CaseResult]) -> dict[str, dict[str, float | None]]:
@@ -113,6 +121,33 @@ def _reviewed(results: Sequence[CaseResult]) -> dict[str, Any]:
     }
 
 
+def _parts(results: Sequence[CaseResult]) -> dict[str, Any]:
+    """Multi-part cases: the share of parts right, and of cases with every part right."""
+    run = [r for r in results if r.case.parts and (r.refused is not None or r.error)]
+    parts = [p for r in run for p in (r.parts or [False] * len(r.case.parts))]
+    return {
+        "cases": len(run),
+        "parts": len(parts),
+        "part_right": mean(float(p) for p in parts),
+        "all_parts_right": mean(float(r.outcome.get("all_parts_right", False)) for r in run),
+        "relevant_cited": mean(float(r.outcome.get("relevant_cited", False)) for r in run),
+    }
+
+
+def _form(results: Sequence[CaseResult]) -> dict[str, Any]:
+    """Answers checked for their form and the problems found, by kind, with examples."""
+    found = [f for r in results for f in r.form]
+    counts = {
+        name: sum(1 for f in found if f.startswith(kind.replace("_", " ")))
+        for name, kind in FORM.items()
+    }
+    return {
+        "answers_checked": sum(r.answers_checked for r in results),
+        **counts,
+        "examples": [f"{r.case.id}: {f}" for r in results for f in r.form][:40],
+    }
+
+
 def _latency(results: Sequence[CaseResult]) -> dict[str, dict[str, float | None]]:
     samples: dict[str, list[float]] = {}
     for r in results:
@@ -150,6 +185,13 @@ def flatten(report: Mapping[str, Any]) -> dict[str, float | None]:
         flat["approved_still_given"] = reviewed["approved_still_given"] / reviewed["approved_cases"]
     if reviewed.get("rejected_cases"):
         flat["rejected_absent"] = 1 - reviewed["rejected_reappeared"] / reviewed["rejected_cases"]
+    parts = report.get("parts", {})
+    for name in ("part_right", "all_parts_right"):
+        flat[name] = parts.get(name)
+    form = report.get("form", {})
+    if form.get("answers_checked"):
+        for name in FORM:
+            flat[name] = float(form[name])
     return flat
 
 
@@ -173,6 +215,19 @@ def check(report: Mapping[str, Any], config: DatasetConfig) -> list[dict[str, An
         back = reviewed["rejected_reappeared"]
         checks.append(
             {"metric": "rejected_reappeared", "max": 0, "value": back, "passed": not back}
+        )
+    maximums = dict(config.maximums)
+    if report.get("form", {}).get("answers_checked"):
+        maximums = FORM_MAXIMUMS | maximums  # every set that answers: no form problem
+    for name, maximum in sorted(maximums.items()):
+        value = flat.get(name)
+        checks.append(
+            {
+                "metric": name,
+                "max": maximum,
+                "value": value,
+                "passed": value is not None and value <= maximum,
+            }
         )
     for stage, maximum in sorted(config.max_p95_ms.items()):
         value = report["latency_ms"].get(stage, {}).get("p95")
@@ -198,6 +253,8 @@ def build_report(
         "answers": _answers(results),
         "outcomes": _outcomes(results),
         "reviewed": _reviewed(results),
+        "parts": _parts(results),
+        "form": _form(results),
         "latency_ms": _latency(results),
     }
     report["thresholds"] = check(report, config)
@@ -222,6 +279,8 @@ def _case_row(r: CaseResult) -> dict[str, Any]:
         "coverage": r.coverage,
         "uncovered": r.uncovered,
         "outcome": r.outcome,
+        "parts": r.parts,
+        "form": r.form,
         "answer": r.answer,
         "timings_ms": r.timings_ms,
         "error": r.error,
@@ -257,6 +316,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     )
     lines += _outcome_lines(report.get("outcomes", {}), report["per_case"])
     lines += _reviewed_lines(report.get("reviewed", {}))
+    lines += _parts_lines(report.get("parts", {}), report["per_case"])
+    lines += _form_lines(report.get("form", {}))
     lines += ["", "## Latency (ms)", "", "| stage | p50 | p95 | n |", "|---|---|---|---|"]
     for stage, values in report["latency_ms"].items():
         lines.append(
@@ -312,6 +373,37 @@ def _reviewed_lines(reviewed: Mapping[str, Any]) -> list[str]:
         f"{reviewed['rejected_cases']} rejected answers"
         + (f" ({', '.join(reviewed['reappeared_ids'])})" if reviewed["reappeared_ids"] else "")
     )
+    return lines
+
+
+def _parts_lines(parts: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Multi-part cases: parts right, cases with every part right, and the misses."""
+    if not parts or not parts.get("cases"):
+        return []
+    lines = ["", "## Multi-part questions", ""]
+    lines.append(
+        f"- every part answered right or named not covered: {_fmt(parts['all_parts_right'])} "
+        f"of {parts['cases']} cases; parts right: {_fmt(parts['part_right'])} of "
+        f"{parts['parts']}; a relevant source cited: {_fmt(parts['relevant_cited'])}"
+    )
+    missed = [
+        r
+        for r in rows
+        if r.get("parts") is not None and r["outcome"].get("all_parts_right") is False
+    ]
+    for r in missed:
+        wrong = [str(i + 1) for i, ok in enumerate(r["parts"]) if not ok] or ["all"]
+        lines.append(f"- `{r['id']}` parts {', '.join(wrong)} wrong: {r['question'][:90]}")
+    return lines
+
+
+def _form_lines(form: Mapping[str, Any]) -> list[str]:
+    """The form checks over every answer: counts by kind and examples."""
+    if not form or not form.get("answers_checked"):
+        return []
+    counts = ", ".join(f"{name.replace('_', ' ')} {form[name]}" for name in FORM)
+    lines = ["", "## Answer form", "", f"- {form['answers_checked']} answers checked: {counts}"]
+    lines += [f"- {example}" for example in form.get("examples", [])]
     return lines
 
 

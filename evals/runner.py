@@ -15,18 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.answer_form import problems
 from assistant.citations import verify
 from assistant.config import Settings
 from assistant.errors import FollowupError
 from assistant.index.embedder import Embedder
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retrieval, Retriever
+from assistant.language import markers
 from assistant.language.sentences import answer_sentences, strip_markup
 from assistant.models import AnswerRecord, ReviewStatus
 from assistant.pipeline import answer, prepare, retrieve
 from assistant.services import Services, build_services
 from evals.cases import DECISIONS, EvalCase
-from evals.scoring import coverage_level, score_outcome, score_retrieval, uncovered_parts
+from evals.scoring import (
+    cites_relevant,
+    coverage_level,
+    score_outcome,
+    score_parts,
+    score_retrieval,
+    uncovered_parts,
+)
 
 _DECISION = re.compile(rf"^\W*({'|'.join(DECISIONS)})\b", re.IGNORECASE)
 
@@ -42,7 +51,8 @@ class DeepRetriever(Retriever):
     ) -> Retrieval:
         cut = k or self.settings.top_k
         full = super().search(query, k=max(cut, self.depth), favour=favour)
-        self.last = full
+        if self.last is None:  # the request's own search, not its parts' (pipeline)
+            self.last = full
         return Retrieval(full.hits[:cut], full.query_vector, full.timings_ms, full.rankings)
 
 
@@ -62,6 +72,10 @@ class CaseResult:
     coverage: str | None = None  # full | partial | none (records without the field: full)
     uncovered: list[str] = field(default_factory=list)
     outcome: dict[str, bool] = field(default_factory=dict)  # scoring.score_outcome
+    parts: list[bool] = field(default_factory=list)  # each part right (multi-part cases)
+    # The form of every answer the case produced (its history turns too): problems found.
+    answers_checked: int = 0
+    form: list[str] = field(default_factory=list)  # "kind: sentence" (assistant.answer_form)
     error: str | None = None
 
 
@@ -94,25 +108,34 @@ def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
         "disclaimer": bool(record.disclaimer) and record.disclaimer == services.disclaimer,
         "pending_review": record.review_status == ReviewStatus.PENDING,
         "citations_resolve": resolve,
-        "numbers_grounded": not verify(_claims(record), record.citations),
+        "numbers_grounded": not verify(claims_of(record), record.citations),
     }
 
 
-def _claims(record: AnswerRecord) -> str:
-    """What an answer claims: not the pipeline's own words of a refusal or of a partial
-    answer's opening, which restate the question ("... do not address metformin in a 5 year
-    old") and cite nothing."""
+def claims_of(record: AnswerRecord) -> str:
+    """What the answer claims from its sources: not the pipeline's own wording that names what
+    was asked in the clinician's words (a refusal: "do not address metformin in a 5 year
+    old"; the opening of a partial answer, up to its first cited sentence: "... this part of
+    your question: “... the 2013 trial”"), which states nothing from a source."""
     if record.refused:
         return ""
-    if record.coverage == "partial":
-        return " ".join(answer_sentences(record.answer)[1:])
-    return record.answer
+    if record.coverage != "partial":
+        return record.answer
+    sentences = answer_sentences(record.answer)
+    first = next((i for i, s in enumerate(sentences) if markers.cited_indices(s)), 0)
+    return " ".join(sentences[first:])
 
 
 def stated_decision(text: str) -> str | None:
     """The yes/no/maybe an answer opens with, if it states one."""
     match = _DECISION.match(text)
     return match.group(1).lower() if match else None
+
+
+def _forget_search(services: Services) -> None:
+    """Start recording the next request's search (not an earlier turn's)."""
+    if isinstance(services.retriever, DeepRetriever):
+        services.retriever.last = None
 
 
 def _score(result: CaseResult, services: Services, cutoff: int) -> None:
@@ -131,6 +154,22 @@ def _outcome(result: CaseResult, record: AnswerRecord) -> None:
         cited=result.cited_sources,
         coverage=result.coverage,
     )
+    if result.case.parts:
+        result.parts = score_parts(
+            result.case,
+            refused=record.refused,
+            answer=record.answer,
+            coverage=result.coverage,
+            uncovered=result.uncovered,
+        )
+        relevant = cites_relevant(result.cited_sources, result.case.relevant)
+        result.outcome |= {"all_parts_right": all(result.parts), "relevant_cited": relevant}
+
+
+def check_form(result: CaseResult, record: AnswerRecord) -> None:
+    """Count an answer and record its form problems (assistant.answer_form)."""
+    result.answers_checked += 1
+    result.form += [str(p) for p in problems(record.answer)]
 
 
 def run_case(
@@ -142,13 +181,18 @@ def run_case(
     try:
         conversation: str | None = None
         for turn in case.history:
-            conversation = answer(services, turn, conversation_id=conversation).conversation_id
+            earlier = answer(services, turn, conversation_id=conversation)
+            conversation = earlier.conversation_id
+            if not retrieval_only:
+                check_form(result, earlier)
         if retrieval_only:
+            _forget_search(services)
             prepared = prepare(services, case.question, conversation_id=conversation)
             retrieval = retrieve(services, prepared)
             result.standalone_question = prepared.standalone_question
             result.timings_ms = {**prepared.timings_ms, **retrieval.timings_ms}
         else:
+            _forget_search(services)
             record = answer(services, case.question, conversation_id=conversation)
             result.standalone_question = record.standalone_question
             result.compliance = compliance(record, services)
@@ -158,6 +202,7 @@ def run_case(
             result.stated_decision = None if record.refused else stated_decision(record.answer)
             result.timings_ms = dict(record.timings_ms)
             _outcome(result, record)
+            check_form(result, record)
         _score(result, services, cutoff)
     except FollowupError as exc:
         result.error = f"{type(exc).__name__}: {exc}"

@@ -1,5 +1,5 @@
 """Score one request: its retrieval at source level (BM25, dense, fused) and its answer's outcome
-(answered right / declined right, issue 9)."""
+(answered right / declined right, issue 9; each part of a multi-part question, issue 22)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from assistant.index.base import Catalog
 from assistant.index.retriever import Retrieval
 from assistant.language.markers import MARKER
 from assistant.language.sentences import strip_markup
-from evals.cases import EvalCase
+from evals.cases import CasePart, EvalCase
 from evals.metrics import retrieval_scores, source_ranking
 
 VARIANTS = ("final", "dense", "bm25")
@@ -130,3 +130,26 @@ def uncovered_parts(record: Any) -> list[str]:
             if isinstance(parts, list | tuple):
                 return [str(p) for p in parts]
     return []
+
+
+# --- multi-part questions (issue 22): each part answered right or named as not covered ------
+
+
+def named_not_covered(part: CasePart, uncovered: Sequence[str]) -> bool:
+    """Whether the record names ``part`` among what the sources do not address."""
+    named = " ; ".join(uncovered)
+    return any(re.search(pattern, named, re.IGNORECASE) for pattern in part.named_any)
+
+
+def score_parts(
+    case: EvalCase, *, refused: bool, answer: str, coverage: str, uncovered: Sequence[str]
+) -> list[bool]:
+    """For each part of a multi-part case: answered right (a key fact of it in an answer that
+    is not declined) or, for a part the sources do not cover, named as not covered."""
+    gave_up = declined(refused, coverage)
+    return [
+        named_not_covered(part, uncovered)
+        if part.not_covered
+        else not gave_up and key_fact_found(answer, part.expect_any)
+        for part in case.parts
+    ]

@@ -234,9 +234,11 @@ def test_a_part_the_sources_do_not_address_is_named_and_declined(
     assert any(missing in part for part in record.uncovered)
     assert f"do not address {missing}" in record.answer or missing in record.answer
     assert "from them. The closest approved articles" in record.answer
-    # Offered as follow-ups, not quoted: article titles carry doses no citation backs.
-    titles = {doc.title for doc in services.catalog.articles()}
-    assert record.related_questions and record.related_questions[0] in titles
+    # Offered as follow-ups, not quoted (their words carry doses no citation backs): the
+    # questions the closest approved articles answer, phrased as questions, not bare titles.
+    asked = {doc.metadata.get("question") for doc in services.catalog.articles()}
+    assert record.related_questions and record.related_questions[0] in asked
+    assert all(q.endswith("?") for q in record.related_questions)
     assert verify(record.answer, record.citations) == []
 
 

@@ -24,6 +24,16 @@ class AskedConcept:
 
 
 @dataclass(frozen=True)
+class AskedPart:
+    """One part of the message ("does it need repeating?"), and whether the passages cover
+    what it names (assistant/coverage.py judged it as a question of its own)."""
+
+    text: str
+    covered: bool = True
+    concepts: tuple[AskedConcept, ...] = ()  # the subjects its own words name ("tramadol")
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     """What a generator may use: the question and the passages retrieved for it.
 
@@ -39,6 +49,9 @@ class GenerationRequest:
     # the forms of each concept the question turns on: a sentence naming them answers it.
     search_question: str = ""
     concepts: tuple[AskedConcept, ...] = ()
+    # The parts of a message that asks several things (assistant/question_parts.py); empty
+    # or one part: the message asks one thing.
+    parts: tuple[AskedPart, ...] = ()
     # What retrieval already computed, handed on so the answer embeds nothing again: the
     # searched question's vector and the passages' sentence vectors stored at ingest (group
     # key -> matrix, see assistant.index.sentences).
@@ -59,6 +72,9 @@ class Draft:
     # Set when the generator produced nothing usable (endpoint failed, timed out, leaked its
     # instructions): the pipeline then answers with the extractive generator instead.
     fallback_reason: str | None = None
+    # Parts of the question the passages cover in name but no quoted sentence answers: the
+    # answer names them as not covered (coverage partial).
+    unanswered: tuple[str, ...] = ()
 
 
 class Generator(Protocol):

@@ -16,21 +16,28 @@ with and the sentence vectors ingest stored for each passage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.answer_form import ends_complete, unexplained_opening
 from assistant.config import AnswerSettings
-from assistant.generate.base import Draft, GenerationRequest
+from assistant.generate.base import AskedConcept, Draft, GenerationRequest
+from assistant.generate.choice import Choice, subject_stems
+from assistant.generate.parts_choice import framed
+from assistant.generate.plain import Glossary, plainness
 from assistant.index.embedder import Embedder
 from assistant.index.sentences import quotable_sentences, sentence_key
 from assistant.language import quantities
 from assistant.language.markers import cite
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
-from assistant.language.tokens import content_words, jaccard
+from assistant.language.tokens import content_words
 
 NAME = "extractive"
+PLAIN_WEIGHT = 1.0  # for patients: how much a plainer sentence is preferred
+PLAIN_MARGIN = 0.35  # ... among the sentences this close to the best one
+PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
@@ -242,31 +249,54 @@ class ExtractiveGenerator:
         ids = frozenset(m.concept.id for m in found)
         return SentenceNames(ids, frozenset(d.id for d in drugs), classes)
 
-    def _select(self, ranked: list[Candidate]) -> list[Candidate]:
-        """Maximal marginal relevance: each pick is relevant and adds something new."""
-        pool = [c for c in ranked if c.similarity >= self._settings.min_sentence_similarity]
-        chosen: list[Candidate] = []
-        while pool and len(chosen) < self._settings.max_sentences:
-            best = max(pool, key=lambda c: self._marginal(c, chosen))
-            pool.remove(best)
-            if not any(self._duplicates(best, c) for c in chosen):
-                chosen.append(best)
-        return chosen
+    def _select(
+        self, ranked: list[Candidate], request: GenerationRequest, limit: int
+    ) -> tuple[list[Candidate], tuple[str, ...]]:
+        """The sentences to quote, and the covered parts of the question none answers.
 
-    def _marginal(self, candidate: Candidate, chosen: list[Candidate]) -> float:
-        if not chosen:
-            return candidate.score
-        overlap = max(float(np.dot(candidate.vector, c.vector)) for c in chosen)
-        return candidate.score - self._settings.redundancy_penalty * overlap
+        Only sentences that read well out of their passage are used (whole, with their own
+        subject). A message that asks several things gets, first and in its order, the best
+        sentence for each part, then more sentences that answer one of its parts; any other
+        message gets maximal marginal relevance: each pick is relevant and adds something new.
+        No pick says again what an earlier one said (assistant/generate/choice.py).
+        """
+        floor = self._settings.min_sentence_similarity
+        usable = [c for c in ranked if _reads_alone(c.sentence)]
+        pool = [c for c in usable if c.similarity >= floor]
+        choice = Choice(self._settings, subject_stems(request.concepts))
+        parts = [p for p in request.parts if p.covered]
+        if len(request.parts) > 1 and parts:
+            # A part may be far from the message as a whole: every usable sentence may answer it.
+            subject = "; ".join(dict.fromkeys(c.forms[0] for c in request.concepts if c.forms))
+            texts = framed([p.text for p in parts])
+            vectors = self._embedder.embed([f"{t} ({subject})" if subject else t for t in texts])
+            subjects = subject_stems(request.concepts, drugs_only=False)
+            chosen, more, unanswered = choice.per_part(
+                usable, parts, texts, list(vectors), self._names_one, subjects
+            )
+            if chosen:
+                return choice.fill(chosen, more, limit), tuple(unanswered)
+        return choice.fill([], pool, limit), ()
 
-    def _duplicates(self, a: Candidate, b: Candidate) -> bool:
-        """Near-duplicates by wording (Jaccard) or by meaning (embedding cosine)."""
-        if jaccard(set(a.words), set(b.words)) >= self._settings.near_duplicate_jaccard:
-            return True
-        return float(np.dot(a.vector, b.vector)) >= self._settings.near_duplicate_cosine
+    def _names_one(self, concepts: tuple[AskedConcept, ...], sentence: str) -> bool:
+        """Whether ``sentence`` names one of the concepts a part names (by the terminology,
+        or a name)."""
+        named = self._names(sentence)
+        lowered = f" {phrase(sentence)} "
+        return any(
+            bool(c.ids & (named.ids | named.classes))
+            or any(f" {form} " in lowered for form in c.forms)
+            for c in concepts
+        )
 
     def generate(self, request: GenerationRequest) -> Draft:
-        chosen = self._select(self.rank(request))
+        ranked = self.rank(request)
+        patient = request.audience == "patient"
+        if patient:  # the plainest of the sentences that support the answer first
+            ranked = _plainest_first(ranked)
+        limit = self._settings.max_sentences
+        limit = min(limit, PATIENT_SENTENCES) if patient else limit
+        chosen, unanswered = self._select(ranked, request, limit)
         if not chosen:
             return Draft(
                 text="",
@@ -275,5 +305,30 @@ class ExtractiveGenerator:
                 mode=NAME,
                 findings=["no sentence relevant enough to quote"],
             )
-        text = " ".join(cite(c.sentence, c.passage) for c in chosen)
-        return Draft(text=text, generator=NAME, mode=NAME)
+        sentences = [c.sentence for c in chosen]
+        if patient and self._terminology is not None:
+            sentences = Glossary(self._terminology).gloss(sentences)
+        text = " ".join(cite(s, c.passage) for s, c in zip(sentences, chosen, strict=True))
+        return Draft(text=text, generator=NAME, mode=NAME, unanswered=unanswered)
+
+
+def _plainest_first(ranked: list[Candidate]) -> list[Candidate]:
+    """``ranked`` re-ranked for a patient: among the sentences close to the best one, a
+    plainer sentence (assistant.generate.plain) ranks higher."""
+    if not ranked:
+        return ranked
+    floor = ranked[0].score - PLAIN_MARGIN
+    boosted = [
+        replace(c, score=c.score + PLAIN_WEIGHT * (plainness(c.sentence) - 0.5))
+        if c.score >= floor
+        else c
+        for c in ranked
+    ]
+    return sorted(boosted, key=lambda c: c.score, reverse=True)
+
+
+def _reads_alone(sentence: str) -> bool:
+    """Whether a passage sentence can be quoted alone: it ends as a sentence (not where a
+    passage was cut) and its subject is no pronoun ("It recommends"); a document named by its
+    kind ("The label warns") is the one its citation will name (assistant.answer_form)."""
+    return ends_complete(sentence) and not unexplained_opening(sentence, introduced=True)

@@ -45,6 +45,9 @@ from server.schemas import QuestionText, question_field
 router = APIRouter(prefix="/v1", tags=["openai"])
 
 MODEL_ID = "followup"
+# The same assistant answering patients and carers: plain language, the patient disclaimer.
+PATIENT_MODEL = "followup-patient"
+MODELS = {MODEL_ID: "clinician", PATIENT_MODEL: "patient"}
 _ANSWER_ID = re.compile(r"\banswer ([0-9a-f]{32})\b")
 
 UserDep = Annotated[User, Depends(ANY_USER)]
@@ -111,17 +114,35 @@ class ChatCompletionIn(BaseModel):
     )
     stream: bool = False
     stream_options: StreamOptions | None = None
-    audience: Literal["clinician", "patient"] = "clinician"
+    # Who the answer is for: this field, else ``metadata.audience``, else the model
+    # (``followup-patient`` answers patients and carers).
+    audience: Literal["clinician", "patient"] | None = None
+    metadata: dict[str, Annotated[str, Field(max_length=512)]] | None = Field(
+        None, max_length=16, description='OpenAI request metadata; {"audience": "patient"}.'
+    )
     conversation_id: str | None = Field(None, max_length=64)
 
 
 def _question(body: ChatCompletionIn) -> str:
-    if body.model != MODEL_ID:
-        raise NotFoundError(f"Unknown model {body.model!r}; GET /v1/models lists '{MODEL_ID}'.")
+    if body.model not in MODELS:
+        listed = "', '".join(MODELS)
+        raise NotFoundError(f"Unknown model {body.model!r}; GET /v1/models lists '{listed}'.")
     for message in reversed(body.messages):
         if message.role == "user":
             return message.text
     raise InvalidRequestError("messages has no user message; add one with the question.")
+
+
+def audience_of(body: ChatCompletionIn) -> str:
+    """Who the answer is for: ``audience``, else ``metadata.audience``, else the model's."""
+    if body.audience is not None:
+        return body.audience
+    asked = (body.metadata or {}).get("audience")
+    if asked is not None:
+        if asked not in ("clinician", "patient"):
+            raise InvalidRequestError("metadata.audience must be 'clinician' or 'patient'.")
+        return asked
+    return MODELS.get(body.model, "clinician")
 
 
 def _conversation_id(body: ChatCompletionIn, services: Services, user: User) -> str | None:
@@ -147,6 +168,8 @@ def _extension(record: AnswerRecord) -> dict[str, Any]:
         "review_status": record.review_status.value,
         "disclaimer": record.disclaimer,
         "citations": [c.model_dump(mode="json") for c in record.citations],
+        "references": [r.model_dump(mode="json") for r in record.references],
+        "audience": record.audience,
         "coverage": record.coverage,
         "uncovered": record.uncovered,
         "corrections": record.corrections,
@@ -178,7 +201,7 @@ def _completion(record: AnswerRecord, body: ChatCompletionIn) -> dict[str, Any]:
         "id": f"chatcmpl-{record.id}",
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": MODEL_ID,
+        "model": body.model,
         "choices": [
             {
                 "index": 0,
@@ -191,20 +214,22 @@ def _completion(record: AnswerRecord, body: ChatCompletionIn) -> dict[str, Any]:
     }
 
 
-def _sse(chunk_id: str, choices: list[dict[str, Any]], **extra: Any) -> str:
+def _sse(chunk_id: str, choices: list[dict[str, Any]], model: str, **extra: Any) -> str:
     payload = {
         "id": chunk_id,
         "object": "chat.completion.chunk",
         "created": int(time.time()),
-        "model": MODEL_ID,
+        "model": model,
         "choices": choices,
         **extra,
     }
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _chunk(chunk_id: str, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-    return _sse(chunk_id, [{"index": 0, "delta": delta, "finish_reason": finish}], **extra)
+def _chunk(
+    chunk_id: str, model: str, delta: dict[str, Any], finish: str | None = None, **extra: Any
+) -> str:
+    return _sse(chunk_id, [{"index": 0, "delta": delta, "finish_reason": finish}], model, **extra)
 
 
 def _tail(record: AnswerRecord, streamed: str) -> list[str]:
@@ -219,22 +244,23 @@ def _tail(record: AnswerRecord, streamed: str) -> list[str]:
 async def _chunks(
     chunk_id: str, events: AsyncIterator[Event], body: ChatCompletionIn
 ) -> AsyncIterator[str]:
-    yield _chunk(chunk_id, {"role": "assistant", "content": ""})
+    model = body.model
+    yield _chunk(chunk_id, model, {"role": "assistant", "content": ""})
     streamed = sent = ""
     try:
         async for event in events:
             if isinstance(event, DeltaEvent):
                 streamed += event.text
                 sent += terminal_safe(event.text)
-                yield _chunk(chunk_id, {"content": terminal_safe(event.text)})
+                yield _chunk(chunk_id, model, {"content": terminal_safe(event.text)})
             elif isinstance(event, FinalEvent):
                 record = event.record
                 for part in _tail(record, streamed):
                     sent += part
-                    yield _chunk(chunk_id, {"content": part})
-                yield _chunk(chunk_id, {}, "stop", followup=_extension(record))
+                    yield _chunk(chunk_id, model, {"content": part})
+                yield _chunk(chunk_id, model, {}, "stop", followup=_extension(record))
                 if body.stream_options and body.stream_options.include_usage:
-                    yield _sse(chunk_id, [], usage=_usage(body, sent))  # as OpenAI sends it
+                    yield _sse(chunk_id, [], model, usage=_usage(body, sent))  # as OpenAI sends it
     except FollowupError as exc:
         yield f"data: {json.dumps(error_body(type(exc).__name__, str(exc)))}\n\n"
     yield "data: [DONE]\n\n"
@@ -242,10 +268,14 @@ async def _chunks(
 
 @router.get("/models")
 async def list_models(_: UserDep) -> dict[str, Any]:
-    """The one model this service offers."""
+    """The assistant, for clinicians (``followup``) and for patients and carers
+    (``followup-patient``)."""
     return {
         "object": "list",
-        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "followup"}],
+        "data": [
+            {"id": model, "object": "model", "created": 0, "owned_by": "followup"}
+            for model in MODELS
+        ],
     }
 
 
@@ -259,7 +289,7 @@ async def chat_completions(
     """OpenAI chat completions (``stream`` true or false) answered by the assistant."""
     question = _question(body)
     conversation_id = _conversation_id(body, services, user)
-    options = {"conversation_id": conversation_id, "audience": body.audience}
+    options = {"conversation_id": conversation_id, "audience": audience_of(body)}
     if not body.stream:
         record = await answer_once(request, services, user, question, **options)
         return _completion(await run_in_threadpool(as_shown, services, record), body)

@@ -23,7 +23,7 @@ from tests.conftest import require_shared_data
 
 pytestmark = pytest.mark.eval
 
-GATED = ("conversations", "pubmedqa-ci", "medquad-ci")
+GATED = ("conversations", "pubmedqa-ci", "medquad-ci", "multipart-dev", "multipart-holdout")
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
 

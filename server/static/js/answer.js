@@ -52,8 +52,13 @@ function sourceLink(citation) {
   return el('code', {}, citation.source_id);
 }
 
+/** The sources a passage leads to (record.references naming its number). */
+function sourcesOf(record, n) {
+  return (record && record.references || []).filter((r) => (r.numbers || []).includes(n));
+}
+
 /** The passage viewer: a modal dialog (Escape closes it, focus returns to the citation). */
-export function showPassage(citation, opener) {
+export function showPassage(citation, opener, record = null) {
   if (!dialog) {
     dialog = el('dialog', { class: 'passage', 'aria-labelledby': 'passage-title' });
     document.body.append(dialog);
@@ -65,13 +70,38 @@ export function showPassage(citation, opener) {
     citation.citation ? el('p', { class: 'muted' }, citation.citation) : null,
     el('blockquote', { class: 'quote' }, citation.passage),
     el('p', {}, 'Source: ', sourceLink(citation)),
+    sourceList(sourcesOf(record, citation.n), 'Rests on'),
     el('form', { method: 'dialog' }, el('button', { class: 'primary' }, 'Close')),
   );
   dialog.showModal();
 }
 
+/** One source, named once by its real citation: the answer's numbers that lead to it, its
+ * link where the corpus has one, and the approved article it came through. */
+function sourceItem(ref) {
+  const via = (ref.via || []).map((v, i) => [i ? '; ' : '',
+    el('a', { href: `/articles/${encodeURIComponent(v.id)}`, class: 'ref-via-link' }, v.title)]);
+  return el('li', { class: 'source-ref', 'data-source-id': ref.source_id },
+    el('span', { class: 'ref-numbers' }, `[${(ref.numbers || []).join(', ')}]`), ' ',
+    el('span', { class: 'ref-citation' }, ref.citation), ' ',
+    ref.url ? safeLink(ref.url, 'link') : null,
+    via.length ? el('span', { class: 'ref-via muted small' }, ' — through the approved article ', ...via.flat()) : null);
+}
+
+function sourceList(refs, heading) {
+  if (!refs.length) return null;
+  return el('div', { class: 'passage-sources' }, el('p', { class: 'small' }, `${heading}:`),
+    el('ul', { class: 'source-refs' }, refs.map(sourceItem)));
+}
+
 function references(record) {
   if (!record.citations.length) return null;
+  const refs = record.references || [];
+  if (refs.length) {
+    return el('details', { class: 'refs', open: true },
+      el('summary', {}, `References (${refs.length})`),
+      el('ul', { class: 'source-refs' }, refs.map(sourceItem)));
+  }
   return el('details', { class: 'refs' },
     el('summary', {}, `References (${record.citations.length})`),
     el('ol', {}, record.citations.map((c) => el('li', { value: c.n },
@@ -99,10 +129,11 @@ export function coverageNote(record) {
 /** One answer as an <article>: status, text, references, disclaimer, suggestions. */
 export function answerCard(record, { fallback = [], onPick = null } = {}) {
   const byN = new Map(record.citations.map((c) => [c.n, c]));
-  const onCite = (n, button) => { const c = byN.get(n); if (c) showPassage(c, button); };
+  const onCite = (n, button) => { const c = byN.get(n); if (c) showPassage(c, button, record); };
   return el('article', { class: 'answer', 'data-answer-id': record.id, 'aria-label': 'Answer' },
     el('div', { class: 'answer-head' }, badge(record.review_status),
-      record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null),
+      record.refused ? el('span', { class: 'badge refused' }, 'Not covered by approved sources') : null,
+      record.audience === 'patient' ? el('span', { class: 'badge audience' }, 'For patients and carers') : null),
     evidenceNotice(record),
     citedText('p', record.answer, onCite),
     coverageNote(record),

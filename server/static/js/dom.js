@@ -62,10 +62,19 @@ export function setAudience(value) {
   localStorage.setItem(AUDIENCE_KEY, value === 'patient' ? 'patient' : 'clinician');
 }
 
+/** The page's look for the stored audience: `data-audience` on <body> shows the disclaimer
+ * bar written for it (.for-clinician / .for-patient). */
+export function showAudience() {
+  document.body.dataset.audience = audience();
+}
+
 /** Wire a radio group named `name` to the stored audience. */
 export function bindAudience(form, name = 'audience') {
   for (const input of form.querySelectorAll(`input[name="${name}"]`)) {
     input.checked = input.value === audience();
-    input.addEventListener('change', () => { if (input.checked) setAudience(input.value); });
+    input.addEventListener('change', () => {
+      if (input.checked) { setAudience(input.value); showAudience(); }
+    });
   }
+  showAudience();
 }

@@ -1,0 +1,105 @@
+"""Answers that answer each part, read well and name their sources once (issue 22, items 1
+and 3), through the real pipeline over the sample corpus."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer_form import problems
+from assistant.language.sentences import answer_sentences as sentences
+from assistant.models import AnswerRecord
+from assistant.pipeline import answer, stream_answer
+from assistant.render import answer_text
+from assistant.services import Services
+
+CRUSH = "Can the chewable tablet be crushed for a 2 year old, and does it need to be repeated?"
+DOSE = "What dose of mebendazole for a 14 kg child with roundworm?"
+
+
+def ask_after(services: Services, first: str, question: str) -> AnswerRecord:
+    earlier = answer(services, first)
+    return answer(services, question, conversation_id=earlier.conversation_id)
+
+
+def test_each_part_is_answered_in_the_order_asked(services: Services) -> None:
+    record = ask_after(services, DOSE, CRUSH)
+    said = sentences(record.answer)
+    assert record.coverage == "full" and not record.uncovered
+    assert re.search(r"crushed|spoon", said[0]), said[0]  # the first part, first
+    assert any("second course" in s for s in said)  # the repeat course the article states
+    assert problems(record.answer) == []
+
+
+def test_a_part_no_passage_answers_is_named_and_the_rest_answered(services: Services) -> None:
+    events = list(stream_answer(services, "How long does LDN take to work and what side effects?"))
+    record = events[-1].record  # type: ignore[union-attr]
+    assert record.coverage == "partial"
+    assert any("take to work" in part for part in record.uncovered)
+    opening = "The approved sources do not answer this part of your question"
+    assert record.answer.startswith(opening)
+    assert "vivid dreams" in record.answer and record.citations
+    assert not any("take to work" in f for f in record.findings if "not addressed" in f)
+    streamed = "".join(e.text for e in events if e.type == "delta")  # type: ignore[union-attr]
+    assert streamed == record.answer  # the opening streams with the answer, saved first
+
+
+def test_an_uncovered_population_in_one_part_leaves_the_other_answered(services: Services) -> None:
+    record = answer(services, "Can LDN be taken with tramadol, and is it safe in pregnancy?")
+    assert not record.refused and record.coverage == "partial"
+    assert any("pregnancy" in part for part in record.uncovered)
+    first = sentences(record.answer)[1]  # after the opening naming the gap
+    assert "contraindicated" in first and "opioid analgesics" in first
+
+
+def test_two_results_of_one_trial_are_both_given_once(services: Services) -> None:
+    record = answer(
+        services,
+        "In KEYNOTE-355 with a CPS of 10 or more, what was the progression-free survival "
+        "and the overall survival?",
+    )
+    assert "9.7 months" in record.answer and "23.0 months" in record.answer
+    assert problems(record.answer) == []
+
+
+def test_a_sentence_that_says_more_replaces_the_one_it_contains(services: Services) -> None:
+    record = answer(
+        services,
+        "What happens if a patient on naltrexone tries to overcome the blockade with opioids, "
+        "and does the label warn about the liver?",
+    )
+    assert record.coverage == "full"
+    assert "fatal overdose" in record.answer and "liver injury" in record.answer
+    assert problems(record.answer) == []
+
+
+def test_each_source_is_named_once_by_its_real_citation(services: Services) -> None:
+    record = ask_after(services, DOSE, CRUSH)
+    refs = record.references
+    assert refs and len({r.source_id for r in refs}) == len(refs)
+    numbers = {n for r in refs for n in r.numbers}
+    assert numbers == {c.n for c in record.citations}  # every citation leads to a source
+    names = " ".join(r.citation for r in refs)
+    assert "VERMOX CHEWABLE" in names or "EMVERM" in names  # the label itself
+    assert "Followup sample article" not in names
+    article = "mebendazole-ascariasis-child"
+    assert all(any(v.id == article for v in r.via) for r in refs)
+    text = answer_text(record)
+    for ref in refs:  # named once in what a clinician reads
+        assert text.count(ref.citation) == 1
+
+
+def test_a_source_with_a_link_in_the_corpus_carries_it(services: Services) -> None:
+    record = answer(services, "What did the 2024 FINAL trial of low-dose naltrexone find?")
+    linked = {r.source_id: r.url for r in record.references}
+    assert (
+        linked.get("bruun-2024-ldn-final-trial") == "https://doi.org/10.1016/S2665-9913(23)00278-3"
+    )
+
+
+def test_related_questions_are_questions_of_the_same_topic(services: Services) -> None:
+    record = answer(services, DOSE)
+    assert record.related_questions
+    for question in record.related_questions:
+        assert question.endswith("?")
+        assert re.search(r"mebendazole|roundworm|worm|chew", question, re.I), question
+        assert "cefuroxime" not in question.lower()
