@@ -27,6 +27,7 @@ from assistant.index.postgres_schema import (
     migrate,
 )
 from assistant.index.postgres_sentences import PgSentences
+from assistant.index.postgres_serving import PgServedLexical, PgServing
 from assistant.index.postgres_vectors import PgVectors
 from assistant.index.sentences import generation_keys
 from assistant.models import APPROVED, utc_now
@@ -135,9 +136,10 @@ class PostgresIndex:
         self.where = self._conn.where
         self._prepare(create)
         self._opened = self.generation  # a writer must start from this generation
-        self.catalog = PgCatalog(self._conn)
+        serving = PgServing(self._conn)
+        self.catalog = PgCatalog(serving)
         self.vectors = PgVectors(self._conn)
-        self.lexical = PgLexical(self._conn)
+        self.lexical = PgServedLexical(serving)
         self.sentences = PgSentences(self._conn)
 
     def _prepare(self, create: bool) -> None:

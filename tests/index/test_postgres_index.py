@@ -1,7 +1,8 @@
 """The PostgreSQL index backend against a real PostgreSQL 16 + pgvector server (pgserver wheel).
 
-What only this backend has to prove: BM25 computed in SQL ranks and scores exactly as bm25s
-does; an ingest is one transaction (invisible until COMMIT, gone after an abort, a failure or
+What only this backend has to prove: BM25 over the postings stored in PostgreSQL ranks and
+scores exactly as bm25s does, and a search reads no postings from the database (each reader
+holds the serving generation's in memory, reloaded when another ingest commits); an ingest is one transaction (invisible until COMMIT, gone after an abort, a failure or
 a killed process); one writer at a time; the HNSW graph is built and used; a database without
 pgvector is refused with what to do.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -66,7 +68,7 @@ def index(pg_index_url: str) -> PostgresIndex:
     opened.close()
 
 
-def test_bm25_in_sql_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
+def test_bm25_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
     docs, chunks = sample()
     ingest(index, docs, chunks)
     every = [c for d in docs for c in chunks[d.id]]
@@ -77,6 +79,30 @@ def test_bm25_in_sql_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
         assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5), query
     assert index.lexical.knows("naltrexone") and index.lexical.knows("Naltrexone's")
     assert not index.lexical.knows("zzzzqx")
+
+
+def test_a_search_reads_no_postings_from_postgresql(
+    index: PostgresIndex, pg_index_url: str
+) -> None:
+    docs, chunks = sample()
+    ingest(index, docs, chunks)
+    expected = {q: index.lexical.search(q, 20) for q in QUERIES}  # loads the generation
+    answered: dict[str, list[tuple[str, float]]] = {}
+
+    def search_all() -> None:
+        answered.update({q: index.lexical.search(q, 20) for q in QUERIES})
+
+    with psycopg.connect(pg_index_url) as other:
+        # Until this transaction ends nobody can read the lexical tables.
+        other.execute("LOCK TABLE index_postings, index_lexical IN ACCESS EXCLUSIVE MODE")
+        searches = threading.Thread(target=search_all, daemon=True)
+        searches.start()
+        searches.join(timeout=10)
+        finished = not searches.is_alive()
+        other.rollback()  # frees a search that did wait for the tables, so the test ends
+    searches.join(timeout=30)
+    assert finished, "a lexical search waited for the postings table"
+    assert answered == expected
 
 
 def test_numbers_survive_tokenisation(index: PostgresIndex) -> None:
@@ -113,10 +139,14 @@ def test_another_servers_ingest_is_seen_within_a_second(
     ingest(index, docs[:2], chunks)
     other = open_postgres_index(pg_index_url)  # another app server on the same database
     assert len(other.catalog.documents()) == 2
+    assert other.lexical.count() == sum(len(chunks[d.id]) for d in docs[:2])
     ingest(index, docs[:5], chunks)
     time.sleep(1.1)
     assert len(other.catalog.documents()) == 5
     assert other.catalog.corpus_version == index.catalog.corpus_version
+    # Its in-memory BM25 is the new generation's too.
+    assert other.lexical.count() == sum(len(chunks[d.id]) for d in docs[:5])
+    assert other.lexical.search("naltrexone", 50) == index.lexical.search("naltrexone", 50)
     other.close()
 
 
