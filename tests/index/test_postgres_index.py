@@ -150,6 +150,49 @@ def test_another_servers_ingest_is_seen_within_a_second(
     other.close()
 
 
+def test_a_reader_loading_a_new_generation_does_not_hold_up_the_others(
+    index: PostgresIndex, pg_index_url: str
+) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:2], chunks)
+    reader = open_postgres_index(pg_index_url)  # another app server
+    first = reader.lexical.count()
+    ingest(index, docs[:5], chunks)
+    with psycopg.connect(pg_index_url) as blocker:
+        # The new generation's postings cannot be read until this transaction ends.
+        blocker.execute("LOCK TABLE index_postings IN ACCESS EXCLUSIVE MODE")
+        reader.catalog.invalidate()
+        loading = threading.Thread(target=reader.catalog.documents, daemon=True)
+        loading.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _waiting_for_a_lock(pg_index_url):
+            time.sleep(0.05)
+        time.sleep(1.1)  # past the reader's refresh interval: the others check again too
+        # Meanwhile every other request answers from the generation it had.
+        seen: list[int] = []
+        other = threading.Thread(
+            target=lambda: seen.extend([reader.lexical.count(), len(reader.catalog.documents())]),
+            daemon=True,
+        )
+        other.start()
+        other.join(timeout=2)
+        answered = not other.is_alive()
+        blocker.rollback()  # lets the load finish (and a request that waited for it)
+    loading.join(timeout=30)
+    assert answered, "a request waited for another thread's load of the new generation"
+    assert seen == [first, 2]
+    assert len(reader.catalog.documents()) == 5 and reader.lexical.count() > first
+    reader.close()
+
+
+def _waiting_for_a_lock(url: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
 def test_a_failing_write_step_leaves_the_serving_generation(index: PostgresIndex) -> None:
     docs, chunks = sample()
     ingest(index, docs[:3], chunks)
