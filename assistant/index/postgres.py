@@ -3,10 +3,11 @@
 Catalog, vectors (pgvector, HNSW over cosine distance) and BM25 postings live in ``index_*``
 tables beside the answer store's. Each app server holds the serving generation's catalog and
 BM25 in memory (assistant.index.postgres_serving) and asks PostgreSQL per query only for the
-nearest vectors and the hits' stored vectors. An ingest is one SQL transaction on its own connection,
-serialised across every process by an advisory lock: readers keep seeing the previous
-generation until COMMIT, and a crash or abort at any point leaves it untouched. Unchanged chunks
-keep their rows (vectors are tagged with content hashes), so re-ingest embeds only new text.
+nearest vectors and the hits' stored vectors. An ingest is one SQL transaction on its own
+connection, serialised across every process by an advisory lock: readers keep seeing the
+previous generation until COMMIT, and a crash or abort at any point leaves it untouched.
+Unchanged chunks keep their rows (vectors are tagged with content hashes), so re-ingest embeds
+only new text.
 
 Needs the pgvector extension in the database (``CREATE EXTENSION vector``; every managed
 PostgreSQL offers it). Tests use the PyPI wheel ``pgserver`` (PostgreSQL 16, pgvector 0.6).

@@ -2,9 +2,10 @@
 
 What only this backend has to prove: BM25 over the postings stored in PostgreSQL ranks and
 scores exactly as bm25s does, and a search reads no postings from the database (each reader
-holds the serving generation's in memory, reloaded when another ingest commits); an ingest is one transaction (invisible until COMMIT, gone after an abort, a failure or
-a killed process); one writer at a time; the HNSW graph is built and used; a database without
-pgvector is refused with what to do.
+holds the serving generation's in memory, reloaded when another ingest commits); an ingest is
+one transaction (invisible until COMMIT, gone after an abort, a failure or a killed process);
+one writer at a time; the HNSW graph is built and used, in every schema of one database; a
+database without pgvector is refused with what to do.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import psycopg
@@ -298,6 +301,37 @@ def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url:
             ("[" + ",".join(["0.05"] * 384) + "]",),
         ).fetchall()
     assert "index_vectors_hnsw" in " ".join(row[0] for row in plan)
+
+
+def test_two_indexes_in_one_database_each_get_their_own_tables_and_graph(
+    pgvector_url: str,
+) -> None:
+    """Staging beside production: the second schema's search path also reaches the first's."""
+    names = [f"t_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    with psycopg.connect(pgvector_url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+    first = _on_path(pgvector_url, names[0])
+    second = _on_path(pgvector_url, names[1], names[0])  # finds the first's tables too
+    docs, chunks = sample()
+    for url in (first, second):
+        index = open_postgres_index(url, create=True)
+        ingest(index, docs[:3], chunks)
+        index.close()
+    with psycopg.connect(pgvector_url, autocommit=True) as conn:
+        for name in names:
+            found = conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+                (name, "index_vectors"),
+            ).fetchall()
+            assert "index_vectors_hnsw" in {row[0] for row in found}, name
+            applied = conn.execute(f'SELECT count(*) FROM "{name}".index_migrations').fetchone()
+            assert applied is not None and applied[0] >= 2, name
+
+
+def _on_path(url: str, *schemas: str) -> str:
+    options = quote(f"-csearch_path={','.join(schemas)},public")
+    return f"{url}{'&' if '?' in url else '?'}options={options}"
 
 
 def test_an_empty_database_is_not_ready_and_a_bad_url_is_refused(pg_index_url: str) -> None:
