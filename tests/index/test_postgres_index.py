@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import numpy as np
@@ -29,6 +30,7 @@ from assistant.index.postgres import PostgresIndex, open_postgres_index
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
 from assistant.models import APPROVED, Chunk, Document
+from tests.index.pg_fixture import require_pgserver
 
 pytestmark = pytest.mark.postgres
 
@@ -301,6 +303,33 @@ def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url:
             ("[" + ",".join(["0.05"] * 384) + "]",),
         ).fetchall()
     assert "index_vectors_hnsw" in " ".join(row[0] for row in plan)
+
+
+@pytest.mark.slow
+def test_a_lost_database_is_a_retryable_error_and_the_reader_reconnects(tmp_path: Path) -> None:
+    require_pgserver()
+    import pgserver
+
+    def start() -> Any:
+        server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
+        server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+        return server
+
+    server = start()
+    index = open_postgres_index(server.get_uri(), create=True)
+    docs, chunks = sample()
+    ingest(index, docs[:3], chunks)
+    probe = unit_vectors(1, seed=3)[0]
+    found = index.vectors.search(probe, 3)
+    server.cleanup()  # the database goes away under a running reader
+    with pytest.raises(IndexNotReadyError, match="try again"):  # 503 to an HTTP client
+        index.vectors.search(probe, 3)
+    server = start()
+    try:
+        assert index.vectors.search(probe, 3) == found  # reconnected by itself
+    finally:
+        index.close()
+        server.cleanup()
 
 
 def test_two_indexes_in_one_database_each_get_their_own_tables_and_graph(
