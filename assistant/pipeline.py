@@ -480,11 +480,16 @@ def stream_answer(
         audience=audience,
     )
     turn.understanding = with_parts(turn.understanding, services.understander.concepts)
+    clock = time.perf_counter()  # timing: retrieve
     retrieval = retrieve(services, turn)
     turn.timings_ms.update(retrieval.timings_ms)
+    turn.timings_ms["retrieve"] = (time.perf_counter() - clock) * 1000
+    clock = time.perf_counter()  # timing: a server waits for a generation slot at this yield
     yield SourcesEvent(turn.conversation.id, turn.standalone_question, _hits(retrieval))
+    turn.timings_ms["queue_wait"] = (time.perf_counter() - clock) * 1000
     started = time.perf_counter()
     gap, coverage = gate(services, turn, retrieval)
+    turn.timings_ms["assess"] = (time.perf_counter() - started) * 1000
     request = generation_request(services, turn, retrieval, audience)
     draft = gap
     streamed: list[str] = []
@@ -504,16 +509,24 @@ def stream_answer(
                 streamed.append(item)
                 yield DeltaEvent(item)
         assert draft is not None
+        clock = time.perf_counter()  # timing: settle (a model's draft verified)
         draft, changes = settle(services, request, draft)
+        turn.timings_ms["settle"] = (time.perf_counter() - clock) * 1000
     turn.timings_ms["generate"] = (time.perf_counter() - started) * 1000
     own = gap.text if gap is not None and gap.text else None
+    clock = time.perf_counter()  # timing: finalize (citations verified, coverage re-checked)
     record = finalize(services, turn, retrieval, draft, coverage, own)
+    record.timings_ms["finalize"] = (time.perf_counter() - clock) * 1000
+    clock = time.perf_counter()  # timing: suggest
     if services.suggester is not None:
         asked = [record.question, record.standalone_question, *(a.question for a in turn.history)]
         cited = {c.source_id for c in record.citations} | turn.favour
         suggested = services.suggester.suggest(retrieval.query_vector, cited, asked)
         record.related_questions += [q for q in suggested if q not in record.related_questions]
+    record.timings_ms["suggest"] = (time.perf_counter() - clock) * 1000
+    clock = time.perf_counter()  # timing: persist (the stored record cannot hold its own)
     services.store.save_answer(record)
+    record.timings_ms["persist"] = (time.perf_counter() - clock) * 1000
     # What was not streamed (an extractive answer: all of it after any partial opening) is
     # shown now, verified and persisted, sentence by sentence; the final event stays the word.
     shown = "".join(streamed)

@@ -1,7 +1,8 @@
 """The two index backends side by side: embedded (Chroma + bm25s) and PostgreSQL (pgvector).
 
     python -m benchmarks.index_backends gates [--datasets conversations,medquad-ci]
-    python -m benchmarks.index_backends scale [--fraction 0.1 --seed 5]
+    python -m benchmarks.index_backends scale [--fraction 0.1 --seed 5] [--pg-url URL]
+    python -m benchmarks.index_backends pg-start|pg-stop --pg-dir DIR
 
 Every passage is embedded ONCE (a memoising embedder) and the same vectors are written to both
 backends, so the figures compare the backends, not two embedding runs on a shared machine.
@@ -11,8 +12,10 @@ on each backend and prints every gated metric of both with the difference.
 ``scale`` indexes a seeded share of MedQuAD's files (all with ``--fraction 1``) into both and
 reports the write-side ingest rate, the unchanged re-ingest time, retrieval p50/p95 (the
 whole search, and the backend's own part: dense + lexical + fusion), nDCG@10 on every question
-of the indexed files, and disk size. Without ``--pg-url`` a throw-away PostgreSQL 16 +
-pgvector server is started from the ``pgserver`` wheel under ``--out``.
+of the indexed files, and disk size. Each run writes into a fresh schema of ``--pg-url`` (printed
+as ``pg_index_url``, kept for later benchmarks) or of a throw-away PostgreSQL 16 + pgvector
+server started from the ``pgserver`` wheel. ``pg-start`` starts a pgserver that outlives the
+command (and prints its URL) for runs whose index must stay; ``pg-stop`` stops it.
 """
 
 from __future__ import annotations
@@ -93,14 +96,29 @@ class MemoEmbedder:
 
 @contextlib.contextmanager
 def postgres_url(given: str | None, folder: Path) -> Iterator[str]:
-    """``given``, or a throw-away pgserver database under ``folder`` for the run."""
-    if given:
-        yield given
-        return
+    """A fresh schema in ``given``, or in a throw-away pgserver database, for the run."""
     from tests.index.pg_fixture import fresh_schema, pgvector_server
 
+    if given:
+        yield fresh_schema(given, "bench")
+        return
     with pgvector_server() as url:
         yield fresh_schema(url, "bench")
+
+
+def kept_server(folder: Path, stop: bool) -> str:
+    """Start (or find running) a pgserver PostgreSQL + pgvector in ``folder`` that outlives this
+    process, for indexes that later benchmarks serve (load_chat); ``stop`` stops it."""
+    import warnings
+
+    with warnings.catch_warnings():  # "XDG_RUNTIME_DIR is not set": harmless here
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(folder, cleanup_mode="stop" if stop else None)
+    if not stop:
+        server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+    return str(server.get_uri())
 
 
 def settings_for(backend: str, folder: Path, pg_url: str) -> Settings:
@@ -270,6 +288,7 @@ def scale(args: argparse.Namespace, pg_url: str, embedder: MemoEmbedder) -> dict
         embedder.embed([q["question"] for q in questions])  # query vectors, shared as well
         embedder.save(saved, reused)
     results["embedding"] = reused
+    results["pg_index_url"] = pg_url  # the PostgreSQL index stays for later benchmarks
     log(json.dumps(results["embedding"]))
     results["questions"] = len(questions)
     for backend in BACKENDS:
@@ -289,7 +308,10 @@ def scale(args: argparse.Namespace, pg_url: str, embedder: MemoEmbedder) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["gates", "scale"])
+    parser.add_argument("what", choices=["gates", "scale", "pg-start", "pg-stop"])
+    parser.add_argument(
+        "--pg-dir", type=Path, help="pg-start/pg-stop: the kept server's data folder"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "backends")
     parser.add_argument("--pg-url", help="a PostgreSQL database with pgvector (default: pgserver)")
     parser.add_argument("--datasets", default="conversations,medquad-ci")
@@ -306,6 +328,11 @@ def main(argv: list[str] | None = None) -> int:
         help="take the vectors a previous scale run of the same share saved (after a crash)",
     )
     args = parser.parse_args(argv)
+    if args.what.startswith("pg-"):
+        if args.pg_dir is None:
+            parser.error("pg-start and pg-stop need --pg-dir")
+        print(kept_server(args.pg_dir, stop=args.what == "pg-stop"))
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
     embedder = MemoEmbedder(open_embedder(IndexSettings()))  # what ingest and serving use
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()

@@ -1,7 +1,7 @@
 """Load run on loopback: N concurrent clinicians stream questions to a real ``followup serve``.
 
     python -m benchmarks.load_chat [--users 20] [--seconds 60] [--think 1.0] [--data-dir DIR]
-        [--index DIR | --index-url URL]
+        [--index DIR | --index-url URL] [--store-url URL] [--servers 1]
 
 Builds an index of corpus/ in a temp data dir (or reuses ``--data-dir`` holding one, or serves
 a given index such as full MedQuAD: ``--index`` folder or ``--index-url`` PostgreSQL), creates
@@ -12,12 +12,19 @@ p50/p95 time to the first streamed event and to the final (persisted) answer, an
 every error (the run fails if there is any). An index without articles (MedQuAD alone) gets
 conversations without an anchor, opened with its sources' own questions. Writes
 benchmarks/out/load_chat.json.
+
+``--servers N`` starts N server processes on one store (``--store-url`` for PostgreSQL, else the
+data dir's SQLite) and one index, each on its own port; clinicians are spread over them as a
+load balancer would. Every final answer carries its server-side stage timings
+(``timings_ms``); the report breaks the answer time down per stage (p50, p95, mean and share
+of the mean final time), ``other`` being what no stage measured (HTTP, SSE, thread hand-offs).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -33,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from assistant.config import Settings, StoreSettings
 from assistant.review.store import AnswerStore
 from assistant.review.users import add_user
 from benchmarks import publish
@@ -46,6 +54,25 @@ FOLLOW_UPS = [
     "How long should treatment last?",
     "What should be monitored?",
 ]
+# Server-side stages, in the order an answer passes them, each measured apart (timings_ms keys;
+# "draft" and "retrieve_other" are derived: see _stages).
+STAGES = (
+    "condense",  # prepare: conversation read, understand, condense
+    "embed_query",
+    "dense",
+    "lexical",
+    "fuse",
+    "sentences",
+    "retrieve_other",  # approval filter, coverage re-ordering
+    "queue_wait",  # waiting for a generation slot (shared by every server on the store)
+    "assess",
+    "draft",
+    "settle",
+    "finalize",
+    "suggest",
+    "persist",
+)
+RETRIEVER_PARTS = ("embed_query", "dense", "lexical", "fuse", "sentences")
 
 
 @dataclass
@@ -53,6 +80,18 @@ class Results:
     first_event_s: list[float] = field(default_factory=list)
     final_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    stages_ms: list[dict[str, float]] = field(default_factory=list)  # one per final answer
+
+
+def _stages(timings: dict[str, float], final_s: float) -> dict[str, float]:
+    """The answer's non-overlapping stages (ms) from its record's ``timings_ms``."""
+    t = {k: float(v) for k, v in timings.items()}
+    stages = {k: t.get(k, 0.0) for k in STAGES}
+    retrieve = t.get("retrieve", sum(stages[k] for k in RETRIEVER_PARTS))
+    stages["retrieve_other"] = retrieve - sum(stages[k] for k in RETRIEVER_PARTS)
+    stages["draft"] = t.get("generate", 0.0) - t.get("assess", 0.0) - t.get("settle", 0.0)
+    stages["other"] = final_s * 1000 - sum(stages.values())
+    return stages
 
 
 def _free_port() -> int:
@@ -65,7 +104,8 @@ def _free_port() -> int:
 def _prepare(data_dir: Path, users: int, env: dict[str, str], given: bool) -> list[str]:
     if not given and not (data_dir / "index").exists():
         subprocess.run([str(FOLLOWUP), "ingest", str(REPO / "corpus")], env=env, check=True)
-    store = AnswerStore(data_dir / "followup.db")
+    url = env.get("FOLLOWUP_STORE__URL")
+    store = AnswerStore.from_settings(Settings(data_dir=data_dir, store=StoreSettings(url=url)))
     try:
         stamp = int(time.time())
         return [add_user(store, f"load{stamp}-{i}", "clinician")[1] for i in range(users)]
@@ -95,17 +135,20 @@ async def _ask(client: httpx.AsyncClient, cid: str, question: str, results: Resu
     started = time.perf_counter()
     first: float | None = None
     final = False
+    record: dict[str, Any] = {}
     path = f"/api/conversations/{cid}/stream"
     async with client.stream("POST", path, json={"question": question}) as response:
         if response.status_code != 200:
             body = (await response.aread()).decode(errors="replace")[:200]
             results.errors.append(f"{response.status_code}: {body}")
             return
-        async for line in response.aiter_lines():
+        lines = response.aiter_lines()
+        async for line in lines:
             if line.startswith("event: "):
                 first = first if first is not None else time.perf_counter() - started
                 if line == "event: final":
                     final = True
+                    record = json.loads((await anext(lines))[len("data: ") :])["record"]
                 elif line == "event: error":
                     results.errors.append("error event")
     if first is None or not final:
@@ -113,6 +156,7 @@ async def _ask(client: httpx.AsyncClient, cid: str, question: str, results: Resu
         return
     results.first_event_s.append(first)
     results.final_s.append(time.perf_counter() - started)
+    results.stages_ms.append(_stages(record["timings_ms"], results.final_s[-1]))
 
 
 async def _clinician(
@@ -162,14 +206,43 @@ def _index_questions(env: dict[str, str], n: int = 500) -> list[dict[str, Any]]:
 
 
 async def _run(
-    url: str, keys: list[str], seconds: float, think: float, env: dict[str, str]
+    urls: list[str], keys: list[str], seconds: float, think: float, env: dict[str, str]
 ) -> Results:
-    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {keys[0]}"}) as c:
+    """Every clinician on its server (round robin over ``urls``, as a load balancer would)."""
+    async with httpx.AsyncClient(
+        base_url=urls[0], headers={"Authorization": f"Bearer {keys[0]}"}
+    ) as c:
         articles = (await c.get("/api/articles")).json() or _index_questions(env)
     results = Results()
     until = time.monotonic() + seconds
-    await asyncio.gather(*(_clinician(url, k, articles, until, think, results) for k in keys))
+    await asyncio.gather(
+        *(
+            _clinician(urls[i % len(urls)], k, articles, until, think, results)
+            for i, k in enumerate(keys)
+        )
+    )
     return results
+
+
+def stage_table(results: Results) -> dict[str, dict[str, float]]:
+    """Per stage: p50, p95 and mean (ms), and its share of the mean final answer time."""
+    if not results.stages_ms:
+        return {}
+    mean_final = statistics.fmean(results.final_s) * 1000
+    table = {}
+    for stage in (*STAGES, "other"):
+        values = [s[stage] for s in results.stages_ms]
+        table[stage] = {
+            "p50_ms": round(_pct(values, 50), 1),
+            "p95_ms": round(_pct(values, 95), 1),
+            "mean_ms": round(statistics.fmean(values), 1),
+            "share": round(statistics.fmean(values) / mean_final, 3),
+        }
+    return table
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def main() -> None:
@@ -180,6 +253,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="reuse a data dir that holds an index")
     parser.add_argument("--index", type=Path, help="serve this embedded index folder")
     parser.add_argument("--index-url", help="serve this PostgreSQL index")
+    parser.add_argument("--store-url", help="keep answers and shared state in this PostgreSQL")
+    parser.add_argument("--servers", type=int, default=1, help="server processes on one store")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "out" / "load_chat.json")
     args = parser.parse_args()
     temp = None if args.data_dir else Path(tempfile.mkdtemp(prefix="followup-load-"))
@@ -190,20 +265,33 @@ def main() -> None:
         env["FOLLOWUP_INDEX__PATH"] = str(args.index.resolve())
     if args.index_url:
         env["FOLLOWUP_INDEX__URL"] = args.index_url
+    if args.store_url:
+        env["FOLLOWUP_STORE__URL"] = args.store_url
     keys = _prepare(data_dir, args.users, env, bool(args.index or args.index_url))
-    port = _free_port()
-    server = _start(env, port, data_dir / "load-server.log")
+    servers: list[subprocess.Popen[bytes]] = []
     try:
+        urls = []
+        for n in range(args.servers):
+            port = _free_port()
+            servers.append(_start(env, port, data_dir / f"load-server-{n}.log"))
+            urls.append(f"http://127.0.0.1:{port}")
+        uptime = _uptime()
         started = time.monotonic()
-        results = asyncio.run(_run(f"http://127.0.0.1:{port}", keys, args.seconds, args.think, env))
+        results = asyncio.run(_run(urls, keys, args.seconds, args.think, env))
         elapsed = time.monotonic() - started
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
     report = {
         "index": str(args.index or args.index_url or "corpus/ (sample)"),
+        "store": "postgresql" if args.store_url else "sqlite",
+        "servers": args.servers,
+        "uptime_at_start": uptime,
+        "uptime_at_end": _uptime(),
         "users": args.users,
         "seconds": round(elapsed, 1),
         "think_s": args.think,
@@ -215,6 +303,7 @@ def main() -> None:
         "final_p95_s": round(_pct(results.final_s, 95), 3),
         "errors": len(results.errors),
         "error_samples": results.errors[:5],
+        "stages_ms": stage_table(results),
     }
     publish(report, args.out)
     if results.errors:

@@ -18,7 +18,7 @@ def open_index(settings: IndexSettings, index_dir: Path, *, create: bool = False
     IndexNotReadyError when nothing was ingested yet.
     """
     if settings.url:
-        # One PostgreSQL (pgvector + BM25 in SQL) shared by N app servers.
+        # One PostgreSQL (pgvector + BM25 postings) shared by N app servers.
         from assistant.index.postgres import open_postgres_index
 
         return open_postgres_index(settings.url, create=create)

@@ -1,10 +1,13 @@
 """The index in PostgreSQL (``FOLLOWUP_INDEX__URL=postgresql://...``): one database for N servers.
 
 Catalog, vectors (pgvector, HNSW over cosine distance) and BM25 postings live in ``index_*``
-tables beside the answer store's. An ingest is one SQL transaction on its own connection,
-serialised across every process by an advisory lock: readers keep seeing the previous
-generation until COMMIT, and a crash or abort at any point leaves it untouched. Unchanged chunks
-keep their rows (vectors are tagged with content hashes), so re-ingest embeds only new text.
+tables beside the answer store's. Each app server holds the serving generation's catalog and
+BM25 in memory (assistant.index.postgres_serving) and asks PostgreSQL per query only for the
+nearest vectors and the hits' stored vectors. An ingest is one SQL transaction on its own
+connection, serialised across every process by an advisory lock: readers keep seeing the
+previous generation until COMMIT, and a crash or abort at any point leaves it untouched.
+Unchanged chunks keep their rows (vectors are tagged with content hashes), so re-ingest embeds
+only new text.
 
 Needs the pgvector extension in the database (``CREATE EXTENSION vector``; every managed
 PostgreSQL offers it). Tests use the PyPI wheel ``pgserver`` (PostgreSQL 16, pgvector 0.6).
@@ -27,6 +30,7 @@ from assistant.index.postgres_schema import (
     migrate,
 )
 from assistant.index.postgres_sentences import PgSentences
+from assistant.index.postgres_serving import PgServedLexical, PgServing
 from assistant.index.postgres_vectors import PgVectors
 from assistant.index.sentences import generation_keys
 from assistant.models import APPROVED, utc_now
@@ -135,9 +139,10 @@ class PostgresIndex:
         self.where = self._conn.where
         self._prepare(create)
         self._opened = self.generation  # a writer must start from this generation
-        self.catalog = PgCatalog(self._conn)
+        serving = PgServing(self._conn)
+        self.catalog = PgCatalog(serving)
         self.vectors = PgVectors(self._conn)
-        self.lexical = PgLexical(self._conn)
+        self.lexical = PgServedLexical(serving)
         self.sentences = PgSentences(self._conn)
 
     def _prepare(self, create: bool) -> None:

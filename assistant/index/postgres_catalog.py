@@ -2,8 +2,8 @@
 
 Retrieval looks up every candidate chunk and its document (a hundred lookups per question),
 and ingest compares every document with what is indexed, so both read the catalog from
-memory: a reader holds a snapshot of the serving generation, reloaded when another ingest has
-committed (checked at most every ``refresh_s``), and an ingest holds a copy of the generation it
+memory: a reader holds a snapshot of the serving generation (assistant.index.postgres_serving,
+reloaded when another ingest has committed), and an ingest holds a copy of the generation it
 started from, which it edits and writes through. Writes are buffered and sent a batch at a time
 (one upsert, one delete and one COPY per batch); a document put again unchanged is not sent.
 Documents keep their first ingest position (``seq``) when they are replaced, as the embedded
@@ -13,15 +13,17 @@ catalog keeps a replaced key's place.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.index.base import WriteHook
 from assistant.index.catalog import StoredCatalog
 from assistant.index.postgres_conn import PgConnection
 from assistant.models import Chunk, Document, Reference, sha256_text
+
+if TYPE_CHECKING:
+    from assistant.index.postgres_serving import PgServing
 
 BATCH_DOCUMENTS = 1000
 _CHUNK_COLUMNS = ("id", "doc_id", "ordinal", "title", "heading", "text", "reference_ids")
@@ -112,37 +114,21 @@ class _Delegating:
 
 
 class PgCatalog(_Delegating):
-    """A reader's catalog: the serving generation, reloaded after another ingest commits."""
+    """A reader's catalog: the serving generation held by a :class:`PgServing`."""
 
-    def __init__(self, conn: PgConnection, refresh_s: float = 1.0) -> None:
-        self._conn = conn
-        self._refresh_s = refresh_s
-        self._snapshot: StoredCatalog | None = None
-        self._generation = -1
-        self._version = ""
-        self._checked = 0.0
+    def __init__(self, serving: PgServing) -> None:
+        self._serving = serving
 
     @property
     def corpus_version(self) -> str:
-        self._view()
-        return self._version
+        return self._serving.current().corpus_version
 
     def invalidate(self) -> None:
         """Check for a new generation on the next read (this process just committed one)."""
-        self._checked = float("-inf")
+        self._serving.invalidate()
 
     def _view(self) -> StoredCatalog:
-        now = time.monotonic()
-        if self._snapshot is not None and now - self._checked < self._refresh_s:
-            return self._snapshot
-        self._checked = now
-        generation = self._conn.value("SELECT generation FROM index_state")
-        if self._snapshot is None or generation != self._generation:
-            with self._conn.snapshot():
-                row = self._conn.rows("SELECT generation, corpus_version FROM index_state")[0]
-                self._snapshot = load_catalog(self._conn)
-            self._generation, self._version = row
-        return self._snapshot
+        return self._serving.current().catalog
 
 
 class PgCatalogWriter(_Delegating):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from assistant.errors import FollowupError
+from assistant.errors import FollowupError, IndexNotReadyError
 
 # HNSW candidates per query; Chroma's default (100) so both backends recall alike. Must be at
 # least the number of results asked for, or pgvector returns fewer.
@@ -26,6 +26,14 @@ def redact(url: str) -> str:
     if parts.password is None:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+class PgIndexUnavailableError(IndexNotReadyError):
+    """The index's database cannot be reached now (restarting, network, a timeout): a request
+    may be retried shortly (HTTP 503, like an index that is not ready)."""
+
+    def __init__(self, message: str) -> None:
+        FollowupError.__init__(self, message)
 
 
 def read_only(step: str) -> None:
@@ -52,7 +60,7 @@ class PgConnection:
             conn.execute(f"SET hnsw.ef_search = {EF_SEARCH}")
             conn.autocommit = self._autocommit
         except psycopg.Error as exc:
-            raise FollowupError(
+            raise PgIndexUnavailableError(
                 f"Cannot connect to the PostgreSQL index at {self.where}: {exc}. "
                 "Check FOLLOWUP_INDEX__URL and that the server is running."
             ) from exc
@@ -73,6 +81,12 @@ class PgConnection:
                 self._conn = self._connect()
             try:
                 yield self._conn
+            except psycopg.OperationalError as exc:
+                # The connection was lost (the server restarted) or a timeout hit: retryable.
+                raise PgIndexUnavailableError(
+                    f"The PostgreSQL index at {self.where} cannot be reached ({exc}); "
+                    "try again in a moment."
+                ) from exc
             except psycopg.Error as exc:
                 raise FollowupError(
                     f"The PostgreSQL index at {self.where} could not {what}: {exc}"

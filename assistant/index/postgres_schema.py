@@ -114,7 +114,11 @@ def _create_vector_extension(conn: Any, where: str) -> None:
 
 def applied(conn: Any) -> set[int]:
     """Versions of the migrations already applied ({} when the index was never created)."""
-    exists = conn.execute("SELECT to_regclass('index_migrations') IS NOT NULL").fetchone()[0]
+    # In the schema this connection creates tables in: another index's table further along the
+    # search path (say public's, beside a staging schema) is not this index's.
+    exists = conn.execute(
+        "SELECT to_regclass(format('%I.index_migrations', current_schema())) IS NOT NULL"
+    ).fetchone()[0]
     if not exists:
         return set()
     return {row[0] for row in conn.execute("SELECT version FROM index_migrations").fetchall()}
@@ -160,7 +164,7 @@ def ensure_vector_index(conn: Any, dimension: int) -> None:
     if stored is None:
         conn.execute(f"ALTER TABLE index_vectors ALTER COLUMN embedding TYPE vector({dimension})")
         conn.execute("UPDATE index_state SET dimension = %s", (dimension,))
-    if conn.execute("SELECT to_regclass(%s) IS NULL", (VECTOR_INDEX,)).fetchone()[0]:
+    if not _has_vector_index(conn):
         # The graph of 50k 384-d vectors outgrows the default 64 MB, and a build that spills
         # is several times slower; LOCAL: for this transaction only.
         conn.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
@@ -169,3 +173,14 @@ def ensure_vector_index(conn: Any, dimension: int) -> None:
             f"(embedding vector_cosine_ops) WITH (m = {HNSW_M}, "
             f"ef_construction = {HNSW_EF_CONSTRUCTION})"
         )
+
+
+def _has_vector_index(conn: Any) -> bool:
+    """Whether this index's own vectors table has its HNSW graph (an index of that name on
+    another schema's table, found first by name, does not count)."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = 'index_vectors'::regclass AND c.relname = %s)",
+        (VECTOR_INDEX,),
+    ).fetchone()
+    return bool(row[0])

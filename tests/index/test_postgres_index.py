@@ -1,9 +1,11 @@
 """The PostgreSQL index backend against a real PostgreSQL 16 + pgvector server (pgserver wheel).
 
-What only this backend has to prove: BM25 computed in SQL ranks and scores exactly as bm25s
-does; an ingest is one transaction (invisible until COMMIT, gone after an abort, a failure or
-a killed process); one writer at a time; the HNSW graph is built and used; a database without
-pgvector is refused with what to do.
+What only this backend has to prove: BM25 over the postings stored in PostgreSQL ranks and
+scores exactly as bm25s does, and a search reads no postings from the database (each reader
+holds the serving generation's in memory, reloaded when another ingest commits); an ingest is
+one transaction (invisible until COMMIT, gone after an abort, a failure or a killed process);
+one writer at a time; the HNSW graph is built and used, in every schema of one database; a
+database without pgvector is refused with what to do.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import psycopg
@@ -24,6 +30,7 @@ from assistant.index.postgres import PostgresIndex, open_postgres_index
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.loader import load_corpus
 from assistant.models import APPROVED, Chunk, Document
+from tests.index.pg_fixture import require_pgserver
 
 pytestmark = pytest.mark.postgres
 
@@ -66,7 +73,7 @@ def index(pg_index_url: str) -> PostgresIndex:
     opened.close()
 
 
-def test_bm25_in_sql_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
+def test_bm25_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
     docs, chunks = sample()
     ingest(index, docs, chunks)
     every = [c for d in docs for c in chunks[d.id]]
@@ -77,6 +84,30 @@ def test_bm25_in_sql_ranks_and_scores_as_bm25s(index: PostgresIndex) -> None:
         assert np.allclose([s for _, s in got], [s for _, s in expected], rtol=1e-5), query
     assert index.lexical.knows("naltrexone") and index.lexical.knows("Naltrexone's")
     assert not index.lexical.knows("zzzzqx")
+
+
+def test_a_search_reads_no_postings_from_postgresql(
+    index: PostgresIndex, pg_index_url: str
+) -> None:
+    docs, chunks = sample()
+    ingest(index, docs, chunks)
+    expected = {q: index.lexical.search(q, 20) for q in QUERIES}  # loads the generation
+    answered: dict[str, list[tuple[str, float]]] = {}
+
+    def search_all() -> None:
+        answered.update({q: index.lexical.search(q, 20) for q in QUERIES})
+
+    with psycopg.connect(pg_index_url) as other:
+        # Until this transaction ends nobody can read the lexical tables.
+        other.execute("LOCK TABLE index_postings, index_lexical IN ACCESS EXCLUSIVE MODE")
+        searches = threading.Thread(target=search_all, daemon=True)
+        searches.start()
+        searches.join(timeout=10)
+        finished = not searches.is_alive()
+        other.rollback()  # frees a search that did wait for the tables, so the test ends
+    searches.join(timeout=30)
+    assert finished, "a lexical search waited for the postings table"
+    assert answered == expected
 
 
 def test_numbers_survive_tokenisation(index: PostgresIndex) -> None:
@@ -113,11 +144,58 @@ def test_another_servers_ingest_is_seen_within_a_second(
     ingest(index, docs[:2], chunks)
     other = open_postgres_index(pg_index_url)  # another app server on the same database
     assert len(other.catalog.documents()) == 2
+    assert other.lexical.count() == sum(len(chunks[d.id]) for d in docs[:2])
     ingest(index, docs[:5], chunks)
     time.sleep(1.1)
     assert len(other.catalog.documents()) == 5
     assert other.catalog.corpus_version == index.catalog.corpus_version
+    # Its in-memory BM25 is the new generation's too.
+    assert other.lexical.count() == sum(len(chunks[d.id]) for d in docs[:5])
+    assert other.lexical.search("naltrexone", 50) == index.lexical.search("naltrexone", 50)
     other.close()
+
+
+def test_a_reader_loading_a_new_generation_does_not_hold_up_the_others(
+    index: PostgresIndex, pg_index_url: str
+) -> None:
+    docs, chunks = sample()
+    ingest(index, docs[:2], chunks)
+    reader = open_postgres_index(pg_index_url)  # another app server
+    first = reader.lexical.count()
+    ingest(index, docs[:5], chunks)
+    with psycopg.connect(pg_index_url) as blocker:
+        # The new generation's postings cannot be read until this transaction ends.
+        blocker.execute("LOCK TABLE index_postings IN ACCESS EXCLUSIVE MODE")
+        reader.catalog.invalidate()
+        loading = threading.Thread(target=reader.catalog.documents, daemon=True)
+        loading.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _waiting_for_a_lock(pg_index_url):
+            time.sleep(0.05)
+        time.sleep(1.1)  # past the reader's refresh interval: the others check again too
+        # Meanwhile every other request answers from the generation it had.
+        seen: list[int] = []
+        other = threading.Thread(
+            target=lambda: seen.extend([reader.lexical.count(), len(reader.catalog.documents())]),
+            daemon=True,
+        )
+        other.start()
+        other.join(timeout=2)
+        answered = not other.is_alive()
+        blocker.rollback()  # lets the load finish (and a request that waited for it)
+    loading.join(timeout=30)
+    assert answered, "a request waited for another thread's load of the new generation"
+    assert seen == [first, 2]
+    assert len(reader.catalog.documents()) == 5 and reader.lexical.count() > first
+    reader.close()
+
+
+def _waiting_for_a_lock(url: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])
 
 
 def test_a_failing_write_step_leaves_the_serving_generation(index: PostgresIndex) -> None:
@@ -225,6 +303,64 @@ def test_hnsw_cosine_index_is_built_and_used(index: PostgresIndex, pg_index_url:
             ("[" + ",".join(["0.05"] * 384) + "]",),
         ).fetchall()
     assert "index_vectors_hnsw" in " ".join(row[0] for row in plan)
+
+
+@pytest.mark.slow
+def test_a_lost_database_is_a_retryable_error_and_the_reader_reconnects(tmp_path: Path) -> None:
+    require_pgserver()
+    import pgserver
+
+    def start() -> Any:
+        server = pgserver.get_server(tmp_path / "pg", cleanup_mode="stop")
+        server.psql("CREATE EXTENSION IF NOT EXISTS vector;")
+        return server
+
+    server = start()
+    index = open_postgres_index(server.get_uri(), create=True)
+    docs, chunks = sample()
+    ingest(index, docs[:3], chunks)
+    probe = unit_vectors(1, seed=3)[0]
+    found = index.vectors.search(probe, 3)
+    server.cleanup()  # the database goes away under a running reader
+    with pytest.raises(IndexNotReadyError, match="try again"):  # 503 to an HTTP client
+        index.vectors.search(probe, 3)
+    server = start()
+    try:
+        assert index.vectors.search(probe, 3) == found  # reconnected by itself
+    finally:
+        index.close()
+        server.cleanup()
+
+
+def test_two_indexes_in_one_database_each_get_their_own_tables_and_graph(
+    pgvector_url: str,
+) -> None:
+    """Staging beside production: the second schema's search path also reaches the first's."""
+    names = [f"t_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    with psycopg.connect(pgvector_url, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'CREATE SCHEMA "{name}"')
+    first = _on_path(pgvector_url, names[0])
+    second = _on_path(pgvector_url, names[1], names[0])  # finds the first's tables too
+    docs, chunks = sample()
+    for url in (first, second):
+        index = open_postgres_index(url, create=True)
+        ingest(index, docs[:3], chunks)
+        index.close()
+    with psycopg.connect(pgvector_url, autocommit=True) as conn:
+        for name in names:
+            found = conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+                (name, "index_vectors"),
+            ).fetchall()
+            assert "index_vectors_hnsw" in {row[0] for row in found}, name
+            applied = conn.execute(f'SELECT count(*) FROM "{name}".index_migrations').fetchone()
+            assert applied is not None and applied[0] >= 2, name
+
+
+def _on_path(url: str, *schemas: str) -> str:
+    options = quote(f"-csearch_path={','.join(schemas)},public")
+    return f"{url}{'&' if '?' in url else '?'}options={options}"
 
 
 def test_an_empty_database_is_not_ready_and_a_bad_url_is_refused(pg_index_url: str) -> None:
