@@ -148,7 +148,9 @@ async def _ask(client: httpx.AsyncClient, cid: str, question: str, results: Resu
                 first = first if first is not None else time.perf_counter() - started
                 if line == "event: final":
                     final = True
-                    record = json.loads((await anext(lines))[len("data: ") :])["record"]
+                    payload = json.loads((await anext(lines))[len("data: ") :])
+                    record = payload["record"]
+                    record["timings_ms"]["persist"] = payload.get("persist_ms", 0.0)
                 elif line == "event: error":
                     results.errors.append("error event")
     if first is None or not final:

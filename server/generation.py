@@ -108,7 +108,11 @@ def event_payload(event: Event) -> dict[str, Any]:
     if isinstance(event, DeltaEvent):
         return asdict(event)
     if isinstance(event, FinalEvent):
-        return {"revised": event.revised, "record": event.record.model_dump(mode="json")}
+        return {
+            "revised": event.revised,
+            "record": event.record.model_dump(mode="json"),
+            "persist_ms": event.persist_ms,
+        }
     raise TypeError(f"unknown event {event!r}")
 
 
