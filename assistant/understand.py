@@ -339,6 +339,7 @@ class Understander:
             found.append(self._concept(mention))
         history += _taken(sentence, found)
         found = _background(found, history, bool(_REFERS.search(sentence)))
+        found = _mothers_baby(found, sentence)
         found += self._age(sentence, found)
         found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
@@ -437,6 +438,23 @@ def _background(
     if not inside or not (asked or referred):
         return found
     return [replace(c, essential=False) if c in inside else c for c in found]
+
+
+# The baby of a pregnant or breastfeeding patient is not the patient: "once the baby's here,
+# while she's breastfeeding" asks about breastfeeding, not about children.
+_MATERNAL = frozenset({"pregnancy", "breastfeeding"})
+_BABY = re.compile(r"^(?:bab(?:y|ies)|infants?|newborns?|neonates?)\b", re.I)
+
+
+def _mothers_baby(found: list[Concept], sentence: str) -> list[Concept]:
+    labels = {c.label for c in found if c.kind is ConceptKind.QUALIFIER}
+    if not labels & _MATERNAL:
+        return found
+    return [
+        c for c in found
+        if c.kind is not ConceptKind.QUALIFIER or c.label in _MATERNAL or c.span[0] < 0
+        or not _BABY.match(sentence[c.span[0] : c.span[1]])
+    ]  # fmt: skip
 
 
 def _span_inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

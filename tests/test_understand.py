@@ -146,6 +146,21 @@ def test_concepts_name_drugs_populations_and_doses(understander: Understander) -
     }
 
 
+@pytest.mark.parametrize(
+    ("question", "population"),
+    [
+        ("and once the baby's here, while she's breastfeeding?", "breastfeeding"),
+        ("is Movicol safe for the baby in pregnancy?", "pregnancy"),
+        ("Movicol dose for a baby?", "children"),
+    ],
+)
+def test_the_baby_of_a_pregnant_or_breastfeeding_patient_is_not_the_patient(
+    understander: Understander, question: str, population: str
+) -> None:
+    found = understander.concepts(question)
+    assert [c.label for c in found if c.kind is ConceptKind.QUALIFIER] == [population]
+
+
 def _coverage(understander: Understander, question: str, passage: str) -> tuple[str, list[str]]:
     understood = understander.understand(question)
     found = _assess(understander, understood, [passage], 0.6)
