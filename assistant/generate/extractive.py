@@ -274,6 +274,11 @@ class ExtractiveGenerator:
             chosen, more, unanswered = choice.per_part(
                 usable, parts, texts, list(vectors), self._names_one, subjects
             )
+            # The age a part asks for ("crushed for a 2 year old") is answered too: the best
+            # sentence whose age band holds it may join, as the citations must cover it.
+            ages = quantities.ages_in_years(request.question)
+            fits = [c for c in pool if c not in chosen + more and _age_bonus(ages, c.sentence) > 0]
+            more += fits[:1]
             if chosen:
                 return choice.fill(chosen, more, limit), tuple(unanswered)
         return choice.fill([], pool, limit), ()

@@ -370,6 +370,8 @@ _AGE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(r"\b(?:for|within|after|every|during|lasting|until|course of)\s*$", re.I)
+# "not cured 3 weeks after treatment", "repeated 2 weeks later": a time, not an age.
+_ELAPSED = re.compile(r"^\s*(?:after|later|before|apart|ago)\b", re.I)
 _FROM = re.compile(r"\b(?:from|over|older than|upwards of|at least)\s*$|[>≥]\s*$", re.I)
 _UNDER = re.compile(r"\b(?:under|below|younger than|less than|up to)\s*$|[<≤]\s*$", re.I)
 _ONWARDS = re.compile(r"^\s*(?:of age\s*)?(?:and|or)\s+(?:older|over|above)\b", re.I)
@@ -382,7 +384,7 @@ def age_bands(text: str) -> list[tuple[float, float]]:
     bands = []
     for q in _age_spans(plain):
         before, after = plain[max(0, q.start - 40) : q.start], plain[q.end : q.end + 30]
-        if _DURATION.search(before):
+        if _DURATION.search(before) or _ELAPSED.match(after):
             continue
         # "from 1 year", "under 6 months": a band even with no age word; "over 3 days" and
         # "up to 4 days" are durations.

@@ -70,6 +70,11 @@ def _written(text: str, term: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", text) is not None
 
 
+# Terms the lexicon held before an eval corpus that uses them was written (git log shows
+# "hepatic" in clinical.v3.yaml before evals/corpora/adult-mental-health existed).
+PREDATES_THE_EVAL_CORPUS = frozenset({"hepatic"})
+
+
 @pytest.mark.parametrize("path", sorted(LEXICONS.glob("*.yaml")), ids=lambda p: p.name)
 def test_no_lexicon_term_was_taken_from_an_eval_case(path: Path) -> None:
     sample, evals = _texts()
@@ -84,6 +89,7 @@ def test_no_lexicon_term_was_taken_from_an_eval_case(path: Path) -> None:
         for t in _terms(path)
         if not (t.isupper() and len(t) <= 6) and _uses(evals, t) and not _uses(sample, t)
     ]
+    taken = [t for t in taken if t not in PREDATES_THE_EVAL_CORPUS]
     assert not taken, f"{path.name} lists terms only the eval sets use: {sorted(set(taken))}"
 
 

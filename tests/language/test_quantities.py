@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.language.quantities import (
+    age_bands,
     ages_in_years,
     bounds,
     facts,
@@ -135,3 +136,12 @@ def test_ages() -> None:
     assert ages_in_years("my 3 year old") == [3.0]
     assert ages_in_years("a 6-month-old baby") == [0.5]
     assert ages_in_years("8yo with croup") == [8.0]
+
+
+def test_age_bands_and_times_that_are_no_ages() -> None:
+    assert age_bands("children 6 months to 6 years") == [(0.5, 6.0)]
+    assert age_bands("patients 1 year of age and older") == [(1.0, 130.0)]
+    assert age_bands("infants under 12 months") == [(0.0, 1.0)]
+    # A time after treatment beside a child is no age band.
+    assert age_bands("If a child is not cured 3 weeks after treatment, repeat it.") == []
+    assert age_bands("a child whose dose is repeated 2 weeks later") == []
