@@ -120,8 +120,13 @@ def is_fragment(sentence: str) -> bool:
     body = re.sub(r"[\"'’”)\]]+$", "", text)
     if not _ENDS.search(text) or _CUT_END.search(body.rstrip(".!?").rstrip() + "."):
         return True
+    if _QUOTED_TERM.match(text):
+        return False  # opens on a term in quotes: “lithium” on its own is not a question ...
     first = text.lstrip("\"'“(‘[")
     return bool(first) and first[0].islower()
+
+
+_QUOTED_TERM = re.compile(r"^[“\"][^”\"]{1,60}[”\"]\s+\w")
 
 
 def ends_complete(sentence: str) -> bool:

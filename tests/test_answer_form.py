@@ -77,7 +77,8 @@ def test_whole_sentences_and_the_pipeline_own_wording_are_not_fragments() -> Non
     text = (
         "The approved sources do not address breastfeeding. The approved sources do not answer "
         "this part of your question: \u201chow long does LDN take to work\u201d. "
-        "Low-dose naltrexone is defined as a daily naltrexone dose of 1 to 5 mg [1]."
+        "Low-dose naltrexone is defined as a daily naltrexone dose of 1 to 5 mg [1]. "
+        "\u201clithium\u201d on its own is not a question I can answer."
     )
     assert problems(text) == []
 

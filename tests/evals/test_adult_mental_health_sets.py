@@ -136,7 +136,10 @@ def test_the_config_runs_the_cases_over_the_new_corpus_with_the_issue_9_bars(
     assert built.cases == DATASETS / f"{FOLLOWUPS}.jsonl" and built.cases.is_file()
     assert built.corpus == [CORPUS] and CORPUS.is_dir()
     dev = load_config(DATASETS / "followups-dev.json")
-    assert built.config.thresholds == dev.thresholds
+    # dev's answer rules, and floors for answered / declined right under what was measured
+    rules = {k: v for k, v in built.config.thresholds.items() if k in dev.thresholds}
+    assert rules == dev.thresholds
+    assert {"answered_right", "declined_right"} <= set(built.config.thresholds)
     assert built.config.target_thresholds == {"answered_right": 0.85, "declined_right": 0.95}
 
 

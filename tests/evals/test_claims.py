@@ -68,6 +68,7 @@ def test_a_claim_citing_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
 
 ACUTE = ROOT / "evals" / "corpora" / "acute-paediatrics"
 CHRONIC = ROOT / "evals" / "corpora" / "adult-chronic-care"
+MENTAL = ROOT / "evals" / "corpora" / "adult-mental-health"
 
 
 @pytest.mark.eval
@@ -82,6 +83,7 @@ CHRONIC = ROOT / "evals" / "corpora" / "adult-chronic-care"
         ("claims-acute-paediatrics", ACUTE, 0.88, 0.97, 60),
         ("claims-acute-paediatrics-holdout", ACUTE, 0.55, 0.78, 25),
         ("claims-adult-chronic-care", CHRONIC, 0.8, 0.95, 60),
+        ("claims-adult-mental-health", MENTAL, 0.5, 0.88, 60),
     ],
 )
 def test_claims_benchmark_gate(

@@ -97,6 +97,7 @@ OTHER_FOLLOWUPS = (
     "followups-acute-paediatrics",
     "followups-acute-paediatrics-holdout",
     "followups-adult-chronic-care",
+    "followups-adult-mental-health",
 )
 
 
