@@ -72,13 +72,15 @@ def log(message: str) -> None:
 class Bench:
     """The deployment every scenario runs against."""
 
-    pg: Any  # tests.review.pg_faults.KillablePostgres
+    pg: Any  # tests.support.pg_faults.KillablePostgres
     url: str
     root: Path
     keys: dict[str, str]
     env: dict[str, str]
     model_env: dict[str, str]
-    servers: dict[str, Any] = field(default_factory=dict)  # name -> tests.server.live.LiveServer
+    servers: dict[str, Any] = field(
+        default_factory=dict
+    )  # name -> tests.support.live_server.LiveServer
     args: argparse.Namespace | None = None
 
     def sql(self, query: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
@@ -90,7 +92,7 @@ class Bench:
         return AnswerStore(url=self.url, key_file=self.root / "audit.key")
 
     def start(self, name: str, *, model: bool = False) -> Any:
-        from tests.server.live import start_server
+        from tests.support.live_server import start_server
 
         env = {**self.env, **(self.model_env if model else {})}
         self.servers[name] = start_server(self.root / "data", self.keys, extra_env=env)
@@ -129,7 +131,7 @@ def hanging_model() -> Iterator[str]:
 
 @contextmanager
 def deployment(args: argparse.Namespace) -> Iterator[Bench]:
-    from tests.review.pg_faults import killable_postgres, schema_url
+    from tests.support.pg_faults import killable_postgres, schema_url
 
     root = Path(tempfile.mkdtemp(prefix="followup-faults-"))
     try:

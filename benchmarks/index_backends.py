@@ -97,7 +97,7 @@ class MemoEmbedder:
 @contextlib.contextmanager
 def postgres_url(given: str | None, folder: Path) -> Iterator[str]:
     """A fresh schema in ``given``, or in a throw-away pgserver database, for the run."""
-    from tests.index.pg_fixture import fresh_schema, pgvector_server
+    from tests.support.pg_index import fresh_schema, pgvector_server
 
     if given:
         yield fresh_schema(given, "bench")

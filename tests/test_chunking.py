@@ -12,7 +12,7 @@ from assistant.index.embedder import MAX_WORDPIECES, MiniLMEmbedder
 from assistant.ingest.chunking import chunk_document, count_tokens
 from assistant.ingest.loader import load_corpus
 from assistant.models import Document
-from tests.conftest import CORPUS, SHARED_DATA
+from tests.support.data import CORPUS, SHARED_DATA
 
 
 def _medquad_documents(limit: int) -> list[Document]:

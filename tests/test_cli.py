@@ -3,42 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support.cli import followup
+from tests.support.data import REPO
 
 PENDING = "Pending human review — answer "
 DISCLAIMER_START = "Professional medical disclaimer"
-
-
-@pytest.fixture()
-def data_dir(sample_index: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(sample_index / "index", target / "index")
-    return target
-
-
-def followup(
-    data_dir: Path, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    # These tests are about the offline default: no model endpoint from the caller's shell.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "FOLLOWUP_LLM"))}
-    env |= {"FOLLOWUP_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_ask_prints_answer_references_disclaimer_and_status(data_dir: Path) -> None:

@@ -15,8 +15,8 @@ from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retriever
 from assistant.index.sentences import quotable_sentences
 from assistant.index.vector_store import ChromaStore
-from tests.conftest import CORPUS, CountingEmbedder
-from tests.index.fakes import HashEmbedder
+from tests.support.data import CORPUS
+from tests.support.embedders import CountingEmbedder, HashEmbedder
 
 ARTICLES = [
     "mebendazole-ascariasis-child",

@@ -16,7 +16,7 @@ from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
 from assistant.pipeline import answer
 from assistant.services import build_services
-from tests.conftest import CORPUS, REPO, settings_for
+from tests.support.data import CORPUS, REPO, settings_for
 
 
 class NetworkBlocked(RuntimeError):

@@ -16,7 +16,7 @@ from assistant.language.terminology.normal import phrase
 from assistant.models import AnswerRecord
 from assistant.pipeline import answer
 from assistant.services import Services
-from tests.test_cli import data_dir, followup  # noqa: F401  (the CLI fixture and runner)
+from tests.support.cli import followup
 
 DOSE = "What dose of mebendazole for a 14 kg child with roundworm?"
 HFNC = "When is high-flow nasal cannula preferred over noninvasive ventilation?"
@@ -128,7 +128,7 @@ def test_a_refusal_for_a_patient_points_to_their_own_clinician(services: Service
 
 @pytest.mark.parametrize("audience", ["clinician", "patient"])
 def test_the_cli_answers_each_audience_in_its_own_words(
-    data_dir: Path,  # noqa: F811
+    data_dir: Path,
     audience: str,
 ) -> None:
     result = followup(data_dir, "ask", "--audience", audience, DOSE)

@@ -15,7 +15,7 @@ import pytest
 from assistant.errors import InvalidRequestError
 from assistant.render import answer_text
 from assistant.safe_text import QUESTION_PATTERN, check_question, terminal_safe
-from tests.conftest import POISONED_QUESTION, REPO
+from tests.support.data import POISONED_QUESTION, REPO
 
 RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\u202c")
 MARKUP = ("<script", "<iframe", "<b>", "javascript:", "](", "evil.example/beacon")

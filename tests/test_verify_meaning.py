@@ -12,7 +12,7 @@ import pytest
 
 from assistant.content import contentless, has_content
 from assistant.verify import check_sentences
-from tests.sample_passages import approved_sample_passages
+from tests.support.sample_passages import approved_sample_passages
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.meaning import meaning_problem
 from assistant.verify import check_sentences
-from tests.sample_passages import approved_sample_passages
+from tests.support.sample_passages import approved_sample_passages
 
 
 @pytest.fixture(scope="module")

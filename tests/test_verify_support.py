@@ -10,7 +10,7 @@ import pytest
 
 from assistant.verify import check_sentences
 from assistant.verify_support import Evidence, shares, support_problem
-from tests.sample_passages import approved_sample_passages
+from tests.support.sample_passages import approved_sample_passages
 
 
 @pytest.fixture(scope="module")

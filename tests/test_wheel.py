@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, REPO
+from tests.support.data import CORPUS, REPO
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.live import LiveServer, prepare_data_dir, start_server
+from tests.support.live_server import LiveServer, prepare_data_dir, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"

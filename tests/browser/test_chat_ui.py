@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_web_ui import signed_in
-from tests.server.live import LiveServer
+from tests.support.browser import signed_in
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,8 @@ from assistant.index.factory import open_index
 from assistant.ingest.chunking import chunk_document
 from assistant.review.recheck import recheck
 from assistant.review.store import AnswerStore
-from tests.browser.test_review_console import ask
-from tests.browser.test_web_ui import shown_version, signed_in
-from tests.server.live import LiveServer
+from tests.support.browser import ask, shown_version, signed_in
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.server.live import LiveServer
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_web_ui import shown_version, signed_in
-from tests.server.live import LiveServer
+from tests.support.browser import ask, shown_version, signed_in
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +20,6 @@ SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "hei
 ANSWERED = "What dose of mebendazole for a 14 kg child with roundworm?"
 PARTIAL = "What is the usual LDN dose for fibromyalgia? Is it safe while breastfeeding?"
 OFF_TOPIC = "What is the capital of France?"
-
-
-def ask(web: LiveServer, user: str, question: str) -> dict[str, Any]:
-    with web.client(user) as client:
-        cid = client.post("/api/conversations", json={}).json()["id"]
-        record: dict[str, Any] = client.post(
-            f"/api/conversations/{cid}/messages", json={"question": question}
-        ).json()
-        return record
 
 
 def edit(web: LiveServer, answer_id: str, text: str, comment: str | None = None) -> None:

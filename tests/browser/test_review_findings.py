@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_web_ui import ask_by_api, shown_version, signed_in
-from tests.server.live import LiveServer
+from tests.support.browser import ask_by_api, shown_version, signed_in
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 

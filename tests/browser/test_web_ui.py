@@ -9,40 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.server.live import LiveServer
+from tests.support.browser import ARTICLE, ask_by_api, shown_version, signed_in
+from tests.support.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
-
-ARTICLE = "ldn-fibromyalgia-dosing"
-
-
-def shown_version(client: Any, answer_id: str) -> dict[str, Any]:
-    """The version an edit is made on (its number and SHA-256), as the console shows it."""
-    latest = client.get(f"/api/review/answers/{answer_id}").json()["versions"][-1]
-    return {"version": latest["version"], "sha256": latest["sha256"]}
-
-
-def signed_in(browser: Any, web: LiveServer, user: str, path: str, **context: Any) -> Any:
-    """A fresh browser context signed in as ``user`` through the login page, at ``path``."""
-    page = browser.new_context(**context).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    page.goto(web.url + path)
-    page.wait_for_url("**/login?next=*")
-    page.get_by_label("API key").fill(web.keys[user])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(web.url + path)
-    return page
-
-
-def ask_by_api(web: LiveServer, question: str) -> dict[str, Any]:
-    with web.client("alice") as client:
-        cid = client.post("/api/conversations", json={"article_id": ARTICLE}).json()["id"]
-        record: dict[str, Any] = client.post(
-            f"/api/conversations/{cid}/messages", json={"question": question}
-        ).json()
-        return record
 
 
 def test_article_follow_up_conversation_and_citation(

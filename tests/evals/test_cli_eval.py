@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from tests.conftest import CORPUS
+from tests.support.data import CORPUS
 
 CASES = [
     {

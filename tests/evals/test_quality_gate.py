@@ -19,7 +19,7 @@ from evals.build import DATASETS, build
 from evals.cases import DatasetConfig, load_cases, load_config
 from evals.report import check
 from evals.session import EvalOptions, run_eval
-from tests.conftest import require_shared_data
+from tests.support.data import require_shared_data
 
 pytestmark = pytest.mark.eval
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,10 +9,8 @@ import pytest
 from assistant.config import IndexSettings
 from assistant.index.base import Index
 from assistant.index.factory import open_index
-from tests.index.pg_fixture import fresh_schema, pg_index_url, pgvector_url  # noqa: F401
-
-# Opens the backend's index; ``create=True`` as ingest does.
-OpenIndex = Callable[..., Index]
+from tests.support.indexes import OpenIndex
+from tests.support.pg_index import fresh_schema, pg_index_url, pgvector_url  # noqa: F401
 
 
 @pytest.fixture(params=["embedded", pytest.param("postgres", marks=pytest.mark.postgres)])

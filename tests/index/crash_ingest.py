@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.config import IndexSettings
 from assistant.index.indexer import ingest
-from tests.index.fakes import HashEmbedder
+from tests.support.embedders import HashEmbedder
 
 KILLED = 17  # exit status of a process killed at its step
 

@@ -12,7 +12,8 @@ from assistant.generate.extractive import ExtractiveGenerator
 from assistant.index.retriever import Retriever
 from assistant.pipeline import answer
 from assistant.services import build_services
-from tests.conftest import CountingEmbedder, settings_for
+from tests.support.data import settings_for
+from tests.support.embedders import CountingEmbedder
 
 QUESTION = "What dose of mebendazole for a 14 kg child with roundworm?"
 

@@ -9,8 +9,8 @@ from assistant.errors import FollowupError, IndexNotReadyError
 from assistant.index.base import Index, IndexTransaction
 from assistant.index.sentences import quotable_sentences, sentence_key
 from assistant.models import APPROVED, Chunk, Document
-from tests.index.conftest import OpenIndex
-from tests.index.fakes import HashEmbedder
+from tests.support.embedders import HashEmbedder
+from tests.support.indexes import OpenIndex
 
 EMBED = HashEmbedder()
 

@@ -8,7 +8,6 @@ bm25s on disk; the embedder is a deterministic fake (the vectors' meaning is not
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -21,33 +20,10 @@ from assistant.config import IndexSettings, RetrievalSettings
 from assistant.index.factory import open_index
 from assistant.index.indexer import ingest
 from assistant.index.retriever import Retriever
-from tests.conftest import CORPUS, REPO
 from tests.index.crash_ingest import KILLED
-from tests.index.fakes import HashEmbedder
-
-EDITED = "umbilical-cord-prolapse"
-DELETED = "mebendazole-ascariasis-child"
-ARTICLES = [EDITED, DELETED, "albendazole-ascariasis-alternative"]
-
-
-def small_corpus(root: Path) -> Path:
-    (root / "articles").mkdir(parents=True)
-    for name in ARTICLES:
-        shutil.copy(CORPUS / "articles" / f"{name}.md", root / "articles")
-    shutil.copytree(CORPUS / "sources", root / "sources")
-    return root
-
-
-def edit_corpus(root: Path) -> None:
-    """An edit that keeps chunk ids but changes their text, a deleted article, new sources."""
-    path = root / "articles" / f"{EDITED}.md"
-    path.write_text(path.read_text().replace("## Direct answer\n", "## Direct answer\nZyxel.\n"))
-    (root / "articles" / f"{DELETED}.md").unlink()
-    lines = [
-        json.dumps({"id": f"sample-{n}", "title": f"Sample source {n}", "text": f"Sample {n}."})
-        for n in range(40)  # enough new passages for several embedding windows
-    ]
-    (root / "sources" / "zz-sample.jsonl").write_text("\n".join(lines) + "\n")
+from tests.support.corpus_edits import DELETED, EDITED, edit_corpus, small_corpus
+from tests.support.data import REPO
+from tests.support.embedders import HashEmbedder
 
 
 def run_killed(corpus: Path, index: Path, crash_at: int, steps: Path) -> int:

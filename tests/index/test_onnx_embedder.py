@@ -15,7 +15,7 @@ import pytest
 from assistant.config import IndexSettings
 from assistant.index.embedder import MiniLMEmbedder, ensure_fast_embedder, open_embedder
 from assistant.index.onnx_embedder import OnnxMiniLMEmbedder, onnx_file
-from tests.conftest import CORPUS, REPO
+from tests.support.data import CORPUS, REPO
 
 
 @pytest.fixture(scope="session")

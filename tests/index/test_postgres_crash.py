@@ -19,10 +19,10 @@ from assistant.config import IndexSettings, RetrievalSettings
 from assistant.index.factory import open_index
 from assistant.index.indexer import ingest
 from assistant.index.retriever import Retriever
-from tests.conftest import REPO
-from tests.index.fakes import HashEmbedder
-from tests.index.pg_fixture import fresh_schema
-from tests.index.test_crash import DELETED, EDITED, edit_corpus, small_corpus
+from tests.support.corpus_edits import DELETED, EDITED, edit_corpus, small_corpus
+from tests.support.data import REPO
+from tests.support.embedders import HashEmbedder
+from tests.support.pg_index import fresh_schema
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 KILLED = 17
@@ -31,7 +31,7 @@ import os, sys
 from pathlib import Path
 from assistant.config import IndexSettings
 from assistant.index.indexer import ingest
-from tests.index.fakes import HashEmbedder
+from tests.support.embedders import HashEmbedder
 
 corpus, url, crash_at, steps_file = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 steps = []

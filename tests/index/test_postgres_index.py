@@ -27,10 +27,9 @@ import pytest
 from assistant.errors import ConfigError, FollowupError, IndexNotReadyError
 from assistant.index.lexical import Bm25Index
 from assistant.index.postgres import PostgresIndex, open_postgres_index
-from assistant.ingest.chunking import chunk_document
-from assistant.ingest.loader import load_corpus
-from assistant.models import APPROVED, Chunk, Document
-from tests.index.pg_fixture import require_pgserver
+from assistant.models import Chunk, Document
+from tests.support.indexes import sample, unit_vectors
+from tests.support.pg_index import require_pgserver
 
 pytestmark = pytest.mark.postgres
 
@@ -43,16 +42,6 @@ QUERIES = [
     "CPAP versus high-flow nasal oxygen",
     "zzzzqx",  # nothing matches
 ]
-
-
-def sample() -> tuple[list[Document], dict[str, list[Chunk]]]:
-    docs = [d for d in load_corpus([REPO / "corpus"]).documents if d.status == APPROVED]
-    return docs, {d.id: chunk_document(d, max_tokens=150, overlap=25) for d in docs}
-
-
-def unit_vectors(n: int, seed: int = 0) -> np.ndarray:
-    vecs = np.random.default_rng(seed).normal(size=(n, 384)).astype(np.float32)
-    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
 
 
 def ingest(index: PostgresIndex, docs: list[Document], chunks: dict[str, list[Chunk]]) -> None:
@@ -228,7 +217,7 @@ def test_an_inconsistent_generation_is_refused_at_commit(index: PostgresIndex) -
 
 KILLED_INGEST = """
 import os, signal, sys
-from tests.index.test_postgres_index import sample, unit_vectors
+from tests.support.indexes import sample, unit_vectors
 from assistant.index.postgres import open_postgres_index
 
 index = open_postgres_index(sys.argv[1])
@@ -375,7 +364,7 @@ def test_an_empty_database_is_not_ready_and_a_bad_url_is_refused(pg_index_url: s
 
 
 def test_a_server_without_pgvector_is_refused_with_what_to_do() -> None:
-    from tests.review.pg_server import pg_bin, postgres_server
+    from tests.support.pg_server import pg_bin, postgres_server
 
     if pg_bin() is None:
         pytest.skip(

@@ -13,8 +13,8 @@ from assistant.config import IndexSettings
 from assistant.index import progress
 from assistant.index.indexer import ingest
 from assistant.index.progress import BarProgress, LineProgress, progress_for
-from tests.conftest import CORPUS
-from tests.index.fakes import HashEmbedder
+from tests.support.data import CORPUS
+from tests.support.embedders import HashEmbedder
 
 LINE = re.compile(r"^embedding: [\d,]+/[\d,]+ passages \(\d+%\), [\d.]+/s")
 

@@ -18,7 +18,7 @@ from assistant.index.retriever import Retriever
 from assistant.ingest.loader import load_corpus
 from assistant.ingest.medquad import read_medquad
 from assistant.ingest.pubmedqa import read_pubmedqa
-from tests.conftest import CORPUS, SHARED_DATA, require_shared_data
+from tests.support.data import CORPUS, SHARED_DATA, require_shared_data
 
 MEDQUAD = SHARED_DATA / "medquad"
 PUBMEDQA = SHARED_DATA / "pubmedqa" / "pqal_dev.json"

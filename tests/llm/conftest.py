@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,10 @@ import pytest
 from assistant.config import LLMSettings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.services import Services, build_services
-from tests.conftest import settings_for
-from tests.llm.adversary import Adversary, start
-from tests.server.live import LiveServer, prepare_data_dir, start_server
-
-MakeServices = Callable[..., Services]
+from tests.support.adversary import Adversary, start
+from tests.support.data import settings_for
+from tests.support.live_server import LiveServer, prepare_data_dir, start_server
+from tests.support.model_answers import MakeServices
 
 
 @pytest.fixture(scope="session")

@@ -12,56 +12,24 @@ from typing import Any
 import openai
 import pytest
 
-from assistant.citations import verify
 from assistant.config import LLMSettings
 from assistant.generate.openai_compat import ChatEndpoint
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.models import AnswerRecord, ReviewStatus
-from assistant.pipeline import DeltaEvent, FinalEvent, answer, stream_answer
-from assistant.services import Services
-from tests.conftest import settings_for
-from tests.llm.adversary import Adversary, Reply, sources, split, start, system_prompt
-from tests.llm.conftest import MakeServices
+from assistant.pipeline import answer
+from tests.support.adversary import Adversary, Reply, sources, split, start, system_prompt
+from tests.support.data import settings_for
+from tests.support.model_answers import (
+    QUESTION,
+    MakeServices,
+    ask,
+    assert_invariants,
+    best_sentence,
+)
 
 pytestmark = pytest.mark.llm
 
-QUESTION = "At what dose does naltrexone change from partial to full opioid blockade?"
 HOSTILE = ("<script", "alert(", "onerror", "<img", "evil.example", "![", "](", "[9]", "<", ">")
-
-
-def ask(services: Services, question: str = QUESTION, **kw: Any) -> tuple[str, FinalEvent]:
-    """Run the streaming pipeline; return the concatenated deltas and the final event."""
-    deltas, final = [], None
-    for event in stream_answer(services, question, **kw):
-        if isinstance(event, DeltaEvent):
-            deltas.append(event.text)
-        elif isinstance(event, FinalEvent):
-            final = event
-    assert final is not None
-    return "".join(deltas), final
-
-
-def assert_invariants(record: AnswerRecord, services: Services) -> None:
-    assert record.disclaimer == services.disclaimer
-    assert record.review_status is ReviewStatus.PENDING
-    retrieved = {hit.chunk_id for hit in record.retrieval}
-    assert all(c.chunk_id in retrieved for c in record.citations)
-    groups = re.findall(r"\[(\d+(?:,\s*\d+)*)\]", record.answer)
-    cited = {int(n) for group in groups for n in group.split(",")}
-    assert cited == {c.n for c in record.citations}
-    assert verify(record.answer, record.citations) == []
-    assert services.store.get_answer(record.id) == record
-
-
-def best_sentence(body: dict[str, Any]) -> tuple[int, str]:
-    """A sentence the product gave the model, quoted faithfully: what an honest model writes."""
-    for n, text in sorted(sources(body).items()):
-        for sentence in re.split(r"(?<=[.!?])\s+", text):
-            if re.search(r"\bnaltrexone\b", sentence, re.I) and len(sentence.split()) > 6:
-                return n, sentence.rstrip(".")
-    n, text = next(iter(sorted(sources(body).items())))
-    return n, text.split(".")[0]
 
 
 def test_markup_links_images_and_bogus_citations_never_survive(

@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
-from tests.llm.adversary import Adversary, Reply, sources, split
-from tests.llm.conftest import MakeServices
-from tests.llm.test_adversary import assert_invariants
+from tests.support.adversary import Adversary, Reply, sources, split
+from tests.support.model_answers import MakeServices, assert_invariants
 
 pytestmark = pytest.mark.llm
 

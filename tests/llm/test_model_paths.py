@@ -16,9 +16,14 @@ from assistant.language.markers import cited_indices
 from assistant.language.sentences import answer_sentences as sentences
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.warm import probe_question, rehearse
-from tests.llm.adversary import Adversary, Reply, sources, split
-from tests.llm.conftest import MakeServices
-from tests.llm.test_adversary import QUESTION, ask, assert_invariants, best_sentence
+from tests.support.adversary import Adversary, Reply, sources, split
+from tests.support.model_answers import (
+    QUESTION,
+    MakeServices,
+    ask,
+    assert_invariants,
+    best_sentence,
+)
 
 pytestmark = pytest.mark.llm
 

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.llm.adversary import Adversary, Reply, split, system_prompt
-from tests.llm.conftest import MakeServices
-from tests.llm.test_adversary import ask, best_sentence
+from tests.support.adversary import Adversary, Reply, split, system_prompt
+from tests.support.model_answers import MakeServices, ask, best_sentence
 
 pytestmark = pytest.mark.llm
 

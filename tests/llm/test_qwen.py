@@ -25,10 +25,9 @@ from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.services import Services
 from benchmarks.model_answers import run_summary
-from tests.conftest import REPO
-from tests.llm.conftest import MakeServices
-from tests.llm.llama import llama_server, qwen_model
-from tests.llm.test_adversary import assert_invariants
+from tests.support.data import REPO
+from tests.support.llama import llama_server, qwen_model
+from tests.support.model_answers import MakeServices, assert_invariants
 
 pytestmark = pytest.mark.llm
 

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.llm.adversary import Adversary, Reply, sources, split
-from tests.llm.conftest import MakeServices
-from tests.llm.test_adversary import ask, assert_invariants
+from tests.support.adversary import Adversary, Reply, sources, split
+from tests.support.model_answers import MakeServices, ask, assert_invariants
 
 pytestmark = pytest.mark.llm
 

@@ -14,9 +14,8 @@ import pytest
 
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
 from assistant.services import Services
-from tests.llm.conftest import MakeServices
-from tests.llm.llama import llama_server
-from tests.llm.test_adversary import ask, assert_invariants
+from tests.support.llama import llama_server
+from tests.support.model_answers import MakeServices, ask, assert_invariants
 
 pytestmark = pytest.mark.llm
 

@@ -8,8 +8,8 @@ import pytest
 
 from assistant.content import has_content
 from assistant.verify import StreamSanitizer, check_sentences, prompt_leak, sanitize
-from tests.llm.adversary import Adversary, Reply, sources, split
-from tests.llm.conftest import MakeServices
+from tests.support.adversary import Adversary, Reply, sources, split
+from tests.support.model_answers import MakeServices
 
 pytestmark = pytest.mark.llm
 
@@ -141,7 +141,7 @@ def test_the_judge_over_the_real_client_removes_what_it_calls_unsupported(
 def test_with_the_judge_on_an_answer_keeps_only_what_the_judge_calls_supported(
     adversary: Adversary, make_services: MakeServices
 ) -> None:
-    from tests.llm.test_adversary import ask, assert_invariants
+    from tests.support.model_answers import ask, assert_invariants
 
     def script(body: dict) -> Reply:
         system, user = body["messages"][0]["content"], body["messages"][-1]["content"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assistant.review.recheck import recheck
 from assistant.review.store import AnswerStore
-from tests.review.evidence_helpers import read_corpus
+from tests.support.evidence import read_corpus
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from assistant.review import workflow
 from assistant.review.audit import canonical, entry_hash, load_or_create_key
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from tests.review.conftest import save_answer, seen, tamper
+from tests.support.records import save_answer, seen, tamper
 
 FIELDS = ["seq", "at", "actor", "action", "answer_id", "payload", "prev_hash", "hash", "mac"]
 

@@ -14,7 +14,7 @@ from assistant.models import ReviewStatus
 from assistant.pipeline import answer
 from assistant.render import answer_text
 from assistant.services import Services
-from tests.review.conftest import tamper
+from tests.support.records import tamper
 
 QUESTION = "At what dose does naltrexone change from partial to full opioid blockade?"
 

@@ -19,7 +19,7 @@ import pytest
 
 from assistant.review import workflow
 from assistant.review.store import AnswerStore
-from tests.review.conftest import save_answer
+from tests.support.records import save_answer
 
 REPO = Path(__file__).resolve().parents[2]
 ITERATIONS, BUDGET_S = 40, 60.0

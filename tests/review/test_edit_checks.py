@@ -9,7 +9,7 @@ from assistant.models import AnswerRecord
 from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from tests.review.conftest import seen
+from tests.support.records import seen
 
 
 @pytest.mark.parametrize(

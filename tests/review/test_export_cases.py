@@ -24,8 +24,8 @@ from assistant.review.users import Role, User, add_user
 from assistant.services import build_services
 from evals.cases import EvalCase
 from evals.scoring import reappeared, score_outcome
-from tests.conftest import CORPUS
-from tests.review.conftest import seen
+from tests.support.data import CORPUS
+from tests.support.records import seen
 
 REPO = Path(__file__).resolve().parents[2]
 WRONG = "Give mebendazole 900 mg once daily for 10 days [1]."

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from assistant.review.store import AnswerStore
-from tests.review.conftest import save_answer
+from tests.support.records import save_answer
 
 FOLLOWUP = Path(sys.executable).with_name("followup")
 

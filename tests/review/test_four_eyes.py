@@ -13,7 +13,7 @@ from assistant.models import AnswerRecord
 from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from tests.review.conftest import seen
+from tests.support.records import seen
 
 WRONG_DOSE = "Give 900 mg mebendazole [1]."
 
@@ -129,7 +129,7 @@ def test_an_uncited_dose_in_an_edit_is_a_finding(
 def test_tampering_with_a_versions_findings_is_caught_by_verify(
     store: AnswerStore, people: dict[str, User], answer: AnswerRecord
 ) -> None:
-    from tests.review.conftest import tamper
+    from tests.support.records import tamper
 
     workflow.edit(store, answer.id, people["rita"], **seen(store, answer.id), text=WRONG_DOSE)
     tamper(store, ("UPDATE answer_versions SET findings = '[]' WHERE version = 2", ()))

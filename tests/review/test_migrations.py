@@ -15,7 +15,7 @@ from assistant.review.db import SQLiteDatabase
 from assistant.review.migrations import MIGRATIONS
 from assistant.review.store import AnswerStore, text_sha256
 from assistant.review.users import Role, User
-from tests.review.conftest import ANSWER_TEXT, make_record, seen
+from tests.support.records import ANSWER_TEXT, make_record, seen
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,8 @@ import pytest
 from assistant.config import Settings
 from assistant.review import workflow
 from assistant.review.store import AnswerStore
-from tests.review.conftest import save_answer
-from tests.review.pg_server import fresh_database
+from tests.support.pg_server import fresh_database
+from tests.support.records import save_answer
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from assistant.review import workflow
 from assistant.review.publish import publish
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from tests.review.conftest import seen
+from tests.support.records import seen
 
 
 def test_only_approved_answers_are_published(

@@ -17,8 +17,7 @@ from assistant.review.publish import publish
 from assistant.review.recheck import recheck
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from tests.review.conftest import make_record, seen, tamper
-from tests.review.evidence_helpers import (
+from tests.support.evidence import (
     LABEL_CHANGED_ELSEWHERE,
     LABEL_CHANGED_NUMBER,
     SOURCES,
@@ -26,6 +25,7 @@ from tests.review.evidence_helpers import (
     catalog_of,
     citing_answer,
 )
+from tests.support.records import make_record, seen, tamper
 
 G1 = catalog_of(SOURCES)
 NUMBER_CHANGED = catalog_of({**SOURCES, "naltrexone-label": LABEL_CHANGED_NUMBER})
@@ -298,7 +298,7 @@ def test_sigkill_at_any_answer_of_a_recheck_loses_nothing_and_half_marks_nothing
     import subprocess
     import sys
 
-    from tests.review.evidence_helpers import write_corpus
+    from tests.support.evidence import write_corpus
 
     corpus = tmp_path / "changed.json"
     write_corpus(corpus, {**SOURCES, "naltrexone-label": LABEL_CHANGED_NUMBER})

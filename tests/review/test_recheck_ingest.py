@@ -25,9 +25,9 @@ from assistant.pipeline import answer
 from assistant.review import workflow
 from assistant.review.users import User, add_user
 from assistant.services import Services, build_services
-from tests.conftest import CORPUS
-from tests.review.conftest import BACKENDS, seen
-from tests.review.pg_server import fresh_database
+from tests.support.data import CORPUS
+from tests.support.pg_server import fresh_database
+from tests.support.records import BACKENDS, seen
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_FILE = "ascariasis.jsonl"

@@ -10,7 +10,8 @@ import pytest
 
 from assistant.review.store import AnswerStore
 from assistant.review.users import add_user, set_disabled
-from tests.review.conftest import BACKENDS, fresh_database
+from tests.support.pg_server import fresh_database
+from tests.support.records import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)

@@ -30,9 +30,9 @@ from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from assistant.review.users import Role, User, add_user, authenticate, set_disabled
 from server.auth import SessionStore
-from tests.index.pg_fixture import require_pgserver
-from tests.review.conftest import make_record, save_answer, seen
-from tests.review.pg_faults import KillablePostgres, killable_postgres, schema_url
+from tests.support.pg_faults import KillablePostgres, killable_postgres, schema_url
+from tests.support.pg_index import require_pgserver
+from tests.support.records import make_record, save_answer, seen
 
 T = TypeVar("T")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

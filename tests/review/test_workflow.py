@@ -24,7 +24,7 @@ from assistant.review.audit import entries
 from assistant.review.store import AnswerStore, text_sha256
 from assistant.review.users import User
 from assistant.review.workflow import allowed_actions
-from tests.review.conftest import ANSWER_TEXT, make_record, open_backend, save_answer, seen
+from tests.support.records import ANSWER_TEXT, make_record, open_backend, save_answer, seen
 
 PENDING, APPROVED, REJECTED = ReviewStatus.PENDING, ReviewStatus.APPROVED, ReviewStatus.REJECTED
 Act = Callable[[AnswerStore, str, User], object]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.live import LiveServer, prepare_data_dir, start_server
+from tests.support.live_server import LiveServer, prepare_data_dir, start_server
 
 
 @pytest.fixture(scope="session")

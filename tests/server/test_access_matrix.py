@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.review.users import Role
 from server.app import create_app
 from server.auth import Access, Public
-from tests.server.live import ROLES, LiveServer
+from tests.support.live_server import ROLES, LiveServer
 
 USERS_BY_ROLE = {role: name for name, role in ROLES.items()}
 

@@ -22,7 +22,7 @@ from assistant.review.store import AnswerStore
 from assistant.review.users import authenticate
 from assistant.services import Services, build_services
 from server.app import create_app
-from tests.conftest import settings_for
+from tests.support.data import settings_for
 
 
 def test_without_an_index_the_server_says_to_ingest(tmp_path: Path) -> None:

@@ -19,9 +19,9 @@ from assistant.review.users import add_user
 from assistant.review.workflow import approve
 from assistant.services import Services, build_services
 from server.app import create_app
-from tests.conftest import CORPUS, settings_for
-from tests.review.conftest import make_record, seen
-from tests.server.live import LiveServer
+from tests.support.data import CORPUS, settings_for
+from tests.support.live_server import LiveServer
+from tests.support.records import make_record, seen
 
 
 def test_a_corpus_article_is_approved_not_pending(live: LiveServer) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from tests.server.live import LiveServer
+from tests.support.live_server import LiveServer
 
 
 @pytest.fixture()

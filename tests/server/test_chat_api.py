@@ -3,25 +3,12 @@ ownership, web sessions with CSRF, security headers, health and docs."""
 
 from __future__ import annotations
 
-import json
-
 import httpx
 
-from tests.server.live import LiveServer
+from tests.support.live_server import LiveServer
+from tests.support.sse import sse_events
 
 ARTICLE = "ldn-fibromyalgia-dosing"
-
-
-def sse_events(response: httpx.Response) -> list[tuple[str, dict]]:
-    events = []
-    for block in response.text.split("\n\n"):
-        lines = block.strip().splitlines()
-        if not lines:
-            continue
-        kind = lines[0].removeprefix("event: ")
-        data = json.loads("".join(line.removeprefix("data: ") for line in lines[1:]))
-        events.append((kind, data))
-    return events
 
 
 def test_anchored_conversation_json_answer_and_history(live: LiveServer) -> None:

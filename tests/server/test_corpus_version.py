@@ -20,8 +20,8 @@ from assistant.index.postgres import open_postgres_index
 from assistant.index.retriever import Retrieval
 from assistant.pipeline import answer
 from assistant.services import Services, build_services
-from tests.conftest import CORPUS
-from tests.index.pg_fixture import copy_index, fresh_schema, pgvector_url  # noqa: F401
+from tests.support.data import CORPUS
+from tests.support.pg_index import copy_index, fresh_schema, pgvector_url  # noqa: F401
 
 pytestmark = pytest.mark.postgres
 

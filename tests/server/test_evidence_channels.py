@@ -27,11 +27,13 @@ from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from assistant.review.users import Role, User, add_user
 from assistant.services import build_services
-from tests.conftest import CORPUS
-from tests.review.conftest import pg_url  # noqa: F401  (the PostgreSQL server fixture)
-from tests.review.pg_server import fresh_database
-from tests.server.live import ROLES, LiveServer, start_server
-from tests.server.test_chat_api import sse_events
+from tests.support.data import CORPUS
+from tests.support.live_server import ROLES, LiveServer, start_server
+from tests.support.pg_server import (
+    fresh_database,
+    pg_url,  # noqa: F401  (the PostgreSQL server fixture)
+)
+from tests.support.sse import sse_events
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTION = "How often is deworming recommended where prevalence is 50%?"

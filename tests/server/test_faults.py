@@ -27,9 +27,9 @@ from assistant.config import IndexSettings
 from assistant.index.factory import open_index
 from assistant.review.store import AnswerStore
 from assistant.review.users import add_user, set_disabled
-from tests.index.pg_fixture import copy_index, require_pgserver
-from tests.review.pg_faults import KillablePostgres, killable_postgres, schema_url
-from tests.server.live import LiveServer, prepare_data_dir, start_server
+from tests.support.live_server import LiveServer, prepare_data_dir, start_server
+from tests.support.pg_faults import KillablePostgres, killable_postgres, schema_url
+from tests.support.pg_index import copy_index, require_pgserver
 
 pytestmark = pytest.mark.postgres
 

@@ -18,7 +18,7 @@ from assistant.review.store import AnswerStore
 from assistant.review.users import add_user
 from server.auth import SESSION_COOKIE
 from server.limits import GenerationSlots, RateLimiter
-from tests.server.live import FOLLOWUP, LiveServer, prepare_data_dir, start_server
+from tests.support.live_server import FOLLOWUP, LiveServer, prepare_data_dir, start_server
 
 
 @pytest.fixture(scope="module")

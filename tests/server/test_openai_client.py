@@ -12,8 +12,8 @@ import openai
 import pytest
 import tiktoken
 
-from tests.conftest import POISONED_QUESTION
-from tests.server.live import LiveServer, prepare_data_dir, start_server
+from tests.support.data import POISONED_QUESTION
+from tests.support.live_server import LiveServer, prepare_data_dir, start_server
 
 QUESTION = "What dose of mebendazole for a 14 kg child with roundworm?"
 STATUS_LINE = re.compile(r"Pending human review — answer ([0-9a-f]{32})")

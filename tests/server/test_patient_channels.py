@@ -8,8 +8,8 @@ import httpx
 import openai
 import pytest
 
-from tests.server.live import LiveServer
-from tests.server.test_chat_api import sse_events
+from tests.support.live_server import LiveServer
+from tests.support.sse import sse_events
 
 DOSE = "What dose of mebendazole for a 14 kg child with roundworm?"
 PATIENT = "Information for patients and carers"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.server.live import LiveServer
+from tests.support.live_server import LiveServer
 
 
 def _ask(live: LiveServer, question: str) -> dict:

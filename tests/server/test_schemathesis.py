@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from assistant.config import Settings
 from server.app import create_app
-from tests.server.live import LiveServer
+from tests.support.live_server import LiveServer
 
 GENERATING = r"/(messages|stream|completions)$"
 RAW = create_app(Settings()).openapi()  # building the app loads nothing

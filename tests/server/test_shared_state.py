@@ -21,9 +21,9 @@ from assistant.config import IndexSettings
 from assistant.index.factory import open_index
 from assistant.review.store import AnswerStore
 from server.auth import SESSION_COOKIE
-from tests.index.pg_fixture import copy_index, fresh_schema, pgvector_url  # noqa: F401
-from tests.review.pg_server import fresh_database, pg_bin, postgres_server
-from tests.server.live import FOLLOWUP, LiveServer, prepare_data_dir, start_server
+from tests.support.live_server import FOLLOWUP, LiveServer, prepare_data_dir, start_server
+from tests.support.pg_index import copy_index, fresh_schema, pgvector_url  # noqa: F401
+from tests.support.pg_server import fresh_database, pg_bin, postgres_server
 
 QUESTION = "What dose of mebendazole for a 14 kg child with roundworm?"
 LIMITS = {"rate_per_minute": "1", "conversations_per_minute": "4", "signin_per_minute": "50"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from server.findings_words import explain, explain_all
-from tests.server.live import LiveServer
+from tests.support.live_server import LiveServer
 
 
 @pytest.mark.parametrize(

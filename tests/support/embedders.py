@@ -1,4 +1,5 @@
-"""A fast, deterministic stand-in for the embedder, for tests about the index's wiring.
+"""Embedders for tests: a fast, deterministic stand-in for tests about the index's wiring,
+and the real one counting what it was asked to embed.
 
 The index tests exercise real Chroma and real bm25s on disk; what the vectors mean does not
 matter to them, only that the same text always gets the same unit vector.
@@ -10,6 +11,8 @@ import hashlib
 from collections.abc import Sequence
 
 import numpy as np
+
+from assistant.index.embedder import MiniLMEmbedder
 
 DIM = 384
 
@@ -35,3 +38,19 @@ class HashEmbedder:
 
     def count_wordpieces(self, text: str) -> int:
         return len(text.split()) + 2
+
+
+class CountingEmbedder:
+    """The real embedder, counting how many texts it was asked to embed."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.embedded: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded.extend(texts)
+        return self.inner.embed(texts)
+
+    def count_wordpieces(self, text: str) -> int:
+        return self.inner.count_wordpieces(text)

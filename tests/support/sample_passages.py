@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from assistant.config import Settings
 from assistant.verify import passage_context
 from evals.claims import corpus_passages
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+from tests.support.data import CORPUS
 
 
 def approved_sample_passages() -> dict[str, list[tuple[str, str]]]:

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 
 def pg_bin() -> Path | None:
     """The newest installed PostgreSQL server's bin directory, if any."""
@@ -104,3 +106,12 @@ if __name__ == "__main__":
     with postgres_server() as url:
         print(url)
         time.sleep(1)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """One throw-away PostgreSQL server for the whole session (Debian packages)."""
+    if pg_bin() is None:
+        pytest.skip("PostgreSQL is not installed: run scripts/test-deps/postgres.sh")
+    with postgres_server() as url:
+        yield url

@@ -17,7 +17,7 @@ from assistant.review.store import AnswerStore, new_id
 from assistant.review.users import User
 from assistant.review.workflow import approve
 from assistant.verify import passage_texts
-from tests.review.conftest import seen
+from tests.support.records import seen
 
 LDN = "Low-dose naltrexone is defined as a daily dose of 1 to 5 mg."
 LABEL = (
