@@ -42,3 +42,8 @@ def test_the_layout_rule_sees_an_import_of_a_test_module(tmp_path: Path) -> None
     bad = "tests.llm.test_adversary", "tests.index.test_crash"  # split: this file obeys the rule
     module.write_text(f'from {bad[0]} import ask\nCHILD = """\nfrom {bad[1]} import sample\n"""\n')
     assert imported_modules(module) >= set(bad)
+
+
+def test_test_modules_sit_in_folders_named_for_what_they_test() -> None:
+    flat = sorted(p.name for p in TESTS.glob("test_*.py") if p.name != Path(__file__).name)
+    assert flat == [], "move them under the folder of the source they test"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from assistant.config import PACKAGE_DATA, Settings
 from assistant.judge import OpenAIJudgeClient, apply_judge, judge_prompt
 from assistant.verify import check_sentences
 from evals.claims import Claim, corpus_passages, run_claims
+from tests.support.data import CORPUS
 
 PASSAGES = [
     "Naltrexone 50 mg once daily is the recommended dose for alcohol dependence.",
@@ -84,7 +83,7 @@ def test_claims_can_be_scored_with_the_judge() -> None:
         )
     ]
     settings = Settings()
-    passages = corpus_passages([Path(__file__).resolve().parent.parent / "corpus"], settings)
+    passages = corpus_passages([CORPUS], settings)
     prompt = judge_prompt(PACKAGE_DATA / "prompts")
     assert run_claims(claims, passages, 0.6, {})["catch_rate"] == 0.0
     report = run_claims(claims, passages, 0.6, {}, (Scripted(reject="50 mg"), prompt))
