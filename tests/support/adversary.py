@@ -62,7 +62,7 @@ class Adversary:
         self.max_in_flight = 0
 
 
-def _chunk(model: str, delta: dict[str, str], finish: str | None = None) -> bytes:
+def sse_chunk(model: str, delta: dict[str, str], finish: str | None = None) -> bytes:
     payload = {
         "id": "chatcmpl-adversary",
         "object": "chat.completion.chunk",
@@ -73,7 +73,7 @@ def _chunk(model: str, delta: dict[str, str], finish: str | None = None) -> byte
     return f"data: {json.dumps(payload)}\n\n".encode()
 
 
-def _completion(model: str, text: str) -> bytes:
+def completion_body(model: str, text: str) -> bytes:
     payload = {
         "id": "chatcmpl-adversary",
         "object": "chat.completion",
@@ -126,16 +126,16 @@ def _handler(adversary: Adversary) -> type[BaseHTTPRequestHandler]:
             if not body.get("stream"):
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(_completion(model, "".join(reply.pieces)))
+                self.wfile.write(completion_body(model, "".join(reply.pieces)))
                 return
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
-            self.wfile.write(_chunk(model, {"role": "assistant", "content": ""}))
+            self.wfile.write(sse_chunk(model, {"role": "assistant", "content": ""}))
             for piece in reply.pieces:
                 time.sleep(reply.delay_each_s)
-                self.wfile.write(_chunk(model, {"content": piece}))
+                self.wfile.write(sse_chunk(model, {"content": piece}))
                 self.wfile.flush()
-            self.wfile.write(_chunk(model, {}, "stop"))
+            self.wfile.write(sse_chunk(model, {}, "stop"))
             self.wfile.write(b"data: [DONE]\n\n")
 
     return Handler
