@@ -71,7 +71,7 @@ def test_no_attempt_starts_past_the_deadline() -> None:
     # wait runs out the deadline and no second attempt starts, whatever max_retries allows.
     model = failing_first(Reply(status=503), times=99)
     started = time.monotonic()
-    with pytest.raises(GenerationError, match="deadline|unavailable"):
+    with pytest.raises(GenerationError, match=r"deadline|unavailable"):
         endpoint(model, max_retries=5, timeout_s=0.3).complete(MESSAGES)
     assert time.monotonic() - started < 0.3 + 2.0  # slack for a busy machine
     time.sleep(1.0)  # long enough for a retry that ignored the deadline to arrive

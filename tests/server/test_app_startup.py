@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 import stat
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from fastapi import FastAPI
@@ -20,9 +18,10 @@ from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.review.store import AnswerStore
 from assistant.review.users import authenticate
-from assistant.services import Services, build_services
+from assistant.services import Services
 from server.app import create_app
 from tests.support.data import settings_for
+from tests.support.in_process_api import wait_ready, with_embedder
 
 
 def test_without_an_index_the_server_says_to_ingest(tmp_path: Path) -> None:
@@ -69,19 +68,8 @@ class GatedEmbedder:
 
 
 def _app_with(embedder: GatedEmbedder, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
-    def build(settings: Settings) -> Services:
-        return build_services(settings, embedder=embedder, environ={})
-
-    monkeypatch.setattr("server.app.build_services", build)
+    with_embedder(embedder, monkeypatch)
     return create_app(settings_for(data_dir))
-
-
-def _wait_ready(client: TestClient) -> httpx.Response:
-    deadline = time.monotonic() + 120
-    while (ready := client.get("/readyz")).json()["status"] == "starting":
-        assert time.monotonic() < deadline, "never left 'starting'"
-        time.sleep(0.2)
-    return ready
 
 
 def test_ready_only_once_a_question_can_be_answered(
@@ -97,7 +85,7 @@ def test_ready_only_once_a_question_can_be_answered(
         starting = client.get("/readyz")
         assert starting.status_code == 503 and starting.json()["status"] == "starting"
         gated.gate.set()  # the model has loaded
-        ready = _wait_ready(client)
+        ready = wait_ready(client)
         assert ready.status_code == 200 and ready.json()["documents"] > 0
     # Ready after a rehearsal answer (so the first clinicians do not each warm the process up),
     # which went to a throw-away store: the review queue and the audit chain are untouched.
@@ -113,6 +101,6 @@ def test_a_model_that_cannot_embed_is_not_ready(
     gated.gate.set()
     app = _app_with(gated, services.settings.data_dir, monkeypatch)
     with TestClient(app) as client:
-        ready = _wait_ready(client)
+        ready = wait_ready(client)
         assert ready.status_code == 503 and ready.json()["status"] == "not_ready"
         assert "RuntimeError" in ready.json()["detail"]

@@ -4,11 +4,9 @@ the review store's approval of the answer it was published from, never "pending 
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
@@ -17,9 +15,8 @@ from assistant.review.publish import article_id, publish
 from assistant.review.store import AnswerStore
 from assistant.review.users import add_user
 from assistant.review.workflow import approve
-from assistant.services import Services, build_services
-from server.app import create_app
 from tests.support.data import CORPUS, settings_for
+from tests.support.in_process_api import in_process_api
 from tests.support.live_server import LiveServer
 from tests.support.records import make_record, seen
 
@@ -66,16 +63,7 @@ def test_a_published_answer_names_its_approver_from_the_store(
     published: tuple[Settings, str], embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings, key = published
-
-    def build(given: Settings) -> Services:
-        return build_services(given, embedder=embedder, environ={})
-
-    monkeypatch.setattr("server.app.build_services", build)
-    with TestClient(create_app(settings)) as client:
-        deadline = time.monotonic() + 120
-        while client.get("/readyz").json()["status"] == "starting":
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+    with in_process_api(settings, embedder, monkeypatch) as client:
         headers = {"Authorization": f"Bearer {key}"}
         listed = client.get("/api/articles", headers=headers).json()
         ours = next(a["id"] for a in listed if a["id"].startswith("answer-"))
