@@ -54,10 +54,13 @@ test: lint typecheck unit
 # server (the real embedder, Chroma, BM25, SQLite and the API on loopback still run). Under
 # 4 minutes on a 2-core machine; `make test` runs everything. It installs only a missing venv,
 # never refreshes an existing one, so it can run against a shared one: `make check VENV=...`.
+# The tests run on CHECK_WORKERS processes (pytest-xdist; each builds its own sample index).
 CHECK_MARKERS := not browser and not postgres and not llm and not slow and not eval
+CHECK_WORKERS ?= 2
 check:
 	@[ -e $(VENV)/.installed ] || $(MAKE) install
 	$(BIN)/ruff check assistant server tests evals benchmarks
 	$(BIN)/ruff format --check assistant server tests evals benchmarks
 	PYTHONPATH=$(CURDIR) $(BIN)/mypy
-	PYTHONPATH=$(CURDIR) $(BIN)/pytest -q -p no:cacheprovider -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
+	PYTHONPATH=$(CURDIR) $(BIN)/pytest -q -p no:cacheprovider -n $(CHECK_WORKERS) \
+		-m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
