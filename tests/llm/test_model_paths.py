@@ -194,7 +194,7 @@ def test_patient_language_is_asked_for_and_recorded(
     _, final = ask(services, audience="patient")
     user = adversary.requests[-1]["messages"][-1]["content"]
     assert "Audience: a patient or carer" in user and "Audience: a clinician" not in user
-    assert final.record.prompt_version == "system.v2+answer.v2+source.v1+audience_patient.v1"
+    assert final.record.prompt_version == "system.v2+answer.v2+source.v1+audience_patient.v2"
     assert final.record.mode == "write"
     assert_invariants(final.record, services)
 
