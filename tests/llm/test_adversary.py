@@ -43,7 +43,8 @@ def ask(services: Services, question: str = QUESTION, **kw: Any) -> tuple[str, F
 
 
 def assert_invariants(record: AnswerRecord, services: Services) -> None:
-    assert record.disclaimer == services.disclaimer
+    # The disclaimer of the audience asked for (a patient's answer carries the patient one).
+    assert record.disclaimer == services.wording(record.audience).disclaimer
     assert record.review_status is ReviewStatus.PENDING
     retrieved = {hit.chunk_id for hit in record.retrieval}
     assert all(c.chunk_id in retrieved for c in record.citations)
