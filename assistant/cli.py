@@ -13,8 +13,8 @@ from assistant.config import Settings
 from assistant.errors import FollowupError
 
 if TYPE_CHECKING:
+    from assistant.compose import Composed
     from assistant.index.indexer import IngestPlan, IngestReport
-    from assistant.services import Services
 
 app = typer.Typer(
     help="Followup: cited, disclaimed, review-pending answers from an approved clinical corpus.",
@@ -128,10 +128,10 @@ def _show_report(report: IngestReport, dry_run: bool) -> None:
         raise typer.Exit(1)
 
 
-def _services() -> Services:
-    from assistant.services import build_services
+def _composed() -> Composed:
+    from assistant.compose import compose
 
-    return build_services(Settings())
+    return compose(Settings())
 
 
 @app.command()
@@ -146,39 +146,32 @@ def ask(
 ) -> None:
     """Answer one question from the approved corpus (stored pending human review)."""
     from assistant.cli_stream import stream_to_terminal
-    from assistant.pipeline import answer
+    from assistant.pipeline import Ask, answer
 
+    asked = Ask(question, conversation_id=conversation, article_id=article, audience=audience)
     try:
-        services = _services()
+        pipeline = _composed().pipeline
         if not as_json:  # text is streamed as it is generated, then the verified answer
-            stream_to_terminal(
-                services,
-                question,
-                conversation_id=conversation,
-                article_id=article,
-                audience=audience,
-            )
+            stream_to_terminal(pipeline, asked)
             return
-        record = answer(
-            services, question, conversation_id=conversation, article_id=article, audience=audience
-        )
+        record = answer(pipeline, asked)
     except FollowupError as exc:
         _fail(exc)
     typer.echo(record.model_dump_json(indent=2))
 
 
-def _check_start(services: Services, article: str | None, conversation: str | None) -> None:
+def _check_start(composed: Composed, article: str | None, conversation: str | None) -> None:
     """Refuse an unknown article or conversation before any question is read."""
     from assistant.errors import NotFoundError
 
     if article is not None:
-        doc = services.catalog.document(article)
+        doc = composed.catalog.document(article)
         if doc is None or not doc.is_article:
             raise NotFoundError(
                 f"No approved article {article!r}; list articles with `followup articles`."
             )
     if conversation is not None:
-        services.store.get_conversation(conversation)
+        composed.store.get_conversation(conversation)
 
 
 @app.command()
@@ -192,10 +185,11 @@ def chat(
     A question that fails is reported and the conversation goes on; the command then exits 2.
     """
     from assistant.cli_stream import stream_to_terminal
+    from assistant.pipeline import Ask
 
     try:
-        services = _services()
-        _check_start(services, article, conversation)
+        composed = _composed()
+        _check_start(composed, article, conversation)
     except FollowupError as exc:
         _fail(exc)
     from assistant.safe_text import reconfigure_stdin
@@ -214,9 +208,8 @@ def chat(
         if not line.strip():
             continue
         try:
-            record = stream_to_terminal(
-                services, line, conversation_id=conversation, article_id=article, audience=audience
-            )
+            asked = Ask(line, conversation_id=conversation, article_id=article, audience=audience)
+            record = stream_to_terminal(composed.pipeline, asked)
         except FollowupError as exc:
             typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
             failed += 1
@@ -234,12 +227,12 @@ def chat(
 def articles() -> None:
     """List the approved articles a conversation can start from."""
     try:
-        services = _services()
+        catalog = _composed().catalog
     except FollowupError as exc:
         _fail(exc)
     from assistant.safe_text import terminal_safe
 
-    for doc in services.catalog.articles():
+    for doc in catalog.articles():
         typer.echo(terminal_safe(f"{doc.id}\t{doc.title}"))
 
 

@@ -18,8 +18,8 @@ DEMO_KEYS_FILE = "demo-keys.txt"
 def demo_keys(settings: Settings) -> dict[str, str]:
     """Create the demo users once and keep their keys in the (git-ignored) data dir, readable
     only by this account, so `make run` can show them again on every start."""
+    from assistant.review.store import AnswerStore
     from assistant.review.users import add_user, list_users
-    from assistant.services import open_store
 
     path: Path = settings.data_dir / DEMO_KEYS_FILE
     saved = (
@@ -27,7 +27,7 @@ def demo_keys(settings: Settings) -> dict[str, str]:
         if path.exists()
         else {}
     )
-    store = open_store(settings)
+    store = AnswerStore.from_settings(settings)
     try:
         existing = {user.name for user in list_users(store)}
         for name, role in DEMO_USERS.items():

@@ -10,29 +10,14 @@ from __future__ import annotations
 import typer
 
 from assistant.models import AnswerRecord
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, Pipeline, stream_answer
 from assistant.render import after_answer, plain
 from assistant.safe_text import terminal_safe
-from assistant.services import Services
 
 
-def stream_to_terminal(
-    services: Services,
-    question: str,
-    *,
-    conversation_id: str | None = None,
-    article_id: str | None = None,
-    audience: str = "clinician",
-) -> AnswerRecord:
-    """Answer ``question``, echoing text as it is generated; returns the persisted record."""
-    events = stream_answer(
-        services,
-        question,
-        conversation_id=conversation_id,
-        article_id=article_id,
-        audience=audience,
-    )
-    for event in events:
+def stream_to_terminal(pipeline: Pipeline, ask: Ask) -> AnswerRecord:
+    """Answer ``ask``, echoing text as it is generated; returns the persisted record."""
+    for event in stream_answer(pipeline, ask):
         if isinstance(event, DeltaEvent):
             typer.echo(terminal_safe(event.text), nl=False)
         elif isinstance(event, FinalEvent):

@@ -29,11 +29,11 @@ def users_add(
     role: Annotated[str, typer.Option("--role", help="clinician, reviewer or admin")],
 ) -> None:
     """Create a user and print their API key once (only its hash is stored)."""
+    from assistant.review.store import AnswerStore
     from assistant.review.users import add_user
-    from assistant.services import open_store
 
     try:
-        user, key = add_user(open_store(Settings()), name, role)
+        user, key = add_user(AnswerStore.from_settings(Settings()), name, role)
     except FollowupError as exc:
         _fail(exc)
         return
@@ -46,19 +46,19 @@ def users_list(
     all_: Annotated[bool, typer.Option("--all", help="Include disabled users.")] = False,
 ) -> None:
     """List users and their roles."""
-    from assistant.services import open_store
+    from assistant.review.store import AnswerStore
 
-    store = open_store(Settings())
+    store = AnswerStore.from_settings(Settings())
     for row in store.users.all(include_disabled=all_):
         typer.echo(f"{row.name}\t{row.role}" + ("\tdisabled" if row.disabled else ""))
 
 
 def _set_disabled(name: str, disabled: bool) -> None:
+    from assistant.review.store import AnswerStore
     from assistant.review.users import set_disabled
-    from assistant.services import open_store
 
     try:
-        set_disabled(open_store(Settings()), name, disabled)
+        set_disabled(AnswerStore.from_settings(Settings()), name, disabled)
     except FollowupError as exc:
         _fail(exc)
 

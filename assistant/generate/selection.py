@@ -60,7 +60,7 @@ def openai_client(settings: Settings, environ: Mapping[str, str] | None = None) 
 
 @dataclass
 class ModelParts:
-    """What a configured endpoint contributes to Services."""
+    """What a configured endpoint contributes to the composition (assistant/compose.py)."""
 
     generator: StreamingGenerator
     condenser: ModelCondenser | None

@@ -13,13 +13,13 @@ import openai
 import pytest
 
 from assistant.citations import verify
+from assistant.compose import Composed
 from assistant.config import LLMSettings
 from assistant.generate.openai_compat import ChatEndpoint
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
 from assistant.models import AnswerRecord, ReviewStatus
-from assistant.pipeline import DeltaEvent, FinalEvent, answer, stream_answer
-from assistant.services import Services
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, answer, stream_answer
 from tests.conftest import settings_for
 from tests.llm.adversary import Adversary, Reply, sources, split, start, system_prompt
 from tests.llm.conftest import MakeServices
@@ -30,10 +30,10 @@ QUESTION = "At what dose does naltrexone change from partial to full opioid bloc
 HOSTILE = ("<script", "alert(", "onerror", "<img", "evil.example", "![", "](", "[9]", "<", ">")
 
 
-def ask(services: Services, question: str = QUESTION, **kw: Any) -> tuple[str, FinalEvent]:
+def ask(services: Composed, question: str = QUESTION, **kw: Any) -> tuple[str, FinalEvent]:
     """Run the streaming pipeline; return the concatenated deltas and the final event."""
     deltas, final = [], None
-    for event in stream_answer(services, question, **kw):
+    for event in stream_answer(services.pipeline, Ask(question, **kw)):
         if isinstance(event, DeltaEvent):
             deltas.append(event.text)
         elif isinstance(event, FinalEvent):
@@ -42,9 +42,9 @@ def ask(services: Services, question: str = QUESTION, **kw: Any) -> tuple[str, F
     return "".join(deltas), final
 
 
-def assert_invariants(record: AnswerRecord, services: Services) -> None:
+def assert_invariants(record: AnswerRecord, services: Composed) -> None:
     # The disclaimer of the audience asked for (a patient's answer carries the patient one).
-    assert record.disclaimer == services.wording(record.audience).disclaimer
+    assert record.disclaimer == services.pipeline.decide.wordings.of(record.audience).disclaimer
     assert record.review_status is ReviewStatus.PENDING
     retrieved = {hit.chunk_id for hit in record.retrieval}
     assert all(c.chunk_id in retrieved for c in record.citations)
@@ -195,7 +195,7 @@ def test_a_dead_endpoint_falls_back_to_the_extractive_answer(make_services: Make
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
     services = make_services(dead, timeout_s=3.0, max_retries=1)
-    record = answer(services, QUESTION)
+    record = answer(services.pipeline, Ask(QUESTION))
     assert record.timings_ms["model"] < 3000 + 1500
     assert record.generator == "extractive" and "unavailable" in (record.fallback or "")
     assert record.citations and "extractive" in " ".join(record.findings)
@@ -241,7 +241,7 @@ def test_a_server_error_is_retried_within_the_deadline(
 
     adversary.script = flaky
     services = make_services(adversary.url, max_retries=1)
-    record = answer(services, QUESTION)
+    record = answer(services.pipeline, Ask(QUESTION))
     assert len(calls) == 2
     assert record.generator == "adversary" and record.fallback is None and record.citations
     assert_invariants(record, services)
@@ -259,7 +259,7 @@ def test_the_api_key_never_reaches_a_prompt_a_record_or_the_log(
     adversary.script = honest
     caplog.set_level("DEBUG")
     services = make_services(adversary.url, api_key=secret)
-    record = answer(services, QUESTION)
+    record = answer(services.pipeline, Ask(QUESTION))
     assert adversary.headers[-1]["authorization"] == f"Bearer {secret}", "the client used it"
     for body in adversary.requests:
         assert secret not in str(body["messages"])

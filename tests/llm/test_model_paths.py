@@ -14,7 +14,7 @@ from assistant.generate.openai_compat import OpenAICompatGenerator
 from assistant.generate.selection import llm_configured, openai_client
 from assistant.language.markers import cited_indices
 from assistant.language.sentences import answer_sentences as sentences
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from assistant.warm import probe_question, rehearse
 from tests.llm.adversary import Adversary, Reply, sources, split
 from tests.llm.conftest import MakeServices
@@ -48,7 +48,10 @@ def test_without_an_endpoint_the_extractive_generator_answers(
     make_services: MakeServices,
 ) -> None:
     services = make_services(None)
-    assert isinstance(services.generator, ExtractiveGenerator) and services.fallback is None
+    assert (
+        isinstance(services.pipeline.generate.generator, ExtractiveGenerator)
+        and services.pipeline.verify.fallback is None
+    )
     _, final = ask(services)
     assert final.record.generator == "extractive" and not final.revised
     assert_invariants(final.record, services)
@@ -63,9 +66,9 @@ def test_streamed_deltas_arrive_before_the_persisted_authoritative_final(
 
     adversary.script = two_sentences
     services = make_services(adversary.url)
-    assert isinstance(services.generator, OpenAICompatGenerator)
+    assert isinstance(services.pipeline.generate.generator, OpenAICompatGenerator)
     deltas, final = [], None
-    for event in stream_answer(services, QUESTION):
+    for event in stream_answer(services.pipeline, Ask(QUESTION)):
         if isinstance(event, DeltaEvent):
             deltas.append(event.text)
         elif isinstance(event, FinalEvent):
@@ -220,9 +223,9 @@ def test_a_warm_up_rehearsal_calls_no_model_and_stores_nothing(
 ) -> None:
     adversary.script = lambda body: Reply(["Naltrexone is an opioid antagonist [1]."])
     services = make_services(adversary.url)
-    probe = probe_question(services)
+    probe = probe_question(services.catalog)
     assert probe in {d.metadata.get("question") for d in services.catalog.articles()}
-    assert rehearse(services) > 0
+    assert rehearse(services.pipeline, services.catalog) > 0
     assert adversary.requests == [], "the rehearsal answers extractively"
     assert services.store.list_answers() == []
     assert services.store.verify_chain().entries == 0

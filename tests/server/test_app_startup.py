@@ -16,11 +16,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from assistant.cli_serve import demo_keys
+from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.review.store import AnswerStore
 from assistant.review.users import authenticate
-from assistant.services import Services, build_services
 from server.app import create_app
 from tests.conftest import settings_for
 
@@ -69,10 +69,10 @@ class GatedEmbedder:
 
 
 def _app_with(embedder: GatedEmbedder, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
-    def build(settings: Settings) -> Services:
-        return build_services(settings, embedder=embedder, environ={})
+    def build(settings: Settings) -> Composed:
+        return compose(settings, embedder=embedder, environ={})
 
-    monkeypatch.setattr("server.app.build_services", build)
+    monkeypatch.setattr("server.app.compose", build)
     return create_app(settings_for(data_dir))
 
 
@@ -85,7 +85,7 @@ def _wait_ready(client: TestClient) -> httpx.Response:
 
 
 def test_ready_only_once_a_question_can_be_answered(
-    services: Services,
+    services: Composed,
     embedder: MiniLMEmbedder,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -106,7 +106,7 @@ def test_ready_only_once_a_question_can_be_answered(
 
 
 def test_a_model_that_cannot_embed_is_not_ready(
-    services: Services, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+    services: Composed, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gated = GatedEmbedder(embedder)
     gated.broken = True

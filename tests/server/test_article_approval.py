@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
@@ -17,7 +18,6 @@ from assistant.review.publish import article_id, publish
 from assistant.review.store import AnswerStore
 from assistant.review.users import add_user
 from assistant.review.workflow import approve
-from assistant.services import Services, build_services
 from server.app import create_app
 from tests.conftest import CORPUS, settings_for
 from tests.review.conftest import make_record, seen
@@ -67,10 +67,10 @@ def test_a_published_answer_names_its_approver_from_the_store(
 ) -> None:
     settings, key = published
 
-    def build(given: Settings) -> Services:
-        return build_services(given, embedder=embedder, environ={})
+    def build(given: Settings) -> Composed:
+        return compose(given, embedder=embedder, environ={})
 
-    monkeypatch.setattr("server.app.build_services", build)
+    monkeypatch.setattr("server.app.compose", build)
     with TestClient(create_app(settings)) as client:
         deadline = time.monotonic() + 120
         while client.get("/readyz").json()["status"] == "starting":
