@@ -4,7 +4,7 @@ Word overlap keeps a sentence that takes every number from its passage and rever
 mean ("changes from partial to full blockade at 4.5 mg", where 4.5 mg is the *partial* dose).
 These checks compare one answer sentence with one sentence of a cited passage (its
 *supporting sentence*; a run of adjacent ones is read the same way, see
-:mod:`assistant.verify_support`) and say why it does not support it:
+:mod:`assistant.verify.support`) and say why it does not support it:
 
 - values (:mod:`assistant.meaning_values`): every number, dose, unit and frequency of the
   answer sentence is in the supporting sentence by value ("1 g" is "1000 mg", "once a day" is

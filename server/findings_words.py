@@ -18,6 +18,8 @@ from assistant.language.markers import MARKER_BODY
 
 # Where the quoted sentence a finding is about may start: "...: 'The dose is 9 mg [1].'".
 _QUOTE_START = re.compile(r""":\s+(?=['"])""")
+# The id of the verification rule that made a finding: "... [rule: sentence-support]: '...'".
+_RULE = re.compile(r"\s*\[rule: [\w-]+\]\s*$")
 _CLOSEST = re.compile(r"""\s*\(closest: (['"]).*\1\)\s*$""", re.DOTALL)
 
 # (pattern over the whole finding, plain words; {1}, {2} are the pattern's groups)
@@ -126,11 +128,12 @@ def _split(raw: str) -> tuple[str, str | None]:
 
 
 def _why(problem: str) -> str:
-    problem = _CLOSEST.sub("", problem)
+    problem = _CLOSEST.sub("", _RULE.sub("", problem))
     return _say(_WHY, problem) or problem.strip()
 
 
 def _about_sentence(head: str, sentence: str, raw: str) -> Finding:
+    head = _RULE.sub("", head)
     judged = _JUDGED.fullmatch(head.strip())
     if judged:
         words = f"A second model judged this sentence {judged[1].lower()}."

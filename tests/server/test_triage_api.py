@@ -45,6 +45,11 @@ from tests.server.live import LiveServer
             "LDN isn't 1 to 5 mg [1].",
         ),
         (
+            "removed unsupported sentence (no citation) [rule: cited]: 'Take 9 mg.'",
+            "Removed from the answer: it cites no source.",
+            "Take 9 mg.",
+        ),
+        (
             "'900 mg' is not in the cited passage(s): 'Give 900 mg [1].'",
             "The cited passage does not state 900 mg.",
             "Give 900 mg [1].",
