@@ -11,7 +11,7 @@ from assistant.condense import Condenser
 from assistant.config import Settings
 from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
-from assistant.generate.selection import llm_configured, model_parts, openai_client
+from assistant.generate.model_parts import llm_configured, model_parts, openai_client
 from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
@@ -152,7 +152,7 @@ def build_services(
 ) -> Services:
     """Open the index and the store and choose the generator. Raises IndexNotReadyError.
 
-    With an LLM endpoint configured (see assistant.generate.selection) the model answers and
+    With an LLM endpoint configured (see assistant.generate.model_parts) the model answers and
     the extractive generator is its fallback; ``client`` injects a ready ``openai`` client.
     """
     embedder = embedder or open_embedder(settings.index)

@@ -10,8 +10,8 @@ import pytest
 from assistant.config import LLMSettings, Settings
 from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
+from assistant.generate.model_parts import llm_configured, openai_client
 from assistant.generate.openai_compat import OpenAICompatGenerator
-from assistant.generate.selection import llm_configured, openai_client
 from assistant.language.markers import cited_indices
 from assistant.language.sentences import answer_sentences as sentences
 from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer

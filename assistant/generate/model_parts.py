@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the SDK takes a second to import: only a configured endpoin
     import openai
 
     from assistant.generate.openai_compat import PromptSet
-    from assistant.generate.select import SelectPrompts
+    from assistant.generate.sentence_pick import SelectPrompts
 
 # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client insists on one.
 LOCAL_KEY_PLACEHOLDER = "no-key-needed"
@@ -70,7 +70,7 @@ class ModelParts:
 def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
     """Generator in the configured mode (and follow-up condenser) over an injected client."""
     from assistant.generate.openai_compat import ChatEndpoint, OpenAICompatGenerator, PromptSet
-    from assistant.generate.select import SelectGenerator
+    from assistant.generate.sentence_pick import SelectGenerator
 
     prompts = PromptSet.load(settings.prompts_dir)
     endpoint = ChatEndpoint(client, settings.llm)
@@ -97,7 +97,7 @@ def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
 
 def select_prompts(settings: Settings, prompts: PromptSet) -> SelectPrompts:
     """The templates of select mode, checked when loaded."""
-    from assistant.generate.select import SelectPrompts
+    from assistant.generate.sentence_pick import SelectPrompts
 
     folder = settings.prompts_dir
     return SelectPrompts(
