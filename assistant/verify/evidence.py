@@ -10,7 +10,7 @@ from functools import lru_cache
 from assistant.language.markers import MARKER
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import content_words, stem
-from assistant.meaning_lexicon import entities
+from assistant.meaning.lexicon import entities
 
 # How much a word says: 7 - its Zipf frequency (everyday English ~5-7, clinical names 1-3),
 # kept between these; numbers are compared as values, not as words.

@@ -16,7 +16,7 @@ from assistant.citations import stated_facts
 from assistant.content import says_something
 from assistant.language.markers import cited_indices
 from assistant.language.terminology import Terminology
-from assistant.meaning_values import grounded, normalize, one_off_read
+from assistant.meaning.values import grounded, normalize, one_off_read
 from assistant.verify.passages import supporting_sentences, trusted_text
 from assistant.verify.support import Evidence, support, support_problem
 

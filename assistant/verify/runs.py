@@ -13,9 +13,9 @@ from assistant.language import quantities
 from assistant.language.markers import MARKER
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.meaning import contradiction
-from assistant.meaning_entities import named_concepts
-from assistant.meaning_lexicon import entities
-from assistant.meaning_values import claim_facts, fact_kind, grounded, normalize
+from assistant.meaning.entities import named_concepts
+from assistant.meaning.lexicon import entities
+from assistant.meaning.values import claim_facts, fact_kind, grounded, normalize
 from assistant.verify.evidence import Evidence, weighted_stems
 
 RUN = 3  # sentences read together at most

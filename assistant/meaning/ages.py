@@ -20,7 +20,7 @@ from functools import lru_cache
 from assistant.language import quantities
 from assistant.language.ages import age_bands
 from assistant.language.grammar import load_data
-from assistant.meaning_lexicon import LEXICON, any_term
+from assistant.meaning.lexicon import LEXICON, any_term
 
 Band = tuple[float, float]
 OPEN = 130.0  # years: a band with no upper end ("from 1 year of age")
