@@ -146,13 +146,13 @@ def _about_sentence(head: str, sentence: str, raw: str) -> Finding:
 
 def explain(raw: str) -> Finding:
     """One stored finding in plain words, with the sentence it names."""
-    about_question = _say(_ABOUT_THE_QUESTION, raw)
+    about_question = _say(_ABOUT_THE_QUESTION, _RULE.sub("", raw))
     if about_question is not None:
         return Finding(_percent(about_question), None, raw)
     head, sentence = _split(raw)
     if sentence is not None:
         return _about_sentence(head, sentence, raw)
-    note = _say(_NOTES, raw)
+    note = _say(_NOTES, _RULE.sub("", raw))
     if note is not None:
         return Finding(note, None, raw, problem=False)
     return Finding(raw.strip()[:1].upper() + raw.strip()[1:], None, raw)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.verify import RULES, check_sentences
+from assistant.verify import OTHER_RULES, RULES, check_sentences, sanitize
 
 PASSAGES = ["Croup is treated with a single dose of dexamethasone 0.15 mg/kg by mouth."]
 CONTEXTS = ["Croup in children"]
@@ -21,7 +21,7 @@ def _rule(finding: str) -> str:
 
 
 def test_every_rule_has_its_own_id() -> None:
-    ids = [rule.id for rule in RULES]
+    ids = [rule.id for rule in (*RULES, *OTHER_RULES)]
     assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-z-]+", i) for i in ids)
 
 
@@ -59,3 +59,15 @@ def test_a_supported_sentence_passes_every_rule_and_a_repeat_is_named() -> None:
     assert checked.text == good and not checked.removed
     (finding,) = checked.findings
     assert finding.startswith("removed a repeated sentence") and _rule(finding) == "repeated"
+
+
+def test_markup_and_citations_to_no_passage_are_findings_of_their_rules() -> None:
+    good = "Croup is treated with a single dose of dexamethasone 0.15 mg/kg by mouth"
+    checked = check_sentences(f"{good} [1, 7].", PASSAGES, "croup treatment", 0.5, CONTEXTS)
+    assert checked.text == f"{good} [1]."
+    assert checked.findings == [
+        "removed citation [7]: no passage with that number was given [rule: cited-passage]"
+    ]
+    clean = sanitize(f"<b>{good}</b> [1].")
+    assert clean.text == f"{good} [1]."
+    assert clean.findings == ["removed 2 HTML tag(s) from the model's text [rule: markup]"]

@@ -23,11 +23,12 @@ from assistant.verify.passages import (
     supporting_sentences,
     trusted_text,
 )
-from assistant.verify.rules import RULES, Claim, Problem, Rule, cited_evidence
+from assistant.verify.rules import OTHER_RULES, RULES, Claim, Problem, Rule, cited_evidence
 from assistant.verify.sentences import Checked, check_sentences, sentence_problem
 
 __all__ = [
     "INSTRUCTION",
+    "OTHER_RULES",
     "RULES",
     "Checked",
     "Claim",

@@ -40,10 +40,17 @@ class Sanitized:
     findings: list[str] = field(default_factory=list)
 
 
+MARKUP_RULE = "markup"  # the id its findings carry (assistant.verify.rules)
+
+
+def _removed(count: int, what: str) -> str:
+    return f"removed {count} {what} from the model's text [rule: {MARKUP_RULE}]"
+
+
 def _sub(pattern: re.Pattern[str], repl: str, text: str, what: str, found: list[str]) -> str:
     new, count = pattern.subn(repl, text)
     if count:
-        found.append(f"removed {count} {what} from the model's text")
+        found.append(_removed(count, what))
     return new
 
 
@@ -77,7 +84,7 @@ def sanitize(text: str, *, strip: bool = True) -> Sanitized:
 def _links(text: str, found: list[str]) -> str:
     new, count = _LINK.subn(_link, text)
     if count:
-        found.append(f"removed {count} link target(s) from the model's text")
+        found.append(_removed(count, "link target(s)"))
     return new
 
 

@@ -17,6 +17,7 @@ from assistant.content import says_something
 from assistant.language.markers import cited_indices
 from assistant.language.terminology import Terminology
 from assistant.meaning.values import grounded, normalize, one_off_read
+from assistant.verify.markup import MARKUP_RULE
 from assistant.verify.passages import supporting_sentences, trusted_text
 from assistant.verify.support import Evidence, support, support_problem
 
@@ -74,7 +75,8 @@ class Rule:
 
     id: str
     says: str
-    check: Callable[[Claim], str | None]
+    # None: the rule is applied to the whole text, not sentence by sentence (see OTHER_RULES).
+    check: Callable[[Claim], str | None] | None = None
 
 
 def _says_something(claim: Claim) -> str | None:
@@ -127,7 +129,12 @@ RULES: tuple[Rule, ...] = (
         _sentence_support,
     ),
 )
-REPEATED = Rule("repeated", "it does not repeat an earlier sentence", lambda claim: None)
+REPEATED = Rule("repeated", "it does not repeat an earlier sentence")
+CITED_PASSAGE = Rule("cited-passage", "each citation names a passage given to the model")
+MARKUP = Rule(MARKUP_RULE, "the model's text carries no markup, links, images or URLs")
+# Rules applied to the text as a whole: markup is removed, citations to no passage dropped and
+# a repeated sentence said once, each with a finding carrying the rule's id.
+OTHER_RULES: tuple[Rule, ...] = (MARKUP, CITED_PASSAGE, REPEATED)
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,8 @@ class Problem:
 def first_problem(claim: Claim, rules: Sequence[Rule] = RULES) -> Problem | None:
     """The first rule that objects to ``claim``, and why; None when every rule passes."""
     for rule in rules:
+        if rule.check is None:
+            continue
         why = rule.check(claim)
         if why is not None:
             return Problem(rule.id, why)

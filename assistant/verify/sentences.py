@@ -20,7 +20,7 @@ from assistant.language import markers
 from assistant.language.markers import markers_last
 from assistant.language.sentences import answer_sentences
 from assistant.language.terminology import Terminology
-from assistant.verify.rules import REPEATED, Claim, Problem, first_problem, tagged
+from assistant.verify.rules import CITED_PASSAGE, REPEATED, Claim, Problem, first_problem, tagged
 from assistant.verify.support import best_support
 
 
@@ -71,7 +71,9 @@ def check_sentences(
     result = Checked(text="")
     kept: list[str] = []
     for raw in answer_sentences(text):
-        sentence = markers_last(markers.keep_valid(raw, len(passages), result.findings).strip())
+        dropped: list[str] = []
+        sentence = markers_last(markers.keep_valid(raw, len(passages), dropped).strip())
+        result.findings += [tagged(f, CITED_PASSAGE.id) for f in dropped]
         if sentence.strip() in kept:  # a model that repeats itself says it once
             result.findings.append(
                 f"{tagged('removed a repeated sentence', REPEATED.id)}: {raw[:200]!r}"

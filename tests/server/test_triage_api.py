@@ -54,6 +54,16 @@ from tests.server.live import LiveServer
             "The cited passage does not state 900 mg.",
             "Give 900 mg [1].",
         ),
+        (
+            "removed 2 HTML tag(s) from the model's text [rule: markup]",
+            "Removed 2 HTML tag(s) from the model's text.",
+            None,
+        ),
+        (
+            "removed citation [7]: no passage with that number was given [rule: cited-passage]",
+            "Citation [7] pointed to no passage retrieved",
+            None,
+        ),
         ("uncited sentence states 9 mg: 'Take 9 mg.'", "States 9 mg without citing", "Take 9 mg."),
         (
             "removed citation [7]: no passage with that number was retrieved",
