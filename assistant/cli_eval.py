@@ -130,7 +130,7 @@ def _eval_claims(
 
 
 def _judge(settings: Settings) -> Any:
-    from assistant.generate.selection import openai_client
+    from assistant.generate.model_parts import openai_client
     from assistant.judge import model_judge
 
     return model_judge(openai_client(settings), settings)

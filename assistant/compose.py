@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from assistant.config import Settings
 from assistant.generate.base import Generator
 from assistant.generate.extractive import ExtractiveGenerator
-from assistant.generate.selection import llm_configured, model_parts, openai_client
+from assistant.generate.model_parts import llm_configured, model_parts, openai_client
 from assistant.index.base import Catalog
 from assistant.index.embedder import Embedder, open_embedder
 from assistant.index.retriever import Retriever
@@ -99,7 +99,7 @@ def compose(
     """Open the index and the store, choose the generator and build the stages. Raises
     IndexNotReadyError.
 
-    With an LLM endpoint configured (see assistant.generate.selection) the model answers and
+    With an LLM endpoint configured (see assistant.generate.model_parts) the model answers and
     the extractive generator is its fallback; ``client`` injects a ready ``openai`` client;
     ``retriever`` one opened over ``settings.index_dir`` (an evaluation's recording one).
     """

@@ -12,7 +12,8 @@ from assistant.config import Settings
 from assistant.index.embedder import Embedder
 from evals.cases import DatasetConfig, EvalCase
 from evals.metrics import relevance_cutoff
-from evals.report import build_report, write_report
+from evals.report import build_report
+from evals.report_files import write_report
 from evals.runner import CaseResult, build_index, open_composed, run_cases
 
 

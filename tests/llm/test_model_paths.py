@@ -10,8 +10,8 @@ import pytest
 from assistant.config import LLMSettings, Settings
 from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
-from assistant.generate.openai_compat import OpenAICompatGenerator
-from assistant.generate.selection import llm_configured, openai_client
+from assistant.generate.model_parts import llm_configured, openai_client
+from assistant.generate.write_mode import WriteGenerator
 from assistant.language.markers import cited_indices
 from assistant.language.sentences import answer_sentences as sentences
 from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
@@ -66,7 +66,7 @@ def test_streamed_deltas_arrive_before_the_persisted_authoritative_final(
 
     adversary.script = two_sentences
     services = make_services(adversary.url)
-    assert isinstance(services.pipeline.generate.generator, OpenAICompatGenerator)
+    assert isinstance(services.pipeline.generate.generator, WriteGenerator)
     deltas, final = [], None
     for event in stream_answer(services.pipeline, Ask(QUESTION)):
         if isinstance(event, DeltaEvent):

@@ -16,8 +16,8 @@ import re
 from assistant.language.grammar import grammar
 from assistant.language.terminology import Concept, Mention, Terminology
 from assistant.language.tokens import stem, stems, tokens
-from assistant.meaning_ages import ages
-from assistant.meaning_lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
+from assistant.meaning.ages import ages
+from assistant.meaning.lexicon import SUBSTITUTABLE, Lexicon, entities, entity_kind, lexicon
 
 # What makes a claim about safety or interactions: there a drug's class stands for it
 # ("naltrexone is contraindicated with opioid analgesics" speaks of oxycodone).

@@ -1,52 +1,46 @@
-"""Question understanding, before retrieval: what the clinician asked, in the corpus's words.
-
-- the drugs, conditions, populations and clinical terms of the message are found by the
-  terminology (:mod:`assistant.language.terminology`): brands, abbreviations, British and
-  American spellings and lay names lead to one concept, and the corpus's own name for it is
-  added to the search ("Calpol" searches as paracetamol);
-- typos are matched to the approved corpus's words, and to the terminology's names, by edit
-  distance (rapidfuzz); the correction is kept so channels can show it;
-- only what the terminology names decides whether a question is answered: an everyday word,
-  a slang word or a misspelling is never "not addressed by the sources";
-- the message is split into its questions and its context sentences; messages that are not a
-  usable question (a bare abbreviation, another language, context with no question, only an
-  instruction to ignore the rules) are recognised.
-"""
+"""How a message is understood: against one corpus vocabulary and the terminology."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from assistant.language import quantities
+from assistant.language.ages import ages_in_years
 from assistant.language.grammar import grammar
 from assistant.language.sentences import message_sentences
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Mention, Terminology, looks_like_abbreviation
 from assistant.language.terminology.normal import phrase
 from assistant.language.tokens import STOPWORDS, spelling_variants
+from assistant.understand.background import (
+    PAST,
+    REFERS,
+    background,
+    history_spans,
+    listed_as_taken,
+    mothers_baby,
+)
+from assistant.understand.message import (
+    ASKS,
+    COMMON_ZIPF,
+    STATEMENT,
+    TOKEN,
+    is_foreign,
+    without_injection,
+    zipf,
+)
+from assistant.understand.understanding import (
+    Concept,
+    ConceptKind,
+    MessageKind,
+    Question,
+    Understanding,
+)
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
-_INJECTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.?!]{0,40}\b(?:instructions?|rules?|"
-    r"prompts?|guidelines?|polic(?:y|ies)|restrictions?|sources?)\b|\bsystem prompt\b|"
-    r"\byou are now\b|\bpretend (?:to be|you)\b|\bjailbreak\b|\bdeveloper mode\b",
-    re.I,
-)
-_ASKS = re.compile(
-    r"\?|^\s*(?:what|how|when|which|who|whom|why|where|can|could|should|shall|is|are|does|do|"
-    r"did|will|would|may|might|any|tell|explain|describe|list|give|advise|recommend|compare)\b|"
-    r"\b(?:dose|doses|dosing|dosage|safe|safety|ok|okay|alright|use|used|treat|treatment|"
-    r"manage|management|options?|recommend\w*|advice|evidence|interaction|contraindicat\w*|"
-    r"side effects?|regimen|how much|how long|how often|mechanism|effective|first[- ]line)\b",
-    re.I,
-)
 # Words every clinical message uses, and the people and places of its setting ("ortho want
 # to give ...", "ward pharmacist"): never a subject of their own.
 GENERIC_WORDS = frozenset(
@@ -56,129 +50,8 @@ GENERIC_WORDS = frozenset(
     consultant ward clinic nurses paeds postop post-op pre-op preop reg gp emptying toxicity
     toxicities""".split()  # noqa: SIM905
 )
-_STATEMENT = re.compile(r"\.\s*$|\b\d{1,3}\s?[FM]\b|^\s*pt\b", re.I)
-_PAST = re.compile(
-    r"\b(?:as an? (?:kid|child|baby|toddler|teenager)|in (?:her|his) childhood)\b", re.I
-)
-# "on metronidazole for giardia", "taking sertraline for her anxiety": why the patient takes
-# another drug is history, not what is asked.
-_HISTORY = re.compile(
-    r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
-    r"started on|course of)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
-    r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
-    r"[a-z][\w-]+)?)",
-    re.I,
-)
-# A question about what an earlier turn named ("ok to give them together?").
-_REFERS = re.compile(r"\b(?:it|them|they|both|together|the two|these|those)\b", re.I)
-COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 MIN_TYPO_LENGTH = 5
-FOREIGN_LANGUAGES = ("es", "fr", "de", "it", "pt", "nl")
 MAX_EXPANSIONS = 12
-
-
-class MessageKind(StrEnum):
-    QUESTION = "question"
-    TERM_ONLY = "term_only"  # a bare abbreviation or term: ask what the question is
-    CONTEXT_ONLY = "context_only"  # clinical context but nothing asked
-    FOREIGN = "foreign"  # not English: the approved sources and checks are English
-    INJECTION_ONLY = "injection_only"  # nothing left once the instruction to ignore rules goes
-
-
-class ConceptKind(StrEnum):
-    TERM = "term"  # a drug, condition, drug class or clinical term the terminology names
-    RARE = "rare"  # a specific corpus word or an aspect: orders passages, never declines
-    QUALIFIER = "qualifier"  # a population (pregnancy, children, renal impairment)
-    ROUTE = "route"  # how a drug is given (IV, oral): a dose for one is none for another
-    NUMBER = "number"
-
-
-@dataclass(frozen=True)
-class Concept:
-    """Something a question turns on: a terminology concept, a population, a dose or a
-    specific corpus word, with the names a passage may give it (normal form)."""
-
-    label: str  # how it is named to the user ("low-dose naltrexone", "pregnancy")
-    kind: ConceptKind
-    forms: tuple[str, ...]
-    essential: bool = True  # an uncovered essential concept means the question is not answered
-    term: Term | None = None  # the terminology concept (ids, class, broader conditions)
-    span: tuple[int, int] = (-1, -1)  # where its question names it
-    ages: tuple[float, float] | None = None  # an age or age group asked about, in years
-
-    @property
-    def is_subject(self) -> bool:
-        """A drug, condition or clinical term (not a population, a dose or a passing word)."""
-        return self.kind is ConceptKind.TERM
-
-    @property
-    def broader(self) -> tuple[str, ...]:
-        """Ids of the classes or broader conditions of its terminology concept."""
-        return self.term.broader if self.term else ()
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question of a message, with the concepts it turns on."""
-
-    text: str
-    concepts: tuple[Concept, ...]
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """A message as understood: corrected, expanded, split, classified."""
-
-    message: str
-    corrected: str  # typos fixed
-    search_text: str  # corrected, injections removed, synonyms appended: what is searched
-    kind: MessageKind
-    clinical: str = ""  # corrected, without any instruction to ignore the rules
-    corrections: tuple[tuple[str, str], ...] = ()
-    expansions: tuple[tuple[str, str], ...] = ()
-    questions: tuple[Question, ...] = ()
-    context: tuple[Concept, ...] = ()  # populations stated outside the questions
-    injection: bool = False
-    findings: tuple[str, ...] = field(default=())
-
-    def following(self, earlier: Iterable[Concept]) -> Understanding:
-        """This follow-up with what it leans on: the drugs and conditions of the question it
-        follows when it names none itself (any one of them may be what it is about, so they
-        are not essential one by one), and its population when it names none."""
-        asked = [c for q in self.questions for c in q.concepts]
-        inherit = []
-        if not any(c.kind is ConceptKind.TERM for c in asked):
-            terms = [c for c in earlier if c.kind is ConceptKind.TERM]
-            inherit += [replace(c, essential=False) for c in terms]
-        if not any(c.kind is ConceptKind.QUALIFIER for c in (*asked, *self.context)):
-            inherit += [c for c in earlier if c.kind is ConceptKind.QUALIFIER]
-        context = tuple(dict.fromkeys((*self.context, *inherit)))
-        return replace(self, context=context)
-
-    @property
-    def names_subject(self) -> bool:
-        """Whether a question of the message names a drug, condition or clinical term."""
-        return any(c.is_subject for q in self.questions for c in q.concepts)
-
-    @property
-    def correction_notes(self) -> list[str]:
-        """Corrections as shown to the user: "naltrexon → naltrexone"."""
-        return [f"{a} → {b}" for a, b in self.corrections]
-
-    def map(self, text: str) -> str:
-        """``text`` (e.g. the condensed question) with this message's corrections and the
-        corpus's names for its concepts."""
-        for wrong, right in self.corrections:
-            text = re.sub(rf"\b{re.escape(wrong)}\b", right, text)
-        extra = [b for _, b in self.expansions if b.lower() not in text.lower()]
-        return f"{text} ({'; '.join(dict.fromkeys(extra))})" if extra else text
-
-
-@lru_cache(maxsize=20000)
-def zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
 
 
 class Understander:
@@ -259,9 +132,9 @@ class Understander:
         if is_foreign(corrected, self):
             foreign = MessageKind.FOREIGN
             return Understanding(message, text, text, foreign, text)
-        kept, injection = _without_injection(corrected)
+        kept, injection = without_injection(corrected)
         sentences = message_sentences(kept)
-        asked = [s for s in sentences if _ASKS.search(s)]
+        asked = [s for s in sentences if ASKS.search(s)]
         stated = [s for s in sentences if s not in asked]
         kind = self._kind(text, kept, asked, injection, has_context)
         # A follow-up with no question form ("and at 50 mg") is one question as a whole.
@@ -277,7 +150,7 @@ class Understander:
 
     def _corrections(self, text: str) -> tuple[tuple[str, str], ...]:
         found = {}
-        for word in _TOKEN.findall(text):
+        for word in TOKEN.findall(text):
             if word not in found and not word.isupper():
                 right = self.correct(word)
                 if right is not None and right != word.lower():
@@ -314,20 +187,20 @@ class Understander:
     ) -> MessageKind:
         if injection and not asked:
             return MessageKind.INJECTION_ONLY
-        words = _TOKEN.findall(text)
-        if not has_context and len(words) <= 2 and not _ASKS.search(text.replace("?", "")):
+        words = TOKEN.findall(text)
+        if not has_context and len(words) <= 2 and not ASKS.search(text.replace("?", "")):
             return MessageKind.TERM_ONLY
         # A statement ("58F with fibromyalgia, on duloxetine.") asks nothing; a terse note
         # ("HFNC max flow") is a question without its question form.
-        if not asked and not has_context and _STATEMENT.search(text):
+        if not asked and not has_context and STATEMENT.search(text):
             return MessageKind.CONTEXT_ONLY
         return MessageKind.QUESTION
 
     def concepts(self, sentence: str) -> list[Concept]:
         """The drugs, conditions, populations, doses and specific corpus words ``sentence``
         turns on."""
-        history = _history_spans(sentence)
-        sentence_free = _PAST.sub(lambda m: " " * len(m.group(0)), sentence)
+        history = history_spans(sentence)
+        sentence_free = PAST.sub(lambda m: " " * len(m.group(0)), sentence)
         mentions = self.terminology.scan(sentence_free)
         populations = [m for m in mentions if m.concept.kind == "population"]
         found: list[Concept] = []
@@ -337,9 +210,9 @@ class Understander:
             if _overlaps(mention, populations) and mention.concept.kind != "population":
                 continue  # "CKD" asked about is renal impairment, the population
             found.append(self._concept(mention))
-        history += _taken(sentence, found)
-        found = _background(found, history, bool(_REFERS.search(sentence)))
-        found = _mothers_baby(found, sentence)
+        history += listed_as_taken(sentence, found)
+        found = background(found, history, bool(REFERS.search(sentence)))
+        found = mothers_baby(found, sentence)
         found += self._age(sentence, found)
         found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
@@ -367,7 +240,7 @@ class Understander:
     def _age(self, sentence: str, found: list[Concept]) -> list[Concept]:
         """A stated age ("a 3 year old", "colleague (35)") asks about that age: the age group
         it falls in, with the age itself."""
-        ages = quantities.ages_in_years(sentence)
+        ages = ages_in_years(sentence)
         if not ages:
             return []
         age = ages[0]
@@ -391,7 +264,7 @@ class Understander:
         """Words the corpus knows that are not everyday English: they order passages (the
         one naming "compounding" first) but never decide coverage."""
         found = []
-        for word in _TOKEN.findall(text):
+        for word in TOKEN.findall(text):
             lowered = word.lower().strip("'")
             if len(lowered) < 4 or lowered in STOPWORDS or lowered in GENERIC_WORDS:
                 continue
@@ -424,78 +297,6 @@ def _display(name: str) -> str:
     return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
 
 
-def _background(
-    found: list[Concept], history: list[tuple[int, int]], referred: bool
-) -> list[Concept]:
-    """The drugs and conditions of a sentence's history clauses ("on Gaviscon for reflux")
-    decide nothing when the sentence asks about something else; alone, they are what it
-    asks about ("is she ok on ivermectin for worms?")."""
-    inside = [c for c in found if c.is_subject and _span_inside(c.span, history)]
-    asked = [
-        c for c in found
-        if c.is_subject and c.essential and c not in inside and not (c.term and c.term.symptom)
-    ]  # fmt: skip
-    if not inside or not (asked or referred):
-        return found
-    return [replace(c, essential=False) if c in inside else c for c in found]
-
-
-# The baby of a pregnant or breastfeeding patient is not the patient: "once the baby's here,
-# while she's breastfeeding" asks about breastfeeding, not about children.
-_MATERNAL = frozenset({"pregnancy", "breastfeeding"})
-_BABY = re.compile(r"^(?:bab(?:y|ies)|infants?|newborns?|neonates?)\b", re.I)
-
-
-def _mothers_baby(found: list[Concept], sentence: str) -> list[Concept]:
-    labels = {c.label for c in found if c.kind is ConceptKind.QUALIFIER}
-    if not labels & _MATERNAL:
-        return found
-    return [
-        c for c in found
-        if c.kind is not ConceptKind.QUALIFIER or c.label in _MATERNAL or c.span[0] < 0
-        or not _BABY.match(sentence[c.span[0] : c.span[1]])
-    ]  # fmt: skip
-
-
-def _span_inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(start <= span[0] and span[1] <= end for start, end in spans)
-
-
-# A patient's medicines and past history: "on amlodipine, atorvastatin and metformin",
-# "hx of NSTEMI", "previous myocardial infarction".
-_TAKES = re.compile(
-    r"\b(?:on|taking|takes|already on|currently on|started on|receiving|course of|"
-    r"hx of|history of|previous|prior|past)\s+$",
-    re.I,
-)
-_LISTED_ON = re.compile(r"^\s*(?:,|and|,\s*and)\s+$", re.I)
-
-
-def _taken(sentence: str, concepts: list[Concept]) -> list[tuple[int, int]]:
-    """The spans of the drugs and conditions a sentence lists as the patient's medicines or
-    history, each after "on"/"hx of" or listed after one that is."""
-    spans: list[tuple[int, int]] = []
-    ordered = sorted((c for c in concepts if c.is_subject and c.span[0] >= 0), key=lambda c: c.span)
-    for concept in ordered:
-        before = sentence[max(0, concept.span[0] - 20) : concept.span[0]]
-        follows = spans and _LISTED_ON.match(sentence[spans[-1][1] : concept.span[0]])
-        if _TAKES.search(before) or follows:
-            spans.append(concept.span)
-    return spans
-
-
-def _history_spans(sentence: str) -> list[tuple[int, int]]:
-    """Where a sentence says why the patient takes another drug ("on metronidazole 400 mg
-    for giardia"): its doses read as blanks, so the dose does not end the drug's name."""
-    blank = sentence
-    for value in quantities.values(sentence):
-        blank = blank[: value.start] + "_" * (value.end - value.start) + blank[value.end :]
-    found = []
-    for match in _HISTORY.finditer(blank):
-        found += [(match.start("drug"), match.end("drug")), (match.start("why"), match.end("why"))]
-    return found
-
-
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:
     return any(o.start < mention.end and mention.start < o.end for o in others)
 
@@ -521,33 +322,3 @@ def _numbers(sentence: str) -> list[Concept]:
             value = f"{q.low:g}" if not q.is_range else f"{q.low:g}-{q.high:g}"
             found.append(Concept(f"{value} {q.unit}", ConceptKind.NUMBER, (f"{q.low:g}",), False))
     return found
-
-
-def _without_injection(text: str) -> tuple[str, bool]:
-    """``text`` without its sentences that tell the assistant to drop its rules."""
-    sentences = message_sentences(text)
-    kept = [s for s in sentences if not _INJECTION.search(s)]
-    if len(kept) == len(sentences):
-        return text, False
-    # A single sentence may carry both: keep what follows the instruction's clause.
-    if not kept:
-        tail = re.split(r"[,:;-]\s+", sentences[-1], maxsplit=1)
-        rest = tail[1] if len(tail) == 2 and not _INJECTION.search(tail[1]) else ""
-        return rest.strip(), True
-    return " ".join(kept), True
-
-
-def is_foreign(text: str, understander: Understander) -> bool:
-    """Whether ``text`` reads as another language: its words are commoner there than in English
-    and are not corpus terms."""
-    from wordfreq import zipf_frequency
-
-    words = [w.lower() for w in _TOKEN.findall(text) if not understander.knows(w)]
-    if len(words) < 3:
-        return False
-    english = sum(zipf(w) for w in words)
-    for language in FOREIGN_LANGUAGES:
-        other = sum(zipf_frequency(w, language) for w in words)
-        if other > english * 1.3 + 2:
-            return True
-    return False

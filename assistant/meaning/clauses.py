@@ -26,8 +26,8 @@ from assistant.language.quantities import Quantity
 from assistant.language.sentences import CONTRAST, clause_spans, parts
 from assistant.language.terminology import Terminology
 from assistant.language.tokens import name_words, stem
-from assistant.meaning_lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
-from assistant.meaning_values import stated
+from assistant.meaning.lexicon import ENTITY_KINDS, SUBSTITUTABLE, Lexicon, entities, entity_kind
+from assistant.meaning.values import stated
 
 _SHARED = 2  # words a denial must share with the other sentence to be judged
 _ORDER = ("before", "after", "rather than", "instead of")

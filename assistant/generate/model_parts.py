@@ -24,8 +24,8 @@ from assistant.prompts import load_prompt
 if TYPE_CHECKING:  # the SDK takes a second to import: only a configured endpoint needs it
     import openai
 
-    from assistant.generate.openai_compat import PromptSet
-    from assistant.generate.select import SelectPrompts
+    from assistant.generate.prompt_set import PromptSet
+    from assistant.generate.select_mode import SelectPrompts
 
 # Local servers (llama.cpp, vLLM, Ollama) ignore the key, but the client insists on one.
 LOCAL_KEY_PLACEHOLDER = "no-key-needed"
@@ -69,8 +69,10 @@ class ModelParts:
 
 def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
     """Generator in the configured mode (and follow-up condenser) over an injected client."""
-    from assistant.generate.openai_compat import ChatEndpoint, OpenAICompatGenerator, PromptSet
-    from assistant.generate.select import SelectGenerator
+    from assistant.generate.openai_compat import ChatEndpoint
+    from assistant.generate.prompt_set import PromptSet
+    from assistant.generate.select_mode import SelectGenerator
+    from assistant.generate.write_mode import WriteGenerator
 
     prompts = PromptSet.load(settings.prompts_dir)
     endpoint = ChatEndpoint(client, settings.llm)
@@ -84,7 +86,7 @@ def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
             min_support=settings.llm.min_support,
         )
     else:
-        generator = OpenAICompatGenerator(
+        generator = WriteGenerator(
             endpoint, prompts, settings.llm.model, max_sentences=settings.answer.max_sentences
         )
     condenser = None
@@ -97,7 +99,7 @@ def model_parts(settings: Settings, client: openai.OpenAI) -> ModelParts:
 
 def select_prompts(settings: Settings, prompts: PromptSet) -> SelectPrompts:
     """The templates of select mode, checked when loaded."""
-    from assistant.generate.select import SelectPrompts
+    from assistant.generate.select_mode import SelectPrompts
 
     folder = settings.prompts_dir
     return SelectPrompts(

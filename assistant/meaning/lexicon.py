@@ -18,7 +18,7 @@ from pathlib import Path
 from assistant.language.grammar import load_data
 from assistant.language.terminology import Mention, Terminology
 
-LEXICON = Path(__file__).parent / "language" / "data" / "meaning.v2.yaml"
+LEXICON = Path(__file__).parents[1] / "language" / "data" / "meaning.v2.yaml"
 # Kinds of named things a sentence can put in place of one another (a drug for a drug, a
 # condition for a condition); drug classes name no one thing.
 SUBSTITUTABLE = frozenset({"treatments", "conditions", "populations"})

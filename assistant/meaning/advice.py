@@ -17,7 +17,7 @@ from functools import lru_cache
 from assistant.language.grammar import load_data
 from assistant.language.sentences import clauses, comma_pieces, parts
 from assistant.language.tokens import content_stems
-from assistant.meaning_lexicon import LEXICON, any_term
+from assistant.meaning.lexicon import LEXICON, any_term
 
 FOR, AGAINST = "for", "against"
 _BOUND = re.compile(

@@ -4,9 +4,9 @@ Word overlap keeps a sentence that takes every number from its passage and rever
 mean ("changes from partial to full blockade at 4.5 mg", where 4.5 mg is the *partial* dose).
 These checks compare one answer sentence with one sentence of a cited passage (its
 *supporting sentence*; a run of adjacent ones is read the same way, see
-:mod:`assistant.verify_support`) and say why it does not support it:
+:mod:`assistant.verify.support`) and say why it does not support it:
 
-- values (:mod:`assistant.meaning_values`): every number, dose, unit and frequency of the
+- values (:mod:`assistant.meaning.values`): every number, dose, unit and frequency of the
   answer sentence is in the supporting sentence by value ("1 g" is "1000 mg", "once a day" is
   "every 24 hours", "4.5 mg/day" is "4.5 mg daily", per-kg doses keep their unit), and values
   stated together in one clause of the answer are stated together in the support, drug by
@@ -14,16 +14,16 @@ These checks compare one answer sentence with one sentence of a cited passage (i
   mL/min and every 48 hours below 10 mL/min");
 - a value's bound agrees ("below 30" is not "30 or more", "no more than 4 mg" is a maximum,
   "no earlier than 4 hours" is not "no later than 4 hours");
-- ages (:mod:`assistant.meaning_ages`): "6 months to 6 years" is not "6-12 years",
+- ages (:mod:`assistant.meaning.ages`): "6 months to 6 years" is not "6-12 years",
   adolescents are not infants;
 - a direction named in the answer (partial/full, before/after, increase/decrease) is named in
-  the support; the advice agrees (:mod:`assistant.meaning_advice`: recommended, not advised);
+  the support; the advice agrees (:mod:`assistant.meaning.advice`: recommended, not advised);
 - negations agree: what the support negates the answer does not affirm, and the reverse;
-- named things (:mod:`assistant.meaning_entities`): a drug, condition or population named in
+- named things (:mod:`assistant.meaning.entities`): a drug, condition or population named in
   the answer is named in the support or in the title/heading of its passage, by any of its
   names, and is not one the title names in place of another of its kind that the support
   names ("high-flow" where the support says "bilevel"); the setting of care agrees;
-- inside the sentences (:mod:`assistant.meaning_scope`): denials reach the same words, each
+- inside the sentences (:mod:`assistant.meaning.clauses`): denials reach the same words, each
   value goes with the same treatment, condition, direction and regimen step, each drug with
   its route, and what comes before what is kept in order.
 
@@ -45,18 +45,18 @@ from assistant.language.quantities import Fact
 from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import stems
-from assistant.meaning_advice import AGAINST, advice, advice_problem
-from assistant.meaning_ages import age_problem
-from assistant.meaning_entities import entity_problem, setting_problem
-from assistant.meaning_lexicon import Lexicon, lexicon
-from assistant.meaning_scope import (
+from assistant.meaning.advice import AGAINST, advice, advice_problem
+from assistant.meaning.ages import age_problem
+from assistant.meaning.clauses import (
     attachment_problem,
     order_problem,
     polarity_problem,
     route_problem,
     same_denial,
 )
-from assistant.meaning_values import (
+from assistant.meaning.entities import entity_problem, setting_problem
+from assistant.meaning.lexicon import Lexicon, lexicon
+from assistant.meaning.values import (
     bounds,
     claim_facts,
     grounded,

@@ -29,7 +29,8 @@ from assistant.generate.base import (
     discarded,
     final_draft,
 )
-from assistant.generate.openai_compat import ChatEndpoint, Messages, fence
+from assistant.generate.openai_compat import ChatEndpoint, Messages
+from assistant.generate.prompt_set import fence
 from assistant.language.markers import cite
 from assistant.language.sentences import split_sentences
 from assistant.models import RetrievedChunk

@@ -14,7 +14,7 @@ with its support:
   frequency read as an individual dose, not a one-off ("the usual single dose ... every
   24 hours");
 
-Age bands and age groups are compared in :mod:`assistant.meaning_ages`.
+Age bands and age groups are compared in :mod:`assistant.meaning.ages`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from assistant.language import quantities
 from assistant.language.grammar import alternatives, load_data
 from assistant.language.quantities import Fact, Frequency, Quantity
 from assistant.language.terminology import Mention, Terminology
-from assistant.meaning_lexicon import LEXICON
+from assistant.meaning.lexicon import LEXICON
 
 _NUM = r"\d+(?:[.,]\d+)?"
 _COUNT = r"\d+|one|two|three|four|five|six"

@@ -2,7 +2,7 @@
 its support gives, or inside one.
 
 A claim's ages are its explicit bands ("6 months to 6 years", "over 12 years", "under 16
-years", read by :func:`assistant.language.quantities.age_bands`) and the age groups it names
+years", read by :func:`assistant.language.ages.age_bands`) and the age groups it names
 without a band of their own ("infants", "adolescents", "adults": ages listed in
 ``assistant/language/data/meaning.v2.yaml``, ``age_groups``); "children 6-12 years" is the
 band, not all children. A gestational age ("35 weeks' gestation") is no age.
@@ -18,8 +18,9 @@ import re
 from functools import lru_cache
 
 from assistant.language import quantities
+from assistant.language.ages import age_bands
 from assistant.language.grammar import load_data
-from assistant.meaning_lexicon import LEXICON, any_term
+from assistant.meaning.lexicon import LEXICON, any_term
 
 Band = tuple[float, float]
 OPEN = 130.0  # years: a band with no upper end ("from 1 year of age")
@@ -48,7 +49,7 @@ def _explicit(text: str) -> list[Band]:
     for q in quantities.quantities(plain):
         if q.unit in ("weeks", "days") and _GESTATION.match(plain[q.end :]):
             plain = plain[: q.start] + " " * (q.end - q.start) + plain[q.end :]
-    return quantities.age_bands(_OR_MORE.sub("or over", plain))
+    return age_bands(_OR_MORE.sub("or over", plain))
 
 
 def _ages(text: str) -> tuple[list[Band], list[Band]]:
