@@ -25,7 +25,7 @@ from assistant.models import AnswerRecord
 from assistant.pipeline import DeltaEvent, Event, FinalEvent, SourcesEvent, answer, stream_answer
 from assistant.review.users import User
 from assistant.services import Services
-from server.errors import error_body, status_for
+from server.errors import error_body
 from server.limits import GenerationSlots, RateLimiter
 
 _END = object()
@@ -128,6 +128,6 @@ async def sse_stream(first: Event, rest: AsyncGenerator[Event, None]) -> AsyncIt
             yield sse(event.type, event_payload(event))
     except FollowupError as exc:
         body = error_body(type(exc).__name__, str(exc))
-        yield sse("error", {**body, "status": status_for(exc)})
+        yield sse("error", {**body, "status": exc.status})
     finally:
         await rest.aclose()  # frees the generation slot even if the client went away
