@@ -35,7 +35,7 @@ from assistant.pipeline import (
 )
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from server.errors import error_body, status_for
+from server.errors import error_body
 from server.limits import GenerationSlots, RateLimiter
 
 _END = object()
@@ -151,6 +151,6 @@ async def sse_stream(first: Event, rest: AsyncGenerator[Event, None]) -> AsyncIt
             yield sse(event.type, event_payload(event))
     except FollowupError as exc:
         body = error_body(type(exc).__name__, str(exc))
-        yield sse("error", {**body, "status": status_for(exc)})
+        yield sse("error", {**body, "status": exc.status})
     finally:
         await rest.aclose()  # frees the generation slot even if the client went away

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli_evidence import after_ingest
+from assistant.cli.review_evidence import after_ingest
 from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder

@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.cli_serve import demo_keys
+from assistant.cli.serve import demo_keys
 from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder

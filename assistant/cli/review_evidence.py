@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli_review import _fail, _session, review_app
+from assistant.cli.context import reviewer_session, served_catalog
 from assistant.config import Settings
 from assistant.errors import FollowupError
 
@@ -22,28 +22,7 @@ if TYPE_CHECKING:
     from assistant.index.base import Catalog
     from assistant.review.recheck import RecheckReport
 
-
-def served_catalog(settings: Settings) -> Catalog | None:
-    """The catalog of the generation served now (None when nothing is indexed yet), read
-    without opening the vector store: the review commands check stored answers against it."""
-    from assistant.errors import IndexNotReadyError
-
-    if settings.index.url:
-        from assistant.index.factory import open_index
-
-        try:
-            index = open_index(settings.index, settings.index_dir)
-        except IndexNotReadyError:
-            return None
-        try:
-            return index.catalog.snapshot()
-        finally:
-            index.close()
-    from assistant.index.catalog import StoredCatalog
-    from assistant.index.embedded import GENERATIONS, current_generation
-
-    name = current_generation(settings.index_dir)
-    return None if name is None else StoredCatalog.load(settings.index_dir / GENERATIONS / name)
+app = typer.Typer()
 
 
 def show_recheck(report: RecheckReport) -> None:
@@ -97,24 +76,21 @@ def after_ingest(settings: Settings, failed: list[str]) -> Callable[[Catalog], N
     return hook
 
 
-@review_app.command("recheck")
+@app.command("recheck")
 def recheck_command() -> None:
     """Re-check answers whose cited evidence differs from the index now served (also run by
     every `followup ingest`); resumes an interrupted re-check."""
     from assistant.errors import IndexNotReadyError
 
     settings = Settings()
-    try:
-        catalog = served_catalog(settings)
-        if catalog is None:
-            raise IndexNotReadyError(settings.index_dir)
-        report = run_recheck(settings, catalog)
-    except FollowupError as exc:
-        _fail(exc)
+    catalog = served_catalog(settings)
+    if catalog is None:
+        raise IndexNotReadyError(settings.index_dir)
+    report = run_recheck(settings, catalog)
     show_recheck(report)
 
 
-@review_app.command("export-cases")
+@app.command("export-cases")
 def export_cases(
     out: Annotated[Path, typer.Argument(help="Eval cases file to write (JSONL).")],
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most N answers.")] = 10_000,
@@ -123,11 +99,8 @@ def export_cases(
     format `followup eval` reads (the file holds questions and answers: it is made 0600)."""
     from assistant.review.cases import export
 
-    try:
-        store, _ = _session()
-        counts = export(store, out, limit=limit)
-    except FollowupError as exc:
-        _fail(exc)
+    store, _ = reviewer_session()
+    counts = export(store, out, limit=limit)
     typer.echo(
         f"wrote {counts['approved']} regression cases (approved answers) and "
         f"{counts['rejected']} must-not cases (rejected answers) to {out}; "

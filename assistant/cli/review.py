@@ -7,57 +7,29 @@ local user; and checks their role.
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from assistant.cli.context import reviewer_session, served_catalog
+from assistant.cli.exits import CHECK_FAILED
 from assistant.config import Settings
-from assistant.errors import FollowupError
 
 if TYPE_CHECKING:
     from assistant.index.base import Catalog
     from assistant.models import AnswerRecord
     from assistant.review.store import AnswerStore
-    from assistant.review.users import User
     from assistant.review.workflow import AnswerDetail
 
-review_app = typer.Typer(
-    help="Review answers: queue, approve, edit, reject, comment, publish, verify the audit.",
-    no_args_is_help=True,
-)
+app = typer.Typer()
 
-KEY_ENV = "FOLLOWUP_API_KEY"
 IdArg = Annotated[str, typer.Argument(help="The answer id.")]
 CommentOpt = Annotated[str | None, typer.Option("--comment", help="An optional comment.")]
 
 
-def _fail(exc: FollowupError) -> NoReturn:
-    typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(2)
-
-
-def api_key() -> str:
-    """The caller's API key: ``FOLLOWUP_API_KEY``, else asked for without echo."""
-    key = os.environ.get(KEY_ENV, "").strip()
-    return key or str(typer.prompt("API key", hide_input=True))
-
-
-def _session() -> tuple[AnswerStore, User]:
-    """The store and the authenticated person; every command checks their role itself."""
-    from assistant.review.store import AnswerStore
-    from assistant.review.users import Role, authenticate
-
-    key = api_key()
-    store = AnswerStore.from_settings(Settings())
-    user = authenticate(store, key.strip())
-    user.require(Role.REVIEWER)
-    return store, user
-
-
-@review_app.command("list")
+@app.command("list")
 def list_(
     status: Annotated[
         str, typer.Option("--status", help="pending_review, approved, rejected or all.")
@@ -73,14 +45,11 @@ def list_(
     from assistant.review.fingerprints import shown
     from assistant.review.workflow import queue
 
-    try:
-        store, _ = _session()
-        wanted = None if status == "all" else status
-        records = queue(store, status=wanted, limit=limit, offset=offset, changed=changed)
-        served = _served()
-        records = [shown(r, served) for r in records]  # never "approved" on changed evidence
-    except FollowupError as exc:
-        _fail(exc)
+    store, _ = reviewer_session()
+    wanted = None if status == "all" else status
+    records = queue(store, status=wanted, limit=limit, offset=offset, changed=changed)
+    served = _served()
+    records = [shown(r, served) for r in records]  # never "approved" on changed evidence
     for r in records:
         question = textwrap.shorten(r.question, width=70, placeholder="…")
         state = f"\t{r.evidence.state}" if r.evidence is not None else ""
@@ -128,8 +97,6 @@ def _show(d: AnswerDetail) -> str:
 
 def _served() -> Catalog | None:
     """The generation served now, which stored answers are shown against."""
-    from assistant.cli_evidence import served_catalog
-
     return served_catalog(Settings())
 
 
@@ -150,19 +117,16 @@ def _evidence_lines(r: AnswerRecord) -> list[str]:
     return out
 
 
-@review_app.command()
+@app.command()
 def show(answer_id: IdArg) -> None:
     """Question, answer, each cited passage, versions and decisions."""
     from assistant.review.fingerprints import shown
     from assistant.review.workflow import detail
 
-    try:
-        store, _ = _session()
-        found = detail(store, answer_id)
-        found.record = shown(found.record, _served())
-        typer.echo(_show(found))
-    except FollowupError as exc:
-        _fail(exc)
+    store, _ = reviewer_session()
+    found = detail(store, answer_id)
+    found.record = shown(found.record, _served())
+    typer.echo(_show(found))
 
 
 VersionOpt = Annotated[
@@ -197,7 +161,7 @@ JustifyOpt = Annotated[
 ]
 
 
-@review_app.command()
+@app.command()
 def approve(
     answer_id: IdArg,
     version: VersionOpt,
@@ -209,24 +173,21 @@ def approve(
     findings need a justification)."""
     from assistant.review import workflow
 
-    try:
-        store, user = _session()
-        digest = _seen_sha256(store, answer_id, version, sha256)
-        d = workflow.approve(
-            store,
-            answer_id,
-            user,
-            version=version,
-            sha256=digest,
-            comment=comment,
-            justification=justification,
-        )
-    except FollowupError as exc:
-        _fail(exc)
+    store, user = reviewer_session()
+    digest = _seen_sha256(store, answer_id, version, sha256)
+    d = workflow.approve(
+        store,
+        answer_id,
+        user,
+        version=version,
+        sha256=digest,
+        comment=comment,
+        justification=justification,
+    )
     typer.echo(f"approved answer {answer_id} v{d.version} (sha256 {d.version_sha256}) by {d.user}")
 
 
-@review_app.command()
+@app.command()
 def reject(
     answer_id: IdArg,
     version: VersionOpt,
@@ -236,16 +197,13 @@ def reject(
     """Reject the version you read, if it is still the current one, with a reason."""
     from assistant.review import workflow
 
-    try:
-        store, user = _session()
-        digest = _seen_sha256(store, answer_id, version, sha256)
-        d = workflow.reject(store, answer_id, user, version=version, sha256=digest, reason=reason)
-    except FollowupError as exc:
-        _fail(exc)
+    store, user = reviewer_session()
+    digest = _seen_sha256(store, answer_id, version, sha256)
+    d = workflow.reject(store, answer_id, user, version=version, sha256=digest, reason=reason)
     typer.echo(f"rejected answer {answer_id} v{d.version} by {d.user}: {d.comment}")
 
 
-@review_app.command()
+@app.command()
 def edit(
     answer_id: IdArg,
     version: Annotated[
@@ -262,17 +220,14 @@ def edit(
     from assistant.errors import InvalidRequestError
     from assistant.review import workflow
 
-    try:
-        if (text is None) == (file is None):
-            raise InvalidRequestError("Give the new text with exactly one of --text or --file.")
-        body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
-        store, user = _session()
-        digest = _seen_sha256(store, answer_id, version, sha256)
-        v = workflow.edit(
-            store, answer_id, user, version=version, sha256=digest, text=body, comment=comment
-        )
-    except FollowupError as exc:
-        _fail(exc)
+    if (text is None) == (file is None):
+        raise InvalidRequestError("Give the new text with exactly one of --text or --file.")
+    body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    store, user = reviewer_session()
+    digest = _seen_sha256(store, answer_id, version, sha256)
+    v = workflow.edit(
+        store, answer_id, user, version=version, sha256=digest, text=body, comment=comment
+    )
     typer.echo(
         f"saved version {v.version} of answer {answer_id} (sha256 {v.sha256}); pending review"
     )
@@ -280,7 +235,7 @@ def edit(
         typer.secho(f"finding: {finding}", err=True, fg=typer.colors.YELLOW)
 
 
-@review_app.command()
+@app.command()
 def comment(
     answer_id: IdArg,
     text: Annotated[str, typer.Option("--text", help="The comment.")],
@@ -288,15 +243,12 @@ def comment(
     """Comment on an answer without changing its status."""
     from assistant.review import workflow
 
-    try:
-        store, user = _session()
-        workflow.comment(store, answer_id, user, text=text)
-    except FollowupError as exc:
-        _fail(exc)
+    store, user = reviewer_session()
+    workflow.comment(store, answer_id, user, text=text)
     typer.echo(f"commented on answer {answer_id}")
 
 
-@review_app.command()
+@app.command()
 def publish(
     answer_id: IdArg,
     corpus: Annotated[Path, typer.Option("--corpus", help="Corpus folder.")] = Path("corpus"),
@@ -304,24 +256,18 @@ def publish(
     """Write an approved answer as a `submitted` article for the editorial board."""
     from assistant.review.publish import publish as run_publish
 
-    try:
-        store, user = _session()
-        path = run_publish(store, answer_id, user, corpus)
-    except FollowupError as exc:
-        _fail(exc)
+    store, user = reviewer_session()
+    path = run_publish(store, answer_id, user, corpus)
     typer.echo(f"published answer {answer_id} as {path} (status: submitted)")
 
 
-@review_app.command()
+@app.command()
 def verify() -> None:
     """Walk the audit chain and check it against the HMAC key; name the first bad entry."""
     from assistant.review.workflow import verify_audit
 
-    try:
-        store, _ = _session()
-        report = verify_audit(store, store.audit_key())
-    except FollowupError as exc:
-        _fail(exc)
+    store, _ = reviewer_session()
+    report = verify_audit(store, store.audit_key())
     if report.ok:
         typer.echo(f"audit trail verified: {report.entries} entries, chain and head HMAC intact")
         return
@@ -331,4 +277,4 @@ def verify() -> None:
         err=True,
         fg=typer.colors.RED,
     )
-    raise typer.Exit(1)
+    raise typer.Exit(CHECK_FAILED)

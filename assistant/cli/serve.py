@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import app
 from assistant.config import Settings
+
+app = typer.Typer()
 
 DEMO_USERS = {"demo-clinician": "clinician", "demo-reviewer": "reviewer"}
 DEMO_KEYS_FILE = "demo-keys.txt"

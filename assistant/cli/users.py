@@ -12,18 +12,12 @@ from typing import Annotated
 import typer
 
 from assistant.config import Settings
-from assistant.errors import FollowupError
 
-users_app = typer.Typer(help="People who use the assistant and their roles.", no_args_is_help=True)
+app = typer.Typer()
 NameArg = Annotated[str, typer.Argument(help="User name, e.g. dr.lee")]
 
 
-def _fail(exc: FollowupError) -> None:
-    typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(2)
-
-
-@users_app.command("add")
+@app.command("add")
 def users_add(
     name: NameArg,
     role: Annotated[str, typer.Option("--role", help="clinician, reviewer or admin")],
@@ -32,16 +26,12 @@ def users_add(
     from assistant.review.store import AnswerStore
     from assistant.review.users import add_user
 
-    try:
-        user, key = add_user(AnswerStore.from_settings(Settings()), name, role)
-    except FollowupError as exc:
-        _fail(exc)
-        return
+    user, key = add_user(AnswerStore.from_settings(Settings()), name, role)
     typer.echo(f"created {user.role.value} {user.name}; API key (shown once, keep it secret):")
     typer.echo(key)
 
 
-@users_app.command("list")
+@app.command("list")
 def users_list(
     all_: Annotated[bool, typer.Option("--all", help="Include disabled users.")] = False,
 ) -> None:
@@ -57,20 +47,17 @@ def _set_disabled(name: str, disabled: bool) -> None:
     from assistant.review.store import AnswerStore
     from assistant.review.users import set_disabled
 
-    try:
-        set_disabled(AnswerStore.from_settings(Settings()), name, disabled)
-    except FollowupError as exc:
-        _fail(exc)
+    set_disabled(AnswerStore.from_settings(Settings()), name, disabled)
 
 
-@users_app.command("disable")
+@app.command("disable")
 def users_disable(name: NameArg) -> None:
     """Revoke a user: their API key stops working and their web sessions end now."""
     _set_disabled(name, True)
     typer.echo(f"disabled {name}: API key refused, web sessions ended")
 
 
-@users_app.command("enable")
+@app.command("enable")
 def users_enable(name: NameArg) -> None:
     """Let a disabled user in again with their existing API key."""
     _set_disabled(name, False)

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli import app
+from assistant.cli.exits import CHECK_FAILED, ERROR
 from assistant.config import Settings
-from assistant.errors import FollowupError
+
+app = typer.Typer()
 
 
 @app.command("eval")
@@ -68,36 +69,32 @@ def eval_cases(
         return
     if cases is None:
         typer.secho("error: give CASES or --claims FILE", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2)
+        raise typer.Exit(ERROR)
     from assistant.index.embedder import MiniLMEmbedder
     from evals.cases import DatasetConfig, load_cases, load_config, parse_threshold
     from evals.session import EvalOptions, run_eval
 
     settings = Settings()
-    try:
-        loaded = load_cases(cases)[:limit]
-        dataset = load_config(config) if config else DatasetConfig(name=cases.stem)
-        dataset.thresholds.update(parse_threshold(t) for t in minimum or [])
-        dataset.max_p95_ms.update(parse_threshold(t) for t in max_p95 or [])
-        options = EvalOptions(
-            corpus=corpus or settings.corpus_paths,
-            out=out or Path("evals") / "out" / cases.stem,
-            index=index,
-            retrieval_only=retrieval_only or dataset.retrieval_only,
-            dataset=dataset.name or cases.stem,
-        )
-        embedder = MiniLMEmbedder(settings.index.embed_batch_size)
-        report = run_eval(loaded, dataset, options, settings, embedder)
-    except FollowupError as exc:
-        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from exc
+    loaded = load_cases(cases)[:limit]
+    dataset = load_config(config) if config else DatasetConfig(name=cases.stem)
+    dataset.thresholds.update(parse_threshold(t) for t in minimum or [])
+    dataset.max_p95_ms.update(parse_threshold(t) for t in max_p95 or [])
+    options = EvalOptions(
+        corpus=corpus or settings.corpus_paths,
+        out=out or Path("evals") / "out" / cases.stem,
+        index=index,
+        retrieval_only=retrieval_only or dataset.retrieval_only,
+        dataset=dataset.name or cases.stem,
+    )
+    embedder = MiniLMEmbedder(settings.index.embed_batch_size)
+    report = run_eval(loaded, dataset, options, settings, embedder)
     _summary(report)
     typer.echo(f"report: {options.out / 'report.md'}")
     if report["errors"]:  # a case that failed to run fails the run, thresholds or not
         typer.secho(f"error: {report['errors']} case(s) failed to run", err=True, fg="red")
-        raise typer.Exit(1)
+        raise typer.Exit(CHECK_FAILED)
     if not report["passed"]:
-        raise typer.Exit(1)
+        raise typer.Exit(CHECK_FAILED)
 
 
 def _eval_claims(
@@ -113,20 +110,16 @@ def _eval_claims(
 
     settings = Settings()
     target = out or Path("evals") / "out" / path.stem
-    try:
-        loaded = load_claims(path)[:limit]
-        thresholds = dict(parse_threshold(t) for t in minimum or [])
-        passages = corpus_passages(corpus or settings.corpus_paths, settings)
-        judged = _judge(settings) if judge or settings.llm.judge else None
-        report = run_claims(loaded, passages, settings.llm.min_support, thresholds, judged)
-    except FollowupError as exc:
-        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2) from exc
+    loaded = load_claims(path)[:limit]
+    thresholds = dict(parse_threshold(t) for t in minimum or [])
+    passages = corpus_passages(corpus or settings.corpus_paths, settings)
+    judged = _judge(settings) if judge or settings.llm.judge else None
+    report = run_claims(loaded, passages, settings.llm.min_support, thresholds, judged)
     write_report(report, target)
     _claims_summary(report)
     typer.echo(f"report: {target / 'report.md'}")
     if not report["passed"]:
-        raise typer.Exit(1)
+        raise typer.Exit(CHECK_FAILED)
 
 
 def _judge(settings: Settings) -> Any:
