@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from queue import Empty, Queue
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import openai
+import tenacity
 
 from assistant.config import LLMSettings
 from assistant.errors import GenerationError
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 Messages = list[dict[str, str]]
 _DONE = object()
+T = TypeVar("T")
+# Transient failures worth another attempt; any other error from the endpoint is final.
+_RETRYABLE = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
 
 
 class ChatEndpoint:
@@ -107,32 +111,66 @@ class ChatEndpoint:
             self._slots.release()
 
     def _open(self, messages: Messages, max_tokens: int, deadline: float) -> Any:
-        retryable = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
-        last: Exception | None = None
-        for attempt in range(self._settings.max_retries + 1):
+        def attempt(remaining: float) -> Any:
+            return self._client.chat.completions.create(
+                model=self._settings.model,
+                messages=cast(Any, messages),
+                stream=True,
+                max_tokens=max_tokens,
+                temperature=self._settings.temperature,
+                timeout=remaining,
+            )
+
+        return self._with_retries(attempt, deadline)
+
+    def _with_retries(self, attempt: Callable[[float], T], deadline: float) -> T:
+        """``attempt(seconds left)``, retried on transient failures (connection, 429, 5xx) with
+        exponential back-off, ``llm.max_retries`` times at most, all inside one deadline: no
+        attempt starts past it and each gets only the time left. Raises GenerationError."""
+        failures: list[BaseException] = []
+
+        def within_deadline() -> T:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                break
-            try:
-                return self._client.chat.completions.create(
-                    model=self._settings.model,
-                    messages=cast(Any, messages),
-                    stream=True,
-                    max_tokens=max_tokens,
-                    temperature=self._settings.temperature,
-                    timeout=remaining,
+                raise _DeadlinePassed
+            return attempt(remaining)
+
+        def record(state: tenacity.RetryCallState) -> None:
+            failed = state.outcome.exception() if state.outcome else None
+            if failed is not None:
+                failures.append(failed)
+                log.warning(
+                    "model endpoint attempt %d failed: %s",
+                    state.attempt_number,
+                    type(failed).__name__,
                 )
-            except retryable as exc:
-                last = exc
-                log.warning("model endpoint attempt %d failed: %s", attempt + 1, type(exc).__name__)
-                if attempt < self._settings.max_retries:
-                    time.sleep(max(0.0, min(0.5 * 2**attempt, deadline - time.monotonic())))
-            except openai.APIStatusError as exc:
-                raise GenerationError(f"model endpoint refused: HTTP {exc.status_code}") from exc
-            except openai.OpenAIError as exc:
-                raise GenerationError(f"model endpoint failed: {type(exc).__name__}") from exc
-        reason = type(last).__name__ if last else "deadline passed"
-        raise GenerationError(f"model endpoint unavailable ({reason})") from last
+
+        def backoff(state: tenacity.RetryCallState) -> float:
+            # Never sleep past the deadline; the next attempt then sees no time left.
+            wanted = 0.5 * 2 ** (state.attempt_number - 1)
+            return max(0.0, min(wanted, deadline - time.monotonic()))
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_RETRYABLE),
+            stop=tenacity.stop_after_attempt(self._settings.max_retries + 1),
+            wait=backoff,
+            after=record,
+            reraise=True,
+        )
+        try:
+            return retrying(within_deadline)
+        except (_DeadlinePassed, *_RETRYABLE):
+            last = failures[-1] if failures else None
+            reason = type(last).__name__ if last else "deadline passed"
+            raise GenerationError(f"model endpoint unavailable ({reason})") from last
+        except openai.APIStatusError as exc:
+            raise GenerationError(f"model endpoint refused: HTTP {exc.status_code}") from exc
+        except openai.OpenAIError as exc:
+            raise GenerationError(f"model endpoint failed: {type(exc).__name__}") from exc
+
+
+class _DeadlinePassed(Exception):
+    """The deadline ran out before the next attempt could start."""
 
 
 def _drain(queue: Queue[object], deadline: float, limit: float) -> Iterator[str]:
