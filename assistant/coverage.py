@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from assistant.language import quantities
+from assistant.language.ages import age_bands
 from assistant.language.grammar import grammar
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Concept as Term
@@ -133,8 +133,8 @@ def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Conce
     # every chunk under it); numbers say more than words: "aged 3 months to less than 18
     # years" is the band even where a title speaks of "children, young people and adults".
     pool = _sentences_on(evidence, passages, subjects)
-    bands = [b for s in pool for b in quantities.age_bands(s)]
-    bands = bands or [b for p in passages for b in quantities.age_bands(p)]
+    bands = [b for s in pool for b in age_bands(s)]
+    bands = bands or [b for p in passages for b in age_bands(p)]
     bands = bands or [b for s in pool or passages for b in _group_bands(evidence, s)]
     if not bands:
         return bool(concept.term and concept.term.default)

@@ -1,8 +1,9 @@
 """What the pipeline says when it does not answer, or answers only in part.
 
-Every wording comes from the versioned templates in ``Refusals`` (never from a model): a
-message that is no usable question gets a clear request or refusal, a question the evidence
-does not cover gets a refusal naming what is missing and the closest approved articles.
+Every wording comes from the versioned templates in ``Refusals`` (assistant/wording.py), never
+from a model: a message that is no usable question gets a clear request or refusal, a question
+the evidence does not cover gets a refusal naming what is missing and the closest approved
+articles. The decision itself is taken in assistant/stages/decide.py.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from assistant.coverage import Coverage, missing_phrase
 from assistant.generate.base import Draft
 from assistant.models import Document, RetrievedChunk
-from assistant.services import Refusals
 from assistant.understand import MessageKind, Understanding
+from assistant.wording import Refusals
 
 MAX_CLOSEST = 2
 

@@ -1,36 +1,20 @@
-"""From generator to verified draft: streaming, sanitising, checking, falling back.
+"""What may be shown of a streamed draft, and how the final answer differs from it.
 
-The pipeline's generate step, kept apart so the pipeline stays a short list of steps:
-
-- :func:`draft_stream` runs the generator, streaming sanitised text deltas when it can; a
-  stretch of text that says nothing (bare citation markers, a passage title repeated,
-  punctuation) is held back by :class:`ContentGate` and never shown as an answer;
-- :func:`settle` verifies the draft in code (assistant.verify) and, when nothing usable is
-  left, substitutes the extractive answer, saying why;
+- :class:`ContentGate` holds back a stretch of streamed text that says nothing (bare
+  citation markers, a passage title repeated, punctuation): it is never shown as an answer
+  (the generate stage, assistant/stages/generate.py, runs the stream through it);
 - :func:`revision` says whether and how the final answer differs from what was streamed.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator
-from dataclasses import replace
 
-from assistant.content import has_content, says_something
-from assistant.generate.base import Draft, GenerationRequest, StreamingGenerator
-from assistant.generate.extractive import NAME as EXTRACTIVE
-from assistant.judge import apply_judge
+from assistant.content import says_something
+from assistant.generate.base import GenerationRequest
 from assistant.language.markers import OPEN_MARKER
 from assistant.language.sentences import STREAM_END
-from assistant.services import Services
-from assistant.verify import (
-    StreamSanitizer,
-    check_sentences,
-    passage_context,
-    passage_texts,
-    sanitize,
-)
+from assistant.verify import passage_context
 
 
 def contexts(request: GenerationRequest) -> list[str]:
@@ -79,92 +63,6 @@ class ContentGate:
         if not finished:  # the last word may still grow ("dos" -> "dosing", a title word)
             text = OPEN_MARKER.sub("", re.sub(r"\S+$", "", text))
         return says_something(text, self._titles)
-
-
-def draft_stream(
-    services: Services, request: GenerationRequest, timings: dict[str, float]
-) -> Iterator[str | Draft]:
-    """Sanitised text deltas (when the generator streams), then the draft."""
-    generator = services.generator
-    started = time.perf_counter()
-    if not isinstance(generator, StreamingGenerator):
-        yield generator.generate(request)
-        return
-    sanitizer = StreamSanitizer(len(request.passages))
-    gate = ContentGate(contexts(request))
-    for item in generator.stream(request):
-        if isinstance(item, Draft):
-            timings["model"] = (time.perf_counter() - started) * 1000
-            if item.fallback_reason is None:  # an aborted stream's held-back tail is dropped
-                tail = gate.feed(sanitizer.finish()) + gate.finish()
-                if tail.strip():
-                    yield tail
-            yield item
-            return
-        safe = gate.feed(sanitizer.feed(item))
-        if safe.strip():
-            timings.setdefault("first_delta", (time.perf_counter() - started) * 1000)
-            yield safe
-    raise AssertionError(f"{generator.name} stream ended without a draft")
-
-
-def _verified(services: Services, request: GenerationRequest, draft: Draft) -> Draft:
-    clean = sanitize(draft.text)
-    checked = check_sentences(
-        clean.text,
-        passage_texts([hit.chunk.text for hit in request.passages]),
-        request.standalone_question,
-        services.settings.llm.min_support,
-        contexts(request),
-        services.understander.terminology,
-    )
-    if services.judge is not None and draft.generator != EXTRACTIVE:
-        checked = apply_judge(checked, *services.judge)
-    return replace(
-        draft, text=checked.text, findings=draft.findings + clean.findings + checked.findings
-    )
-
-
-def settle(services: Services, request: GenerationRequest, draft: Draft) -> tuple[Draft, list[str]]:
-    """The verified draft and the changes verification made; the extractive answer when the
-    model's draft is unusable (a model's decline included: see ``MODEL_DECLINED``) or nothing
-    of it survives verification."""
-    if draft.refused:
-        return draft, []
-    reason = draft.fallback_reason
-    changes: list[str] = []
-    if reason is None:
-        draft = _verified(services, request, draft)
-        removed = [f for f in draft.findings if f.startswith("removed unsupported sentence")]
-        changes = [
-            f.replace("removed unsupported sentence", "removed a sentence", 1) for f in removed
-        ]
-        if draft.generator == EXTRACTIVE or has_content(draft.text, contexts(request)):
-            return draft, changes
-        reason = (
-            "what survived verification says nothing (only citation markers, titles or punctuation)"
-            if draft.text.strip()
-            else "no sentence of the model's answer survived verification"
-        )
-    fallback = services.fallback
-    if fallback is None:
-        refused = replace(draft, text="", refused=True, fallback_reason=reason)
-        return refused, [*changes, f"the model's answer was withdrawn: {reason}"]
-    substitute = _verified(services, request, fallback.generate(request))
-    substitute = replace(
-        substitute,
-        prompt_version=draft.prompt_version,
-        findings=[
-            *draft.findings,
-            f"answered by the extractive generator: {reason}",
-            *substitute.findings,
-        ],
-        fallback_reason=reason,
-    )
-    return substitute, [
-        *changes,
-        f"the model's answer was replaced by the extractive answer: {reason}",
-    ]
 
 
 def _plain(text: str) -> str:

@@ -217,6 +217,10 @@ class AnswerRecord(BaseModel):
     disclaimer: str
     review_status: ReviewStatus = ReviewStatus.PENDING
     refused: bool = False
+    # The one decision (assistant/stages/decide.py): answer | answer_in_part | decline, and
+    # why; None on records stored before the fields existed.
+    decision: str | None = None
+    decision_reason: str | None = None
     generator: str
     fallback: str | None = None  # why the model's answer was not used, when it was not
     # How the stored text was composed: "select" (a model chose verbatim passage sentences),

@@ -60,7 +60,7 @@ def _keyed(documents: Collection[Document]) -> list[tuple[tuple[str, int], Candi
 
 
 class Suggester:
-    """Picks 2-3 related questions for an answer. Built once per Services; caches its work."""
+    """Picks 2-3 related questions for an answer. Built once by the composition; caches its work."""
 
     def __init__(
         self, retriever: Retriever, embedder: Embedder, min_evidence: float, limit: int = 3

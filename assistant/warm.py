@@ -10,42 +10,51 @@ throw-away store, so nothing of the rehearsal reaches the review queue or the au
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from assistant.pipeline import answer
+from assistant.index.base import Catalog
+from assistant.pipeline import Ask, Pipeline, answer
 from assistant.review.store import AnswerStore
-from assistant.services import Services
 
 FALLBACK_PROBE = "What is the usual dose?"
 
 
-def probe_question(services: Services) -> str:
+def probe_question(catalog: Catalog) -> str:
     """An approved article's own question (it is answered in full), else a generic one."""
-    for article in services.catalog.articles():
+    for article in catalog.articles():
         question = article.metadata.get("question")
         if isinstance(question, str) and question.strip():
             return question
     return FALLBACK_PROBE
 
 
-def rehearse(services: Services) -> float:
+def rehearsal(pipeline: Pipeline, store: AnswerStore) -> Pipeline:
+    """``pipeline`` answering into ``store`` with the extractive generator alone (no model
+    call: no condenser, no fallback needed)."""
+    extractive = pipeline.verify.fallback or pipeline.generate.generator
+    return replace(
+        pipeline,
+        understand=replace(pipeline.understand, conversations=store, condenser=None),
+        generate=replace(pipeline.generate, generator=extractive),
+        verify=replace(pipeline.verify, fallback=None),
+        persist=replace(pipeline.persist, store=store),
+    )
+
+
+def rehearse(pipeline: Pipeline, catalog: Catalog) -> float:
     """Answer the probe question with the extractive generator into a temporary store;
     return the seconds it took. The model, if one is configured, is not called."""
     started = time.perf_counter()
-    extractive = services.fallback or services.generator
     with tempfile.TemporaryDirectory(prefix="followup-warm-") as folder:
         store = AnswerStore(Path(folder) / "rehearsal.db")
         try:
-            rehearsal = dataclasses.replace(
-                services, store=store, generator=extractive, fallback=None, condenser=None
-            )
-            answer(rehearsal, probe_question(services))
+            answer(rehearsal(pipeline, store), Ask(probe_question(catalog)))
         finally:
             store.close()
     return time.perf_counter() - started
 
 
-__all__ = ["probe_question", "rehearse"]
+__all__ = ["probe_question", "rehearsal", "rehearse"]

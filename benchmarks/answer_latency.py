@@ -2,7 +2,7 @@
 
     python -m benchmarks.answer_latency [--index DIR | --index-url URL] [--questions 200]
 
-Opens the services over the index (the model loaded once, a fresh answer store in a temp
+Composes the pipeline over the index (the model loaded once, a fresh answer store in a temp
 folder), warms up, then answers questions one at a time: the approved articles' questions and,
 for a MedQuAD index, the questions of its sources (seeded sample). Prints p50/p95 of the whole
 answer and of its stages (retrieval, generate), with the load average at the start.
@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.compose import compose
 from assistant.config import IndexSettings, Settings
-from assistant.pipeline import answer
-from assistant.services import build_services
+from assistant.pipeline import Ask, answer
 from assistant.warm import rehearse
 from benchmarks import publish
 
@@ -52,13 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     data = Path(tempfile.mkdtemp(prefix="followup-answer-latency-"))
     index = IndexSettings(path=args.index or Settings().index_dir, url=args.index_url)
-    services = build_services(Settings(data_dir=data, index=index))
-    questions = questions_of(services.catalog.documents(), args.questions, args.seed)
-    rehearse(services)  # what a server does before it reports ready: lazy loads, caches
+    composed = compose(Settings(data_dir=data, index=index))
+    questions = questions_of(composed.catalog.documents(), args.questions, args.seed)
+    # What a server does before it reports ready: lazy loads, caches.
+    rehearse(composed.pipeline, composed.catalog)
     stages: dict[str, list[float]] = {"total": [], "retrieval": [], "generate": []}
     for question in questions:
         started = time.perf_counter()
-        record = answer(services, question)
+        record = answer(composed.pipeline, Ask(question))
         stages["total"].append((time.perf_counter() - started) * 1000)
         timings = record.timings_ms
         stages["retrieval"].append(
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         stages["generate"].append(timings.get("generate", 0.0))
-    services.close()
+    composed.close()
     report = {"load_average_at_start": load, "questions": len(questions)}
     for stage, values in stages.items():
         report[f"{stage}_p50_ms"] = round(pct(values, 50), 1)

@@ -20,14 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.compose import compose
 from assistant.config import IndexSettings, Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
 from assistant.index.lexical import Bm25Index
 from assistant.index.retriever import Retriever
 from assistant.ingest.chunking import chunk_document
-from assistant.pipeline import answer
-from assistant.services import build_services
+from assistant.pipeline import Ask, answer
 from evals.builders import MEDQUAD, medquad_case, medquad_files, medquad_pairs
 from evals.embedding import CachedQueryEmbedder
 from evals.metrics import latency_summary, mean, retrieval_scores, source_ranking
@@ -132,20 +132,20 @@ def measure_latency(
     questions = [d.metadata["question"] for d in medquad_pairs(medquad_files(root))]
     rng = random.Random(11)
     settings = Settings(data_dir=out / "data", index=IndexSettings(path=index_dir))
-    services = build_services(settings, embedder=embedder)
+    composed = compose(settings, embedder=embedder)
     search_ms: list[float] = []
     for q in rng.sample(questions, min(n_search, len(questions))):
         started = time.perf_counter()
-        services.retriever.search(q)
+        composed.retriever.search(q)
         search_ms.append((time.perf_counter() - started) * 1000)
     answer_ms: list[float] = []
     generate_ms: list[float] = []
     for q in rng.sample(questions, min(n_answer, len(questions))):
         started = time.perf_counter()
-        record = answer(services, q)
+        record = answer(composed.pipeline, Ask(q))
         answer_ms.append((time.perf_counter() - started) * 1000)
         generate_ms.append(record.timings_ms.get("generate", 0.0))
-    services.close()
+    composed.close()
     return latency_summary(
         {"retrieval": search_ms, "answer_total": answer_ms, "answer_generate": generate_ms}
     )

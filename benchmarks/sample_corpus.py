@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from assistant.compose import compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.pipeline import answer
-from assistant.services import build_services
+from assistant.pipeline import Ask, answer
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 QUESTIONS = [
@@ -56,12 +56,12 @@ def main() -> None:
         print(f"sample corpus: {len(report.indexed)} documents, {report.chunks_total} passages")
         print(f"fresh ingest: median {statistics.median(fresh):.2f} s over {args.runs} runs")
         print(f"unchanged re-ingest: median {statistics.median(again):.2f} s")
-        services = build_services(settings, embedder=embedder, environ={})
+        composed = compose(settings, embedder=embedder, environ={})
         latencies: list[float] = []
         for _ in range(args.runs):
             for question in QUESTIONS:
                 started = time.perf_counter()
-                answer(services, question)
+                answer(composed.pipeline, Ask(question))
                 latencies.append(time.perf_counter() - started)
         latencies.sort()
         p95 = latencies[int(0.95 * (len(latencies) - 1))]

@@ -1,7 +1,7 @@
 """Run eval cases through the product's own pipeline and collect what the report scores.
 
 Every case goes through ``assistant.pipeline.answer`` (condense -> retrieve -> generate ->
-verify -> finalize -> persist) with a store in the output folder. The only difference from
+verify -> decide -> persist) with a store in the output folder. The only difference from
 the product is that the retriever is asked for a deeper list than it hands the generator, so
 retrieval can be scored to depth 10 at source level while generation sees the usual top-k.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 from assistant.answer_form import problems
 from assistant.citations import verify
+from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.errors import FollowupError
 from assistant.index.embedder import Embedder
@@ -25,8 +26,7 @@ from assistant.index.retriever import Retrieval, Retriever
 from assistant.language import markers
 from assistant.language.sentences import answer_sentences, strip_markup
 from assistant.models import AnswerRecord, ReviewStatus
-from assistant.pipeline import answer, prepare, retrieve
-from assistant.services import Services, build_services
+from assistant.pipeline import Ask, answer
 from evals.cases import DECISIONS, EvalCase
 from evals.scoring import (
     cites_relevant,
@@ -84,20 +84,19 @@ def build_index(corpus: Sequence[Path], settings: Settings, embedder: Embedder) 
     return ingest(list(corpus), settings.index_dir, embedder, settings.index, prune=True)
 
 
-def open_services(settings: Settings, embedder: Embedder, depth: int) -> Services:
-    """The product's services, with the retriever swapped for a recording :class:`DeepRetriever`."""
-    services = build_services(settings, embedder=embedder)
+def open_composed(settings: Settings, embedder: Embedder, depth: int) -> Composed:
+    """The product's composition, over a recording :class:`DeepRetriever`."""
     retriever = DeepRetriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     assert isinstance(retriever, DeepRetriever)  # ``open`` builds the class it is called on
     retriever.depth = depth
-    services.retriever = retriever
-    return services
+    return compose(settings, embedder=embedder, retriever=retriever)
 
 
-def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
+def compliance(record: AnswerRecord, composed: Composed) -> dict[str, bool]:
     """The answer rules every answer must keep, checked on the stored record."""
     retrieved = {h.chunk_id for h in record.retrieval}
-    chunks = {c.chunk_id: services.catalog.chunk(c.chunk_id) for c in record.citations}
+    chunks = {c.chunk_id: composed.catalog.chunk(c.chunk_id) for c in record.citations}
+    disclaimer = composed.pipeline.decide.wordings.clinician.disclaimer
     resolve = all(
         c.chunk_id in retrieved
         and (chunk := chunks[c.chunk_id]) is not None
@@ -105,7 +104,7 @@ def compliance(record: AnswerRecord, services: Services) -> dict[str, bool]:
         for c in record.citations
     )
     return {
-        "disclaimer": bool(record.disclaimer) and record.disclaimer == services.disclaimer,
+        "disclaimer": bool(record.disclaimer) and record.disclaimer == disclaimer,
         "pending_review": record.review_status == ReviewStatus.PENDING,
         "citations_resolve": resolve,
         "numbers_grounded": not verify(claims_of(record), record.citations),
@@ -132,16 +131,16 @@ def stated_decision(text: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _forget_search(services: Services) -> None:
+def _forget_search(composed: Composed) -> None:
     """Start recording the next request's search (not an earlier turn's)."""
-    if isinstance(services.retriever, DeepRetriever):
-        services.retriever.last = None
+    if isinstance(composed.retriever, DeepRetriever):
+        composed.retriever.last = None
 
 
-def _score(result: CaseResult, services: Services, cutoff: int) -> None:
-    last = getattr(services.retriever, "last", None)
+def _score(result: CaseResult, composed: Composed, cutoff: int) -> None:
+    last = getattr(composed.retriever, "last", None)
     if result.case.relevant and last is not None:
-        result.retrieval = score_retrieval(last, services.catalog, result.case.relevant, cutoff)
+        result.retrieval = score_retrieval(last, composed.catalog, result.case.relevant, cutoff)
 
 
 def _outcome(result: CaseResult, record: AnswerRecord) -> None:
@@ -173,29 +172,31 @@ def check_form(result: CaseResult, record: AnswerRecord) -> None:
 
 
 def run_case(
-    services: Services, case: EvalCase, cutoff: int, *, retrieval_only: bool = False
+    composed: Composed, case: EvalCase, cutoff: int, *, retrieval_only: bool = False
 ) -> CaseResult:
     """Ask the case's history, then its question, in one conversation; score what came back."""
     result = CaseResult(case)
+    pipeline = composed.pipeline
     started = time.perf_counter()
     try:
         conversation: str | None = None
         for turn in case.history:
-            earlier = answer(services, turn, conversation_id=conversation)
+            earlier = answer(pipeline, Ask(turn, conversation_id=conversation))
             conversation = earlier.conversation_id
             if not retrieval_only:
                 check_form(result, earlier)
         if retrieval_only:
-            _forget_search(services)
-            prepared = prepare(services, case.question, conversation_id=conversation)
-            retrieval = retrieve(services, prepared)
+            _forget_search(composed)
+            # The question as read (its parts not split), as this gate has always scored it.
+            prepared = pipeline.understand.read(Ask(case.question, conversation_id=conversation))
+            retrieval = pipeline.retrieve(prepared)
             result.standalone_question = prepared.standalone_question
             result.timings_ms = {**prepared.timings_ms, **retrieval.timings_ms}
         else:
-            _forget_search(services)
-            record = answer(services, case.question, conversation_id=conversation)
+            _forget_search(composed)
+            record = answer(pipeline, Ask(case.question, conversation_id=conversation))
             result.standalone_question = record.standalone_question
-            result.compliance = compliance(record, services)
+            result.compliance = compliance(record, composed)
             result.refused = record.refused
             result.answer = record.answer
             result.cited_sources = [c.source_id for c in record.citations]
@@ -203,7 +204,7 @@ def run_case(
             result.timings_ms = dict(record.timings_ms)
             _outcome(result, record)
             check_form(result, record)
-        _score(result, services, cutoff)
+        _score(result, composed, cutoff)
     except FollowupError as exc:
         result.error = f"{type(exc).__name__}: {exc}"
     result.timings_ms["total"] = (time.perf_counter() - started) * 1000
@@ -211,7 +212,7 @@ def run_case(
 
 
 def run_cases(
-    services: Services,
+    composed: Composed,
     cases: Sequence[EvalCase],
     cutoff: int,
     *,
@@ -220,7 +221,7 @@ def run_cases(
 ) -> list[CaseResult]:
     results = []
     for case in cases:
-        result = run_case(services, case, cutoff, retrieval_only=retrieval_only)
+        result = run_case(composed, case, cutoff, retrieval_only=retrieval_only)
         results.append(result)
         if on_result is not None:
             on_result(result)

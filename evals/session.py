@@ -12,8 +12,9 @@ from assistant.config import Settings
 from assistant.index.embedder import Embedder
 from evals.cases import DatasetConfig, EvalCase
 from evals.metrics import relevance_cutoff
-from evals.report import build_report, write_report
-from evals.runner import CaseResult, build_index, open_services, run_cases
+from evals.report import build_report
+from evals.report_files import write_report
+from evals.runner import CaseResult, build_index, open_composed, run_cases
 
 
 @dataclass
@@ -56,14 +57,14 @@ def run_eval(
     started = time.perf_counter()
     ingested = build_index(options.corpus, settings, embedder)
     depth = max(settings.retrieval.candidates, 10)
-    services = open_services(settings, embedder, depth)
+    composed = open_composed(settings, embedder, depth)
     try:
         cutoff = relevance_cutoff(c.relevant for c in cases)
         results = run_cases(
-            services, cases, cutoff, retrieval_only=options.retrieval_only, on_result=on_result
+            composed, cases, cutoff, retrieval_only=options.retrieval_only, on_result=on_result
         )
     finally:
-        services.close()
+        composed.close()
     meta = {
         "dataset": options.dataset or config.name,
         "corpus": [str(p) for p in options.corpus],

@@ -15,9 +15,9 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from assistant.compose import build_understander
 from assistant.config import Settings
 from assistant.index.retriever import Retriever
-from assistant.services import build_understander
 from evals.cases import load_cases
 
 

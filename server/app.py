@@ -14,9 +14,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.errors import FollowupError
-from assistant.services import Services, build_services
 from assistant.warm import rehearse
 from server import errors
 from server.auth import SessionStore
@@ -42,9 +42,9 @@ review. Authenticate with `Authorization: Bearer <API key>` (create one with
 `followup users add NAME --role clinician`), or sign in to the web UI at `/login`."""
 
 
-async def _warm(services: Services) -> None:
+async def _warm(built: Composed) -> None:
     try:  # the rehearsal's answer loads the model and searches both indexes, as warm_up does
-        seconds = await asyncio.to_thread(rehearse, services)
+        seconds = await asyncio.to_thread(rehearse, built.pipeline, built.catalog)
         log.info("warmed up: a rehearsal answer took %.1f s", seconds)
     except Exception as exc:  # /readyz runs the query again and reports the failure
         log.error("warm-up failed: %s", type(exc).__name__)
@@ -53,25 +53,25 @@ async def _warm(services: Services) -> None:
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = None
+        app.state.composed = None
         app.state.startup_error = None
         app.state.warm_up = None
         try:
-            app.state.services = build_services(settings)
+            app.state.composed = compose(settings)
         except FollowupError as exc:
             # Serve anyway: readiness and every data route say what to do (e.g. run ingest).
             log.error("not ready: %s", exc)
             app.state.startup_error = exc
         else:
             # Loading the embedding model takes seconds: serve probes meanwhile (not ready).
-            app.state.warm_up = asyncio.create_task(_warm(app.state.services))
+            app.state.warm_up = asyncio.create_task(_warm(app.state.composed))
         try:
             yield
         finally:
             if app.state.warm_up is not None:
                 await asyncio.wait([app.state.warm_up])  # a thread cannot be cancelled
-            if app.state.services is not None:
-                app.state.services.close()
+            if app.state.composed is not None:
+                app.state.composed.close()
 
     return lifespan
 
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # /docs is our own page: the default loads scripts from a CDN, inline
         redoc_url=None,
     )
+    app.state.settings = settings
     app.state.sessions = SessionStore(ttl_s=limits.session_hours * 3600)
     app.state.limiter = RateLimiter(limits.rate_per_minute)
     app.state.slots = GenerationSlots(

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.errors import AuthenticationError, PermissionDeniedError
 from assistant.review.state import SharedState
 from assistant.review.users import Role, User, authenticate
-from server.deps import get_services
+from server.deps import get_store
 
 SESSION_COOKIE = "followup_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -75,7 +75,7 @@ def sessions(request: Request) -> SessionStore:
 
 
 def shared_state(request: Request) -> SharedState:
-    return get_services(request).store.state
+    return get_store(request).state
 
 
 async def find_session(request: Request, session_id: str) -> Session | None:
@@ -100,8 +100,8 @@ async def current_user(
 ) -> User:
     """The caller, from a bearer API key or else a session cookie (CSRF-checked)."""
     if credentials is not None and credentials.credentials:
-        services = get_services(request)
-        return await run_in_threadpool(authenticate, services.store, credentials.credentials)
+        store = get_store(request)
+        return await run_in_threadpool(authenticate, store, credentials.credentials)
     if session_id:
         session = await find_session(request, session_id)
         if session is not None:

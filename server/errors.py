@@ -1,8 +1,8 @@
 """Library errors mapped to HTTP responses, in one place.
 
 Every error answer is JSON ``{"error": {"type", "message"}}``; no traceback ever leaves the
-server. A FollowupError subclass without an entry here is a 400 (the request cannot be served
-as sent), never a 500.
+server. A library error carries its own HTTP status and ``retry_after`` (``assistant.errors``),
+so one generic handler answers them all; a bare FollowupError is a 400, never a 500.
 """
 
 from __future__ import annotations
@@ -19,46 +19,20 @@ from assistant import errors
 
 log = logging.getLogger("followup.server")
 
-STATUS: dict[type[errors.FollowupError], int] = {
-    errors.InvalidRequestError: 422,
-    errors.NotFoundError: 404,
-    errors.AuthenticationError: 401,
-    errors.PermissionDeniedError: 403,
-    errors.RateLimitedError: 429,
-    errors.BusyError: 503,
-    errors.IndexNotReadyError: 503,
-    errors.StoreError: 503,
-    errors.GenerationError: 502,
-    errors.ConfigError: 503,
-    errors.CorpusError: 422,
-    errors.StoreConflictError: 409,
-    errors.InvalidTransitionError: 409,
-    errors.AuditError: 503,
-}
-
-
-def status_for(exc: errors.FollowupError) -> int:
-    for cls in type(exc).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
-
 
 def error_body(kind: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"type": kind, "message": message}}
 
 
 def followup_response(exc: errors.FollowupError) -> JSONResponse:
-    """The HTTP response for a library error (also used by streaming routes before they start)."""
-    status = status_for(exc)
+    """The one response for every library error: its class's status, its name and message,
+    and the headers its category calls for."""
     headers = {}
-    if isinstance(exc, errors.AuthenticationError):
+    if exc.status == 401:  # a 401 names the scheme to authenticate with (RFC 9110)
         headers["WWW-Authenticate"] = 'Bearer realm="followup"'
-    if isinstance(exc, errors.RateLimitedError):
+    if exc.retry_after is not None:
         headers["Retry-After"] = str(exc.retry_after)
-    if isinstance(exc, errors.BusyError):
-        headers["Retry-After"] = "2"
-    return JSONResponse(error_body(type(exc).__name__, str(exc)), status, headers=headers)
+    return JSONResponse(error_body(type(exc).__name__, str(exc)), exc.status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:

@@ -18,6 +18,8 @@ from assistant.language.markers import MARKER_BODY
 
 # Where the quoted sentence a finding is about may start: "...: 'The dose is 9 mg [1].'".
 _QUOTE_START = re.compile(r""":\s+(?=['"])""")
+# The id of the verification rule that made a finding: "... [rule: sentence-support]: '...'".
+_RULE = re.compile(r"\s*\[rule: [\w-]+\]\s*$")
 _CLOSEST = re.compile(r"""\s*\(closest: (['"]).*\1\)\s*$""", re.DOTALL)
 
 # (pattern over the whole finding, plain words; {1}, {2} are the pattern's groups)
@@ -126,11 +128,12 @@ def _split(raw: str) -> tuple[str, str | None]:
 
 
 def _why(problem: str) -> str:
-    problem = _CLOSEST.sub("", problem)
+    problem = _CLOSEST.sub("", _RULE.sub("", problem))
     return _say(_WHY, problem) or problem.strip()
 
 
 def _about_sentence(head: str, sentence: str, raw: str) -> Finding:
+    head = _RULE.sub("", head)
     judged = _JUDGED.fullmatch(head.strip())
     if judged:
         words = f"A second model judged this sentence {judged[1].lower()}."
@@ -143,13 +146,13 @@ def _about_sentence(head: str, sentence: str, raw: str) -> Finding:
 
 def explain(raw: str) -> Finding:
     """One stored finding in plain words, with the sentence it names."""
-    about_question = _say(_ABOUT_THE_QUESTION, raw)
+    about_question = _say(_ABOUT_THE_QUESTION, _RULE.sub("", raw))
     if about_question is not None:
         return Finding(_percent(about_question), None, raw)
     head, sentence = _split(raw)
     if sentence is not None:
         return _about_sentence(head, sentence, raw)
-    note = _say(_NOTES, raw)
+    note = _say(_NOTES, _RULE.sub("", raw))
     if note is not None:
         return Finding(note, None, raw, problem=False)
     return Finding(raw.strip()[:1].upper() + raw.strip()[1:], None, raw)

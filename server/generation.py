@@ -14,18 +14,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from assistant.config import Settings
 from assistant.errors import AuthenticationError, FollowupError
 from assistant.models import AnswerRecord
-from assistant.pipeline import DeltaEvent, Event, FinalEvent, SourcesEvent, answer, stream_answer
+from assistant.pipeline import (
+    Ask,
+    DeltaEvent,
+    Event,
+    FinalEvent,
+    Pipeline,
+    SourcesEvent,
+    answer,
+    stream_answer,
+)
+from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from assistant.services import Services
-from server.errors import error_body, status_for
+from server.errors import error_body
 from server.limits import GenerationSlots, RateLimiter
 
 _END = object()
@@ -41,34 +51,42 @@ def slots(request: Request) -> GenerationSlots:
     return value
 
 
-async def count_new_conversation(services: Services, user: User) -> None:
+async def count_new_conversation(store: AnswerStore, settings: Settings, user: User) -> None:
     """Take one of the user's ``server.conversations_per_minute`` (429 past it)."""
-    limit = RateLimiter(services.settings.server.conversations_per_minute, kind="new conversations")
-    await limit.acheck(services.store.state, user.name)
+    limit = RateLimiter(settings.server.conversations_per_minute, kind="new conversations")
+    await limit.acheck(store.state, user.name)
 
 
-async def _admit(request: Request, services: Services, user: User, options: Any) -> None:
+async def _admit(
+    request: Request, store: AnswerStore, settings: Settings, user: User, ask: Ask
+) -> None:
     """Count the question (and the conversation it starts, if any) against the user's limits."""
-    await limiter(request).acheck(services.store.state, user.name)
-    if options.get("conversation_id") is None:
-        await count_new_conversation(services, user)
+    await limiter(request).acheck(store.state, user.name)
+    if ask.conversation_id is None:
+        await count_new_conversation(store, settings, user)
 
 
-def _still_enabled(services: Services, user: User) -> None:
-    if not services.store.users.enabled(user.name):
+def _still_enabled(store: AnswerStore, user: User) -> None:
+    if not store.users.enabled(user.name):
         raise AuthenticationError(
             f"{user.name} was disabled while the question waited; nothing was answered."
         )
 
 
 async def answer_once(
-    request: Request, services: Services, user: User, question: str, **options: Any
+    request: Request,
+    pipeline: Pipeline,
+    store: AnswerStore,
+    settings: Settings,
+    user: User,
+    ask: Ask,
 ) -> AnswerRecord:
     """One persisted answer, counted against the user's rate and a generation slot."""
-    await _admit(request, services, user, options)
-    async with slots(request).slot(services.store.state):
-        await run_in_threadpool(_still_enabled, services, user)
-        return await run_in_threadpool(answer, services, question, owner=user.name, **options)
+    ask = replace(ask, owner=user.name)
+    await _admit(request, store, settings, user, ask)
+    async with slots(request).slot(store.state):
+        await run_in_threadpool(_still_enabled, store, user)
+        return await run_in_threadpool(answer, pipeline, ask)
 
 
 async def _next(events: Iterator[Event]) -> Any:
@@ -76,21 +94,26 @@ async def _next(events: Iterator[Event]) -> Any:
 
 
 async def start_stream(
-    request: Request, services: Services, user: User, question: str, **options: Any
+    request: Request,
+    pipeline: Pipeline,
+    store: AnswerStore,
+    settings: Settings,
+    user: User,
+    ask: Ask,
 ) -> tuple[Event, AsyncGenerator[Event, None]]:
     """Start answering and return the first event (errors so far raise, to become a 4xx) and an
     async iterator over the rest. The first event comes from retrieval, without waiting for a
     generation slot; the rest waits for one and holds it until the iterator finishes."""
-    state = services.store.state
-    await _admit(request, services, user, options)
+    ask = replace(ask, owner=user.name)
+    await _admit(request, store, settings, user, ask)
     queue = slots(request)
     queue.refuse_if_full()
-    events = stream_answer(services, question, owner=user.name, **options)
+    events = stream_answer(pipeline, ask)
     first = await _next(events)
 
     async def rest() -> AsyncGenerator[Event, None]:
-        async with queue.slot(state):
-            await run_in_threadpool(_still_enabled, services, user)
+        async with queue.slot(store.state):
+            await run_in_threadpool(_still_enabled, store, user)
             while (event := await _next(events)) is not _END:
                 yield event
 
@@ -128,6 +151,6 @@ async def sse_stream(first: Event, rest: AsyncGenerator[Event, None]) -> AsyncIt
             yield sse(event.type, event_payload(event))
     except FollowupError as exc:
         body = error_body(type(exc).__name__, str(exc))
-        yield sse("error", {**body, "status": status_for(exc)})
+        yield sse("error", {**body, "status": exc.status})
     finally:
         await rest.aclose()  # frees the generation slot even if the client went away

@@ -13,9 +13,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from assistant.compose import Composed, compose
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.services import Services, build_services
 from tests.support.data import CORPUS, POISONED_SOURCE, settings_for
 from tests.support.embedders import CountingEmbedder
 
@@ -41,12 +41,12 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbed
 
 
 @pytest.fixture()
-def services(sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[Services]:
-    """Services over the shared sample index with a fresh answer store for each test."""
+def services(sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[Composed]:
+    """The composition over the shared sample index with a fresh answer store for each test."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     shutil.copytree(sample_index / "index", data_dir / "index")
-    built = build_services(settings_for(data_dir), embedder=embedder, environ={})
+    built = compose(settings_for(data_dir), embedder=embedder, environ={})
     yield built
     built.close()
 

@@ -29,6 +29,7 @@ from assistant.generate.plain import Glossary, plainness
 from assistant.index.embedder import Embedder
 from assistant.index.sentences import quotable_sentences, sentence_key
 from assistant.language import quantities
+from assistant.language.ages import age_bands, ages_in_years
 from assistant.language.markers import cite
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
@@ -138,7 +139,7 @@ def _age_bonus(ages: list[float], sentence: str) -> float:
     one that gives only other bands answers another child ("4yo": not the 6-12 years dose)."""
     if not ages:
         return 0.0
-    bands = quantities.age_bands(sentence)
+    bands = age_bands(sentence)
     if not bands:
         return 0.0
     holds = any(low <= age < high or low == age for age in ages for low, high in bands)
@@ -219,7 +220,7 @@ class ExtractiveGenerator:
         pairs = [(s, p) for s, p, _ in found]
         q_words = content_words(request.question) | content_words(query)
         names = [self._names(s) for s, _ in pairs]
-        ages = quantities.ages_in_years(f"{request.question} {query}")
+        ages = ages_in_years(f"{request.question} {query}")
         ranked = [
             Candidate(
                 sentence=s,
@@ -276,7 +277,7 @@ class ExtractiveGenerator:
             )
             # The age a part asks for ("crushed for a 2 year old") is answered too: the best
             # sentence whose age band holds it may join, as the citations must cover it.
-            ages = quantities.ages_in_years(request.question)
+            ages = ages_in_years(request.question)
             fits = [c for c in pool if c not in chosen + more and _age_bonus(ages, c.sentence) > 0]
             more += fits[:1]
             if chosen:

@@ -1,25 +1,21 @@
-"""Answers written by a model behind any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama,
+"""The transport to a model behind any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama,
 llama.cpp's server), through the ``openai`` client, which is built at the edge and injected.
 
 The model gets no tools or functions: plain chat completions only. Each generation has one
 deadline (``llm.timeout_s``) covering every attempt and the whole streamed reply; retries of
-transient failures happen here, inside that deadline, rather than in the SDK, whose retries
-would each get a fresh timeout. A bounded number of generations run at once.
-
-Anything that goes wrong (endpoint down, slow, refusing, empty reply, a reply that echoes
-the system prompt) yields a Draft with ``fallback_reason`` set; the pipeline then answers
-with the extractive generator and the record says why.
+transient failures happen here, in one retry loop inside that deadline, rather than in the
+SDK, whose retries would each get a fresh timeout. A bounded number of generations run at
+once. Anything that goes wrong raises GenerationError; the generators
+(:mod:`assistant.generate.write_mode`, :mod:`assistant.generate.select_mode`) turn it into a
+discarded draft.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from queue import Empty, Queue
 from typing import Any, TypeVar, cast
 
@@ -28,75 +24,15 @@ import tenacity
 
 from assistant.config import LLMSettings
 from assistant.errors import GenerationError
-from assistant.generate.base import (
-    MODEL_DECLINED,
-    Draft,
-    GenerationRequest,
-    discarded,
-    final_draft,
-)
-from assistant.language.sentences import strip_markup
-from assistant.prompts import Prompt, load_prompt
 from assistant.verify import prompt_leak
 
 log = logging.getLogger(__name__)
 
-NO_ANSWER = "NO_ANSWER"
-MODE = "write"
 Messages = list[dict[str, str]]
 _DONE = object()
 T = TypeVar("T")
 # Transient failures worth another attempt; any other error from the endpoint is final.
 _RETRYABLE = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
-
-
-@dataclass(frozen=True)
-class PromptSet:
-    """The versioned templates a model generation uses, loaded and checked once."""
-
-    system: Prompt
-    answer: Prompt
-    source: Prompt
-    audiences: dict[str, Prompt]
-    condense: Prompt
-
-    @classmethod
-    def load(cls, folder: Path) -> PromptSet:
-        audiences = {
-            name: load_prompt(folder, f"audience_{name}", expect=set())
-            for name in ("clinician", "patient")
-        }
-        return cls(
-            system=load_prompt(folder, "system", expect={"canary"}),
-            answer=load_prompt(
-                folder,
-                "answer",
-                expect={"audience_instructions", "sources", "question", "max_sentences"},
-            ),
-            source=load_prompt(folder, "source", expect={"n", "title", "text"}),
-            audiences=audiences,
-            condense=load_prompt(folder, "condense", expect={"history", "question"}),
-        )
-
-    def version(self, audience: str) -> str:
-        """What goes on the record: every template that shaped the answer, with versions."""
-        parts = (self.system, self.answer, self.source, self.audiences[audience])
-        return "+".join(p.id for p in parts)
-
-
-def fence(text: str) -> str:
-    """Passage text that cannot close its own source block or open a forged one."""
-    return text.replace("<<<", "‹‹‹").replace(">>>", "›››")
-
-
-def source_blocks(template: Prompt, passages: Sequence[Any]) -> str:
-    """The retrieved passages as numbered, delimited blocks (1-based, request order)."""
-    blocks = []
-    for n, hit in enumerate(passages, start=1):
-        chunk = hit.chunk
-        title = fence(" ".join(chunk.title.split()))
-        blocks.append(template.render(n=str(n), title=title, text=fence(strip_markup(chunk.text))))
-    return "\n\n".join(blocks)
 
 
 class ChatEndpoint:
@@ -254,61 +190,3 @@ def _delta_text(chunk: Any) -> str:
     choices = getattr(chunk, "choices", None) or []
     delta = getattr(choices[0], "delta", None) if choices else None
     return getattr(delta, "content", None) or ""
-
-
-class OpenAICompatGenerator:
-    """Streams an answer from the model; the pipeline verifies it in code afterwards."""
-
-    def __init__(
-        self, endpoint: ChatEndpoint, prompts: PromptSet, model: str, max_sentences: int = 5
-    ) -> None:
-        self.name = model
-        self._endpoint = endpoint
-        self._prompts = prompts
-        self._max_sentences = max_sentences
-
-    def messages(self, request: GenerationRequest, canary: str) -> Messages:
-        """System and user messages. Nothing secret goes in: the canary is random per request."""
-        audience = self._prompts.audiences[request.audience]
-        user = self._prompts.answer.render(
-            audience_instructions=audience.text,
-            sources=source_blocks(self._prompts.source, request.passages),
-            question=request.standalone_question,
-            max_sentences=str(self._max_sentences),
-        )
-        return [
-            {"role": "system", "content": self._prompts.system.render(canary=canary)},
-            {"role": "user", "content": user},
-        ]
-
-    def stream(self, request: GenerationRequest) -> Iterator[str | Draft]:
-        """Text deltas, then the Draft. A delta that would complete a prompt leak is withheld."""
-        canary = f"ref-{secrets.token_hex(6)}"
-        messages = self.messages(request, canary)
-        version = self._prompts.version(request.audience)
-        text = ""
-        try:
-            for delta in self._endpoint.guarded(messages, canary):
-                text += delta
-                yield delta
-        except GenerationError as exc:
-            log.warning("model generation failed: %s", exc)
-            yield self._failed(version, str(exc))
-            return
-        yield self._draft(text.strip(), version)
-
-    def close(self) -> None:
-        self._endpoint.close()
-
-    def generate(self, request: GenerationRequest) -> Draft:
-        return final_draft(self.stream(request))
-
-    def _draft(self, text: str, version: str) -> Draft:
-        if not text:
-            return self._failed(version, "the model returned an empty reply")
-        if text.upper().startswith(NO_ANSWER):
-            return self._failed(version, MODEL_DECLINED)
-        return Draft(text=text, generator=self.name, prompt_version=version, mode=MODE)
-
-    def _failed(self, version: str, reason: str) -> Draft:
-        return discarded(self.name, version, MODE, reason)

@@ -9,9 +9,30 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 INTERVAL_S = 5.0  # between two lines in a log
+
+
+class Progress(Protocol):
+    """Progress reporting seam: the CLI plugs a progress bar in."""
+
+    def update(self, n: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class NoProgress:
+    """Progress nobody watches."""
+
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+ProgressFactory = Callable[[int], Progress]
 
 
 def _duration(seconds: float) -> str:

@@ -10,6 +10,8 @@ Every stage that reads words goes through this package instead of keeping regexe
   definition;
 - :mod:`~assistant.language.quantities`: doses, units, ranges, per-kg doses, frequencies and
   bounds as values ("1 g" is "1000 mg", "once a day" is "every 24 hours");
+- :mod:`~assistant.language.ages`: age bands a passage gives and ages a message states, in
+  years (a duration is no age);
 - :mod:`~assistant.language.negation`: negation cues and what they reach;
 - :mod:`~assistant.language.terminology`: drugs, conditions, populations and abbreviations
   from maintained datasets shipped in packages, the corpus's own words and a short hand

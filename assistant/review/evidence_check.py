@@ -168,29 +168,15 @@ def findings(
         return found, False
     before = set(check_sentences(text, old, question, min_support, contexts).removed)
     unsupported = False
-    for sentence, note in zip(after.removed, _notes(after.findings, after.removed), strict=True):
+    for sentence, problem in zip(after.removed, after.problems, strict=True):
         ns = fp.cited(sentence) & changed
         if sentence in before or not ns:
             continue
         names = ", ".join(_names(by_n.get(n), now[n], basis[n]) for n in sorted(ns))
-        found.append(f"no longer supported: {sentence!r} — {names} as it reads now: {note}")
+        why = problem.tagged()
+        found.append(f"no longer supported: {sentence!r} — {names} as it reads now: {why}")
         unsupported = True
     return found, unsupported
-
-
-_REMOVED = "removed unsupported sentence ("
-
-
-def _notes(verifier: Sequence[str], removed: Sequence[str]) -> list[str]:
-    """Why the verifier removed each sentence (its finding quotes the sentence)."""
-    notes = []
-    for sentence in removed:
-        tail = f"): {sentence[:200]!r}"
-        finding = next((f for f in verifier if f.endswith(tail)), "unsupported")
-        if finding.startswith(_REMOVED):  # "removed unsupported sentence (WHY): 'sentence'"
-            finding = finding[len(_REMOVED) : -len(tail)]
-        notes.append(finding)
-    return notes
 
 
 def plan(snap: Snapshot, served: Served, min_support: float) -> Plan | None:

@@ -19,15 +19,13 @@ from assistant.models import Document
 from assistant.prompts import load_prompt
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from assistant.services import Services
 from server.auth import ANY_USER
-from server.deps import get_services
+from server.deps import IndexDep, SettingsDep, StoreDep
 from server.schemas import ArticleOut, ArticleSummary, ReferenceOut
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
 UserDep = Annotated[User, Depends(ANY_USER)]
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 class Approval(BaseModel):
@@ -90,28 +88,32 @@ def _summary(doc: Document) -> ArticleSummary:
 
 
 @router.get("", response_model=list[ArticleSummary])
-async def list_articles(_: UserDep, services: ServicesDep) -> list[ArticleSummary]:
+async def list_articles(_: UserDep, index: IndexDep) -> list[ArticleSummary]:
     """Every indexed (approved) article."""
-    docs = services.catalog.articles()
+    docs = index.catalog.articles()
     return sorted((_summary(d) for d in docs), key=lambda a: a.title)
 
 
 @router.get("/{article_id}", response_model=ApprovedArticleOut)
 async def read_article(
-    article_id: Annotated[str, Path(max_length=200)], _: UserDep, services: ServicesDep
+    article_id: Annotated[str, Path(max_length=200)],
+    _: UserDep,
+    index: IndexDep,
+    store: StoreDep,
+    settings: SettingsDep,
 ) -> ApprovedArticleOut:
     """One article: body with [n] markers, its numbered references, related questions, and
     who approved it and when (in ``approval`` and its disclaimer)."""
-    doc = services.catalog.article(article_id)
+    doc = index.catalog.article(article_id)
     if doc is None:
         raise NotFoundError(f"No approved article {article_id!r}.")
     references = []
     for n, ref in enumerate(doc.references, start=1):
-        source = services.catalog.document(ref.id)
+        source = index.catalog.document(ref.id)
         url = ref.url or (source.url if source else None)
         references.append(ReferenceOut(n=n, id=ref.id, citation=ref.citation, url=url))
-    approval = await run_in_threadpool(approval_of, services.store, doc)
-    template = load_prompt(services.settings.prompts_dir, "article_disclaimer", expect={"approval"})
+    approval = await run_in_threadpool(approval_of, store, doc)
+    template = load_prompt(settings.prompts_dir, "article_disclaimer", expect={"approval"})
     return ApprovedArticleOut(
         **_summary(doc).model_dump(),
         body=doc.text,

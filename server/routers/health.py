@@ -18,8 +18,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from assistant.compose import Composed
 from assistant.errors import FollowupError
-from assistant.services import Services
+from assistant.index.retriever import Retriever
 from server.auth import PUBLIC
 
 router = APIRouter(tags=["health"], dependencies=[Depends(PUBLIC)])
@@ -28,9 +29,9 @@ PROBE_QUERY = "dose"  # a real query: embeds, searches both indexes, fuses
 CHECK_TIMEOUT_S = 4.0  # a probe answers within this, whatever the database does
 
 
-def warm_up(services: Services) -> None:
+def warm_up(retriever: Retriever) -> None:
     """Load the embedding model and open the indexes by answering a tiny query."""
-    services.retriever.search(PROBE_QUERY, k=1)
+    retriever.search(PROBE_QUERY, k=1)
 
 
 def _not_ready(status: str, detail: str) -> JSONResponse:
@@ -43,11 +44,11 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _check(services: Services) -> dict[str, Any]:
+def _check(built: Composed) -> dict[str, Any]:
     """Run the index query and the store ping; the slot leases as the store holds them."""
-    warm_up(services)
-    services.store.ping()
-    return {"leases": services.store.state.slots(time.time())}
+    warm_up(built.retriever)
+    built.store.ping()
+    return {"leases": built.store.state.slots(time.time())}
 
 
 @router.get(
@@ -59,8 +60,8 @@ async def ready(request: Request) -> JSONResponse:
     generation slots not all stuck. ``starting`` (503) while the model loads; ``not_ready``
     (503) with the reason; ``saturated`` (503) when every slot has been held longer than a
     question waits for one."""
-    services = request.app.state.services
-    if services is None:
+    built: Composed | None = request.app.state.composed
+    if built is None:
         return _not_ready("not_ready", str(request.app.state.startup_error))
     warming: asyncio.Task[None] | None = request.app.state.warm_up
     if warming is not None and not warming.done():
@@ -68,9 +69,7 @@ async def ready(request: Request) -> JSONResponse:
             "starting", "Loading the embedding model and warming up; retry in a few seconds."
         )
     try:
-        checked = await asyncio.wait_for(
-            run_in_threadpool(_check, services), timeout=CHECK_TIMEOUT_S
-        )
+        checked = await asyncio.wait_for(run_in_threadpool(_check, built), timeout=CHECK_TIMEOUT_S)
     except TimeoutError:
         late = f"The index or the answer store did not answer within {CHECK_TIMEOUT_S:g} s."
         return _not_ready("not_ready", late)
@@ -87,7 +86,7 @@ async def ready(request: Request) -> JSONResponse:
             f"(longer than a question waits, {queue.timeout_s:g} s): questions get 503 now."
         )
         return JSONResponse({"status": "saturated", "detail": detail, **body}, 503)
-    catalog = services.catalog
+    catalog = built.catalog
     return JSONResponse(
         {
             "status": "ready",

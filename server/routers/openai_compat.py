@@ -30,13 +30,13 @@ from starlette.concurrency import run_in_threadpool
 from assistant.errors import FollowupError, InvalidRequestError, NotFoundError
 from assistant.ingest.chunking import count_tokens
 from assistant.models import AnswerRecord
-from assistant.pipeline import DeltaEvent, Event, FinalEvent
+from assistant.pipeline import Ask, DeltaEvent, Event, FinalEvent
 from assistant.render import after_answer, answer_text, plain
+from assistant.review.store import AnswerStore
 from assistant.review.users import User
 from assistant.safe_text import terminal_safe
-from assistant.services import Services
 from server.auth import ANY_USER
-from server.deps import get_services
+from server.deps import IndexDep, PipelineDep, SettingsDep, StoreDep
 from server.errors import error_body
 from server.generation import answer_once, start_stream
 from server.routers.chat import as_shown, final_shown, own_conversation
@@ -51,7 +51,6 @@ MODELS = {MODEL_ID: "clinician", PATIENT_MODEL: "patient"}
 _ANSWER_ID = re.compile(r"\banswer ([0-9a-f]{32})\b")
 
 UserDep = Annotated[User, Depends(ANY_USER)]
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 class TextPart(BaseModel):
@@ -145,17 +144,17 @@ def audience_of(body: ChatCompletionIn) -> str:
     return MODELS.get(body.model, "clinician")
 
 
-def _conversation_id(body: ChatCompletionIn, services: Services, user: User) -> str | None:
+def _conversation_id(body: ChatCompletionIn, store: AnswerStore, user: User) -> str | None:
     """Explicit conversation id, else the one of the latest answer quoted in the history."""
     if body.conversation_id:
-        return own_conversation(services, body.conversation_id, user).id
+        return own_conversation(store, body.conversation_id, user).id
     for message in reversed(body.messages):
         if message.role != "assistant":
             continue
         for answer_id in reversed(_ANSWER_ID.findall(message.text)):
             try:
-                record = services.store.get_answer(answer_id)
-                return own_conversation(services, record.conversation_id, user).id
+                record = store.get_answer(answer_id)
+                return own_conversation(store, record.conversation_id, user).id
             except NotFoundError:
                 continue
     return None
@@ -284,18 +283,24 @@ async def list_models(_: UserDep) -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
 )
 async def chat_completions(
-    body: ChatCompletionIn, request: Request, user: UserDep, services: ServicesDep
+    body: ChatCompletionIn,
+    request: Request,
+    user: UserDep,
+    pipeline: PipelineDep,
+    store: StoreDep,
+    index: IndexDep,
+    settings: SettingsDep,
 ) -> Any:
     """OpenAI chat completions (``stream`` true or false) answered by the assistant."""
     question = _question(body)
-    conversation_id = _conversation_id(body, services, user)
-    options = {"conversation_id": conversation_id, "audience": audience_of(body)}
+    conversation_id = _conversation_id(body, store, user)
+    ask = Ask(question, conversation_id=conversation_id, audience=audience_of(body))
     if not body.stream:
-        record = await answer_once(request, services, user, question, **options)
-        return _completion(await run_in_threadpool(as_shown, services, record), body)
-    first, rest = await start_stream(request, services, user, question, **options)
+        record = await answer_once(request, pipeline, store, settings, user, ask)
+        return _completion(await run_in_threadpool(as_shown, store, index, record), body)
+    first, rest = await start_stream(request, pipeline, store, settings, user, ask)
 
-    shown_rest = final_shown(services, rest)  # the notices of changed evidence included
+    shown_rest = final_shown(store, index, rest)  # the notices of changed evidence included
 
     async def events() -> AsyncIterator[Event]:
         try:

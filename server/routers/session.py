@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.review.users import User, authenticate
 from server.auth import ANY_USER, PUBLIC, SESSION_COOKIE, cookie, find_session, sessions
-from server.deps import get_services
+from server.deps import get_settings, get_store
 from server.limits import RateLimiter
 from server.schemas import LoginIn, Me
 
@@ -30,15 +30,15 @@ def client_address(request: Request) -> str:
 @router.post("", response_model=Me, dependencies=[Depends(PUBLIC)])
 async def login(body: LoginIn, request: Request, response: Response) -> Me:
     """Sign in with your API key; sets an HttpOnly session cookie and returns the CSRF token."""
-    services = get_services(request)
-    settings = services.settings.server
+    answers = get_store(request)
+    settings = get_settings(request).server
     throttle = RateLimiter(settings.signin_per_minute, kind="sign-in attempts")
     client = client_address(request)
-    await throttle.acheck(services.store.state, client)
-    user = await run_in_threadpool(authenticate, services.store, body.api_key)
-    await throttle.refund(services.store.state, client)
+    await throttle.acheck(answers.state, client)
+    user = await run_in_threadpool(authenticate, answers, body.api_key)
+    await throttle.refund(answers.state, client)
     store = sessions(request)
-    session_id, session = await run_in_threadpool(store.create, services.store.state, user)
+    session_id, session = await run_in_threadpool(store.create, answers.state, user)
     response.set_cookie(
         SESSION_COOKIE,
         session_id,
@@ -71,8 +71,8 @@ async def logout(
 ) -> Response:
     """Sign out: forget the session (on every server) and clear its cookie."""
     if session_id:
-        services = get_services(request)
-        await run_in_threadpool(sessions(request).drop, services.store.state, session_id)
+        state = get_store(request).state
+        await run_in_threadpool(sessions(request).drop, state, session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

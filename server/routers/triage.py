@@ -18,15 +18,14 @@ from assistant.render import web_url
 from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
-from assistant.services import Services
+from assistant.stages.understand import Serving
 from server.auth import REVIEWER
-from server.deps import get_services
+from server.deps import IndexDep, StoreDep
 from server.findings_words import Finding, explain_all
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 
 UserDep = Annotated[User, Depends(REVIEWER)]
-ServicesDep = Annotated[Services, Depends(get_services)]
 Kind = Literal["answer", "not_covered", "off_topic"]
 # Findings that say the message was no question, or that nothing in the corpus is near it.
 _OFF_TOPIC = ("message: ", "best passage similarity")
@@ -125,18 +124,18 @@ def _rows(store: AnswerStore, status: str | None, limit: int) -> list[TriageRow]
 @router.get("/triage", response_model=list[TriageRow])
 async def triage(
     _: UserDep,
-    services: ServicesDep,
+    store: StoreDep,
     status: Literal["pending_review", "approved", "rejected", "all"] = "pending_review",
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[TriageRow]:
     """The queue in one state (or all), oldest first, as rows to sort and filter."""
     chosen = None if status == "all" else status
-    return await run_in_threadpool(_rows, services.store, chosen, limit)
+    return await run_in_threadpool(_rows, store, chosen, limit)
 
 
-def _link(services: Services, c: Citation) -> SourceLink:
+def _link(index: Serving, c: Citation) -> SourceLink:
     """A citation with the best address the corpus has for it."""
-    catalog = services.catalog
+    catalog = index.catalog
     source = catalog.document(c.source_id)
     url = web_url(c.url) or web_url(source.url if source else None)
     if url is None:  # an article's reference may carry the address its source lacks
@@ -148,16 +147,16 @@ def _link(services: Services, c: Citation) -> SourceLink:
     )
 
 
-def _explained(services: Services, answer_id: str) -> Explained:
-    record = services.store.get_answer(answer_id)
-    history = services.store.versions(answer_id)
+def _explained(store: AnswerStore, index: Serving, answer_id: str) -> Explained:
+    record = store.get_answer(answer_id)
+    history = store.versions(answer_id)
     current = history[-1] if history else None
     return Explained(
         answer_id=answer_id,
         findings=_out(explain_all(record.findings)),
         version=current.version if current else 1,
         version_findings=_out(explain_all(current.findings if current else [])),
-        sources=[_link(services, c) for c in record.citations],
+        sources=[_link(index, c) for c in record.citations],
     )
 
 
@@ -165,8 +164,9 @@ def _explained(services: Services, answer_id: str) -> Explained:
 async def explained(
     answer_id: Annotated[str, Path(max_length=64, description="Answer id.")],
     _: UserDep,
-    services: ServicesDep,
+    store: StoreDep,
+    index: IndexDep,
 ) -> Explained:
     """One answer's findings in plain words, each naming its sentence, and its sources as
     links (the corpus's address, or the approved article's page)."""
-    return await run_in_threadpool(_explained, services, answer_id)
+    return await run_in_threadpool(_explained, store, index, answer_id)

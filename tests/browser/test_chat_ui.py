@@ -55,7 +55,7 @@ def box_of(page: Any, selector: str) -> dict[str, float]:
 
 def free_band(page: Any) -> tuple[float, float]:
     """The part of the viewport not covered by the sticky disclaimer bar and question box."""
-    top = box_of(page, ".disclaimer-bar")
+    top = box_of(page, ".disclaimer-bar:visible")
     bottom = box_of(page, "#ask")
     return top["y"] + top["height"], bottom["y"]
 

@@ -33,7 +33,7 @@ def test_article_follow_up_conversation_and_citation(
     first.wait_for(timeout=60_000)
     assert "Pending human review" in first.locator(".badge").first.inner_text()
     assert "Follow-up to:" in page.inner_text("#anchor")
-    assert page.locator(".disclaimer-bar").is_visible()
+    assert page.locator(".disclaimer-bar:visible").is_visible()
     assert first.locator(".suggestions button").count() >= 1
 
     box = page.get_by_label("Your question")
@@ -42,7 +42,7 @@ def test_article_follow_up_conversation_and_citation(
     second = page.locator("li.turn").nth(1).locator("article.answer")
     second.wait_for(timeout=60_000)
     assert "mg" in second.locator(".answer-text").inner_text()
-    assert page.locator(".disclaimer-bar").is_visible()  # still visible after scrolling
+    assert page.locator(".disclaimer-bar:visible").is_visible()  # still visible after scrolling
 
     citation = second.locator("button.cite").first
     number = citation.inner_text()

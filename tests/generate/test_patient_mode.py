@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.compose import Composed
 from assistant.generate.plain import Glossary, framed_doses, lay_names, plainness, states_dose
 from assistant.language import markers
 from assistant.language.sentences import answer_sentences as sentences
 from assistant.language.terminology.normal import phrase
 from assistant.models import AnswerRecord
-from assistant.pipeline import answer
-from assistant.services import Services
+from assistant.pipeline import Ask, answer
 from tests.support.cli import followup
 
 DOSE = "What dose of mebendazole for a 14 kg child with roundworm?"
@@ -25,15 +25,15 @@ PATIENT_DISCLAIMER = "Information for patients and carers"
 CLINICIAN_DISCLAIMER = "Professional medical disclaimer"
 
 
-def both(services: Services, question: str) -> tuple[AnswerRecord, AnswerRecord]:
+def both(services: Composed, question: str) -> tuple[AnswerRecord, AnswerRecord]:
     return (
-        answer(services, question, audience="clinician"),
-        answer(services, question, audience="patient"),
+        answer(services.pipeline, Ask(question, audience="clinician")),
+        answer(services.pipeline, Ask(question, audience="patient")),
     )
 
 
 def test_a_patient_answer_carries_the_patient_disclaimer_and_is_stored_as_such(
-    services: Services,
+    services: Composed,
 ) -> None:
     clinician, patient = both(services, DOSE)
     assert clinician.disclaimer.startswith(CLINICIAN_DISCLAIMER)
@@ -45,7 +45,7 @@ def test_a_patient_answer_carries_the_patient_disclaimer_and_is_stored_as_such(
 
 
 def test_a_dose_is_framed_as_the_clinician_s_decision_for_patients_only(
-    services: Services,
+    services: Composed,
 ) -> None:
     clinician, patient = both(services, DOSE)
     assert FRAMING not in clinician.answer
@@ -66,13 +66,13 @@ PLAIN_QUESTIONS = [
 ]
 
 
-def test_patients_get_fewer_plainer_sentences(services: Services) -> None:
+def test_patients_get_fewer_plainer_sentences(services: Composed) -> None:
     """Over several questions the patient answers quote at most three sentences, plainer on
     average (everyday words, shorter: assistant.generate.plain.plainness)."""
     means = {"clinician": 0.0, "patient": 0.0}
     for question in PLAIN_QUESTIONS:
         for audience in means:
-            record = answer(services, question, audience=audience)
+            record = answer(services.pipeline, Ask(question, audience=audience))
             quoted = [
                 markers.strip(s) for s in sentences(record.answer) if markers.cited_indices(s)
             ]
@@ -82,11 +82,11 @@ def test_patients_get_fewer_plainer_sentences(services: Services) -> None:
     assert means["patient"] > means["clinician"]
 
 
-def test_clinical_terms_are_glossed_from_the_datasets_never_invented(services: Services) -> None:
+def test_clinical_terms_are_glossed_from_the_datasets_never_invented(services: Composed) -> None:
     clinician, patient = both(services, HFNC)
     assert "(low blood oxygen level)" in patient.answer
     assert "(low blood oxygen level)" not in clinician.answer
-    terminology = services.understander.terminology
+    terminology = services.pipeline.understand.understander.terminology
     lay = set(lay_names().values())
     for gloss in re.findall(r"\(([^()\[\]]+)\)", patient.answer):
         if gloss in clinician.answer:
@@ -96,9 +96,9 @@ def test_clinical_terms_are_glossed_from_the_datasets_never_invented(services: S
 
 
 def test_an_abbreviation_is_spelled_out_and_a_term_without_a_lay_name_left_alone(
-    services: Services,
+    services: Composed,
 ) -> None:
-    glossary = Glossary(services.understander.terminology)
+    glossary = Glossary(services.pipeline.understand.understander.terminology)
     glossed = glossary.gloss(
         [
             "LDN may reduce symptoms in CRPS.",
@@ -119,7 +119,7 @@ def test_the_framing_goes_before_the_first_dose_only() -> None:
     assert framed_doses("No dose here [1].", FRAMING) == "No dose here [1]."
 
 
-def test_a_refusal_for_a_patient_points_to_their_own_clinician(services: Services) -> None:
+def test_a_refusal_for_a_patient_points_to_their_own_clinician(services: Composed) -> None:
     clinician, patient = both(services, "What single dose of albendazole treats ascariasis?")
     assert patient.refused and clinician.refused
     assert "doctor, nurse or pharmacist" in patient.answer

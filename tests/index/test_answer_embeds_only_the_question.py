@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.compose import compose
 from assistant.generate.extractive import ExtractiveGenerator
 from assistant.index.retriever import Retriever
-from assistant.pipeline import answer
-from assistant.services import build_services
+from assistant.pipeline import Ask, answer
 from tests.support.data import settings_for
 from tests.support.embedders import CountingEmbedder
 
@@ -23,11 +23,13 @@ def test_an_answer_embeds_nothing_but_the_question(
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(sample_index / "index", data / "index")
-    services = build_services(settings_for(data), embedder=counting_embedder, environ={})
+    services = compose(settings_for(data), embedder=counting_embedder, environ={})
     try:
-        answer(services, "Is albendazole an alternative?")  # first answer loads the pools
+        answer(
+            services.pipeline, Ask("Is albendazole an alternative?")
+        )  # first answer loads the pools
         counting_embedder.embedded.clear()
-        record = answer(services, QUESTION)
+        record = answer(services.pipeline, Ask(QUESTION))
     finally:
         services.close()
     assert record.citations and "mebendazole" in record.answer.lower()

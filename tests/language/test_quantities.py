@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.language.ages import age_bands, ages_in_years
 from assistant.language.quantities import (
-    age_bands,
-    ages_in_years,
     bounds,
     facts,
     frequencies,

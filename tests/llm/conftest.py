@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from assistant.compose import Composed, compose
 from assistant.config import LLMSettings
 from assistant.index.embedder import MiniLMEmbedder
-from assistant.services import Services, build_services
 from tests.support.adversary import Adversary, start
 from tests.support.data import settings_for
 from tests.support.live_server import LiveServer, prepare_data_dir, start_server
@@ -37,14 +37,14 @@ def adversary(adversary_server: Adversary) -> Adversary:
 def make_services(
     sample_index: Path, tmp_path: Path, embedder: MiniLMEmbedder
 ) -> Iterator[MakeServices]:
-    """Build Services over a copy of an index with the model at ``base_url``.
+    """Build Composed over a copy of an index with the model at ``base_url``.
 
     The environment is not consulted (``environ={}``): a developer's OPENAI_API_KEY never
     reaches a test.
     """
-    built: list[Services] = []
+    built: list[Composed] = []
 
-    def make(base_url: str | None, index: Path = sample_index, **llm: Any) -> Services:
+    def make(base_url: str | None, index: Path = sample_index, **llm: Any) -> Composed:
         data_dir = tmp_path / f"data{len(built)}"
         shutil.copytree(index / "index", data_dir / "index")
         llm.setdefault("model", "adversary")
@@ -52,7 +52,7 @@ def make_services(
         llm.setdefault("mode", "write")
         llm.setdefault("timeout_s", 10.0)
         settings = settings_for(data_dir, llm=LLMSettings(base_url=base_url, **llm))
-        services = build_services(settings, embedder=embedder, environ={})
+        services = compose(settings, embedder=embedder, environ={})
         built.append(services)
         return services
 

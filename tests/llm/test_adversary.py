@@ -16,7 +16,7 @@ from assistant.config import LLMSettings
 from assistant.generate.openai_compat import ChatEndpoint
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.pipeline import answer
+from assistant.pipeline import Ask, answer
 from tests.support.adversary import Adversary, Reply, sources, split, start, system_prompt
 from tests.support.data import settings_for
 from tests.support.model_answers import (
@@ -162,7 +162,7 @@ def test_a_dead_endpoint_falls_back_to_the_extractive_answer(make_services: Make
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/v1"
     services = make_services(dead, timeout_s=3.0, max_retries=1)
-    record = answer(services, QUESTION)
+    record = answer(services.pipeline, Ask(QUESTION))
     assert record.timings_ms["model"] < 3000 + 1500
     assert record.generator == "extractive" and "unavailable" in (record.fallback or "")
     assert record.citations and "extractive" in " ".join(record.findings)
@@ -208,7 +208,7 @@ def test_a_server_error_is_retried_within_the_deadline(
 
     adversary.script = flaky
     services = make_services(adversary.url, max_retries=1)
-    record = answer(services, QUESTION)
+    record = answer(services.pipeline, Ask(QUESTION))
     assert len(calls) == 2
     assert record.generator == "adversary" and record.fallback is None and record.citations
     assert_invariants(record, services)
@@ -226,7 +226,7 @@ def test_the_api_key_never_reaches_a_prompt_a_record_or_the_log(
     adversary.script = honest
     caplog.set_level("DEBUG")
     services = make_services(adversary.url, api_key=secret)
-    record = answer(services, QUESTION)
+    record = answer(services.pipeline, Ask(QUESTION))
     assert adversary.headers[-1]["authorization"] == f"Bearer {secret}", "the client used it"
     for body in adversary.requests:
         assert secret not in str(body["messages"])

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from tests.support.adversary import Adversary, Reply, sources, split
 from tests.support.model_answers import MakeServices, assert_invariants
 
@@ -48,7 +48,7 @@ def test_a_reply_with_nothing_in_it_is_replaced_by_the_extractive_answer(
     adversary.script = lambda body: Reply(split(SCRIPTS[kind](body), 3))
     services = make_services(adversary.url)  # write mode: the model's text is the answer
     for question in QUESTIONS:
-        events = list(stream_answer(services, question))
+        events = list(stream_answer(services.pipeline, Ask(question)))
         final = events[-1]
         assert isinstance(final, FinalEvent)
         record = final.record
@@ -72,7 +72,7 @@ def test_content_streams_but_a_trailing_run_of_markers_does_not(
 
     adversary.script = script
     services = make_services(adversary.url)
-    events = list(stream_answer(services, QUESTIONS[1]))
+    events = list(stream_answer(services.pipeline, Ask(QUESTIONS[1])))
     deltas = [e.text for e in events[:-1] if isinstance(e, DeltaEvent)]
     assert len(deltas) > 1, "the sentence streamed as it came"
     assert not "".join(deltas).rstrip().endswith("]"), "".join(deltas)

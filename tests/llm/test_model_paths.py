@@ -10,11 +10,11 @@ import pytest
 from assistant.config import LLMSettings, Settings
 from assistant.content import contentless
 from assistant.generate.extractive import ExtractiveGenerator
-from assistant.generate.openai_compat import OpenAICompatGenerator
-from assistant.generate.selection import llm_configured, openai_client
+from assistant.generate.model_parts import llm_configured, openai_client
+from assistant.generate.write_mode import WriteGenerator
 from assistant.language.markers import cited_indices
 from assistant.language.sentences import answer_sentences as sentences
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from assistant.warm import probe_question, rehearse
 from tests.support.adversary import Adversary, Reply, sources, split
 from tests.support.model_answers import (
@@ -53,7 +53,10 @@ def test_without_an_endpoint_the_extractive_generator_answers(
     make_services: MakeServices,
 ) -> None:
     services = make_services(None)
-    assert isinstance(services.generator, ExtractiveGenerator) and services.fallback is None
+    assert (
+        isinstance(services.pipeline.generate.generator, ExtractiveGenerator)
+        and services.pipeline.verify.fallback is None
+    )
     _, final = ask(services)
     assert final.record.generator == "extractive" and not final.revised
     assert_invariants(final.record, services)
@@ -68,9 +71,9 @@ def test_streamed_deltas_arrive_before_the_persisted_authoritative_final(
 
     adversary.script = two_sentences
     services = make_services(adversary.url)
-    assert isinstance(services.generator, OpenAICompatGenerator)
+    assert isinstance(services.pipeline.generate.generator, WriteGenerator)
     deltas, final = [], None
-    for event in stream_answer(services, QUESTION):
+    for event in stream_answer(services.pipeline, Ask(QUESTION)):
         if isinstance(event, DeltaEvent):
             deltas.append(event.text)
         elif isinstance(event, FinalEvent):
@@ -199,7 +202,7 @@ def test_patient_language_is_asked_for_and_recorded(
     _, final = ask(services, audience="patient")
     user = adversary.requests[-1]["messages"][-1]["content"]
     assert "Audience: a patient or carer" in user and "Audience: a clinician" not in user
-    assert final.record.prompt_version == "system.v2+answer.v2+source.v1+audience_patient.v1"
+    assert final.record.prompt_version == "system.v2+answer.v2+source.v1+audience_patient.v2"
     assert final.record.mode == "write"
     assert_invariants(final.record, services)
 
@@ -225,9 +228,9 @@ def test_a_warm_up_rehearsal_calls_no_model_and_stores_nothing(
 ) -> None:
     adversary.script = lambda body: Reply(["Naltrexone is an opioid antagonist [1]."])
     services = make_services(adversary.url)
-    probe = probe_question(services)
+    probe = probe_question(services.catalog)
     assert probe in {d.metadata.get("question") for d in services.catalog.articles()}
-    assert rehearse(services) > 0
+    assert rehearse(services.pipeline, services.catalog) > 0
     assert adversary.requests == [], "the rehearsal answers extractively"
     assert services.store.list_answers() == []
     assert services.store.verify_chain().entries == 0

@@ -40,5 +40,5 @@ def test_the_model_is_asked_for_plain_words_for_patients_only(
     assert "audience_clinician" in (clinician.record.prompt_version or "")
     assert patient.record.generator == "adversary" == clinician.record.generator
     assert patient.record.disclaimer.startswith("Information for patients and carers")
-    assert clinician.record.disclaimer == services.disclaimer
+    assert clinician.record.disclaimer == services.pipeline.decide.wordings.clinician.disclaimer
     assert patient.record.audience == "patient"

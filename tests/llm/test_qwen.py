@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.compose import Composed
 from assistant.content import contentless, has_content
 from assistant.models import AnswerRecord
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
-from assistant.services import Services
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from benchmarks.model_answers import run_summary
 from tests.support.data import REPO
 from tests.support.llama import llama_server, qwen_model
@@ -68,23 +68,26 @@ def qwen15_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def real_model(make: MakeServices, url: str, model: str, mode: str) -> Services:
+def real_model(make: MakeServices, url: str, model: str, mode: str) -> Composed:
     return make(url, model=model, mode=mode, timeout_s=240.0, max_tokens=200, temperature=0.0)
 
 
-def ask_streaming(services: Services, question: str) -> tuple[str, AnswerRecord]:
-    events = list(stream_answer(services, question))
+def ask_streaming(services: Composed, question: str) -> tuple[str, AnswerRecord]:
+    events = list(stream_answer(services.pipeline, Ask(question)))
     final = events[-1]
     assert isinstance(final, FinalEvent)
     return "".join(e.text for e in events if isinstance(e, DeltaEvent)), final.record
 
 
-def assert_says_something(streamed: str, record: AnswerRecord, services: Services) -> None:
+def assert_says_something(streamed: str, record: AnswerRecord, services: Composed) -> None:
     """Content with grounded citations, or the extractive fallback (saying why), or a refusal;
     and no streamed sentence was only markers or punctuation."""
     assert_invariants(record, services)
     if record.refused:
-        assert record.answer in (services.refusal,) or "do not" in record.answer
+        assert (
+            record.answer in (services.pipeline.decide.wordings.clinician.refusal,)
+            or "do not" in record.answer
+        )
         return
     titles = [c.title for c in record.citations]
     assert has_content(record.answer, titles), record.answer

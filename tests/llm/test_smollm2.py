@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
-from assistant.services import Services
+from assistant.compose import Composed
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from tests.support.llama import llama_server
 from tests.support.model_answers import MakeServices, ask, assert_invariants
 
@@ -44,19 +44,19 @@ def smollm2_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture()
-def smollm2(smollm2_url: str, make_services: MakeServices) -> Services:
+def smollm2(smollm2_url: str, make_services: MakeServices) -> Composed:
     return make_services(
         smollm2_url, model="smollm2", mode="write", timeout_s=120.0, max_tokens=120, temperature=0.0
     )
 
 
-def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Services) -> None:
+def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Composed) -> None:
     """Real token deltas arrive; every stored answer cites retrieved passages only (or refuses),
     carries the disclaimer and pending status, and states no number its citations lack."""
     removed: list[str] = []
     streamed_pieces = 0
     for question in DOSE_QUESTIONS:
-        events = list(stream_answer(smollm2, question))
+        events = list(stream_answer(smollm2.pipeline, Ask(question)))
         deltas = [e.text for e in events if isinstance(e, DeltaEvent)]
         final = events[-1]
         assert isinstance(final, FinalEvent)
@@ -73,7 +73,7 @@ def test_answers_stream_through_the_openai_client_and_stay_grounded(smollm2: Ser
     assert removed, "expected the checks to remove at least one unsupported sentence"
 
 
-def test_a_follow_up_is_condensed_by_the_model_or_the_rule(smollm2: Services) -> None:
+def test_a_follow_up_is_condensed_by_the_model_or_the_rule(smollm2: Composed) -> None:
     _, first = ask(smollm2, DOSE_QUESTIONS[1])
     _, second = ask(smollm2, "and for a 30 kg child?", conversation_id=first.record.conversation_id)
     standalone = second.record.standalone_question.lower()

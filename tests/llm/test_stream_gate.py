@@ -4,7 +4,7 @@ never shown; a sentence with content streams word by word as it comes."""
 from __future__ import annotations
 
 from assistant.drafting import ContentGate
-from assistant.generate.select import selection_labels
+from assistant.generate.select_mode import selection_labels
 
 TITLES = [
     "Low-dose naltrexone dosing: partial versus full opioid blockade in fibromyalgia and CRPS"

@@ -89,11 +89,13 @@ EMPTY_REPLIES = {
 def test_a_reply_that_says_nothing_is_never_the_stored_answer(
     kind: str, adversary: Adversary, make_services: MakeServices
 ) -> None:
-    from assistant.pipeline import answer
+    from assistant.pipeline import Ask, answer
 
     adversary.script = lambda body: Reply(split(EMPTY_REPLIES[kind]))
     services = make_services(adversary.url)
-    record = answer(services, "At what dose does naltrexone change from partial to full blockade?")
+    record = answer(
+        services.pipeline, Ask("At what dose does naltrexone change from partial to full blockade?")
+    )
     assert record.generator == "extractive" or record.refused, record.answer
     assert record.fallback and "survived verification" in record.fallback
     assert any("says nothing" in f for f in record.findings)

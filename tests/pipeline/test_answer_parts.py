@@ -6,22 +6,22 @@ from __future__ import annotations
 import re
 
 from assistant.answer_form import problems
+from assistant.compose import Composed
 from assistant.language.sentences import answer_sentences as sentences
 from assistant.models import AnswerRecord
-from assistant.pipeline import answer, stream_answer
+from assistant.pipeline import Ask, answer, stream_answer
 from assistant.render import answer_text
-from assistant.services import Services
 
 CRUSH = "Can the chewable tablet be crushed for a 2 year old, and does it need to be repeated?"
 DOSE = "What dose of mebendazole for a 14 kg child with roundworm?"
 
 
-def ask_after(services: Services, first: str, question: str) -> AnswerRecord:
-    earlier = answer(services, first)
-    return answer(services, question, conversation_id=earlier.conversation_id)
+def ask_after(services: Composed, first: str, question: str) -> AnswerRecord:
+    earlier = answer(services.pipeline, Ask(first))
+    return answer(services.pipeline, Ask(question, conversation_id=earlier.conversation_id))
 
 
-def test_each_part_is_answered_in_the_order_asked(services: Services) -> None:
+def test_each_part_is_answered_in_the_order_asked(services: Composed) -> None:
     record = ask_after(services, DOSE, CRUSH)
     said = sentences(record.answer)
     assert record.coverage == "full" and not record.uncovered
@@ -30,8 +30,12 @@ def test_each_part_is_answered_in_the_order_asked(services: Services) -> None:
     assert problems(record.answer) == []
 
 
-def test_a_part_no_passage_answers_is_named_and_the_rest_answered(services: Services) -> None:
-    events = list(stream_answer(services, "How long does LDN take to work and what side effects?"))
+def test_a_part_no_passage_answers_is_named_and_the_rest_answered(services: Composed) -> None:
+    events = list(
+        stream_answer(
+            services.pipeline, Ask("How long does LDN take to work and what side effects?")
+        )
+    )
     record = events[-1].record  # type: ignore[union-attr]
     assert record.coverage == "partial"
     assert any("take to work" in part for part in record.uncovered)
@@ -43,36 +47,42 @@ def test_a_part_no_passage_answers_is_named_and_the_rest_answered(services: Serv
     assert streamed == record.answer  # the opening streams with the answer, saved first
 
 
-def test_an_uncovered_population_in_one_part_leaves_the_other_answered(services: Services) -> None:
-    record = answer(services, "Can LDN be taken with tramadol, and is it safe in pregnancy?")
+def test_an_uncovered_population_in_one_part_leaves_the_other_answered(services: Composed) -> None:
+    record = answer(
+        services.pipeline, Ask("Can LDN be taken with tramadol, and is it safe in pregnancy?")
+    )
     assert not record.refused and record.coverage == "partial"
     assert any("pregnancy" in part for part in record.uncovered)
     first = sentences(record.answer)[1]  # after the opening naming the gap
     assert "contraindicated" in first and "opioid analgesics" in first
 
 
-def test_two_results_of_one_trial_are_both_given_once(services: Services) -> None:
+def test_two_results_of_one_trial_are_both_given_once(services: Composed) -> None:
     record = answer(
-        services,
-        "In KEYNOTE-355 with a CPS of 10 or more, what was the progression-free survival "
-        "and the overall survival?",
+        services.pipeline,
+        Ask(
+            "In KEYNOTE-355 with a CPS of 10 or more, what was the progression-free survival "
+            "and the overall survival?"
+        ),
     )
     assert "9.7 months" in record.answer and "23.0 months" in record.answer
     assert problems(record.answer) == []
 
 
-def test_a_sentence_that_says_more_replaces_the_one_it_contains(services: Services) -> None:
+def test_a_sentence_that_says_more_replaces_the_one_it_contains(services: Composed) -> None:
     record = answer(
-        services,
-        "What happens if a patient on naltrexone tries to overcome the blockade with opioids, "
-        "and does the label warn about the liver?",
+        services.pipeline,
+        Ask(
+            "What happens if a patient on naltrexone tries to overcome the blockade with opioids, "
+            "and does the label warn about the liver?"
+        ),
     )
     assert record.coverage == "full"
     assert "fatal overdose" in record.answer and "liver injury" in record.answer
     assert problems(record.answer) == []
 
 
-def test_each_source_is_named_once_by_its_real_citation(services: Services) -> None:
+def test_each_source_is_named_once_by_its_real_citation(services: Composed) -> None:
     record = ask_after(services, DOSE, CRUSH)
     refs = record.references
     assert refs and len({r.source_id for r in refs}) == len(refs)
@@ -88,16 +98,18 @@ def test_each_source_is_named_once_by_its_real_citation(services: Services) -> N
         assert text.count(ref.citation) == 1
 
 
-def test_a_source_with_a_link_in_the_corpus_carries_it(services: Services) -> None:
-    record = answer(services, "What did the 2024 FINAL trial of low-dose naltrexone find?")
+def test_a_source_with_a_link_in_the_corpus_carries_it(services: Composed) -> None:
+    record = answer(
+        services.pipeline, Ask("What did the 2024 FINAL trial of low-dose naltrexone find?")
+    )
     linked = {r.source_id: r.url for r in record.references}
     assert (
         linked.get("bruun-2024-ldn-final-trial") == "https://doi.org/10.1016/S2665-9913(23)00278-3"
     )
 
 
-def test_related_questions_are_questions_of_the_same_topic(services: Services) -> None:
-    record = answer(services, DOSE)
+def test_related_questions_are_questions_of_the_same_topic(services: Composed) -> None:
+    record = answer(services.pipeline, Ask(DOSE))
     assert record.related_questions
     for question in record.related_questions:
         assert question.endswith("?")

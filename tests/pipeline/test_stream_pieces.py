@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
+from assistant.compose import Composed
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from assistant.render import sentence_pieces
-from assistant.services import Services
 
 
 def test_pieces_end_at_sentences_and_join_back_exactly() -> None:
@@ -37,12 +37,12 @@ def test_pieces_end_at_sentences_and_join_back_exactly() -> None:
     ],
 )
 def test_an_extractive_answer_streams_sentence_by_sentence_after_it_is_stored(
-    services: Services, question: str
+    services: Composed, question: str
 ) -> None:
     deltas: list[str] = []
     stored_when_shown: list[bool] = []
     final = None
-    for event in stream_answer(services, question):
+    for event in stream_answer(services.pipeline, Ask(question)):
         if isinstance(event, DeltaEvent):
             deltas.append(event.text)
             stored_when_shown.append(bool(services.store.list_answers(limit=1)))  # fresh store

@@ -8,19 +8,19 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.compose import Composed
 from assistant.ingest.articles import read_article
 from assistant.language import markers
 from assistant.models import ReviewStatus
-from assistant.pipeline import answer
+from assistant.pipeline import Ask, answer
 from assistant.render import answer_text
-from assistant.services import Services
 from tests.support.records import tamper
 
 QUESTION = "At what dose does naltrexone change from partial to full opioid blockade?"
 
 
 @pytest.fixture
-def cli(services: Services) -> tuple[CliRunner, dict[str, str]]:
+def cli(services: Composed) -> tuple[CliRunner, dict[str, str]]:
     env = {"FOLLOWUP_DATA_DIR": str(services.settings.data_dir), "FOLLOWUP_API_KEY": ""}
     runner = CliRunner()
     keys = {}
@@ -40,9 +40,9 @@ def run(cli: tuple[CliRunner, dict[str, str]], who: str, *args: str) -> tuple[in
 
 
 def test_review_a_pipeline_answer_from_the_command_line(
-    services: Services, cli: tuple[CliRunner, dict[str, str]], tmp_path: Path
+    services: Composed, cli: tuple[CliRunner, dict[str, str]], tmp_path: Path
 ) -> None:
-    record = answer(services, QUESTION, owner="cleo")
+    record = answer(services.pipeline, Ask(QUESTION, owner="cleo"))
     assert record.citations and record.review_status is ReviewStatus.PENDING
 
     code, out = run(cli, "rita", "list")

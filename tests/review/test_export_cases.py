@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
+from assistant.compose import compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
-from assistant.pipeline import answer
+from assistant.pipeline import Ask, answer
 from assistant.review import workflow
 from assistant.review.cases import expect_any, must_not
 from assistant.review.store import AnswerStore
 from assistant.review.users import Role, User, add_user
-from assistant.services import build_services
 from evals.cases import EvalCase
 from evals.scoring import reappeared, score_outcome
 from tests.support.data import CORPUS
@@ -75,7 +75,7 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def _reviewed_store(settings: Settings, embedder: MiniLMEmbedder) -> dict[str, Any]:
     """Answers asked through the real pipeline and decided by two reviewers."""
-    services = build_services(settings, embedder=embedder, environ={})
+    services = compose(settings, embedder=embedder, environ={})
     store = services.store
     rita, rita_key = add_user(store, "rita", "reviewer")
     rob, _ = add_user(store, "rob", "reviewer")
@@ -83,19 +83,29 @@ def _reviewed_store(settings: Settings, embedder: MiniLMEmbedder) -> dict[str, A
     def approve(record_id: str, who: User) -> None:
         workflow.approve(store, record_id, who, **seen(store, record_id))
 
-    dose = answer(services, "What dose of mebendazole for a 14 kg child with roundworm?")
+    dose = answer(
+        services.pipeline, Ask("What dose of mebendazole for a 14 kg child with roundworm?")
+    )
     approve(dose.id, rita)
-    first = answer(services, "How often is deworming recommended where prevalence is 50%?")
-    follow = answer(services, "And where it is 20%?", conversation_id=first.conversation_id)
+    first = answer(
+        services.pipeline, Ask("How often is deworming recommended where prevalence is 50%?")
+    )
+    follow = answer(
+        services.pipeline, Ask("And where it is 20%?", conversation_id=first.conversation_id)
+    )
     approve(follow.id, rita)
-    refusal = answer(services, "What is the capital of France?")
+    refusal = answer(services.pipeline, Ask("What is the capital of France?"))
     assert refusal.refused
     approve(refusal.id, rob)
-    edited = answer(services, "What dose of mebendazole for a 14 kg child with roundworm?")
+    edited = answer(
+        services.pipeline, Ask("What dose of mebendazole for a 14 kg child with roundworm?")
+    )
     text = f"{edited.answer} {WRONG}"
     workflow.edit(store, edited.id, rita, **seen(store, edited.id), text=text)
     workflow.reject(store, edited.id, rob, **seen(store, edited.id), reason="Wrong dose added.")
-    again = answer(services, "What dose of mebendazole for a 14 kg child with roundworm?")
+    again = answer(
+        services.pipeline, Ask("What dose of mebendazole for a 14 kg child with roundworm?")
+    )
     services.close()
     return {"key": rita_key, "follow": follow, "again": again, "first": first}
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli_evidence import after_ingest
+from assistant.cli.review_evidence import after_ingest
+from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
 from assistant.models import AnswerRecord, ReviewStatus
-from assistant.pipeline import answer
+from assistant.pipeline import Ask, answer
 from assistant.review import workflow
 from assistant.review.users import User, add_user
-from assistant.services import Services, build_services
 from tests.support.data import CORPUS
 from tests.support.pg_server import fresh_database
 from tests.support.records import BACKENDS, seen
@@ -38,7 +38,7 @@ QUESTION = "How often is deworming recommended where prevalence is 50%?"
 @dataclass
 class Deployment:
     settings: Settings
-    services: Services
+    services: Composed
     corpus: Path
     env: dict[str, str]
     keys: dict[str, str]
@@ -91,7 +91,7 @@ def deployment(
         audit={"key_file": tmp_path / "audit.key"},  # type: ignore[arg-type]
         store=store,  # type: ignore[arg-type]
     )
-    services = build_services(settings, embedder=embedder, environ={})
+    services = compose(settings, embedder=embedder, environ={})
     people, keys = {}, {}
     for name in ("rita", "rob"):
         people[name], keys[name] = add_user(services.store, name, "reviewer")
@@ -100,7 +100,7 @@ def deployment(
 
 
 def approved(d: Deployment) -> AnswerRecord:
-    record = answer(d.services, QUESTION)
+    record = answer(d.services.pipeline, Ask(QUESTION))
     assert SOURCE in {c.source_id for c in record.citations}, record.citations
     assert all(c.passage_sha256 for c in record.citations)  # fingerprinted at birth
     store = d.services.store

@@ -13,12 +13,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.cli_serve import demo_keys
+from assistant.cli.serve import demo_keys
+from assistant.compose import Composed
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.review.store import AnswerStore
 from assistant.review.users import authenticate
-from assistant.services import Services
 from server.app import create_app
 from tests.support.data import settings_for
 from tests.support.in_process_api import wait_ready, with_embedder
@@ -73,7 +73,7 @@ def _app_with(embedder: GatedEmbedder, data_dir: Path, monkeypatch: pytest.Monke
 
 
 def test_ready_only_once_a_question_can_be_answered(
-    services: Services,
+    services: Composed,
     embedder: MiniLMEmbedder,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -94,7 +94,7 @@ def test_ready_only_once_a_question_can_be_answered(
 
 
 def test_a_model_that_cannot_embed_is_not_ready(
-    services: Services, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+    services: Composed, embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     gated = GatedEmbedder(embedder)
     gated.broken = True

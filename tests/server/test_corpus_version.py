@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from assistant.compose import Composed, compose
 from assistant.config import IndexSettings, Settings
 from assistant.index.factory import open_index
 from assistant.index.postgres import open_postgres_index
 from assistant.index.retriever import Retrieval
-from assistant.pipeline import answer
-from assistant.services import Services, build_services
+from assistant.pipeline import Ask, answer
 from tests.support.data import CORPUS
 from tests.support.pg_index import copy_index, fresh_schema, pgvector_url  # noqa: F401
 
@@ -34,13 +34,13 @@ def services(
     pgvector_url: str,  # noqa: F811
     embedder: Any,
     tmp_path: Path,
-) -> Iterator[tuple[Services, str]]:
+) -> Iterator[tuple[Composed, str]]:
     url = fresh_schema(pgvector_url)
     copy_index(open_index(IndexSettings(), sample_index / "index"), url)
     settings = Settings(
         data_dir=tmp_path / "data", corpus_paths=[CORPUS], index=IndexSettings(url=url)
     )
-    built = build_services(settings, embedder=embedder, environ={})
+    built = compose(settings, embedder=embedder, environ={})
     yield built, url
     built.close()
 
@@ -67,7 +67,7 @@ def commit_without(url: str, keep: set[str]) -> str:
 
 
 def test_the_corpus_version_is_the_one_the_passages_were_retrieved_from(
-    services: tuple[Services, str], monkeypatch: pytest.MonkeyPatch
+    services: tuple[Composed, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built, url = services
     before = built.catalog.corpus_version
@@ -83,7 +83,7 @@ def test_the_corpus_version_is_the_one_the_passages_were_retrieved_from(
         return found
 
     monkeypatch.setattr(built.retriever, "search", search_then_ingest)
-    record = answer(built, QUESTION)
+    record = answer(built.pipeline, Ask(QUESTION))
     assert record.citations, record.answer
     assert built.catalog.corpus_version == seen["after"] != before  # the catalog reloaded
     assert record.corpus_version == before  # ... but the answer's passages are from `before`

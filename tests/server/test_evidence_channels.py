@@ -19,14 +19,14 @@ from typing import Any
 import openai
 import pytest
 
+from assistant.compose import compose
 from assistant.config import Settings
 from assistant.index.embedder import MiniLMEmbedder
 from assistant.index.indexer import ingest
-from assistant.pipeline import answer
+from assistant.pipeline import Ask, answer
 from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from assistant.review.users import Role, User, add_user
-from assistant.services import build_services
 from tests.support.data import CORPUS
 from tests.support.live_server import ROLES, LiveServer, start_server
 from tests.support.pg_server import (
@@ -91,9 +91,9 @@ def deployed(
         audit={"key_file": key_file},  # type: ignore[arg-type]
         store={"url": env.get("FOLLOWUP_STORE__URL")},  # type: ignore[arg-type]
     )
-    services = build_services(settings, embedder=embedder, environ={})
+    services = compose(settings, embedder=embedder, environ={})
     keys = {name: add_user(services.store, name, role)[1] for name, role in ROLES.items()}
-    record = answer(services, QUESTION, owner="alice")
+    record = answer(services.pipeline, Ask(QUESTION, owner="alice"))
     assert SOURCE in {c.source_id for c in record.citations}
     latest = services.store.versions(record.id)[-1]
     rita = User("rita", Role.REVIEWER)

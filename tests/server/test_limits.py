@@ -210,6 +210,7 @@ def test_a_stream_sends_its_sources_before_waiting_for_a_slot(
     """Issue 13 item 2: the first event does not queue behind other generations."""
     from types import SimpleNamespace
 
+    from assistant.pipeline import Ask
     from server import generation
 
     def fake_stream(*_: object, **__: object) -> Iterator[str]:
@@ -220,7 +221,7 @@ def test_a_stream_sends_its_sources_before_waiting_for_a_slot(
     slots = GenerationSlots(1, timeout_s=0.3, poll_s=0.01)
     app_state = SimpleNamespace(limiter=RateLimiter(100), slots=slots)
     request = SimpleNamespace(app=SimpleNamespace(state=app_state))
-    services = SimpleNamespace(store=SimpleNamespace(state=state))
+    store = SimpleNamespace(state=state)
     user = SimpleNamespace(name="alice")
 
     async def scenario() -> tuple[object, float, str]:
@@ -228,10 +229,11 @@ def test_a_stream_sends_its_sources_before_waiting_for_a_slot(
         started = time.monotonic()
         first, rest = await generation.start_stream(  # in a conversation: none is started
             request,
-            services,  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]
+            store,  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]
             user,  # type: ignore[arg-type]
-            "q",
-            conversation_id="c1",
+            Ask("q", conversation_id="c1"),
         )
         waited = time.monotonic() - started
         try:

@@ -45,9 +45,24 @@ from tests.support.live_server import LiveServer
             "LDN isn't 1 to 5 mg [1].",
         ),
         (
+            "removed unsupported sentence (no citation) [rule: cited]: 'Take 9 mg.'",
+            "Removed from the answer: it cites no source.",
+            "Take 9 mg.",
+        ),
+        (
             "'900 mg' is not in the cited passage(s): 'Give 900 mg [1].'",
             "The cited passage does not state 900 mg.",
             "Give 900 mg [1].",
+        ),
+        (
+            "removed 2 HTML tag(s) from the model's text [rule: markup]",
+            "Removed 2 HTML tag(s) from the model's text.",
+            None,
+        ),
+        (
+            "removed citation [7]: no passage with that number was given [rule: cited-passage]",
+            "Citation [7] pointed to no passage retrieved",
+            None,
         ),
         ("uncited sentence states 9 mg: 'Take 9 mg.'", "States 9 mg without citing", "Take 9 mg."),
         (

@@ -1,6 +1,6 @@
 """The real API in this process, through its ASGI interface: Starlette's ``TestClient`` (an
 ``httpx.Client`` on an ASGI transport) runs the app's lifespan, with no port and no subprocess.
-Services are built with the session's embedder instead of loading the model a second time.
+The parts are composed with the session's embedder instead of loading the model a second time.
 The loopback server (``tests.support.live_server``) stays the real-parts way in."""
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.compose import Composed, compose
 from assistant.config import Settings
 from assistant.index.embedder import Embedder
-from assistant.services import Services, build_services
 from server.app import create_app
 
 
 def with_embedder(embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the app build its services around ``embedder``."""
+    """Make the app compose its parts around ``embedder``."""
 
-    def build(settings: Settings) -> Services:
-        return build_services(settings, embedder=embedder, environ={})
+    def build(settings: Settings) -> Composed:
+        return compose(settings, embedder=embedder, environ={})
 
-    monkeypatch.setattr("server.app.build_services", build)
+    monkeypatch.setattr("server.app.compose", build)
 
 
 def wait_ready(client: TestClient, timeout_s: float = 120) -> httpx.Response:

@@ -113,7 +113,7 @@ def start_server(
         if ready.json().get("status") == "starting":  # the embedding model is loading
             time.sleep(0.5)
             continue
-        # Services are built once at start-up: a 503 now will not change. Say why at once.
+        # The app is composed once at start-up: a 503 now will not change. Say why at once.
         server.stop()
         raise RuntimeError(f"server started but is not ready: {ready.text}")
     server.stop()

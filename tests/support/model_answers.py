@@ -8,18 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.citations import verify
+from assistant.compose import Composed
 from assistant.models import AnswerRecord, ReviewStatus
-from assistant.pipeline import DeltaEvent, FinalEvent, stream_answer
-from assistant.services import Services
+from assistant.pipeline import Ask, DeltaEvent, FinalEvent, stream_answer
 from tests.support.adversary import sources
 
 QUESTION = "At what dose does naltrexone change from partial to full opioid blockade?"
 
 
-def ask(services: Services, question: str = QUESTION, **kw: Any) -> tuple[str, FinalEvent]:
+def ask(services: Composed, question: str = QUESTION, **kw: Any) -> tuple[str, FinalEvent]:
     """Run the streaming pipeline; return the concatenated deltas and the final event."""
     deltas, final = [], None
-    for event in stream_answer(services, question, **kw):
+    for event in stream_answer(services.pipeline, Ask(question, **kw)):
         if isinstance(event, DeltaEvent):
             deltas.append(event.text)
         elif isinstance(event, FinalEvent):
@@ -28,8 +28,9 @@ def ask(services: Services, question: str = QUESTION, **kw: Any) -> tuple[str, F
     return "".join(deltas), final
 
 
-def assert_invariants(record: AnswerRecord, services: Services) -> None:
-    assert record.disclaimer == services.disclaimer
+def assert_invariants(record: AnswerRecord, services: Composed) -> None:
+    # The disclaimer of the audience asked for (a patient's answer carries the patient one).
+    assert record.disclaimer == services.pipeline.decide.wordings.of(record.audience).disclaimer
     assert record.review_status is ReviewStatus.PENDING
     retrieved = {hit.chunk_id for hit in record.retrieval}
     assert all(c.chunk_id in retrieved for c in record.citations)
@@ -50,4 +51,4 @@ def best_sentence(body: dict[str, Any]) -> tuple[int, str]:
     return n, text.split(".")[0]
 
 
-MakeServices = Callable[..., Services]
+MakeServices = Callable[..., Composed]

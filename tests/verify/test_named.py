@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.meaning import meaning_problem
-from assistant.meaning_advice import AGAINST, FOR, advice
-from assistant.meaning_ages import ages
+from assistant.meaning.advice import AGAINST, FOR, advice
+from assistant.meaning.ages import ages
 
 KEPT = [
     (

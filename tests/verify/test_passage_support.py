@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.verify import check_sentences
-from assistant.verify_support import Evidence, shares, support_problem
+from assistant.verify.support import Evidence, shares, support_problem
 from tests.support.sample_passages import approved_sample_passages
 
 

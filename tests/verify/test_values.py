@@ -10,7 +10,7 @@ import pytest
 
 from assistant.language.quantities import bound, quantities
 from assistant.meaning import meaning_problem
-from assistant.meaning_values import grounded, normalize, side
+from assistant.meaning.values import grounded, normalize, side
 
 SAME = [
     ("Naltrexone is taken at 50 mg once a day.", "Naltrexone 50 mg is taken once daily."),

@@ -1,0 +1,5 @@
+"""``python -m assistant.cli``: the same command as ``followup``."""
+
+from assistant.cli.root import main
+
+main()
