@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import random
-import select
+import selectors
 import signal
 import subprocess
 import sys
@@ -30,18 +30,22 @@ def run_until_killed(cmd: list[str], rng: random.Random) -> tuple[list[str], boo
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout is not None
     fd, buffer = proc.stdout.fileno(), b""
+    # A selector, not select.select: after a long suite this process may hold descriptors
+    # numbered above FD_SETSIZE (1024), which select() cannot watch.
+    watch = selectors.DefaultSelector()
+    watch.register(fd, selectors.EVENT_READ)
     # Half the kills land anywhere (start-up and store opening included), half mid-writing.
     wait_first = rng.random() < 0.5
     kill_at = time.monotonic() + rng.uniform(0.05, 1.5)
     while time.monotonic() < kill_at or (wait_first and b"\n" not in buffer):
-        ready, _, _ = select.select([fd], [], [], 0.01)
-        if ready:
+        if watch.select(0.01):
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
             buffer += chunk
         if wait_first and b"\n" in buffer:
             wait_first, kill_at = False, time.monotonic() + rng.uniform(0.0, 0.3)
+    watch.close()
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     buffer += proc.stdout.read()  # lines written before the kill are acknowledged too
