@@ -75,6 +75,7 @@ class Composed:
     pipeline: Pipeline
     store: AnswerStore
     retriever: Retriever
+    owns_retriever: bool = True  # False when the caller injected it (and closes it)
 
     @property
     def catalog(self) -> Catalog:
@@ -82,7 +83,10 @@ class Composed:
         return self.retriever.catalog
 
     def close(self) -> None:
+        """Release the answer store, the index and a model client's connection pool."""
         self.store.close()
+        if self.owns_retriever:
+            self.retriever.close()
         close_generator = getattr(self.pipeline.generate.generator, "close", None)
         if close_generator is not None:  # a model client's connection pool
             close_generator()
@@ -104,6 +108,7 @@ def compose(
     ``retriever`` one opened over ``settings.index_dir`` (an evaluation's recording one).
     """
     embedder = embedder or open_embedder(settings.index)
+    owns_retriever = retriever is None
     if retriever is None:
         retriever = Retriever.open(settings.index_dir, embedder, settings.retrieval, settings.index)
     understander = build_understander(settings, retriever)
@@ -133,4 +138,4 @@ def compose(
         ),
         persist=Persist(store, retriever, Suggester(retriever, embedder, answer.min_evidence)),
     )
-    return Composed(settings, pipeline, store, retriever)
+    return Composed(settings, pipeline, store, retriever, owns_retriever)

@@ -143,7 +143,10 @@ class EmbeddedIndex:
         )
 
     def close(self) -> None:
-        """Nothing to release: Chroma's embedded client closes with the process."""
+        """Release the Chroma client and the sentence-vector file. Each open holds its own
+        handles, so a process that opens the index again (a test, a reload) must close."""
+        self._store.close()
+        self.sentences.close()
 
 
 def agreement_problems(
@@ -299,6 +302,9 @@ class EmbeddedTransaction:
 
     def _release(self) -> None:
         self._done = True
+        writer = getattr(self, "sentences", None)
+        if writer is not None:
+            writer.close()
         if self._lock is not None:
             self._lock.close()  # closing the file releases the flock
             self._lock = None

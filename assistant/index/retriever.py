@@ -57,6 +57,7 @@ class Retriever:
         embedder: Embedder,
         settings: RetrievalSettings,
         sentences: SentenceVectors | None = None,
+        index: Index | None = None,
     ) -> None:
         self.catalog = catalog
         self._vectors = vectors
@@ -64,6 +65,7 @@ class Retriever:
         self._embedder = embedder
         self.settings = settings
         self.sentences = sentences
+        self._index = index  # what close() releases, when the retriever opened it
 
     @classmethod
     def open(
@@ -79,7 +81,14 @@ class Retriever:
     @classmethod
     def over(cls, index: Index, embedder: Embedder, settings: RetrievalSettings) -> Retriever:
         """A retriever over an opened index's serving generation."""
-        return cls(index.catalog, index.vectors, index.lexical, embedder, settings, index.sentences)
+        return cls(
+            index.catalog, index.vectors, index.lexical, embedder, settings, index.sentences, index
+        )
+
+    def close(self) -> None:
+        """Release the index this retriever searches (connections and file handles)."""
+        if self._index is not None:
+            self._index.close()
 
     def best_dense(self, vector: np.ndarray) -> float:
         """Cosine of the approved passage nearest ``vector`` (-1 when there is none)."""

@@ -45,6 +45,11 @@ class SqliteSentences:
         except sqlite3.Error as exc:
             raise FollowupError(f"Cannot open the sentence vectors at {self._path}: {exc}") from exc
 
+    def close(self) -> None:
+        """Close the file (a long-lived process that reopens the index must not leak it)."""
+        with self._lock:
+            self._db.close()
+
     def writer(self, hook: WriteHook) -> SqliteSentences:
         """The same file, for a transaction: ``put`` calls ``hook`` first."""
         return SqliteSentences(self._path.parent, hook)

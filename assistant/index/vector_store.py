@@ -42,6 +42,13 @@ class ChromaStore:
         except Exception as exc:
             raise FollowupError(f"Cannot open the vector index at {folder}: {exc}") from exc
 
+    def close(self) -> None:
+        """Release this client's share of Chroma's system (its SQLite and HNSW files);
+        Chroma stops the system when the last client on the folder closes."""
+        close = getattr(self._client, "close", None)  # on Client, absent from the ClientAPI type
+        if close is not None:
+            close()
+
     def count(self) -> int:
         return int(self._collection.count())
 

@@ -145,12 +145,35 @@ CORPORA = (
             ("2", "200"),
         ),
     ),
+    EvalCorpus(
+        folder="adult-skin-bone-gut",
+        unique_facts={
+            "denosumab-osteoporosis": ("denosumab", "Prolia", "60 mg once every 6 months"),
+            "linaclotide-ibs-constipation": ("linaclotide", "Constella", "290 micrograms"),
+        },
+        unapproved_words=r"denosumab|prolia|linaclotide|constella",
+        followups=(("followups-adult-skin-bone-gut", 80, 25),),
+        claims=(("claims-adult-skin-bone-gut", 67, 5),),
+        article_check=NumberCheck(
+            ("fosamax-alendronic-acid-smpc-administration", "tamsulosin-mr-capsules-smpc"),
+            "Alendronic acid 70 mg once weekly [1] or tamsulosin 400 micrograms [2].",
+            "Alendronic acid 35 mg is given [1], tamsulosin 400 micrograms [2], for 9 days [1, 2].",
+            ("35", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Omeprazole 20 mg, with 0.2 L of water [1].",
+            "Omeprazole 40 mg, with 250 ml of water [1].",
+            ("40", "250"),
+        ),
+    ),
 )
 # The passages the paraphrase self-tests read (one per corpus, in table order).
 PARAPHRASE_PASSAGES = {
     "acute-paediatrics": "Adrenaline 500 micrograms (0.5 mL); fluids 500-1000 mL for adults.",
     "adult-chronic-care": "Metformin up to 3 g daily; 1000 mg at a GFR of 30-44 mL/min.",
     "adult-mental-health": "Paracetamol 1000 mg alone; sumatriptan up to 300 mg in 24 hours.",
+    "adult-skin-bone-gut": "Omeprazole 20 mg full dose; alendronic acid 70 mg, 200 ml water.",
 }
 WORDINGS = {
     "brand",

@@ -71,8 +71,10 @@ def _written(text: str, term: str) -> bool:
 
 
 # Terms the lexicon held before an eval corpus that uses them was written (git log shows
-# "hepatic" in clinical.v3.yaml before evals/corpora/adult-mental-health existed).
-PREDATES_THE_EVAL_CORPUS = frozenset({"hepatic"})
+# "hepatic" in clinical.v3.yaml before evals/corpora/adult-mental-health existed, and
+# "renal insufficiency" there before evals/corpora/adult-skin-bone-gut, whose Roaccutane
+# summary uses the product information's wording).
+PREDATES_THE_EVAL_CORPUS = frozenset({"hepatic", "renal insufficiency"})
 
 
 @pytest.mark.parametrize("path", sorted(LEXICONS.glob("*.yaml")), ids=lambda p: p.name)
