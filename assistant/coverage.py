@@ -25,7 +25,7 @@ from assistant.language.ages import age_bands
 from assistant.language.grammar import grammar
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Concept as Term
-from assistant.language.terminology import Terminology
+from assistant.language.terminology import Mention, Terminology
 from assistant.language.terminology.normal import phrase
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
@@ -60,13 +60,27 @@ def names_term(terminology: Terminology, text: str, term: Term, *, broader: bool
     """Whether ``text`` names ``term``: the concept itself, a narrower condition ("otitis
     media" for an ear infection), or with ``broader`` one of its classes or broader
     conditions."""
-    for mention in terminology.mentions(text):
+    for mention in _whole_mentions(terminology.mentions(text)):
         found = mention.concept
         if found.id == term.id or (broader and found.id in term.broader):
             return True
         if term.kind in ("condition", "class") and term.id in found.broader:
             return True  # a narrower condition, or a member of the class asked about
     return False
+
+
+def _whole_mentions(found: Sequence[Mention]) -> list[Mention]:
+    """The mentions that are not the broader condition inside a longer name: "psoriatic
+    arthritis" names psoriatic arthritis (a kind of arthritis), not arthritis of any kind,
+    so it does not name rheumatoid arthritis through their shared class."""
+    return [m for m in found if not any(_holds(o, m) for o in found)]
+
+
+def _holds(outer: Mention, inner: Mention) -> bool:
+    """Whether ``outer`` is a longer name around ``inner`` that is a kind of it."""
+    longer = outer.end - outer.start > inner.end - inner.start
+    around = outer.start <= inner.start and inner.end <= outer.end
+    return longer and around and inner.concept.id in outer.concept.broader
 
 
 def mentions(
@@ -182,14 +196,19 @@ def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[s
     return every or _on_subjects(evidence, subjects)
 
 
-def _route_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
+def _route_covered(
+    evidence: _Evidence, concept: Concept, subjects: Sequence[Concept], dose: bool
+) -> bool:
     """Whether the passages on the subjects give this route, or name no route at all (then
     they say nothing of routes either way): "IV paracetamol" is not answered from passages
-    that give only the oral dose."""
+    that give only the oral dose. A dose by any route but the mouth must be given for that
+    route: a dose written with no route is the usual (oral) one, not the IV one."""
     patterns = dict(grammar().routes)
     passages = _on_subjects(evidence, subjects)
     if any(patterns[concept.label].search(p) for p in passages):
         return True
+    if dose and concept.label != "oral":
+        return False
     return not any(pattern.search(p) for p in passages for pattern in patterns.values())
 
 
@@ -276,7 +295,7 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
         (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
-            if not _route_covered(evidence, concept, covered):
+            if not _route_covered(evidence, concept, covered, dose):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
             continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):

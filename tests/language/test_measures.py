@@ -1,0 +1,42 @@
+"""What a question asks to be measured, and what a sentence measures (assistant.language.measures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.language.measures import (
+    COUNT,
+    DOSE,
+    DURATION,
+    FREQUENCY,
+    answers_measure,
+    asked_measures,
+    stated_measures,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("how long does a course usualy take?", {DURATION}),
+        ("how often to review a man on tamsulosin?", {FREQUENCY}),
+        ("how many times a day should he put it on?", {FREQUENCY, COUNT}),
+        ("IBS - TCA starting dose?", {DOSE}),
+        ("low-dose naltrexone in pregnancy?", set()),  # a drug's name, not a dose asked for
+        ("is it safe in pregnancy?", set()),
+    ],
+)
+def test_the_kind_of_quantity_a_question_asks_for(question: str, asked: set[str]) -> None:
+    assert asked_measures(question) == asked
+
+
+def test_a_sentence_answers_the_kind_it_states_and_not_another() -> None:
+    course = "A course usually lasts 16 to 24 weeks."
+    dose = "Amitriptyline is started at 5 to 10 mg at night."
+    assert DURATION in stated_measures(course) and DOSE not in stated_measures(course)
+    assert DOSE in stated_measures(dose) and DURATION not in stated_measures(dose)
+    assert FREQUENCY in stated_measures("People on a PPI are reviewed annually.")
+    assert answers_measure("how long is a course?", course)
+    assert not answers_measure("how long is a course?", dose)
+    assert answers_measure("starting dose?", dose) and not answers_measure("starting dose?", course)
+    assert not answers_measure("is it safe?", dose)  # nothing asked, nothing answered
