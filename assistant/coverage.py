@@ -19,8 +19,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import lru_cache, partial
 
+from assistant.coverage_measures import measure_missing
 from assistant.language.ages import age_bands
 from assistant.language.grammar import grammar
 from assistant.language.sentences import split_sentences
@@ -273,6 +274,10 @@ def _listable(concept: Concept) -> bool:
     )
 
 
+def _names_in(terminology: Terminology, concept: Concept, text: str) -> bool:
+    return mentions(terminology, text, concept, broader=True)
+
+
 def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
     dose = bool(_ASKS_DOSE.search(question.text))
@@ -288,6 +293,12 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
     leaned = [c for c in subjects if not c.essential and c not in question.concepts]
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
+    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    for drug in [c for c in drugs if c.essential][:1] or drugs[:1]:
+        names = partial(_names_in, evidence.terminology, drug)
+        gap = measure_missing(question.text, drug.label, evidence.passages, names)
+        if gap is not None:
+            missing.append(gap)
     minor: list[str] = [c.label for c in listed if c.essential]
     anchor = covered[0].label if covered else None
     for loose in _indications_attached(evidence, [c for c in covered if c.essential]):

@@ -1,4 +1,4 @@
-"""What a question asks to be measured, and what a sentence measures (assistant.language.measures)."""
+"""What a question asks to be measured, and what a sentence measures."""
 
 from __future__ import annotations
 
