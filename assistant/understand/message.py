@@ -29,6 +29,13 @@ ASKS = re.compile(
     re.I,
 )
 STATEMENT = re.compile(r"\.\s*$|\b\d{1,3}\s?[FM]\b|^\s*pt\b", re.I)
+# A note that voices a plan or a worry asks about it without a question form ("28F on
+# isotretinoin, wants to give blood next week"; "wife says he has been low").
+CONCERN = re.compile(
+    r"\b(?:wants? to|wanting to|would like to|keen (?:to|on)|plan(?:s|ning)? to|hoping to|"
+    r"asking (?:if|whether|about)|wonder(?:s|ing)|worried|concerned|says|said)\b",
+    re.I,
+)
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term
 FOREIGN_LANGUAGES = ("es", "fr", "de", "it", "pt", "nl")
 

@@ -27,6 +27,7 @@ from assistant.understand.background import (
 from assistant.understand.message import (
     ASKS,
     COMMON_ZIPF,
+    CONCERN,
     STATEMENT,
     TOKEN,
     is_foreign,
@@ -192,7 +193,7 @@ class Understander:
             return MessageKind.TERM_ONLY
         # A statement ("58F with fibromyalgia, on duloxetine.") asks nothing; a terse note
         # ("HFNC max flow") is a question without its question form.
-        if not asked and not has_context and STATEMENT.search(text):
+        if not asked and not has_context and STATEMENT.search(text) and not CONCERN.search(text):
             return MessageKind.CONTEXT_ONLY
         return MessageKind.QUESTION
 

@@ -112,6 +112,9 @@ def test_questions_and_context_are_told_apart(understander: Understander) -> Non
         ("LDN", MessageKind.TERM_ONLY),
         ("AECOPD?", MessageKind.TERM_ONLY),
         ("58F with fibromyalgia, on amitriptyline and duloxetine.", MessageKind.CONTEXT_ONLY),
+        # a plan or a worry voiced in a note is what it asks about
+        ("41F on naltrexone for fibromyalgia, wants to start a pregnancy.", MessageKind.QUESTION),
+        ("70M on LDN, wife says he has been low for weeks.", MessageKind.QUESTION),
         ("¿Cuál es la dosis de naltrexona para la fibromialgia?", MessageKind.FOREIGN),
         ("Quelle est la dose de naltrexone chez la femme enceinte ?", MessageKind.FOREIGN),
         (
