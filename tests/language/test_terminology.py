@@ -175,3 +175,12 @@ def test_an_abbreviation_after_a_dose_may_be_the_corpus_shorthand() -> None:
     bare = load_terminology(Settings().index.terminology_cache, hand)
     (unlearned,) = [m for m in bare.scan("alendronate 70 OW - upright?") if m.text == "OW"]
     assert unlearned.certain  # no corpus phrase spells it: the dataset's meaning stands
+
+
+def test_an_inorganic_chemical_that_is_no_medicine_is_a_substance(
+    terminology: Terminology,
+) -> None:
+    """"with plain water only, not mineral water" names no second drug beside alendronate."""
+    (water,) = terminology.lookup("mineral water")
+    assert water.kind == "substance" and not water.is_subject
+    assert terminology.lookup("lithium")[0].kind == "drug"  # a medicine stays a drug

@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t13"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t15"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -151,9 +151,10 @@ def add_drugs(index: TermIndex) -> None:
     _merge_salts(index)
 
 
-# MeSH chemicals that are the body's own molecules, not medicines: enzymes, peptides and
-# proteins (endorphins, receptors), nucleic acids, biological factors.
-_BIOMOLECULES = ("D08", "D12", "D13", "D23")
+# MeSH chemicals that are no medicines: inorganic chemicals (mineral waters, anions) and the
+# body's own molecules: enzymes, peptides and proteins (endorphins, receptors), nucleic
+# acids, biological factors.
+_BIOMOLECULES = ("D01", "D08", "D12", "D13", "D23")
 # What a salt, ester or strength adds to a drug's name: "cefuroxime axetil" and "morphine
 # sulfate" are cefuroxime and morphine for every question a clinician asks.
 _SALTS = frozenset(
