@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import FollowupError
+from assistant.errors import UnavailableError
 from assistant.models import Chunk, Document, Reference, sha256_text, utc_now
 
 CATALOG_FILE = "catalog.json"
@@ -115,7 +115,7 @@ class StoredCatalog:
             payload = json.loads(path.read_text(encoding="utf-8"))
             return cls._from_payload(payload)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise FollowupError(f"The index catalog {path} is unreadable: {exc}") from exc
+            raise UnavailableError(f"The index catalog {path} is unreadable: {exc}") from exc
 
     @classmethod
     def _from_payload(cls, payload: dict[str, Any]) -> StoredCatalog:

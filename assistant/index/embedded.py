@@ -28,7 +28,7 @@ from typing import IO
 
 import numpy as np
 
-from assistant.errors import FollowupError, IndexNotReadyError
+from assistant.errors import ConflictError, FollowupError, IndexNotReadyError
 from assistant.index.base import WriteHook, no_hook
 from assistant.index.catalog import StoredCatalog
 from assistant.index.lexical import Bm25Index
@@ -190,7 +190,7 @@ class EmbeddedTransaction:
         self._keys: set[str] = set()
         try:
             if current_generation(self._root) != self._previous:
-                raise FollowupError(
+                raise ConflictError(
                     f"The index at {self._root} changed since it was opened (another ingest); "
                     "run the ingest again"
                 )
@@ -332,7 +332,7 @@ def _lock(root: Path) -> IO[str] | None:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError as exc:
         handle.close()
-        raise FollowupError(
+        raise ConflictError(
             f"Another ingest is writing the index at {root}; try again when it ends"
         ) from exc
     return handle

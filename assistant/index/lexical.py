@@ -9,7 +9,7 @@ from pathlib import Path
 import bm25s
 import Stemmer
 
-from assistant.errors import FollowupError
+from assistant.errors import UnavailableError
 from assistant.index.base import WriteHook, no_hook
 
 # Keep numbers like "4.5" and "50" whole: doses matter for clinical questions.
@@ -101,10 +101,10 @@ class Bm25Index:
             if ids:
                 model = bm25s.BM25.load(str(folder / MODEL_DIR), show_progress=False, mmap=False)
         except (OSError, ValueError) as exc:
-            raise FollowupError(f"The lexical index in {folder} is unreadable: {exc}") from exc
+            raise UnavailableError(f"The lexical index in {folder} is unreadable: {exc}") from exc
         index = cls(model, ids)
         if model is not None and _model_docs(model) != len(ids):
-            raise FollowupError(
+            raise UnavailableError(
                 f"The lexical index in {folder} has {_model_docs(model)} passages for "
                 f"{len(ids)} ids; run `followup ingest` to rebuild it"
             )

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from assistant.errors import FollowupError, IndexNotReadyError
+from assistant.errors import FollowupError, IndexNotReadyError, UnavailableError
 
 # HNSW candidates per query; Chroma's default (100) so both backends recall alike. Must be at
 # least the number of results asked for, or pgvector returns fewer.
@@ -88,7 +88,7 @@ class PgConnection:
                     "try again in a moment."
                 ) from exc
             except psycopg.Error as exc:
-                raise FollowupError(
+                raise UnavailableError(
                     f"The PostgreSQL index at {self.where} could not {what}: {exc}"
                 ) from exc
 

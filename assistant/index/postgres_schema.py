@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.errors import FollowupError
+from assistant.errors import ConfigError
 from assistant.models import utc_now
 
 # An arbitrary constant naming "the followup index's writer lock" among advisory locks; the
@@ -105,7 +105,7 @@ def _create_vector_extension(conn: Any, where: str) -> None:
         with conn.transaction():
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
     except psycopg.Error as exc:
-        raise FollowupError(
+        raise ConfigError(
             f"The PostgreSQL index at {where} needs the pgvector extension, which this user "
             f"cannot create ({exc.diag.message_primary or exc}). Install pgvector on the server "
             "and run `CREATE EXTENSION vector;` in this database as its owner, then retry."
@@ -157,7 +157,7 @@ def ensure_vector_index(conn: Any, dimension: int) -> None:
     """
     stored = conn.execute("SELECT dimension FROM index_state").fetchone()[0]
     if stored is not None and stored != dimension:
-        raise FollowupError(
+        raise ConfigError(
             f"The PostgreSQL index holds {stored}-dimensional vectors but the embedder makes "
             f"{dimension}-dimensional ones. Index into an empty database (or schema) instead."
         )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import FollowupError
+from assistant.errors import UnavailableError
 from assistant.index.base import WriteHook
 from assistant.index.sentences import from_blob, to_blob
 
@@ -43,7 +43,9 @@ class SqliteSentences:
             )
             self._db.commit()
         except sqlite3.Error as exc:
-            raise FollowupError(f"Cannot open the sentence vectors at {self._path}: {exc}") from exc
+            raise UnavailableError(
+                f"Cannot open the sentence vectors at {self._path}: {exc}"
+            ) from exc
 
     def close(self) -> None:
         """Close the file (a long-lived process that reopens the index must not leak it)."""
@@ -117,5 +119,5 @@ def load_keys(folder: Path) -> set[str]:
     except FileNotFoundError:
         return set()
     except (OSError, ValueError) as exc:
-        raise FollowupError(f"The sentence key list in {folder} is unreadable: {exc}") from exc
+        raise UnavailableError(f"The sentence key list in {folder} is unreadable: {exc}") from exc
     return {str(k) for k in raw} if isinstance(raw, list) else set()

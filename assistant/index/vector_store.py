@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import FollowupError
+from assistant.errors import UnavailableError
 from assistant.models import Chunk
 
 PAGE = 5000  # rows per Chroma read/delete call (one get of ~50k rows exceeds SQLite's limit)
@@ -40,7 +40,7 @@ class ChromaStore:
                 collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
         except Exception as exc:
-            raise FollowupError(f"Cannot open the vector index at {folder}: {exc}") from exc
+            raise UnavailableError(f"Cannot open the vector index at {folder}: {exc}") from exc
 
     def close(self) -> None:
         """Release this client's share of Chroma's system (its SQLite and HNSW files);
@@ -192,7 +192,7 @@ class ChromaVectors:
         try:
             raw = json.loads((folder / VECTORS_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise FollowupError(f"The vector map in {folder} is unreadable: {exc}") from exc
+            raise UnavailableError(f"The vector map in {folder} is unreadable: {exc}") from exc
         if not isinstance(raw, dict):
-            raise FollowupError(f"The vector map in {folder} is not a JSON object")
+            raise UnavailableError(f"The vector map in {folder} is not a JSON object")
         return {str(k): str(v) for k, v in raw.items()}

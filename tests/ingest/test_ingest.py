@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import IndexSettings, RetrievalSettings
-from assistant.errors import FollowupError
+from assistant.errors import UnavailableError
 from assistant.index.factory import open_index
 from assistant.index.indexer import IngestReport, ingest
 from assistant.index.retriever import Retriever
@@ -202,8 +202,9 @@ def test_a_damaged_lexical_index_is_a_clear_error_and_ingest_repairs_it(
     lexical = serving_folder(index) / "lexical"
     ids = json.loads((lexical / "ids.json").read_text())
     (lexical / "ids.json").write_text(json.dumps([*ids, "ghost::0"]))  # ids and matrices differ
-    with pytest.raises(FollowupError, match="run `followup ingest`"):
+    with pytest.raises(UnavailableError, match="run `followup ingest`") as raised:
         open_index(IndexSettings(), index)
+    assert raised.value.status == 503  # the server's fault, not the request's: never a 400
     report = fake_run(corpus, index, prune=True)
     assert report.repaired and report.committed and report.chunks_embedded == 0
     repaired = open_index(IndexSettings(), index)

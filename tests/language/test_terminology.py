@@ -180,7 +180,7 @@ def test_an_abbreviation_after_a_dose_may_be_the_corpus_shorthand() -> None:
 def test_an_inorganic_chemical_that_is_no_medicine_is_a_substance(
     terminology: Terminology,
 ) -> None:
-    """"with plain water only, not mineral water" names no second drug beside alendronate."""
+    """ "with plain water only, not mineral water" names no second drug beside alendronate."""
     (water,) = terminology.lookup("mineral water")
     assert water.kind == "substance" and not water.is_subject
     assert terminology.lookup("lithium")[0].kind == "drug"  # a medicine stays a drug
