@@ -222,7 +222,7 @@ def edit(
 
     if (text is None) == (file is None):
         raise InvalidRequestError("Give the new text with exactly one of --text or --file.")
-    body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    body = text if text is not None else _read_edit(file)
     store, user = reviewer_session()
     digest = _seen_sha256(store, answer_id, version, sha256)
     v = workflow.edit(
@@ -278,3 +278,14 @@ def verify() -> None:
         fg=typer.colors.RED,
     )
     raise typer.Exit(CHECK_FAILED)
+
+
+def _read_edit(path: Path | None) -> str:
+    """The edited text from ``--file``: a missing or unreadable file is a clear error."""
+    from assistant.errors import InvalidRequestError
+
+    assert path is not None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRequestError(f"Cannot read the edited text from {path}: {exc}") from exc

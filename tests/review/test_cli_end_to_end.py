@@ -61,6 +61,9 @@ def test_review_a_pipeline_answer_from_the_command_line(
     assert code == 2 and "now at version 1" in out
     code, out = run(cli, "rita", "approve", record.id, "--version", "1", "--sha256", "ab" * 32)
     assert code == 2 and "not that of version 1" in out
+    missing = tmp_path / "no-such-edit.txt"
+    code, out = run(cli, "rita", "edit", record.id, "--version", "1", "--file", str(missing))
+    assert code == 2 and "Cannot read the edited text" in out and "Traceback" not in out
     code, out = run(
         cli, "rita", "approve", record.id, "--version", "1", "--comment", "matches the label"
     )
