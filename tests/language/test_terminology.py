@@ -184,3 +184,14 @@ def test_an_inorganic_chemical_that_is_no_medicine_is_a_substance(
     (water,) = terminology.lookup("mineral water")
     assert water.kind == "substance" and not water.is_subject
     assert terminology.lookup("lithium")[0].kind == "drug"  # a medicine stays a drug
+
+
+def test_a_drug_group_the_dataset_calls_a_medicine_is_its_members_class(
+    terminology: Terminology,
+) -> None:
+    """ "biguanides" has its own DrugBank entry, yet it is metformin's class ("biguanide dose
+    in renal impairment" asks about metformin); a single drug above another stays a drug."""
+    (biguanides,) = terminology.lookup("biguanide")
+    assert biguanides.kind == "class"
+    assert "drug:biguanides" in terminology.lookup("metformin")[0].broader
+    assert terminology.lookup("naloxone")[0].kind == "drug"

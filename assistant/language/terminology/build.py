@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t15"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t16"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -140,15 +140,22 @@ def add_drugs(index: TermIndex) -> None:
     add_ancestors(index, by_tree)
     parents = {p for n, is_medicine in medicine.items() if is_medicine for p in index.broader[n]}
     for number, is_medicine in medicine.items():
-        if is_medicine:  # a medicine under another (naltrexone, naloxone) stays a drug
-            continue
-        if number in parents:
+        if is_medicine and not (number in parents and _plural(index.names[number])):
+            continue  # a medicine under another (naltrexone, naloxone) stays a drug
+        if number in parents:  # "biguanides" (a medicine too) is metformin's class
             index.kinds[number] = "class"
         elif trees.get(number) and all(t.startswith(_BIOMOLECULES) for t in trees[number]):
             index.kinds[number] = "substance"
     for number in medicine:  # a drug's broader concepts are its classes, not its relatives
         index.broader[number] = tuple(b for b in index.broader[number] if index.kinds[b] == "class")
     _merge_salts(index)
+
+
+def _plural(name: str) -> bool:
+    """Whether a drug's name is a plural ("biguanides", "benzodiazepines"): the name of a
+    group of drugs, not of one drug."""
+    last = name.lower().split()[-1] if name.split() else ""
+    return len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
 # MeSH chemicals that are no medicines: inorganic chemicals (mineral waters, anions) and the
