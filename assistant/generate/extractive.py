@@ -42,6 +42,8 @@ PLAIN_MARGIN = 0.35  # ... among the sentences this close to the best one
 PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
 TOPIC_SHARE = 0.6  # of the concept bonus, for a sentence whose passage title names them
 MEASURE_WEIGHT = 0.15  # a sentence stating the kind of quantity asked for ("how long": weeks)
+VOUCH_MARGIN = 0.1  # how far under the similarity floor the bonuses may carry a sentence
+VOUCH_BONUS = 0.35  # ... when they add at least this much
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
 _INTENTS = (
     (
@@ -76,6 +78,18 @@ _INTENTS = (
             re.I,
         ),
         0.2,
+    ),
+    (
+        re.compile(
+            r"\b(?:with|after|before) (?:food|meals?|milk|coffee|tea|juice|breakfast)\b|"
+            r"\bempty stomach\b|\bwash(?:ed)? (?:it|them) down\b|\b(?:coffee|tea|milk|juice)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:food|meals?|water|drinks?|empty stomach|breakfast|with or without|absorption)\b",
+            re.I,
+        ),
+        0.25,
     ),
     (
         re.compile(r"\b(?:why|reason|rationale)\b", re.I),
@@ -294,7 +308,7 @@ class ExtractiveGenerator:
         """
         floor = self._settings.min_sentence_similarity
         usable = [c for c in ranked if _reads_alone(c.sentence)]
-        pool = [c for c in usable if c.similarity >= floor]
+        pool = [c for c in usable if c.similarity >= floor or _vouched(c, floor)]
         choice = Choice(self._settings, subject_stems(request.concepts))
         parts = [p for p in request.parts if p.covered]
         if len(request.parts) > 1 and parts:
@@ -347,6 +361,16 @@ class ExtractiveGenerator:
             sentences = Glossary(self._terminology).gloss(sentences)
         text = " ".join(cite(s, c.passage) for s, c in zip(sentences, chosen, strict=True))
         return Draft(text=text, generator=NAME, mode=NAME, unanswered=unanswered)
+
+
+def _vouched(candidate: Candidate, floor: float) -> bool:
+    """A sentence a little under the similarity floor that the bonuses vouch for: it is about
+    what was asked (its words or its passage's title) and gives the kind of statement asked
+    for ("with plain water only" for "can she wash it down with coffee?")."""
+    return (
+        candidate.similarity >= floor - VOUCH_MARGIN
+        and candidate.score - candidate.similarity >= VOUCH_BONUS
+    )
 
 
 def _plainest_first(ranked: list[Candidate]) -> list[Candidate]:
