@@ -197,19 +197,14 @@ def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[s
     return every or _on_subjects(evidence, subjects)
 
 
-def _route_covered(
-    evidence: _Evidence, concept: Concept, subjects: Sequence[Concept], dose: bool
-) -> bool:
+def _route_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
     """Whether the passages on the subjects give this route, or name no route at all (then
     they say nothing of routes either way): "IV paracetamol" is not answered from passages
-    that give only the oral dose. A dose by any route but the mouth must be given for that
-    route: a dose written with no route is the usual (oral) one, not the IV one."""
+    that give only the oral dose."""
     patterns = dict(grammar().routes)
     passages = _on_subjects(evidence, subjects)
     if any(patterns[concept.label].search(p) for p in passages):
         return True
-    if dose and concept.label != "oral":
-        return False
     return not any(pattern.search(p) for p in passages for pattern in patterns.values())
 
 
@@ -275,10 +270,18 @@ def _listable(concept: Concept) -> bool:
 
 
 def _names_in(terminology: Terminology, concept: Concept, text: str) -> bool:
-    return mentions(terminology, text, concept, broader=True)
+    """Whether ``text`` speaks of ``concept``: by the terminology, or by every word of its
+    name ("nicotine patch" in "the 21 mg patch ... releases nicotine")."""
+    if mentions(terminology, text, concept, broader=True):
+        return True
+    own = [w for w in phrase(concept.label).split() if len(w) > 2]
+    normal = phrase(text)
+    return len(own) > 1 and all(_form_pattern(w).search(normal) for w in own)
 
 
-def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) -> _Verdict:
+def _judge(
+    question: Question, context: Sequence[Concept], evidence: _Evidence, quantities: bool
+) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
     dose = bool(_ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
@@ -294,7 +297,7 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
     drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
-    for drug in [c for c in drugs if c.essential][:1] or drugs[:1]:
+    for drug in ([c for c in drugs if c.essential][:1] or drugs[:1]) if quantities else ():
         names = partial(_names_in, evidence.terminology, drug)
         gap = measure_missing(question.text, drug.label, evidence.passages, names)
         if gap is not None:
@@ -306,7 +309,7 @@ def _judge(question: Question, context: Sequence[Concept], evidence: _Evidence) 
         (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
-            if not _route_covered(evidence, concept, covered, dose):
+            if not _route_covered(evidence, concept, covered):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
             continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
@@ -333,8 +336,13 @@ def assess(
     terminology: Terminology,
     floor: float,
     min_evidence: float,
+    quantities: bool = True,
 ) -> Coverage:
     """Coverage of ``understanding``'s questions by ``passages`` (the texts that may be cited).
+
+    ``quantities``: whether a dose, duration or frequency asked of a drug must be stated
+    about it (assistant/coverage_measures.py): judged on the evidence retrieved for the
+    question; the passages an answer cites are judged on what they name.
 
     ``floor``: under this similarity nothing retrieved is about the question at all.
     ``min_evidence``: for a question with no concept to check (no drug, condition, population
@@ -351,7 +359,10 @@ def assess(
         )
     evidence = _Evidence(terminology, passages)
     questions = understanding.questions or (Question(understanding.corrected, ()),)
-    verdicts = [_judge(q, understanding.context, evidence) for q in questions]
+    # A message of several parts names a part no sentence answers in its own words
+    # (assistant/generate/choice.py), so the quantity is checked for one question only.
+    quantities = quantities and len(questions) == 1
+    verdicts = [_judge(q, understanding.context, evidence, quantities) for q in questions]
     missing = tuple(dict.fromkeys(m for v in verdicts for m in v.missing))
     minor = tuple(dict.fromkeys(m for v in verdicts for m in v.minor))
     answered = [v for v in verdicts if v.answered]

@@ -17,8 +17,8 @@ from assistant.language.sentences import split_sentences
 CHECKED = (DOSE, DURATION, FREQUENCY)
 _PHRASES = {
     DOSE: "the dose of {}",
-    DURATION: "the duration for {}",
-    FREQUENCY: "the frequency for {}",
+    DURATION: "how long {} takes or lasts",
+    FREQUENCY: "how often {} is given",
 }
 
 Names = Callable[[str], bool]  # whether a text names the drug asked about
@@ -26,7 +26,7 @@ Names = Callable[[str], bool]  # whether a text names the drug asked about
 
 def measure_missing(question: str, drug: str, passages: Sequence[str], names: Names) -> str | None:
     """What the passages do not state of the quantity ``question`` asks about ``drug``
-    ("the duration for acitretin"), or None when they state it or nothing of the kind is asked."""
+    ("how long acitretin takes or lasts"), or None when they state it or none is asked."""
     asked = [m for m in CHECKED if m in asked_measures(question)]
     if not asked:
         return None

@@ -71,7 +71,10 @@ _INTENTS = (
         0.15,
     ),
     (
-        re.compile(r"\b(?:side[- ]effects?|adverse|reactions?|unwanted effects?)\b", re.I),
+        re.compile(
+            r"\b(?:side[- ]effects?|adverse (?:effects?|events?|reactions?)|unwanted effects?)\b",
+            re.I,
+        ),
         re.compile(
             r"\b(?:side[- ]effects?|adverse|reactions?|undesirable|reported|common(?:ly)?|"
             r"risk of|can cause|may cause)\b",

@@ -40,8 +40,17 @@ class Assess:
         turn.timings_ms["assess"] = (time.perf_counter() - started) * 1000
         return assessment
 
-    def coverage(self, understanding: Understanding, passages: list[str], best: float) -> Coverage:
-        """Which parts of the question ``passages`` address (see assistant/coverage.py)."""
+    def coverage(
+        self,
+        understanding: Understanding,
+        passages: list[str],
+        best: float,
+        *,
+        quantities: bool = True,
+    ) -> Coverage:
+        """Which parts of the question ``passages`` address (see assistant/coverage.py);
+        ``quantities``: whether the quantity asked of a drug must be stated (not asked of the
+        passages an answer cites, which are judged on what they name)."""
         return assess(
             understanding,
             passages,
@@ -49,6 +58,7 @@ class Assess:
             terminology=self.understander.terminology,
             floor=self.floor,
             min_evidence=self.min_evidence,
+            quantities=quantities,
         )
 
     def parts(self, understanding: Understanding, retrieval: Retrieval) -> tuple[AskedPart, ...]:
@@ -61,7 +71,7 @@ class Assess:
         parts = []
         for question in questions:
             alone = replace(understanding, questions=(question,))
-            verdict = self.coverage(alone, passages, retrieval.best_similarity)
+            verdict = self.coverage(alone, passages, retrieval.best_similarity, quantities=False)
             own = [c for c in self.understander.concepts(question.text) if c.is_subject]
             covered = not verdict.declines
             parts.append(AskedPart(question.text, covered, tuple(asked(c) for c in own)))

@@ -49,7 +49,7 @@ class Decide:
         self, turn: Turn, retrieval: Retrieval, assessment: Assessment, draft: Draft, cited: Cited
     ) -> Decision:
         """The decision on the verified draft and its checked citations."""
-        coverage = with_unanswered(cited.coverage or assessment.coverage, draft.unanswered)
+        coverage = with_unanswered(_narrower(assessment.coverage, cited.coverage), draft.unanswered)
         wording = self.wordings.of(turn.audience)
         reason = _decline_reason(assessment, draft, cited, coverage)
         if reason is not None:
@@ -97,6 +97,17 @@ def _decline_reason(
     if coverage.declines:
         return f"the cited passages do not address {missing_phrase(coverage)}"
     return None
+
+
+def _narrower(retrieved: Coverage, cited: Coverage | None) -> Coverage:
+    """What the cited passages cover, never more than the retrieved ones did: a part the
+    evidence did not address ("how long does it take to work?") stays named when the
+    passages an answer cites happen to name everything they are checked for."""
+    if cited is None:
+        return retrieved
+    if retrieved.level is not CoverageLevel.PARTIAL or cited.level is not CoverageLevel.FULL:
+        return cited
+    return Coverage(CoverageLevel.PARTIAL, retrieved.uncovered, retrieved.findings)
 
 
 def with_unanswered(coverage: Coverage, unanswered: tuple[str, ...]) -> Coverage:

@@ -100,7 +100,7 @@ class Verify:
             chunks = (catalog.chunk(c.chunk_id) for c in citations)
             cited = [chunk.embedding_text for chunk in chunks if chunk is not None]
             best = retrieval.best_similarity
-            coverage = self.assess.coverage(turn.understanding, cited, best)
+            coverage = self.assess.coverage(turn.understanding, cited, best, quantities=False)
         return Cited(text, citations, findings, coverage)
 
     def _checked(self, request: GenerationRequest, draft: Draft) -> Draft:

@@ -69,6 +69,7 @@ def test_a_claim_citing_an_unknown_id_is_a_clear_error(tmp_path: Path) -> None:
 ACUTE = ROOT / "evals" / "corpora" / "acute-paediatrics"
 CHRONIC = ROOT / "evals" / "corpora" / "adult-chronic-care"
 MENTAL = ROOT / "evals" / "corpora" / "adult-mental-health"
+SKIN = ROOT / "evals" / "corpora" / "adult-skin-bone-gut"
 
 
 @pytest.mark.eval
@@ -84,6 +85,7 @@ MENTAL = ROOT / "evals" / "corpora" / "adult-mental-health"
         ("claims-acute-paediatrics-holdout", ACUTE, 0.55, 0.78, 25),
         ("claims-adult-chronic-care", CHRONIC, 0.8, 0.95, 60),
         ("claims-adult-mental-health", MENTAL, 0.5, 0.88, 60),
+        ("claims-adult-skin-bone-gut", SKIN, 0.5, 0.88, 60),
     ],
 )
 def test_claims_benchmark_gate(

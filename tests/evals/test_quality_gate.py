@@ -98,6 +98,7 @@ OTHER_FOLLOWUPS = (
     "followups-acute-paediatrics-holdout",
     "followups-adult-chronic-care",
     "followups-adult-mental-health",
+    "followups-adult-skin-bone-gut",
 )
 
 
