@@ -96,6 +96,11 @@ def _aged(mention: Mention, where: str) -> bool:
     return any(group[0] <= low and high <= group[1] for low, high in ages(where))
 
 
+# A support that speaks of symptoms in general names each sign or symptom: "until the
+# symptoms are relieved" says "until the pain settles".
+_SYMPTOMS = re.compile(r"\bsymptoms?\b", re.IGNORECASE)
+
+
 def _denied(text: str, mention: Mention) -> bool:
     """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis."""
     written = text[max(0, mention.start - 4) : mention.end].lower()
@@ -128,6 +133,7 @@ def entity_problem(
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
         ok = ok or _aged(mention, where) or _adjective(mention, support)
+        ok = ok or (concept.symptom and bool(_SYMPTOMS.search(support)))
         if not ok and not (concept.kind == "condition" and _as_written(mention, support)):
             return f"{mention.text!r} is not named in the cited sentence"
     known = stems(where)

@@ -40,11 +40,12 @@ import re
 
 from assistant.language import quantities
 from assistant.language.markers import strip as strip_markers
-from assistant.language.negation import negated_words
+from assistant.language.grammar import grammar
+from assistant.language.negation import negated_words, negation_tokens
 from assistant.language.quantities import Fact
 from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Terminology, default_terminology
-from assistant.language.tokens import stems
+from assistant.language.tokens import STOPWORDS, stem, stems
 from assistant.meaning.advice import AGAINST, advice, advice_problem
 from assistant.meaning.ages import age_problem
 from assistant.meaning.clauses import (
@@ -87,7 +88,31 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     if not all(grounded(f, [window]) for f in together):
         return False
     kinds = {quantities.kind(f) for f in together} - {"number"}  # bare numbers count too much
-    return all(grounded(f, [clause]) for f in facts(window) if quantities.kind(f) in kinds)
+    stated = [f for f in facts(window) if quantities.kind(f) in kinds]
+    return all(
+        grounded(f, [clause]) or _alternative(f, stated, clause, window) for f in stated
+    )
+
+
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def _alternative(fact: Fact, stated: list[Fact], clause: str, window: str) -> bool:
+    """Whether ``fact`` is offered as an alternative ("or") to a value of its kind the claim
+    clause states, with no other value of the clause's kinds between them: "in moderate
+    (30-49 mL/min) or severe (15-29 mL/min) impairment the dose is 15 mg" states 15 mg for
+    30-49 mL/min; "every 24 hours at 10-30 mL/min and every 48 hours below 10" does not."""
+    for other in stated:
+        if other is fact or quantities.kind(other) != quantities.kind(fact):
+            continue
+        if not grounded(other, [clause]):
+            continue
+        low, high = sorted((other, fact), key=lambda f: f.start)
+        between = window[low.end : high.start]
+        inside = [f for f in stated if low.end <= f.start < high.start]
+        if _OR.search(between) and not inside:
+            return True
+    return False
 
 
 def _minimal(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -212,12 +237,32 @@ def _negated_words(text: str, lex: Lexicon) -> tuple[set[str], set[str]]:
     return negated_words(text, lex.same)
 
 
+def _second_negated(text: str, lex: Lexicon) -> set[str]:
+    """Stems of the second content word after each negation: "no apparent benefit" denies
+    the benefit, though the negation reaches "apparent" first."""
+    found: set[str] = set()
+    pending = 0
+    negations = grammar().negations
+    for token in negation_tokens(text):
+        if token in negations:
+            pending = 2
+        elif token[0].isalpha() and len(token) > 2 and token not in STOPWORDS:
+            if pending == 1:
+                found.add(stem(lex.same.get(token, token)))
+            pending = max(0, pending - 1)
+    return found
+
+
 def flipped_negation(claim: str, support: str, lex: Lexicon) -> str | None:
     """Why the claim affirms what the support negates ("interchangeable" against "not
-    interchangeable") or negates what it affirms; words only one side uses are not judged."""
+    interchangeable") or negates what it affirms; words only one side uses are not judged,
+    nor a word one side negates behind a modifier ("no benefit", "no apparent benefit")."""
     claim_in, claim_out = _negated_words(claim, lex)
     support_in, support_out = _negated_words(support, lex)
-    flipped = (claim_out & support_in - support_out) | (claim_in & support_out - support_in)
+    claim_near, support_near = _second_negated(claim, lex), _second_negated(support, lex)
+    flipped = (claim_out & support_in - support_out - claim_near) | (
+        claim_in & support_out - support_in - support_near
+    )
     flipped -= same_denial(claim, support)
     if flipped:
         return f"negation differs from the cited sentence on {sorted(flipped)[0]!r}"

@@ -88,7 +88,10 @@ _COUNTS = "one two three four five six seven eight nine ten eleven twelve".split
 def _counted() -> re.Pattern[str]:
     """A number written as a word before a unit ("three times", "two doses")."""
     units = quantities.grammar().unit_pattern
-    return re.compile(rf"\b({'|'.join(_COUNTS)})(?=\s+(?:{units})\b)", re.I)
+    counts = "|".join(_COUNTS)
+    # the first count of a range or choice counts too: "two to four times", "one or two doses"
+    listed = rf"(?:\s+(?:to|or)\s+(?:{counts}|\d+))?"
+    return re.compile(rf"\b({counts})(?={listed}\s+(?:{units})\b)", re.I)
 
 
 def _digits(match: re.Match[str]) -> str:
@@ -139,8 +142,21 @@ def side(text: str, value: Quantity) -> str | None:
     limit = _LIMIT.search(before)
     if limit:  # "the maximum permitted dose is 10 mg"
         found.append((limit.start(), "below" if limit.group(1).lower() in _MAXIMA else "above"))
+    compared = _COMPARATIVE.search(before)
+    if compared:  # "larger than 30 g", "shorter than 4 weeks"
+        low = compared.group(1).lower() in _LOW_COMPARATIVES
+        found.append((compared.start(), "below" if low else "above"))
+    if not found:
+        wide = text[max(0, value.start - _GRAMMAR_NEAR) : value.start]
+        offset = len(wide) - len(before)
+        found = [
+            (m.start() - offset, name)
+            for name, pattern in quantities.grammar().before
+            if (m := pattern.search(wide))
+        ]
     if found:
-        return min(found)[1]
+        start, name = min(found)
+        return _turned(name) if _NEGATED_BOUND.search(before[: max(0, start)]) else name
     grammar_side = quantities.bound(text, value.start, value.end)
     if grammar_side is not None:
         return grammar_side
@@ -153,6 +169,28 @@ def side(text: str, value: Quantity) -> str | None:
     if apposed:  # "20 mg once daily, which is also the maximum recommended dose"
         return "below" if apposed.group(1).lower() in ("maximum", "highest") else "above"
     return None
+
+
+_GRAMMAR_NEAR = 48  # characters the quantity grammar searches before a value for a comparator
+# Any comparative before "than" bounds the value after it: above, but for the comparatives of
+# the low end of a scale ("smaller than", "shorter than", "earlier than").
+_COMPARATIVE = re.compile(r"(?<![\w-])(more|less|fewer|[a-z]{2,}er)\s+than\s*$", re.I)
+_LOW_COMPARATIVES = frozenset(
+    "less fewer lower smaller shorter younger earlier slower lighter narrower thinner "
+    "weaker cheaper".split()
+)
+# A negation just before a comparator turns its bound: "no longer than 4 weeks" is at most 4
+# weeks; "should not be used for more than 4 weeks" is a maximum of 4 weeks.
+_NEGATED_BOUND = re.compile(
+    r"(?:\b(?:no|not|never)|n't)(?:\s+(?:be|been|being|to|used|given|taken|applied|"
+    r"continued|prescribed|continuously|regularly|routinely|for|give|take|use|apply|last|"
+    r"lasting))*\s*$",
+    re.I,
+)
+
+
+def _turned(name: str) -> str:
+    return "above" if name == "below" else "below"
 
 
 _BRACKETED = re.compile(r"^\s*\([^()]*\)|^[^()]*\)")

@@ -121,7 +121,7 @@ def _values_of_its_drugs(
 
 
 def _drugs(text: str, terminology: Terminology) -> set[str]:
-    return {m.concept.id for m in terminology.mentions(text) if m.concept.kind == "drug"}
+    return {m.concept.id for m in terminology.scan(text) if m.concept.kind == "drug"}
 
 
 def _apart(run: Sequence[Evidence], facts: list[quantities.Fact]) -> bool:
