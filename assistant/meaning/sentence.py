@@ -75,11 +75,20 @@ def _windows(support: str) -> list[tuple[int, int, str]]:
     """Runs of consecutive comma-separated pieces of the support's clauses: (first piece,
     last piece, text)."""
     pieces = [p for c in clauses(support) for p in comma_pieces(c)]
-    return [
-        (i, j, " ".join(pieces[i : j + 1]))
-        for i in range(len(pieces))
-        for j in range(i, len(pieces))
-    ]
+    starts, at = [], 0
+    for piece in pieces:  # where each piece is written, to keep the words that join them
+        start = support.find(piece, at)
+        starts.append(start)
+        at = start + len(piece) if start >= 0 else at
+
+    def joined(i: int, j: int) -> str:
+        """Pieces ``i`` to ``j`` as the support writes them ("30-49 mL/min) or severe (15-29
+        mL/min)"), else joined by spaces."""
+        if starts[i] < 0 or starts[j] < 0:
+            return " ".join(pieces[i : j + 1])
+        return support[starts[i] : starts[j] + len(pieces[j])]
+
+    return [(i, j, joined(i, j)) for i in range(len(pieces)) for j in range(i, len(pieces))]
 
 
 def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
