@@ -42,7 +42,7 @@ from assistant.language import quantities
 from assistant.language.markers import strip as strip_markers
 from assistant.language.grammar import grammar
 from assistant.language.negation import negated_words, negation_tokens
-from assistant.language.quantities import Fact
+from assistant.language.quantities import Fact, Quantity
 from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import STOPWORDS, stem, stems
@@ -160,10 +160,28 @@ def _clause_mismatch(
     for value, side in bounds(clause):
         holding = set().union(*[sides_of(t, value) for t in targets if sides_of(t, value)])
         if holding <= {None}:  # a bound said of the value further on ("which is the maximum")
-            holding |= sides_of(support, value)
+            holding |= sides_of(support, value) | _listed_limit(support, value)
         if side not in holding:
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
     return negation_problem(clause, " ".join(stretches) or support, lex)
+
+
+_LIMIT_WORD = re.compile(r"\b(?:(maxim\w*|highest|upper limit)|(minim\w*|lowest))\b", re.I)
+
+
+def _listed_limit(support: str, value: Quantity) -> set[str | None]:
+    """The bound a limit named earlier in the support's clause puts on a value listed after
+    it ("maximum daily doses were set: 40 mg for adults, and 20 mg for those over 65")."""
+    plain = quantities.masked(support)
+    found: set[str | None] = set()
+    for q in quantities.quantities(plain):
+        if not q.same(value):
+            continue
+        before = re.split(r";|\.\s", plain[: q.start])[-1]
+        words = list(_LIMIT_WORD.finditer(before))
+        if words:
+            found.add("below" if words[-1].group(1) else "above")
+    return found
 
 
 def _free(fact: Fact, together: list[Fact], support: str) -> bool:

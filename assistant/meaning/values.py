@@ -43,6 +43,10 @@ _TIMES = re.compile(
     r"(?:24\s*(?:hours|hour|hrs|hr|h)|day)|daily)\b",
     re.I,
 )
+# "2 or 3 times daily" is 2 to 3 times a day: a choice of counts is a range
+_OR_TIMES = re.compile(r"(?<=\d)(\s+or\s+)(?=\d+\s+times\b)", re.I)
+# "3 times weekly", "twice weekly" (after :data:`_TIMES`): so many times a week
+_WEEKLY = re.compile(rf"\b({_COUNT})\s+times\s+(?:(?:per|every|each|in)\s+(?:a\s+|one\s+)?week|weekly)\b", re.I)
 # "3 divided doses" is 3 doses: the word moves after ("3 doses divided"), same length
 _DIVIDED = re.compile(r"(?<=\d )((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
 # "7.3% against 15.3%" compares two values: no "advise against"
@@ -78,7 +82,14 @@ def normalize(text: str) -> str:
     text = _AGAINST.sub("versus ", text)
     text = _DIVIDED.sub(lambda m: f"{m.group(2)}{m.group(1)[-1]}{m.group(1)[:-1]}", text)
     text = _counted().sub(_digits, text)
+    text = _OR_TIMES.sub(lambda m: " to" + " " * (len(m.group(1)) - 3), text)
+    text = _WEEKLY.sub(_a_week, text)
     return _TIMES.sub(_a_day, text)
+
+
+def _a_week(match: re.Match[str]) -> str:
+    written = f"{match.group(1)} times a week"
+    return written + " " * (len(match.group(0)) - len(written))
 
 
 _COUNTS = "one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
@@ -142,6 +153,9 @@ def side(text: str, value: Quantity) -> str | None:
     limit = _LIMIT.search(before)
     if limit:  # "the maximum permitted dose is 10 mg"
         found.append((limit.start(), "below" if limit.group(1).lower() in _MAXIMA else "above"))
+    limited = _LIMITED.search(before)
+    if limited:  # "limit tea and coffee to 3 cups", "restricted to 30 days"
+        found.append((limited.start(), "below"))
     compared = _COMPARATIVE.search(before)
     if compared:  # "larger than 30 g", "shorter than 4 weeks"
         low = compared.group(1).lower() in _LOW_COMPARATIVES
@@ -172,6 +186,12 @@ def side(text: str, value: Quantity) -> str | None:
 
 
 _GRAMMAR_NEAR = 48  # characters the quantity grammar searches before a value for a comparator
+# A limit set on what comes before the value: "limit tea and coffee to 3 cups a day".
+_LIMITED = re.compile(
+    r"\b(?:limit|limits|limited|limiting|restrict|restricts|restricted|restricting|cap|capped)"
+    r"(?:\s+[\w-]+){0,4}?\s+(?:to|at)\s*$",
+    re.I,
+)
 # Any comparative before "than" bounds the value after it: above, but for the comparatives of
 # the low end of a scale ("smaller than", "shorter than", "earlier than").
 _COMPARATIVE = re.compile(r"(?<![\w-])(more|less|fewer|[a-z]{2,}er)\s+than\s*$", re.I)
@@ -184,7 +204,7 @@ _LOW_COMPARATIVES = frozenset(
 _NEGATED_BOUND = re.compile(
     r"(?:\b(?:no|not|never)|n't)(?:\s+(?:be|been|being|to|used|given|taken|applied|"
     r"continued|prescribed|continuously|regularly|routinely|for|give|take|use|apply|last|"
-    r"lasting))*\s*$",
+    r"lasting|go|goes|rise|rises|increased|raised|titrated|kept|exceed|be))*\s*$",
     re.I,
 )
 
@@ -288,12 +308,22 @@ def grounded(fact: Fact, texts: list[str]) -> bool:
     dosing frequency follows it ("15 mg/kg three times daily" is not 15 mg/kg/day)."""
     if quantities.grounded(fact, texts):
         return True
-    if not isinstance(fact, Quantity) or fact.unit is None:
+    if not isinstance(fact, Quantity):
         return False
+    if fact.unit is None:
+        return _spelled(fact, texts)
     if fact.per[-1:] == ("day",):
         bare = replace(fact, per=fact.per[:-1])
         return any(_daily(bare, t) for t in texts)
     return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
+
+
+def _spelled(fact: Quantity, texts: list[str]) -> bool:
+    """Whether a bare count is written out in one of ``texts`` ("8 cups" and "eight cups")."""
+    if fact.is_range or fact.low != int(fact.low) or not 1 <= fact.low <= len(_COUNTS):
+        return False
+    word = re.compile(rf"\b{_COUNTS[int(fact.low) - 1]}\b", re.I)
+    return any(word.search(t) for t in texts)
 
 
 _RATE_REACH = 30  # characters after a value searched for its dosing frequency
