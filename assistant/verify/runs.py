@@ -5,6 +5,7 @@ about one subject, every value taken from a sentence about the claim's own drug.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import combinations
@@ -120,8 +121,19 @@ def _values_of_its_drugs(
     return True
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
 def _drugs(text: str, terminology: Terminology) -> set[str]:
-    return {m.concept.id for m in terminology.scan(text) if m.concept.kind == "drug"}
+    """The drugs a sentence is about, each name read whole: not one inside a condition's
+    name ("Thyroid disease") nor one named in brackets, an aside ("other drinks (including
+    mineral water)")."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    return {
+        m.concept.id
+        for m in terminology.scan(text)
+        if m.concept.kind == "drug" and not any(a <= m.start < b for a, b in asides)
+    }
 
 
 def _apart(run: Sequence[Evidence], facts: list[quantities.Fact]) -> bool:
