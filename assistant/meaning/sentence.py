@@ -47,7 +47,7 @@ from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import STOPWORDS, stem, stems
 from assistant.meaning.advice import AGAINST, advice, advice_problem
-from assistant.meaning.ages import age_problem
+from assistant.meaning.ages import age_problem, sex_age_problem
 from assistant.meaning.clauses import (
     attachment_problem,
     order_problem,
@@ -331,6 +331,7 @@ def meaning_problem(
         fact_problem(plain, support)
         or clause_problem(plain, support, lex, terms)
         or age_problem(plain, support)
+        or _sex_problem(plain, support, lex)
         or pole_problem(plain, support, lex)
         or advice_problem(plain, support)
         or negation_problem(plain, support, lex)
@@ -341,6 +342,11 @@ def meaning_problem(
         or setting_problem(plain, support, lex)
         or order_problem(plain, support)
     )
+
+
+def _sex_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+    sexes = next(((p.a, p.b) for p in lex.poles if p.name == "women/men"), None)
+    return sex_age_problem(claim, support, sexes) if sexes else None
 
 
 def contradiction(claim: str, sentence: str) -> str | None:
