@@ -66,6 +66,7 @@ from assistant.meaning.values import (
     sides_of,
     unbounded,
     unnumbered,
+    unturned,
 )
 
 facts = claim_facts
@@ -163,7 +164,7 @@ def _clause_mismatch(
             holding |= sides_of(support, value) | _listed_limit(support, value)
         if side not in holding:
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
-    return negation_problem(clause, " ".join(stretches) or support, lex)
+    return negation_problem(unturned(clause), unturned(" ".join(stretches) or support), lex)
 
 
 _LIMIT_WORD = re.compile(r"\b(?:(maxim\w*|highest|upper limit)|(minim\w*|lowest))\b", re.I)
@@ -333,9 +334,9 @@ def meaning_problem(
         or age_problem(plain, support)
         or _sex_problem(plain, support, lex)
         or pole_problem(plain, support, lex)
-        or advice_problem(plain, support)
-        or negation_problem(plain, support, lex)
-        or polarity_problem(plain, support)
+        or advice_problem(unturned(plain), unturned(support))
+        or negation_problem(unturned(plain), unturned(support), lex)
+        or polarity_problem(unturned(plain), unturned(support))
         or entity_problem(plain, support, context, lex, terms)
         or attachment_problem(plain, support, lex, terms)
         or route_problem(plain, support, terms)

@@ -100,9 +100,11 @@ def _counted() -> re.Pattern[str]:
     """A number written as a word before a unit ("three times", "two doses")."""
     units = quantities.grammar().unit_pattern
     counts = "|".join(_COUNTS)
-    # the first count of a range or choice counts too: "two to four times", "one or two doses"
+    # the first count of a range or choice counts too: "two to four times", "one or two doses";
+    # from two, a count of anything ("five portions", "eight cups")
     listed = rf"(?:\s+(?:to|or)\s+(?:{counts}|\d+))?"
-    return re.compile(rf"\b({counts})(?={listed}\s+(?:{units})\b)", re.I)
+    things = rf"(?<!\bone)(?<!\bOne)(?={listed}\s+[a-z]{{3,}}s\b)"
+    return re.compile(rf"\b({counts})(?:(?={listed}\s+(?:{units})\b)|{things})", re.I)
 
 
 def _digits(match: re.Match[str]) -> str:
@@ -170,7 +172,9 @@ def side(text: str, value: Quantity) -> str | None:
         ]
     if found:
         start, name = min(found)
-        return _turned(name) if _NEGATED_BOUND.search(before[: max(0, start)]) else name
+        at = value.start - len(before) + start  # where the comparator is written
+        negated = _NEGATED_BOUND.search(text[max(0, at - _NEGATION_REACH) : max(0, at)])
+        return _turned(name) if negated else name
     grammar_side = quantities.bound(text, value.start, value.end)
     if grammar_side is not None:
         return grammar_side
@@ -201,12 +205,38 @@ _LOW_COMPARATIVES = frozenset(
 )
 # A negation just before a comparator turns its bound: "no longer than 4 weeks" is at most 4
 # weeks; "should not be used for more than 4 weeks" is a maximum of 4 weeks.
+_NEGATION_REACH = 64  # characters before a comparator searched for a negation that turns it
+_NOT = r"(?:\b(?:no|not|never)|n't)"
 _NEGATED_BOUND = re.compile(
-    r"(?:\b(?:no|not|never)|n't)(?:\s+(?:be|been|being|to|used|given|taken|applied|"
-    r"continued|prescribed|continuously|regularly|routinely|for|give|take|use|apply|last|"
-    r"lasting|go|goes|rise|rises|increased|raised|titrated|kept|exceed|be))*\s*$",
+    rf"{_NOT}(?:\s+(?:be|been|being|to|used|given|taken|applied|continued|prescribed|"
+    r"continuously|regularly|routinely|for|give|take|use|apply|last|lasting|go|goes|rise|rises|"
+    r"increased|raised|titrated|kept|exceed))*\s*$"
+    # "is not used on the face for longer than 5 days": a duration its use is kept within
+    rf"|{_NOT}\s+(?:(?:be|been|being|to)\s+)*(?:used|given|taken|applied|continued|"
+    r"prescribed|use|give|take|apply|continue)(?:\s+[\w-]+){0,5}?\s+for\s*$",
     re.I,
 )
+
+
+_TURNABLE = re.compile(
+    r"(?<![\w-])(?:(?:more|less|fewer|[a-z]{2,}er)\s+than|over|above|beyond|exceed\w*)"
+    r"(?=\s+(?:a\s+|the\s+)?\d)",
+    re.I,
+)
+_NEGATION_WORD = re.compile(r"\b(?:no|not|never)\b|n't", re.I)
+
+
+def unturned(text: str) -> str:
+    """``text`` with each negation that turns a comparator blanked (same length): "is not
+    used on the face for longer than 5 days" bounds a duration, and denies no use."""
+    for comparator in _TURNABLE.finditer(text):
+        start = max(0, comparator.start() - _NEGATION_REACH)
+        turned = _NEGATED_BOUND.search(text[start : comparator.start()])
+        if turned:
+            word = _NEGATION_WORD.search(text, start + turned.start())
+            if word and word.start() < comparator.start():
+                text = text[: word.start()] + " " * len(word.group(0)) + text[word.end() :]
+    return text
 
 
 def _turned(name: str) -> str:
@@ -311,19 +341,11 @@ def grounded(fact: Fact, texts: list[str]) -> bool:
     if not isinstance(fact, Quantity):
         return False
     if fact.unit is None:
-        return _spelled(fact, texts)
+        return False
     if fact.per[-1:] == ("day",):
         bare = replace(fact, per=fact.per[:-1])
         return any(_daily(bare, t) for t in texts)
     return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
-
-
-def _spelled(fact: Quantity, texts: list[str]) -> bool:
-    """Whether a bare count is written out in one of ``texts`` ("8 cups" and "eight cups")."""
-    if fact.is_range or fact.low != int(fact.low) or not 1 <= fact.low <= len(_COUNTS):
-        return False
-    word = re.compile(rf"\b{_COUNTS[int(fact.low) - 1]}\b", re.I)
-    return any(word.search(t) for t in texts)
 
 
 _RATE_REACH = 30  # characters after a value searched for its dosing frequency
