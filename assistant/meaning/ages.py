@@ -173,7 +173,7 @@ def sex_age_problem(claim: str, support: str, sexes: tuple[re.Pattern[str], ...]
 
 def _sexed(text: str, sexes: tuple[re.Pattern[str], ...]) -> list[tuple[int, Band]]:
     """(which sex, age band) for each clause naming one sex and an age band."""
-    found = []
+    found: list[tuple[int, Band]] = []
     for clause in _SEX_JOIN.split(text):
         named = [i for i, pattern in enumerate(sexes) if pattern.search(clause)]
         if len(named) == 1:

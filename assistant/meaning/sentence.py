@@ -39,8 +39,8 @@ from __future__ import annotations
 import re
 
 from assistant.language import quantities
-from assistant.language.markers import strip as strip_markers
 from assistant.language.grammar import grammar
+from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import negated_words, negation_tokens
 from assistant.language.quantities import Fact, Quantity
 from assistant.language.sentences import clauses, comma_pieces
@@ -99,9 +99,7 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
         return False
     kinds = {quantities.kind(f) for f in together} - {"number"}  # bare numbers count too much
     stated = [f for f in facts(window) if quantities.kind(f) in kinds]
-    return all(
-        grounded(f, [clause]) or _alternative(f, stated, clause, window) for f in stated
-    )
+    return all(grounded(f, [clause]) or _alternative(f, stated, clause, window) for f in stated)
 
 
 _OR = re.compile(r"\bor\b", re.IGNORECASE)

@@ -46,7 +46,9 @@ _TIMES = re.compile(
 # "2 or 3 times daily" is 2 to 3 times a day: a choice of counts is a range
 _OR_TIMES = re.compile(r"(?<=\d)(\s+or\s+)(?=\d+\s+times\b)", re.I)
 # "3 times weekly", "twice weekly" (after :data:`_TIMES`): so many times a week
-_WEEKLY = re.compile(rf"\b({_COUNT})\s+times\s+(?:(?:per|every|each|in)\s+(?:a\s+|one\s+)?week|weekly)\b", re.I)
+_WEEKLY = re.compile(
+    rf"\b({_COUNT})\s+times\s+(?:(?:per|every|each|in)\s+(?:a\s+|one\s+)?week|weekly)\b", re.I
+)
 # "3 divided doses" is 3 doses: the word moves after ("3 doses divided"), same length
 _DIVIDED = re.compile(r"(?<=\d )((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
 # "7.3% against 15.3%" compares two values: no "advise against"
@@ -200,8 +202,8 @@ _LIMITED = re.compile(
 # the low end of a scale ("smaller than", "shorter than", "earlier than").
 _COMPARATIVE = re.compile(r"(?<![\w-])(more|less|fewer|[a-z]{2,}er)\s+than\s*$", re.I)
 _LOW_COMPARATIVES = frozenset(
-    "less fewer lower smaller shorter younger earlier slower lighter narrower thinner "
-    "weaker cheaper".split()
+    {"less", "fewer", "lower", "smaller", "shorter", "younger", "earlier", "slower"}
+    | {"lighter", "narrower", "thinner", "weaker", "cheaper"}
 )
 # A negation just before a comparator turns its bound: "no longer than 4 weeks" is at most 4
 # weeks; "should not be used for more than 4 weeks" is a maximum of 4 weeks.
