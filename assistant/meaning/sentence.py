@@ -55,6 +55,7 @@ from assistant.meaning.clauses import (
     route_problem,
     same_denial,
 )
+from assistant.meaning.comparators import unturned
 from assistant.meaning.entities import entity_problem, setting_problem
 from assistant.meaning.lexicon import Lexicon, lexicon
 from assistant.meaning.values import (
@@ -66,7 +67,6 @@ from assistant.meaning.values import (
     sides_of,
     unbounded,
     unnumbered,
-    unturned,
 )
 
 facts = claim_facts

@@ -27,6 +27,14 @@ from assistant.language import quantities
 from assistant.language.grammar import alternatives, load_data
 from assistant.language.quantities import Fact, Frequency, Quantity
 from assistant.language.terminology import Mention, Terminology
+from assistant.meaning.comparators import (
+    COMPARATIVE,
+    LIMITED,
+    LOW_COMPARATIVES,
+    NEGATED_BOUND,
+    NEGATION_REACH,
+    turned,
+)
 from assistant.meaning.lexicon import LEXICON
 
 _NUM = r"\d+(?:[.,]\d+)?"
@@ -157,12 +165,12 @@ def side(text: str, value: Quantity) -> str | None:
     limit = _LIMIT.search(before)
     if limit:  # "the maximum permitted dose is 10 mg"
         found.append((limit.start(), "below" if limit.group(1).lower() in _MAXIMA else "above"))
-    limited = _LIMITED.search(before)
+    limited = LIMITED.search(before)
     if limited:  # "limit tea and coffee to 3 cups", "restricted to 30 days"
         found.append((limited.start(), "below"))
-    compared = _COMPARATIVE.search(before)
+    compared = COMPARATIVE.search(before)
     if compared:  # "larger than 30 g", "shorter than 4 weeks"
-        low = compared.group(1).lower() in _LOW_COMPARATIVES
+        low = compared.group(1).lower() in LOW_COMPARATIVES
         found.append((compared.start(), "below" if low else "above"))
     if not found:
         wide = text[max(0, value.start - _GRAMMAR_NEAR) : value.start]
@@ -175,8 +183,8 @@ def side(text: str, value: Quantity) -> str | None:
     if found:
         start, name = min(found)
         at = value.start - len(before) + start  # where the comparator is written
-        negated = _NEGATED_BOUND.search(text[max(0, at - _NEGATION_REACH) : max(0, at)])
-        return _turned(name) if negated else name
+        negated = NEGATED_BOUND.search(text[max(0, at - NEGATION_REACH) : max(0, at)])
+        return turned(name) if negated else name
     grammar_side = quantities.bound(text, value.start, value.end)
     if grammar_side is not None:
         return grammar_side
@@ -192,59 +200,6 @@ def side(text: str, value: Quantity) -> str | None:
 
 
 _GRAMMAR_NEAR = 48  # characters the quantity grammar searches before a value for a comparator
-# A limit set on what comes before the value: "limit tea and coffee to 3 cups a day".
-_LIMITED = re.compile(
-    r"\b(?:limit|limits|limited|limiting|restrict|restricts|restricted|restricting|cap|capped)"
-    r"(?:\s+[\w-]+){0,4}?\s+(?:to|at)\s*$",
-    re.I,
-)
-# Any comparative before "than" bounds the value after it: above, but for the comparatives of
-# the low end of a scale ("smaller than", "shorter than", "earlier than").
-_COMPARATIVE = re.compile(r"(?<![\w-])(more|less|fewer|[a-z]{2,}er)\s+than\s*$", re.I)
-_LOW_COMPARATIVES = frozenset(
-    {"less", "fewer", "lower", "smaller", "shorter", "younger", "earlier", "slower"}
-    | {"lighter", "narrower", "thinner", "weaker", "cheaper"}
-)
-# A negation just before a comparator turns its bound: "no longer than 4 weeks" is at most 4
-# weeks; "should not be used for more than 4 weeks" is a maximum of 4 weeks.
-_NEGATION_REACH = 64  # characters before a comparator searched for a negation that turns it
-_NOT = r"(?:\b(?:no|not|never)|n't)"
-_NEGATED_BOUND = re.compile(
-    rf"{_NOT}(?:\s+(?:be|been|being|to|used|given|taken|applied|continued|prescribed|"
-    r"continuously|regularly|routinely|for|give|take|use|apply|last|lasting|go|goes|rise|rises|"
-    r"increased|raised|titrated|kept|exceed))*\s*$"
-    # "is not used on the face for longer than 5 days": a duration its use is kept within
-    rf"|{_NOT}\s+(?:(?:be|been|being|to)\s+)*(?:used|given|taken|applied|continued|"
-    r"prescribed|use|give|take|apply|continue)(?:\s+[\w-]+){0,5}?\s+for\s*$",
-    re.I,
-)
-
-
-_TURNABLE = re.compile(
-    r"(?<![\w-])(?:(?:more|less|fewer|[a-z]{2,}er)\s+than|over|above|beyond|exceed\w*)"
-    r"(?=\s+(?:a\s+|the\s+)?\d)",
-    re.I,
-)
-_NEGATION_WORD = re.compile(r"\b(?:no|not|never)\b|n't", re.I)
-
-
-def unturned(text: str) -> str:
-    """``text`` with each negation that turns a comparator blanked (same length): "is not
-    used on the face for longer than 5 days" bounds a duration, and denies no use."""
-    for comparator in _TURNABLE.finditer(text):
-        start = max(0, comparator.start() - _NEGATION_REACH)
-        turned = _NEGATED_BOUND.search(text[start : comparator.start()])
-        if turned:
-            word = _NEGATION_WORD.search(text, start + turned.start())
-            if word and word.start() < comparator.start():
-                text = text[: word.start()] + " " * len(word.group(0)) + text[word.end() :]
-    return text
-
-
-def _turned(name: str) -> str:
-    return "above" if name == "below" else "below"
-
-
 _BRACKETED = re.compile(r"^\s*\([^()]*\)|^[^()]*\)")
 _MAXIMA = frozenset({"maximum", "highest", "max", "max."})
 _LIMIT = re.compile(
