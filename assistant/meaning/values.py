@@ -358,11 +358,20 @@ def _names(terminology: Terminology, text: str, generation: int) -> tuple[Mentio
 def scoped(claim: str, support: str, context: str) -> str:
     """``claim`` with the bounded values its support does not state but the passage's title
     states with the same bound blanked: the title's scope ("... in under 5s"), which the
-    claim repeats ("a child under 5"), is no value the sentence must state."""
+    claim repeats ("a child under 5"), is no value the sentence must state; so too a
+    product's strength the title gives ("clobetasol propionate 0.05% cream")."""
     for fact in claim_facts(claim):
         if not isinstance(fact, Quantity) or grounded(fact, [support]):
             continue
         bound = side(claim, fact)
-        if bound and bound in sides_of(context, fact):
+        strength = _strength(fact) and grounded(fact, [context])
+        if strength or (bound and bound in sides_of(context, fact)):
             claim = claim[: fact.start] + " " * (fact.end - fact.start) + claim[fact.end :]
     return claim
+
+
+def _strength(fact: Quantity) -> bool:
+    """Whether a value is a product's strength, a percentage or an amount per volume
+    ("clobetasol propionate 0.05%", "1 mg/mL"): the title that names it speaks of that product
+    in every sentence."""
+    return fact.dimension == "percent" or bool(set(fact.per) & {"mL", "L", "dL", "g"})
