@@ -99,6 +99,31 @@ CASES = {
         "The trial enrolled 300 people with HER2-negative breast cancer.",
         "The trial enrolled 300 people with HER2-positive breast cancer.",
     ),
+    "continued is not stopped": (
+        "Metformin is continued during a mild illness if the person is eating.",
+        "During a mild illness metformin can be continued if the person is eating.",
+        "During a mild illness metformin is stopped if the person is eating.",
+    ),
+    "rare is not common": (
+        "Serious liver injury with terbinafine is rare.",
+        "Serious liver injury is a rare effect of terbinafine.",
+        "Serious liver injury is a common effect of terbinafine.",
+    ),
+    "more likely is not less likely": (
+        "Falls are more likely in people taking sedatives.",
+        "People taking sedatives are more likely to fall.",
+        "People taking sedatives are less likely to fall.",
+    ),
+    "a low dose is not a high dose": (
+        "Treatment begins at a low dose of 10 mg.",
+        "A low dose of 10 mg is used to begin treatment.",
+        "A high dose of 10 mg is used to begin treatment.",
+    ),
+    "unsafe advises against": (
+        "Ibuprofen is safe to use while breastfeeding.",
+        "Ibuprofen can be used while breastfeeding.",
+        "Ibuprofen is unsafe while breastfeeding.",
+    ),
     "an acid is the drug its anion names": (
         "Sodium valproate is started at 600 mg a day in divided doses.",
         "Valproic acid is started at 600 mg a day in divided doses.",
