@@ -8,6 +8,7 @@ maximum, which :func:`unturned` reads as no denial of use).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A limit set on what comes before the value: "limit tea and coffee to 3 cups a day".
 LIMITED = re.compile(
@@ -43,6 +44,7 @@ _TURNABLE = re.compile(
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never)\b|n't", re.I)
 
 
+@lru_cache(maxsize=8192)
 def unturned(text: str) -> str:
     """``text`` with each negation that turns a comparator blanked (same length): "is not
     used on the face for longer than 5 days" bounds a duration, and denies no use."""

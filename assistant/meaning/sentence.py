@@ -332,14 +332,22 @@ def meaning_problem(
         or age_problem(plain, support)
         or _sex_problem(plain, support, lex)
         or pole_problem(plain, support, lex)
-        or advice_problem(unturned(plain), unturned(support))
-        or negation_problem(unturned(plain), unturned(support), lex)
-        or polarity_problem(unturned(plain), unturned(support))
+        or _polarity(unturned(plain), unturned(support), lex)
         or entity_problem(plain, support, context, lex, terms)
         or attachment_problem(plain, support, lex, terms)
         or route_problem(plain, support, terms)
         or setting_problem(plain, support, lex)
         or order_problem(plain, support)
+    )
+
+
+def _polarity(claim: str, support: str, lex: Lexicon) -> str | None:
+    """Advice, negations and denials compared (negations that turn a comparator read as
+    bounds, see :func:`unturned`)."""
+    return (
+        advice_problem(claim, support)
+        or negation_problem(claim, support, lex)
+        or polarity_problem(claim, support)
     )
 
 

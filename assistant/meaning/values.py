@@ -83,6 +83,7 @@ def _a_day(match: re.Match[str]) -> str:
     return written + " " * (len(match.group(0)) - len(written))
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """``text`` with ranges and daily rates written as the quantity grammar reads them (and
     "against" between values as "versus"), every other character where it was (spans stay

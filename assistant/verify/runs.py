@@ -128,6 +128,8 @@ def _without_drug_asides(text: str, terminology: Terminology) -> str:
     """``text`` with the drugs named in brackets blanked: an aside ("(including grapefruit
     juice)") changes no subject."""
     asides = [m.span() for m in _ASIDE.finditer(text)]
+    if not asides:
+        return text
     for m in terminology.scan(text):
         if m.concept.kind == "drug" and any(a <= m.start < b for a, b in asides):
             text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
