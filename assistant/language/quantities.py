@@ -27,7 +27,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _BOUND_WINDOW = 48  # characters around a number searched for its comparator
 # Values listed with one unit at the end: "250 or 500 mg", "4.5 and 50 mg".
 _LISTED = re.compile(r"^\s*(?:,\s*(?:or|and)?|or|and)\s*$")
-_WEAK = frozenset({"daily", "every day", "each day"})
+# read when comparing, no claim of their own: "1 to 5 mg daily", "worse at night"
+_WEAK = frozenset({"daily", "every day", "each day", "at night"})
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 

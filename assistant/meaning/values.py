@@ -19,6 +19,7 @@ Age bands and age groups are compared in :mod:`assistant.meaning.ages`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -58,7 +59,7 @@ _WEEKLY = re.compile(
     rf"\b({_COUNT})\s+times\s+(?:(?:per|every|each|in)\s+(?:a\s+|one\s+)?week|weekly)\b", re.I
 )
 # "3 divided doses" is 3 doses: the word moves after ("3 doses divided"), same length
-_DIVIDED = re.compile(r"(?<=\d )((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
+_DIVIDED = re.compile(r"(?<=\d)(\s+)((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
 # "7.3% against 15.3%" compares two values: no "advise against"
 _AGAINST = re.compile(r"\bagainst(?=\s+\d)", re.I)
 _AGE_CONTEXT = re.compile(
@@ -91,8 +92,8 @@ def normalize(text: str) -> str:
     text = _BETWEEN.sub(lambda m: " " * len(m.group(1)) + m.group(2) + "to ", text)
     text = _UP_TO.sub(lambda m: _blank(m, 2), text)
     text = _AGAINST.sub("versus ", text)
-    text = _DIVIDED.sub(lambda m: f"{m.group(2)}{m.group(1)[-1]}{m.group(1)[:-1]}", text)
     text = _counted().sub(_digits, text)
+    text = _DIVIDED.sub(lambda m: f"{m[1]}{m[3]}{m[2][-1]}{m[2][:-1]}", text)
     text = _OR_TIMES.sub(lambda m: " to" + " " * (len(m.group(1)) - 3), text)
     text = _WEEKLY.sub(_a_week, text)
     return _TIMES.sub(_a_day, text)
@@ -113,7 +114,7 @@ def _counted() -> re.Pattern[str]:
     counts = "|".join(_COUNTS)
     # the first count of a range or choice counts too: "two to four times", "one or two doses";
     # from two, a count of anything ("five portions", "eight cups")
-    listed = rf"(?:\s+(?:to|or)\s+(?:{counts}|\d+))?"
+    listed = rf"(?:\s+(?:to|or)\s+(?:{counts}|\d+))?(?:\s+(?:divided|separate|equal))?"
     things = rf"(?<!\bone)(?<!\bOne)(?={listed}\s+[a-z]{{3,}}s\b)"
     return re.compile(rf"\b({counts})(?:(?={listed}\s+(?:{units})\b)|{things})", re.I)
 
@@ -296,14 +297,42 @@ def grounded(fact: Fact, texts: list[str]) -> bool:
     dosing frequency follows it ("15 mg/kg three times daily" is not 15 mg/kg/day)."""
     if quantities.grounded(fact, texts):
         return True
-    if not isinstance(fact, Quantity):
-        return False
+    if isinstance(fact, Frequency):
+        return any(_at_intervals(fact, t) for t in texts)
     if fact.unit is None:
         return False
     if fact.per[-1:] == ("day",):
         bare = replace(fact, per=fact.per[:-1])
         return any(_daily(bare, t) for t in texts)
     return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
+
+
+# "at intervals of (at least) 1 week", "4 weeks apart": a rate written as its interval
+_INTERVAL_BEFORE = re.compile(
+    r"\bintervals?\s+of\s+(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|about)\s+)?$",
+    re.I,
+)
+_APART = re.compile(r"^\s+apart\b", re.I)
+_DAY_MINUTES = 1440.0
+
+
+def _at_intervals(rate: Frequency, text: str) -> bool:
+    """Whether ``text`` gives the interval of a regular rate ("weekly" and "at intervals of 1
+    week", "every 6 months" and "6 months apart")."""
+    if rate.per_day is None or rate.at_night or rate.per_day <= 0:
+        return False
+    interval = _DAY_MINUTES / rate.per_day
+    plain = quantities.masked(text)
+    for q in quantities.quantities(plain):
+        if q.dimension != "time" or q.is_range or q.per:
+            continue
+        if not math.isclose(q.low * q.base, interval, rel_tol=0.02):
+            continue
+        if _INTERVAL_BEFORE.search(plain[max(0, q.start - 50) : q.start]) or _APART.match(
+            plain[q.end :]
+        ):
+            return True
+    return False
 
 
 _RATE_REACH = 30  # characters after a value searched for its dosing frequency
