@@ -124,6 +124,21 @@ CASES = {
         "Ibuprofen can be used while breastfeeding.",
         "Ibuprofen is unsafe while breastfeeding.",
     ),
+    "a rate given as its interval": (
+        "The dose of lamotrigine is raised by 25 mg at intervals of at least 2 weeks.",
+        "Lamotrigine is raised by 25 mg no sooner than every 2 weeks.",
+        "Lamotrigine is raised by 25 mg no sooner than every week.",
+    ),
+    "a night-time dose": (
+        "Amitriptyline 10 mg is taken at night.",
+        "Amitriptyline 10 mg is taken each night.",
+        "Amitriptyline 10 mg is taken twice a day.",
+    ),
+    "divided doses counted in words": (
+        "Gabapentin 900 mg a day is given in three divided doses.",
+        "Gabapentin 900 mg a day is split into 3 doses.",
+        "Gabapentin 900 mg a day is split into 2 doses.",
+    ),
     "an acid is the drug its anion names": (
         "Sodium valproate is started at 600 mg a day in divided doses.",
         "Valproic acid is started at 600 mg a day in divided doses.",
