@@ -186,3 +186,22 @@ def _sexed(text: str, sexes: tuple[re.Pattern[str], ...]) -> list[tuple[int, Ban
 _SEX_JOIN = re.compile(
     r"[;,]|\s(?:and|but|whereas|while)\s(?!(?:over|older|above|under|younger|below)\b)", re.I
 )
+
+
+# "Older" before a people noun names an age group, not a direction: "older patients".
+_OLDER_PEOPLE = re.compile(
+    r"\bolder(?=\s+(?:adults?|people|persons?|patients?|women|men|individuals|population)\b)",
+    re.I,
+)
+_OLDER_AGES = (65.0, OPEN)
+
+
+def older_group(claim: str, support: str) -> str:
+    """``claim`` with "older" blanked where it names the older age group ("older patients")
+    and the support names that group or gives an age inside it ("elderly patients", "aged 65
+    and over"): a group, no direction to compare."""
+    if not _OLDER_PEOPLE.search(claim):
+        return claim
+    if not any(_inside(band, _OLDER_AGES) for band in ages(support)):
+        return claim
+    return _OLDER_PEOPLE.sub(lambda m: " " * len(m.group(0)), claim)

@@ -47,7 +47,7 @@ from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Terminology, default_terminology
 from assistant.language.tokens import STOPWORDS, stem, stems
 from assistant.meaning.advice import AGAINST, advice, advice_problem
-from assistant.meaning.ages import age_problem, sex_age_problem
+from assistant.meaning.ages import age_problem, older_group, sex_age_problem
 from assistant.meaning.clauses import (
     attachment_problem,
     order_problem,
@@ -331,7 +331,7 @@ def meaning_problem(
         or clause_problem(plain, support, lex, terms)
         or age_problem(plain, support)
         or _sex_problem(plain, support, lex)
-        or pole_problem(plain, support, lex)
+        or pole_problem(older_group(plain, support), support, lex)
         or _polarity(unturned(plain), unturned(support), lex)
         or entity_problem(plain, support, context, lex, terms)
         or attachment_problem(plain, support, lex, terms)

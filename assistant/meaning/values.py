@@ -299,12 +299,26 @@ def grounded(fact: Fact, texts: list[str]) -> bool:
         return True
     if isinstance(fact, Frequency):
         return any(_at_intervals(fact, t) for t in texts)
+    if _first_days(fact, texts):
+        return True
     if fact.unit is None:
         return False
     if fact.per[-1:] == ("day",):
         bare = replace(fact, per=fact.per[:-1])
         return any(_daily(bare, t) for t in texts)
     return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
+
+
+def _first_days(fact: Quantity, texts: list[str]) -> bool:
+    """Whether a number of days (or weeks) is given as the first days of a course ("the
+    first 3 days" and "on days 1 to 3", "days 1-3")."""
+    if fact.unit not in ("days", "weeks") or fact.is_range or fact.per:
+        return False
+    if fact.low != int(fact.low) or fact.low < 2:
+        return False
+    word = "days?" if fact.unit == "days" else "weeks?"
+    pattern = re.compile(rf"\b{word}\s+1\s*(?:to|-|–|and)\s*(?:{word}\s+)?{int(fact.low)}\b", re.I)
+    return any(pattern.search(t) for t in texts)
 
 
 # "at intervals of (at least) 1 week", "4 weeks apart": a rate written as its interval

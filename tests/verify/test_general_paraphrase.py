@@ -139,6 +139,16 @@ CASES = {
         "Gabapentin 900 mg a day is split into 3 doses.",
         "Gabapentin 900 mg a day is split into 2 doses.",
     ),
+    "older people are the older age group": (
+        "Elderly patients should start on half the usual dose, 5 mg daily.",
+        "Older patients should start on 5 mg daily.",
+        "Younger patients should start on 5 mg daily.",
+    ),
+    "the first days of a course": (
+        "Oseltamivir 75 mg is given twice daily on days 1 to 5.",
+        "Oseltamivir 75 mg is given twice a day for the first 5 days.",
+        "Oseltamivir 75 mg is given twice a day for the first 7 days.",
+    ),
     "an acid is the drug its anion names": (
         "Sodium valproate is started at 600 mg a day in divided doses.",
         "Valproic acid is started at 600 mg a day in divided doses.",
