@@ -326,6 +326,7 @@ _INTERVAL_BEFORE = re.compile(
     r"\bintervals?\s+of\s+(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|about)\s+)?$",
     re.I,
 )
+_EVERY = re.compile(r"\bevery\s*$", re.I)
 _APART = re.compile(r"^\s+apart\b", re.I)
 _DAY_MINUTES = 1440.0
 
@@ -338,7 +339,13 @@ def _at_intervals(rate: Frequency, text: str) -> bool:
     interval = _DAY_MINUTES / rate.per_day
     plain = quantities.masked(text)
     for q in quantities.quantities(plain):
-        if q.dimension != "time" or q.is_range or q.per:
+        if q.dimension != "time" or q.per:
+            continue
+        if q.is_range:  # "every 6 to 12 months": once or twice a year
+            ends = (q.low * q.base, q.high * q.base)
+            every = _EVERY.search(plain[max(0, q.start - 12) : q.start])
+            if every and any(math.isclose(e, interval, rel_tol=0.02) for e in ends):
+                return True
             continue
         if not math.isclose(q.low * q.base, interval, rel_tol=0.02):
             continue

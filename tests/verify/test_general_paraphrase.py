@@ -149,6 +149,11 @@ CASES = {
         "Oseltamivir 75 mg is given twice a day for the first 5 days.",
         "Oseltamivir 75 mg is given twice a day for the first 7 days.",
     ),
+    "a choice of rates as a range of intervals": (
+        "Patients on a stable dose are reviewed every 6 to 12 months.",
+        "Patients on a stable dose are reviewed once or twice a year.",
+        "Patients on a stable dose are reviewed four times a year.",
+    ),
     "an acid is the drug its anion names": (
         "Sodium valproate is started at 600 mg a day in divided doses.",
         "Valproic acid is started at 600 mg a day in divided doses.",
