@@ -156,6 +156,9 @@ def _clause_mismatch(
         best = max(_minimal(stating), key=lambda w: (len(words & stems(w[2])), -len(w[2])))
         targets.append(best[2])
         stretches.append(closest[2])
+    piece = _piece_apart(clause, support, windows)
+    if piece:
+        return f"the values of {piece!r} are not stated together in the cited sentence"
     for value, side in bounds(clause):
         holding = set().union(*[sides_of(t, value) for t in targets if sides_of(t, value)])
         if holding <= {None}:  # a bound said of the value further on ("which is the maximum")
@@ -163,6 +166,20 @@ def _clause_mismatch(
         if side not in holding:
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
     return negation_problem(unturned(clause), unturned(" ".join(stretches) or support), lex)
+
+
+def _piece_apart(clause: str, support: str, windows: list[tuple[int, int, str]]) -> str | None:
+    """The comma piece of a claim clause (a step of a regimen: "0.5 mg twice a day for the
+    first 3 days") whose values no stretch of the support states together, where the clause
+    has two or more such pieces; None when each is stated together."""
+    pieces = [p for p in comma_pieces(clause) if len(facts(p)) >= 2]
+    if len(pieces) < 2:
+        return None
+    for piece in pieces:
+        found = [f for f in facts(piece) if not _free(f, facts(piece), support)]
+        if len(found) >= 2 and not any(_stated_with(found, piece, w[2]) for w in windows):
+            return piece.strip()
+    return None
 
 
 _LIMIT_WORD = re.compile(r"\b(?:(maxim\w*|highest|upper limit)|(minim\w*|lowest))\b", re.I)

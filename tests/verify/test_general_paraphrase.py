@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.language.quantities import quantities
 from assistant.language.sentences import clauses
 from assistant.language.terminology import default_terminology
 from assistant.meaning import meaning_problem
@@ -154,6 +155,12 @@ CASES = {
         "Patients on a stable dose are reviewed once or twice a year.",
         "Patients on a stable dose are reviewed four times a year.",
     ),
+    "the steps of a regimen, each stated together": (
+        "Prednisolone is given as 40 mg once daily on days 1 to 5, 20 mg once daily on days 6 "
+        "to 10, and then stopped.",
+        "Prednisolone is 40 mg once a day for the first 5 days, 20 mg once a day for days 6 to 10.",
+        "Prednisolone is 20 mg once a day for the first 5 days, 40 mg once a day for days 6 to 10.",
+    ),
     "an acid is the drug its anion names": (
         "Sodium valproate is started at 600 mg a day in divided doses.",
         "Valproic acid is started at 600 mg a day in divided doses.",
@@ -226,3 +233,9 @@ def test_a_drug_inside_a_condition_name_or_brackets_changes_no_subject() -> None
     assert support_problem(kept, passage) is None
     changed = "Levothyroxine is started at 100 micrograms a day for an underactive thyroid."
     assert support_problem(changed, passage) is not None
+
+
+def test_a_day_number_takes_no_unit_from_the_dose_listed_after_it() -> None:
+    found = quantities("0.5 mg once daily on days 1 to 3, 0.5 mg twice daily")
+    assert [q.unit for q in found] == ["mg", None, "mg"]
+    assert [q.unit for q in quantities("250, 500 or 1000 mg")] == ["mg", "mg", "mg"]
