@@ -58,6 +58,7 @@ from assistant.meaning.clauses import (
 from assistant.meaning.comparators import unturned
 from assistant.meaning.entities import entity_problem, setting_problem
 from assistant.meaning.lexicon import Lexicon, lexicon
+from assistant.meaning.sequence import sequence_problem
 from assistant.meaning.values import (
     bounds,
     claim_facts,
@@ -355,6 +356,7 @@ def meaning_problem(
         or route_problem(plain, support, terms)
         or setting_problem(plain, support, lex)
         or order_problem(plain, support)
+        or sequence_problem(plain, support, terms)
     )
 
 

@@ -161,6 +161,14 @@ CASES = {
         "Prednisolone is 40 mg once a day for the first 5 days, 20 mg once a day for days 6 to 10.",
         "Prednisolone is 20 mg once a day for the first 5 days, 40 mg once a day for days 6 to 10.",
     ),
+    "which treatment comes first": (
+        "For hypertension, ACE inhibitors are offered first, and calcium channel blockers only "
+        "if ACE inhibitors are not tolerated.",
+        "If ACE inhibitors are not tolerated, calcium channel blockers are offered for "
+        "hypertension.",
+        "If calcium channel blockers are not tolerated, ACE inhibitors are offered for "
+        "hypertension.",
+    ),
     "an acid is the drug its anion names": (
         "Sodium valproate is started at 600 mg a day in divided doses.",
         "Valproic acid is started at 600 mg a day in divided doses.",
