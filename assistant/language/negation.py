@@ -23,13 +23,19 @@ from dataclasses import dataclass
 from assistant.language.grammar import grammar
 from assistant.language.tokens import STOPWORDS, stem, stems
 
+# Comparatives of size or time: "no sooner than" bounds, "no better than" denies.
+_SIZES = (
+    "more|less|fewer|greater|higher|lower|later|earlier|sooner|longer|shorter|older|younger|"
+    "larger|smaller|bigger|wider"
+)
 _PHRASES = (
     (re.compile(r"\bwith or without\b", re.I), "with"),
     (re.compile(r"\brather than\b", re.I), "not"),
     (re.compile(r"n't\b|\bnon-", re.I), " not "),
     # a bound, not a negation: "no more than 2 doses" is "at most 2 doses", "should not exceed
     # 10 mg" is "at most 10 mg"
-    (re.compile(r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower)\s+than\b", re.I), " "),
+    # ... as is a comparative of size or time: "no sooner than weekly", "no longer than 4 weeks"
+    (re.compile(rf"\b(?:no|not)\s+(?:{_SIZES})\s+than\b", re.I), " "),
     (re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed(?:s|ed|ing)?\b", re.I), " "),
 )
 # Words a negation reaches past: "not significantly improve" negates "improve".
@@ -79,7 +85,7 @@ _DENIAL = re.compile(
     re.IGNORECASE,
 )
 _NOT_DENIALS = re.compile(
-    r"\b(?:no|not)\s+(?:more|less|fewer|greater|higher|lower|later|earlier)\s+than\b"
+    rf"\b(?:no|not)\s+(?:{_SIZES})\s+than\b"
     r"|\b(?:not|never)\s+(?:to\s+)?exceed\w*"
     r"|\bnot only\b|\bno longer\b|\bwith or without\b",
     re.IGNORECASE,

@@ -27,7 +27,10 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _BOUND_WINDOW = 48  # characters around a number searched for its comparator
 # Values listed with one unit at the end: "250 or 500 mg", "4.5 and 50 mg".
 _LISTED = re.compile(r"^\s*(?:,\s*(?:or|and)?|or|and)\s*$")
-_WEAK = frozenset({"daily", "every day", "each day"})
+# A number that counts a time ("day 1", "weeks 4 to 8") takes no unit from a list after it.
+_COUNTED = re.compile(r"\b(?:days?|weeks?|months?|years?|cycles?|steps?)\s+$", re.I)
+# read when comparing, no claim of their own: "1 to 5 mg daily", "worse at night"
+_WEAK = frozenset({"daily", "every day", "each day", "at night"})
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
@@ -170,6 +173,8 @@ def _share_units(found: list[Quantity], text: str) -> list[Quantity]:
     for i in range(len(found) - 2, -1, -1):
         here, after = shared[i], shared[i + 1]
         if here.unit is None and after.unit and _LISTED.match(text[here.end : after.start]):
+            if _COUNTED.search(text[max(0, here.start - 12) : here.start]):
+                continue  # "on days 1 to 3, 0.5 mg": a day's number, not a dose
             shared[i] = Quantity(here.text, here.start, here.end, here.low, here.high,
                                  after.unit, after.dimension, after.base, after.per,
                                  inherited=True)  # fmt: skip

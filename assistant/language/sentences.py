@@ -147,10 +147,11 @@ def message_sentences(text: str) -> list[str]:
     return [s.strip() for s in _MESSAGE_END.split(text) if s.strip()]
 
 
-# Where a clause ends: "; ", ": ", " and ", " but ", " whereas " (not "10 and 30" or
-# "30 or more"). Plain commas do not end one: "the rate at 28 days, the primary outcome, was 38%".
+# Where a clause ends: "; ", ": ", " and ", " but ", " whereas " (not "10 and 30", "30 or
+# more" or "with or without food"). Plain commas do not end one: "the rate at 28 days, the
+# primary outcome, was 38%".
 _CLAUSE = re.compile(
-    r"\s*[;:]\s+|,?(?<!\d)\s+(?:whereas|while|but|and|or)\s+"
+    r"\s*[;:]\s+|,?(?<!\d)(?<!\bwith)\s+(?:whereas|while|but|and|or)\s+"
     r"(?!(?:more|above|older|over|higher|greater|less|lower|below|fewer|younger|under)\b)",
     re.IGNORECASE,
 )

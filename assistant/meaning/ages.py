@@ -43,9 +43,25 @@ def _groups() -> tuple[tuple[re.Pattern[str], Band], ...]:
     return tuple((any_term(g["terms"]), (float(g["ages"][0]), float(g["ages"][1]))) for g in raw)
 
 
+# An age written without its unit is in years: "from age 65", "aged 45 or over".
+_FROM_AGE = re.compile(
+    r"\bfrom\s+(?:the\s+)?age\s+(?:of\s+)?(\d{1,3})\b(?!\s*(?:years?|yrs?|months?|weeks?|days?)\b)",
+    re.I,
+)
+_AGED = re.compile(
+    r"\b(aged?)\s+(\d{1,3})\b(?!\s*(?:years?|yrs?|months?|weeks?|days?|to|-|–)(?:\b|\s|\d))",
+    re.I,
+)
+
+
+def _in_years(text: str) -> str:
+    text = _FROM_AGE.sub(lambda m: f"from {m.group(1)} years", text)
+    return _AGED.sub(lambda m: f"{m.group(1)} {m.group(2)} years", text)
+
+
 def _explicit(text: str) -> list[Band]:
     """The explicit age bands of a text; a gestational age is none."""
-    plain = quantities.masked(text)
+    plain = quantities.masked(_in_years(text))
     for q in quantities.quantities(plain):
         if q.unit in ("weeks", "days") and _GESTATION.match(plain[q.end :]):
             plain = plain[: q.start] + " " * (q.end - q.start) + plain[q.end :]
@@ -140,3 +156,52 @@ def shown(band: Band) -> str:
     if low == 0:
         return f"under {years(high)}"
     return f"{years(low)} to {years(high)}"
+
+
+def sex_age_problem(claim: str, support: str, sexes: tuple[re.Pattern[str], ...]) -> str | None:
+    """Why the claim gives one sex the ages the support gives the other ("men from 65 and
+    women from 75" for "women aged 65 and over and men aged 75 and over"); None when the
+    support gives that sex those ages too, or gives no ages by sex."""
+    ours, theirs = _sexed(claim, sexes), _sexed(support, sexes)
+    for sex, band in ours:
+        own = [b for x, b in theirs if x == sex]
+        other = [b for x, b in theirs if x != sex]
+        if own and not any(_inside(band, b) for b in own) and any(_inside(band, b) for b in other):
+            return f"the cited sentence gives the ages {shown(band)} to the other sex"
+    return None
+
+
+def _sexed(text: str, sexes: tuple[re.Pattern[str], ...]) -> list[tuple[int, Band]]:
+    """(which sex, age band) for each clause naming one sex and an age band."""
+    found: list[tuple[int, Band]] = []
+    for clause in _SEX_JOIN.split(text):
+        named = [i for i, pattern in enumerate(sexes) if pattern.search(clause)]
+        if len(named) == 1:
+            found.extend((named[0], band) for band in _explicit(clause))
+    return found
+
+
+# Where what is said of one sex ends: "for men from 65 and women from 75" ("65 and over" is
+# one age).
+_SEX_JOIN = re.compile(
+    r"[;,]|\s(?:and|but|whereas|while)\s(?!(?:over|older|above|under|younger|below)\b)", re.I
+)
+
+
+# "Older" before a people noun names an age group, not a direction: "older patients".
+_OLDER_PEOPLE = re.compile(
+    r"\bolder(?=\s+(?:adults?|people|persons?|patients?|women|men|individuals|population)\b)",
+    re.I,
+)
+_OLDER_AGES = (65.0, OPEN)
+
+
+def older_group(claim: str, support: str) -> str:
+    """``claim`` with "older" blanked where it names the older age group ("older patients")
+    and the support names that group or gives an age inside it ("elderly patients", "aged 65
+    and over"): a group, no direction to compare."""
+    if not _OLDER_PEOPLE.search(claim):
+        return claim
+    if not any(_inside(band, _OLDER_AGES) for band in ages(support)):
+        return claim
+    return _OLDER_PEOPLE.sub(lambda m: " " * len(m.group(0)), claim)

@@ -96,6 +96,21 @@ def _aged(mention: Mention, where: str) -> bool:
     return any(group[0] <= low and high <= group[1] for low, high in ages(where))
 
 
+def _words_written(mention: Mention, support: str) -> bool:
+    """Whether the support writes every word of a name of two or more words, in any order
+    ("diuretics (particularly thiazides)" for "thiazide diuretics"); never a name with a
+    number ("type 1 diabetes")."""
+    words = [t.lower for t in tokens(mention.text)]
+    if len(words) < 2 or any(not w.isalpha() for w in words):
+        return False
+    return {stem(w) for w in words} <= stems(support)
+
+
+# A support that speaks of symptoms in general names each sign or symptom: "until the
+# symptoms are relieved" says "until the pain settles".
+_SYMPTOMS = re.compile(r"\bsymptoms?\b", re.IGNORECASE)
+
+
 def _denied(text: str, mention: Mention) -> bool:
     """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis."""
     written = text[max(0, mention.start - 4) : mention.end].lower()
@@ -128,6 +143,8 @@ def entity_problem(
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
         ok = ok or _aged(mention, where) or _adjective(mention, support)
+        ok = ok or (concept.symptom and bool(_SYMPTOMS.search(support)))
+        ok = ok or _words_written(mention, support)
         if not ok and not (concept.kind == "condition" and _as_written(mention, support)):
             return f"{mention.text!r} is not named in the cited sentence"
     known = stems(where)
@@ -150,6 +167,8 @@ def swap_problem(
     supported = {m.concept.id for m in terminology.mentions(support)}
     for mention in ours:
         if mention.concept.id in supported or _topic(mention, context, terminology):
+            continue
+        if _words_written(mention, support):
             continue
         for other in theirs:
             same_kind = entity_kind(other) == entity_kind(mention)

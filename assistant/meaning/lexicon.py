@@ -17,6 +17,7 @@ from pathlib import Path
 
 from assistant.language.grammar import load_data
 from assistant.language.terminology import Mention, Terminology
+from assistant.language.tokens import stem
 
 LEXICON = Path(__file__).parents[1] / "language" / "data" / "meaning.v2.yaml"
 # Kinds of named things a sentence can put in place of one another (a drug for a drug, a
@@ -48,8 +49,30 @@ def entities(text: str, terminology: Terminology) -> list[Mention]:
 @lru_cache(maxsize=8192)
 def _entities(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
     return tuple(
-        m for m in terminology.scan(text) if entity_kind(m) is not None and not _verb(m, text)
+        m
+        for m in terminology.scan(text)
+        if entity_kind(m) is not None and not _verb(m, text) and not _everyday_alias(m)
     )
+
+
+_EVERYDAY = 4.5  # Zipf frequency from which a word is everyday English ("combined", "mixed")
+
+
+def _everyday_alias(mention: Mention) -> bool:
+    """Whether a one-word condition name is an everyday participle that shares no word with
+    its concept's name: a dataset synonym such as "combined" (for a combined deficiency) names
+    nothing in "a triptan combined with an NSAID"; "cancer" (Neoplasms) still names its
+    concept, and "infected" (Infections) its own."""
+    written = mention.text.strip().lower()
+    if mention.concept.kind != "condition" or not written.isalpha():
+        return False
+    if not written.endswith("ed"):  # a participle ("combined", "mixed") names no condition
+        return False
+    if stem(written) in {stem(w) for w in re.findall(r"[a-z]+", mention.concept.name.lower())}:
+        return False
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(written, "en") >= _EVERYDAY
 
 
 # An everyday word that names a condition is a verb before these: "the eGFR falls below 30".

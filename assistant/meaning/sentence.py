@@ -39,14 +39,15 @@ from __future__ import annotations
 import re
 
 from assistant.language import quantities
+from assistant.language.grammar import grammar
 from assistant.language.markers import strip as strip_markers
-from assistant.language.negation import negated_words
-from assistant.language.quantities import Fact
+from assistant.language.negation import negated_words, negation_tokens
+from assistant.language.quantities import Fact, Quantity
 from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.terminology import Terminology, default_terminology
-from assistant.language.tokens import stems
+from assistant.language.tokens import STOPWORDS, stem, stems
 from assistant.meaning.advice import AGAINST, advice, advice_problem
-from assistant.meaning.ages import age_problem
+from assistant.meaning.ages import age_problem, older_group, sex_age_problem
 from assistant.meaning.clauses import (
     attachment_problem,
     order_problem,
@@ -54,8 +55,10 @@ from assistant.meaning.clauses import (
     route_problem,
     same_denial,
 )
+from assistant.meaning.comparators import unturned
 from assistant.meaning.entities import entity_problem, setting_problem
 from assistant.meaning.lexicon import Lexicon, lexicon
+from assistant.meaning.sequence import sequence_problem
 from assistant.meaning.values import (
     bounds,
     claim_facts,
@@ -74,11 +77,20 @@ def _windows(support: str) -> list[tuple[int, int, str]]:
     """Runs of consecutive comma-separated pieces of the support's clauses: (first piece,
     last piece, text)."""
     pieces = [p for c in clauses(support) for p in comma_pieces(c)]
-    return [
-        (i, j, " ".join(pieces[i : j + 1]))
-        for i in range(len(pieces))
-        for j in range(i, len(pieces))
-    ]
+    starts, at = [], 0
+    for piece in pieces:  # where each piece is written, to keep the words that join them
+        start = support.find(piece, at)
+        starts.append(start)
+        at = start + len(piece) if start >= 0 else at
+
+    def joined(i: int, j: int) -> str:
+        """Pieces ``i`` to ``j`` as the support writes them ("30-49 mL/min) or severe (15-29
+        mL/min)"), else joined by spaces."""
+        if starts[i] < 0 or starts[j] < 0:
+            return " ".join(pieces[i : j + 1])
+        return support[starts[i] : starts[j] + len(pieces[j])]
+
+    return [(i, j, joined(i, j)) for i in range(len(pieces)) for j in range(i, len(pieces))]
 
 
 def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
@@ -87,7 +99,29 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     if not all(grounded(f, [window]) for f in together):
         return False
     kinds = {quantities.kind(f) for f in together} - {"number"}  # bare numbers count too much
-    return all(grounded(f, [clause]) for f in facts(window) if quantities.kind(f) in kinds)
+    stated = [f for f in facts(window) if quantities.kind(f) in kinds]
+    return all(grounded(f, [clause]) or _alternative(f, stated, clause, window) for f in stated)
+
+
+_OR = re.compile(r"\bor\b", re.IGNORECASE)
+
+
+def _alternative(fact: Fact, stated: list[Fact], clause: str, window: str) -> bool:
+    """Whether ``fact`` is offered as an alternative ("or") to a value of its kind the claim
+    clause states, with no other value of the clause's kinds between them: "in moderate
+    (30-49 mL/min) or severe (15-29 mL/min) impairment the dose is 15 mg" states 15 mg for
+    30-49 mL/min; "every 24 hours at 10-30 mL/min and every 48 hours below 10" does not."""
+    for other in stated:
+        if other is fact or quantities.kind(other) != quantities.kind(fact):
+            continue
+        if not grounded(other, [clause]):
+            continue
+        low, high = sorted((other, fact), key=lambda f: f.start)
+        between = window[low.end : high.start]
+        inside = [f for f in stated if low.end <= f.start < high.start]
+        if _OR.search(between) and not inside:
+            return True
+    return False
 
 
 def _minimal(found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -123,13 +157,48 @@ def _clause_mismatch(
         best = max(_minimal(stating), key=lambda w: (len(words & stems(w[2])), -len(w[2])))
         targets.append(best[2])
         stretches.append(closest[2])
+    piece = _piece_apart(clause, support, windows)
+    if piece:
+        return f"the values of {piece!r} are not stated together in the cited sentence"
     for value, side in bounds(clause):
         holding = set().union(*[sides_of(t, value) for t in targets if sides_of(t, value)])
         if holding <= {None}:  # a bound said of the value further on ("which is the maximum")
-            holding |= sides_of(support, value)
+            holding |= sides_of(support, value) | _listed_limit(support, value)
         if side not in holding:
             return f"{value.text} is bounded {side} in the answer, not in the cited sentence"
-    return negation_problem(clause, " ".join(stretches) or support, lex)
+    return negation_problem(unturned(clause), unturned(" ".join(stretches) or support), lex)
+
+
+def _piece_apart(clause: str, support: str, windows: list[tuple[int, int, str]]) -> str | None:
+    """The comma piece of a claim clause (a step of a regimen: "0.5 mg twice a day for the
+    first 3 days") whose values no stretch of the support states together, where the clause
+    has two or more such pieces; None when each is stated together."""
+    pieces = [p for p in comma_pieces(clause) if len(facts(p)) >= 2]
+    if len(pieces) < 2:
+        return None
+    for piece in pieces:
+        found = [f for f in facts(piece) if not _free(f, facts(piece), support)]
+        if len(found) >= 2 and not any(_stated_with(found, piece, w[2]) for w in windows):
+            return piece.strip()
+    return None
+
+
+_LIMIT_WORD = re.compile(r"\b(?:(maxim\w*|highest|upper limit)|(minim\w*|lowest))\b", re.I)
+
+
+def _listed_limit(support: str, value: Quantity) -> set[str | None]:
+    """The bound a limit named earlier in the support's clause puts on a value listed after
+    it ("maximum daily doses were set: 40 mg for adults, and 20 mg for those over 65")."""
+    plain = quantities.masked(support)
+    found: set[str | None] = set()
+    for q in quantities.quantities(plain):
+        if not q.same(value):
+            continue
+        before = re.split(r";|\.\s", plain[: q.start])[-1]
+        words = list(_LIMIT_WORD.finditer(before))
+        if words:
+            found.add("below" if words[-1].group(1) else "above")
+    return found
 
 
 def _free(fact: Fact, together: list[Fact], support: str) -> bool:
@@ -212,12 +281,32 @@ def _negated_words(text: str, lex: Lexicon) -> tuple[set[str], set[str]]:
     return negated_words(text, lex.same)
 
 
+def _second_negated(text: str, lex: Lexicon) -> set[str]:
+    """Stems of the second content word after each negation: "no apparent benefit" denies
+    the benefit, though the negation reaches "apparent" first."""
+    found: set[str] = set()
+    pending = 0
+    negations = grammar().negations
+    for token in negation_tokens(text):
+        if token in negations:
+            pending = 2
+        elif token[0].isalpha() and len(token) > 2 and token not in STOPWORDS:
+            if pending == 1:
+                found.add(stem(lex.same.get(token, token)))
+            pending = max(0, pending - 1)
+    return found
+
+
 def flipped_negation(claim: str, support: str, lex: Lexicon) -> str | None:
     """Why the claim affirms what the support negates ("interchangeable" against "not
-    interchangeable") or negates what it affirms; words only one side uses are not judged."""
+    interchangeable") or negates what it affirms; words only one side uses are not judged,
+    nor a word one side negates behind a modifier ("no benefit", "no apparent benefit")."""
     claim_in, claim_out = _negated_words(claim, lex)
     support_in, support_out = _negated_words(support, lex)
-    flipped = (claim_out & support_in - support_out) | (claim_in & support_out - support_in)
+    claim_near, support_near = _second_negated(claim, lex), _second_negated(support, lex)
+    flipped = (claim_out & support_in - support_out - claim_near) | (
+        claim_in & support_out - support_in - support_near
+    )
     flipped -= same_denial(claim, support)
     if flipped:
         return f"negation differs from the cited sentence on {sorted(flipped)[0]!r}"
@@ -259,16 +348,31 @@ def meaning_problem(
         fact_problem(plain, support)
         or clause_problem(plain, support, lex, terms)
         or age_problem(plain, support)
-        or pole_problem(plain, support, lex)
-        or advice_problem(plain, support)
-        or negation_problem(plain, support, lex)
-        or polarity_problem(plain, support)
+        or _sex_problem(plain, support, lex)
+        or pole_problem(older_group(plain, support), support, lex)
+        or _polarity(unturned(plain), unturned(support), lex)
         or entity_problem(plain, support, context, lex, terms)
         or attachment_problem(plain, support, lex, terms)
         or route_problem(plain, support, terms)
         or setting_problem(plain, support, lex)
         or order_problem(plain, support)
+        or sequence_problem(plain, support, terms)
     )
+
+
+def _polarity(claim: str, support: str, lex: Lexicon) -> str | None:
+    """Advice, negations and denials compared (negations that turn a comparator read as
+    bounds, see :func:`unturned`)."""
+    return (
+        advice_problem(claim, support)
+        or negation_problem(claim, support, lex)
+        or polarity_problem(claim, support)
+    )
+
+
+def _sex_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+    sexes = next(((p.a, p.b) for p in lex.poles if p.name == "women/men"), None)
+    return sex_age_problem(claim, support, sexes) if sexes else None
 
 
 def contradiction(claim: str, sentence: str) -> str | None:

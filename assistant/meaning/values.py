@@ -19,6 +19,7 @@ Age bands and age groups are compared in :mod:`assistant.meaning.ages`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -27,6 +28,14 @@ from assistant.language import quantities
 from assistant.language.grammar import alternatives, load_data
 from assistant.language.quantities import Fact, Frequency, Quantity
 from assistant.language.terminology import Mention, Terminology
+from assistant.meaning.comparators import (
+    COMPARATIVE,
+    LIMITED,
+    LOW_COMPARATIVES,
+    NEGATED_BOUND,
+    NEGATION_REACH,
+    turned,
+)
 from assistant.meaning.lexicon import LEXICON
 
 _NUM = r"\d+(?:[.,]\d+)?"
@@ -43,8 +52,14 @@ _TIMES = re.compile(
     r"(?:24\s*(?:hours|hour|hrs|hr|h)|day)|daily)\b",
     re.I,
 )
+# "2 or 3 times daily" is 2 to 3 times a day: a choice of counts is a range
+_OR_TIMES = re.compile(r"(?<=\d)(\s+or\s+)(?=\d+\s+times\b)", re.I)
+# "3 times weekly", "twice weekly" (after :data:`_TIMES`): so many times a week
+_WEEKLY = re.compile(
+    rf"\b({_COUNT})\s+times\s+(?:(?:per|every|each|in)\s+(?:a\s+|one\s+)?week|weekly)\b", re.I
+)
 # "3 divided doses" is 3 doses: the word moves after ("3 doses divided"), same length
-_DIVIDED = re.compile(r"(?<=\d )((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
+_DIVIDED = re.compile(r"(?<=\d)(\s+)((?:divided|separate|equal)\s)(doses|dose)\b", re.I)
 # "7.3% against 15.3%" compares two values: no "advise against"
 _AGAINST = re.compile(r"\bagainst(?=\s+\d)", re.I)
 _AGE_CONTEXT = re.compile(
@@ -69,6 +84,7 @@ def _a_day(match: re.Match[str]) -> str:
     return written + " " * (len(match.group(0)) - len(written))
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """``text`` with ranges and daily rates written as the quantity grammar reads them (and
     "against" between values as "versus"), every other character where it was (spans stay
@@ -76,9 +92,16 @@ def normalize(text: str) -> str:
     text = _BETWEEN.sub(lambda m: " " * len(m.group(1)) + m.group(2) + "to ", text)
     text = _UP_TO.sub(lambda m: _blank(m, 2), text)
     text = _AGAINST.sub("versus ", text)
-    text = _DIVIDED.sub(lambda m: f"{m.group(2)}{m.group(1)[-1]}{m.group(1)[:-1]}", text)
     text = _counted().sub(_digits, text)
+    text = _DIVIDED.sub(lambda m: f"{m[1]}{m[3]}{m[2][-1]}{m[2][:-1]}", text)
+    text = _OR_TIMES.sub(lambda m: " to" + " " * (len(m.group(1)) - 3), text)
+    text = _WEEKLY.sub(_a_week, text)
     return _TIMES.sub(_a_day, text)
+
+
+def _a_week(match: re.Match[str]) -> str:
+    written = f"{match.group(1)} times a week"
+    return written + " " * (len(match.group(0)) - len(written))
 
 
 _COUNTS = "one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
@@ -88,7 +111,12 @@ _COUNTS = "one two three four five six seven eight nine ten eleven twelve".split
 def _counted() -> re.Pattern[str]:
     """A number written as a word before a unit ("three times", "two doses")."""
     units = quantities.grammar().unit_pattern
-    return re.compile(rf"\b({'|'.join(_COUNTS)})(?=\s+(?:{units})\b)", re.I)
+    counts = "|".join(_COUNTS)
+    # the first count of a range or choice counts too: "two to four times", "one or two doses";
+    # from two, a count of anything ("five portions", "eight cups")
+    listed = rf"(?:\s+(?:to|or)\s+(?:{counts}|\d+))?(?:\s+(?:divided|separate|equal))?"
+    things = rf"(?<!\bone)(?<!\bOne)(?={listed}\s+[a-z]{{3,}}s\b)"
+    return re.compile(rf"\b({counts})(?:(?={listed}\s+(?:{units})\b)|{things})", re.I)
 
 
 def _digits(match: re.Match[str]) -> str:
@@ -139,8 +167,26 @@ def side(text: str, value: Quantity) -> str | None:
     limit = _LIMIT.search(before)
     if limit:  # "the maximum permitted dose is 10 mg"
         found.append((limit.start(), "below" if limit.group(1).lower() in _MAXIMA else "above"))
+    limited = LIMITED.search(before)
+    if limited:  # "limit tea and coffee to 3 cups", "restricted to 30 days"
+        found.append((limited.start(), "below"))
+    compared = COMPARATIVE.search(before)
+    if compared:  # "larger than 30 g", "shorter than 4 weeks"
+        low = compared.group(1).lower() in LOW_COMPARATIVES
+        found.append((compared.start(), "below" if low else "above"))
+    if not found:
+        wide = text[max(0, value.start - _GRAMMAR_NEAR) : value.start]
+        offset = len(wide) - len(before)
+        found = [
+            (m.start() - offset, name)
+            for name, pattern in quantities.grammar().before
+            if (m := pattern.search(wide))
+        ]
     if found:
-        return min(found)[1]
+        start, name = min(found)
+        at = value.start - len(before) + start  # where the comparator is written
+        negated = NEGATED_BOUND.search(text[max(0, at - NEGATION_REACH) : max(0, at)])
+        return turned(name) if negated else name
     grammar_side = quantities.bound(text, value.start, value.end)
     if grammar_side is not None:
         return grammar_side
@@ -155,6 +201,7 @@ def side(text: str, value: Quantity) -> str | None:
     return None
 
 
+_GRAMMAR_NEAR = 48  # characters the quantity grammar searches before a value for a comparator
 _BRACKETED = re.compile(r"^\s*\([^()]*\)|^[^()]*\)")
 _MAXIMA = frozenset({"maximum", "highest", "max", "max."})
 _LIMIT = re.compile(
@@ -250,12 +297,63 @@ def grounded(fact: Fact, texts: list[str]) -> bool:
     dosing frequency follows it ("15 mg/kg three times daily" is not 15 mg/kg/day)."""
     if quantities.grounded(fact, texts):
         return True
-    if not isinstance(fact, Quantity) or fact.unit is None:
+    if isinstance(fact, Frequency):
+        return any(_at_intervals(fact, t) for t in texts)
+    if _first_days(fact, texts):
+        return True
+    if fact.unit is None:
         return False
     if fact.per[-1:] == ("day",):
         bare = replace(fact, per=fact.per[:-1])
         return any(_daily(bare, t) for t in texts)
     return quantities.grounded(replace(fact, per=(*fact.per, "day")), texts)
+
+
+def _first_days(fact: Quantity, texts: list[str]) -> bool:
+    """Whether a number of days (or weeks) is given as the first days of a course ("the
+    first 3 days" and "on days 1 to 3", "days 1-3")."""
+    if fact.unit not in ("days", "weeks") or fact.is_range or fact.per:
+        return False
+    if fact.low != int(fact.low) or fact.low < 2:
+        return False
+    word = "days?" if fact.unit == "days" else "weeks?"
+    pattern = re.compile(rf"\b{word}\s+1\s*(?:to|-|–|and)\s*(?:{word}\s+)?{int(fact.low)}\b", re.I)
+    return any(pattern.search(t) for t in texts)
+
+
+# "at intervals of (at least) 1 week", "4 weeks apart": a rate written as its interval
+_INTERVAL_BEFORE = re.compile(
+    r"\bintervals?\s+of\s+(?:(?:at\s+least|not\s+less\s+than|no\s+less\s+than|about)\s+)?$",
+    re.I,
+)
+_EVERY = re.compile(r"\bevery\s*$", re.I)
+_APART = re.compile(r"^\s+apart\b", re.I)
+_DAY_MINUTES = 1440.0
+
+
+def _at_intervals(rate: Frequency, text: str) -> bool:
+    """Whether ``text`` gives the interval of a regular rate ("weekly" and "at intervals of 1
+    week", "every 6 months" and "6 months apart")."""
+    if rate.per_day is None or rate.at_night or rate.per_day <= 0:
+        return False
+    interval = _DAY_MINUTES / rate.per_day
+    plain = quantities.masked(text)
+    for q in quantities.quantities(plain):
+        if q.dimension != "time" or q.per:
+            continue
+        if q.is_range:  # "every 6 to 12 months": once or twice a year
+            ends = (q.low * q.base, q.high * q.base)
+            every = _EVERY.search(plain[max(0, q.start - 12) : q.start])
+            if every and any(math.isclose(e, interval, rel_tol=0.02) for e in ends):
+                return True
+            continue
+        if not math.isclose(q.low * q.base, interval, rel_tol=0.02):
+            continue
+        if _INTERVAL_BEFORE.search(plain[max(0, q.start - 50) : q.start]) or _APART.match(
+            plain[q.end :]
+        ):
+            return True
+    return False
 
 
 _RATE_REACH = 30  # characters after a value searched for its dosing frequency
@@ -311,11 +409,20 @@ def _names(terminology: Terminology, text: str, generation: int) -> tuple[Mentio
 def scoped(claim: str, support: str, context: str) -> str:
     """``claim`` with the bounded values its support does not state but the passage's title
     states with the same bound blanked: the title's scope ("... in under 5s"), which the
-    claim repeats ("a child under 5"), is no value the sentence must state."""
+    claim repeats ("a child under 5"), is no value the sentence must state; so too a
+    product's strength the title gives ("clobetasol propionate 0.05% cream")."""
     for fact in claim_facts(claim):
         if not isinstance(fact, Quantity) or grounded(fact, [support]):
             continue
         bound = side(claim, fact)
-        if bound and bound in sides_of(context, fact):
+        strength = _strength(fact) and grounded(fact, [context])
+        if strength or (bound and bound in sides_of(context, fact)):
             claim = claim[: fact.start] + " " * (fact.end - fact.start) + claim[fact.end :]
     return claim
+
+
+def _strength(fact: Quantity) -> bool:
+    """Whether a value is a product's strength, a percentage or an amount per volume
+    ("clobetasol propionate 0.05%", "1 mg/mL"): the title that names it speaks of that product
+    in every sentence."""
+    return fact.dimension == "percent" or bool(set(fact.per) & {"mL", "L", "dL", "g"})

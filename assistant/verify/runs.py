@@ -5,6 +5,7 @@ about one subject, every value taken from a sentence about the claim's own drug.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import combinations
@@ -81,7 +82,7 @@ def _one_subject(claim: str, run: Sequence[Evidence], terminology: Terminology) 
     unless the claim names something of each ("after a second benzodiazepine dose,
     levetiracetam ..."); and none denies what another names (a "non-anaphylactic reaction"
     is not anaphylaxis)."""
-    read = [named_concepts(e.sentence, terminology) for e in run]
+    read = [named_concepts(_without_drug_asides(e.sentence, terminology), terminology) for e in run]
     ours = {m.concept.id for m in entities(claim, terminology)}
     said = set().union(*(set(named) for named, _ in read))
     if said & set().union(*(set(denied) for _, denied in read)):
@@ -120,8 +121,31 @@ def _values_of_its_drugs(
     return True
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def _without_drug_asides(text: str, terminology: Terminology) -> str:
+    """``text`` with the drugs named in brackets blanked: an aside ("(including grapefruit
+    juice)") changes no subject."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    if not asides:
+        return text
+    for m in terminology.scan(text):
+        if m.concept.kind == "drug" and any(a <= m.start < b for a, b in asides):
+            text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
+    return text
+
+
 def _drugs(text: str, terminology: Terminology) -> set[str]:
-    return {m.concept.id for m in terminology.mentions(text) if m.concept.kind == "drug"}
+    """The drugs a sentence is about, each name read whole: not one inside a condition's
+    name ("Thyroid disease") nor one named in brackets, an aside ("other drinks (including
+    mineral water)")."""
+    asides = [m.span() for m in _ASIDE.finditer(text)]
+    return {
+        m.concept.id
+        for m in terminology.scan(text)
+        if m.concept.kind == "drug" and not any(a <= m.start < b for a, b in asides)
+    }
 
 
 def _apart(run: Sequence[Evidence], facts: list[quantities.Fact]) -> bool:

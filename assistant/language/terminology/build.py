@@ -24,7 +24,7 @@ from assistant.language.terminology import datasets
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t16"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t17"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -200,6 +200,18 @@ def _merge_salts(index: TermIndex) -> None:
             if found:
                 index.same[number] = found[0]
                 break
+        _merge_acid(index, number, words)
+
+
+def _merge_acid(index: TermIndex, number: int, words: list[str]) -> None:
+    """An acid is the drug its anion names: "alendronic acid" is alendronate, "valproic
+    acid" valproate."""
+    if number in index.same or len(words) != 2 or words[1] != "acid" or not words[0].endswith("ic"):
+        return
+    anion = words[0][:-2] + "ate"
+    found = [n for n in index.lookup(anion) if index.kinds[n] in _DRUGS and n != number]
+    if found and index.kinds[number] in _DRUGS:
+        index.same[number] = found[0]
 
 
 _NOUN_ENDING = re.compile(r"(?<=[a-z]{4})(?:a|ae)mia$|(?<=[a-z]{4})(?:ia)$")

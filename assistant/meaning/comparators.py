@@ -1,0 +1,63 @@
+"""Comparators a value's bound is read from beyond the grammar's list: any comparative
+before "than" ("larger than 30 g", "shorter than 4 weeks"), a limit set on what comes before
+the value ("limit tea and coffee to 3 cups", "capped at 20 mg"), and a negation that turns a
+comparator ("no longer than 4 weeks", "is not used on the face for longer than 5 days" - a
+maximum, which :func:`unturned` reads as no denial of use).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# A limit set on what comes before the value: "limit tea and coffee to 3 cups a day".
+LIMITED = re.compile(
+    r"\b(?:limit|limits|limited|limiting|restrict|restricts|restricted|restricting|cap|capped)"
+    r"(?:\s+[\w-]+){0,4}?\s+(?:to|at)\s*$",
+    re.I,
+)
+# Any comparative before "than" bounds the value after it: above, but for the comparatives of
+# the low end of a scale ("smaller than", "shorter than", "earlier than").
+COMPARATIVE = re.compile(r"(?<![\w-])(more|less|fewer|[a-z]{2,}er)\s+than\s*$", re.I)
+LOW_COMPARATIVES = frozenset(
+    {"less", "fewer", "lower", "smaller", "shorter", "younger", "earlier", "slower"}
+    | {"lighter", "narrower", "thinner", "weaker", "cheaper"}
+)
+# A negation just before a comparator turns its bound: "no longer than 4 weeks" is at most 4
+# weeks; "should not be used for more than 4 weeks" is a maximum of 4 weeks.
+NEGATION_REACH = 64  # characters before a comparator searched for a negation that turns it
+_NOT = r"(?:\b(?:no|not|never)|n't)"
+NEGATED_BOUND = re.compile(
+    rf"{_NOT}(?:\s+(?:be|been|being|to|used|given|taken|applied|continued|prescribed|"
+    r"continuously|regularly|routinely|for|give|take|use|apply|last|lasting|go|goes|rise|rises|"
+    r"increased|raised|titrated|kept|exceed))*\s*$"
+    # "is not used on the face for longer than 5 days": a duration its use is kept within
+    rf"|{_NOT}\s+(?:(?:be|been|being|to)\s+)*(?:used|given|taken|applied|continued|"
+    r"prescribed|use|give|take|apply|continue)(?:\s+[\w-]+){0,5}?\s+for\s*$",
+    re.I,
+)
+_TURNABLE = re.compile(
+    r"(?<![\w-])(?:(?:more|less|fewer|[a-z]{2,}er)\s+than|over|above|beyond|exceed\w*)"
+    r"(?=\s+(?:a\s+|the\s+)?\d)",
+    re.I,
+)
+_NEGATION_WORD = re.compile(r"\b(?:no|not|never)\b|n't", re.I)
+
+
+@lru_cache(maxsize=8192)
+def unturned(text: str) -> str:
+    """``text`` with each negation that turns a comparator blanked (same length): "is not
+    used on the face for longer than 5 days" bounds a duration, and denies no use."""
+    for comparator in _TURNABLE.finditer(text):
+        start = max(0, comparator.start() - NEGATION_REACH)
+        negation = NEGATED_BOUND.search(text[start : comparator.start()])
+        if negation:
+            word = _NEGATION_WORD.search(text, start + negation.start())
+            if word and word.start() < comparator.start():
+                text = text[: word.start()] + " " * len(word.group(0)) + text[word.end() :]
+    return text
+
+
+def turned(name: str) -> str:
+    """The other side of a bound."""
+    return "above" if name == "below" else "below"
