@@ -13,9 +13,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from assistant.index.base import Catalog
 from assistant.models import AnswerRecord, Citation
 from assistant.render import web_url
 from assistant.review import workflow
+from assistant.review.fingerprints import shown
 from assistant.review.store import AnswerStore
 from assistant.review.users import User
 from assistant.stages.understand import Serving
@@ -91,10 +93,12 @@ def _out(findings: list[Finding]) -> list[FindingOut]:
     ]
 
 
-def _rows(store: AnswerStore, status: str | None, limit: int) -> list[TriageRow]:
+def _rows(store: AnswerStore, catalog: Catalog, status: str | None, limit: int) -> list[TriageRow]:
     askers: dict[str, str | None] = {}
     rows = []
-    for record in workflow.queue(store, status=status, limit=limit):
+    # As every channel shows them: an answer whose cited passage changed since it was
+    # reviewed reads as pending until the re-check has run (assistant/review/fingerprints.py).
+    for record in (shown(r, catalog) for r in workflow.queue(store, status=status, limit=limit)):
         cid = record.conversation_id
         if cid not in askers:
             askers[cid] = store.conversation_owner(cid)
@@ -125,12 +129,13 @@ def _rows(store: AnswerStore, status: str | None, limit: int) -> list[TriageRow]
 async def triage(
     _: UserDep,
     store: StoreDep,
+    index: IndexDep,
     status: Literal["pending_review", "approved", "rejected", "all"] = "pending_review",
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[TriageRow]:
     """The queue in one state (or all), oldest first, as rows to sort and filter."""
     chosen = None if status == "all" else status
-    return await run_in_threadpool(_rows, store, chosen, limit)
+    return await run_in_threadpool(_rows, store, index.catalog, chosen, limit)
 
 
 def _link(index: Serving, c: Citation) -> SourceLink:

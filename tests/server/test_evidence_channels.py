@@ -226,6 +226,9 @@ def test_before_its_recheck_an_answer_citing_a_withdrawn_passage_is_not_shown_ap
             (shown,) = alice.get(f"/api/conversations/{cid}").json()["answers"]
         with server.client("rita") as rita:
             detail = rita.get(f"/api/review/answers/{answer_id}").json()["record"]
+            rows = rita.get("/api/review/triage", params={"status": "all"}).json()
+        (row,) = [r for r in rows if r["id"] == answer_id]
+        assert row["review_status"] == "pending_review"  # the triage table agrees
         for record in (shown, detail):
             assert record["review_status"] == "pending_review"
             notice = record["evidence"]
