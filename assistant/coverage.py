@@ -19,15 +19,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache, partial
+from functools import partial
 
 from assistant.coverage_measures import measure_missing
+from assistant.coverage_names import mentions, names_in
 from assistant.language.ages import age_bands
 from assistant.language.grammar import grammar
 from assistant.language.sentences import split_sentences
-from assistant.language.terminology import Concept as Term
-from assistant.language.terminology import Mention, Terminology
-from assistant.language.terminology.normal import phrase
+from assistant.language.terminology import Terminology
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
 
@@ -48,52 +47,6 @@ class Coverage:
     @property
     def declines(self) -> bool:
         return self.level is CoverageLevel.NONE
-
-
-@lru_cache(maxsize=4096)
-def _form_pattern(form: str) -> re.Pattern[str]:
-    body = r"[\s-]+".join(re.escape(p) for p in re.split(r"[\s-]+", form.lower()))
-    # Plural and British/American endings of the same word count ("opioid" ~ "opioids").
-    return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|e)?(?![a-z0-9])")
-
-
-def names_term(terminology: Terminology, text: str, term: Term, *, broader: bool) -> bool:
-    """Whether ``text`` names ``term``: the concept itself, a narrower condition ("otitis
-    media" for an ear infection), or with ``broader`` one of its classes or broader
-    conditions."""
-    for mention in _whole_mentions(terminology.mentions(text)):
-        found = mention.concept
-        if found.id == term.id or (broader and found.id in term.broader):
-            return True
-        if term.kind in ("condition", "class") and term.id in found.broader:
-            return True  # a narrower condition, or a member of the class asked about
-    return False
-
-
-def _whole_mentions(found: Sequence[Mention]) -> list[Mention]:
-    """The mentions that are not the broader condition inside a longer name: "psoriatic
-    arthritis" names psoriatic arthritis (a kind of arthritis), not arthritis of any kind,
-    so it does not name rheumatoid arthritis through their shared class."""
-    return [m for m in found if not any(_holds(o, m) for o in found)]
-
-
-def _holds(outer: Mention, inner: Mention) -> bool:
-    """Whether ``outer`` is a longer name around ``inner`` that is a kind of it."""
-    longer = outer.end - outer.start > inner.end - inner.start
-    around = outer.start <= inner.start and inner.end <= outer.end
-    return longer and around and inner.concept.id in outer.concept.broader
-
-
-def mentions(
-    terminology: Terminology, text: str, concept: Concept, *, broader: bool = False
-) -> bool:
-    """Whether ``text`` names ``concept`` by any of its names (or, with ``broader``, by the
-    class it belongs to). What a class of conditions says holds for its members."""
-    if concept.term is not None:
-        wider = broader or concept.term.kind == "condition"
-        return names_term(terminology, text, concept.term, broader=wider)
-    normal = phrase(text)
-    return any(_form_pattern(form).search(normal) for form in concept.forms)
 
 
 # A dose is the member's own: a passage on a drug class does not give amoxicillin's dose.
@@ -269,16 +222,6 @@ def _listable(concept: Concept) -> bool:
     )
 
 
-def _names_in(terminology: Terminology, concept: Concept, text: str) -> bool:
-    """Whether ``text`` speaks of ``concept``: by the terminology, or by every word of its
-    name ("nicotine patch" in "the 21 mg patch ... releases nicotine")."""
-    if mentions(terminology, text, concept, broader=True):
-        return True
-    own = [w for w in phrase(concept.label).split() if len(w) > 2]
-    normal = phrase(text)
-    return len(own) > 1 and all(_form_pattern(w).search(normal) for w in own)
-
-
 def _judge(
     question: Question, context: Sequence[Concept], evidence: _Evidence, quantities: bool
 ) -> _Verdict:
@@ -298,7 +241,7 @@ def _judge(
         missing.append(leaned[0].label)
     drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
     for drug in ([c for c in drugs if c.essential][:1] or drugs[:1]) if quantities else ():
-        names = partial(_names_in, evidence.terminology, drug)
+        names = partial(names_in, evidence.terminology, drug)
         gap = measure_missing(question.text, drug.label, evidence.passages, names)
         if gap is not None:
             missing.append(gap)

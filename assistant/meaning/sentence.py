@@ -59,11 +59,11 @@ from assistant.meaning.comparators import unturned
 from assistant.meaning.entities import entity_problem, setting_problem
 from assistant.meaning.lexicon import Lexicon, lexicon
 from assistant.meaning.sequence import sequence_problem
+from assistant.meaning.value_text import normalize
 from assistant.meaning.values import (
     bounds,
     claim_facts,
     grounded,
-    normalize,
     scoped,
     sides_of,
     unbounded,

@@ -16,7 +16,8 @@ from assistant.citations import stated_facts
 from assistant.content import says_something
 from assistant.language.markers import cited_indices
 from assistant.language.terminology import Terminology
-from assistant.meaning.values import grounded, normalize, one_off_read
+from assistant.meaning.value_text import normalize
+from assistant.meaning.values import grounded, one_off_read
 from assistant.verify.markup import MARKUP_RULE
 from assistant.verify.passages import supporting_sentences, trusted_text
 from assistant.verify.support import Evidence, support, support_problem

@@ -16,7 +16,8 @@ from assistant.language.terminology import Terminology, default_terminology
 from assistant.meaning import contradiction
 from assistant.meaning.entities import named_concepts
 from assistant.meaning.lexicon import entities
-from assistant.meaning.values import claim_facts, fact_kind, grounded, normalize
+from assistant.meaning.value_text import normalize
+from assistant.meaning.values import claim_facts, fact_kind, grounded
 from assistant.verify.evidence import Evidence, weighted_stems
 
 RUN = 3  # sentences read together at most

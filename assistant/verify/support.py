@@ -29,7 +29,8 @@ from assistant.language.sentences import claim_parts
 from assistant.language.terminology import default_terminology
 from assistant.meaning import contradiction, meaning_problem
 from assistant.meaning.lexicon import entities
-from assistant.meaning.values import claim_facts, fact_kind, grounded, normalize
+from assistant.meaning.value_text import normalize
+from assistant.meaning.values import claim_facts, fact_kind, grounded
 from assistant.verify.evidence import Evidence, shares, support, weighted_stems
 from assistant.verify.evidence import share as _share
 from assistant.verify.runs import against, runs

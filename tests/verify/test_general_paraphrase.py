@@ -14,7 +14,8 @@ from assistant.language.sentences import clauses
 from assistant.language.terminology import default_terminology
 from assistant.meaning import meaning_problem
 from assistant.meaning.lexicon import entities
-from assistant.meaning.values import claim_facts, grounded, normalize, side
+from assistant.meaning.value_text import normalize
+from assistant.meaning.values import claim_facts, grounded, side
 from assistant.verify.support import Evidence, support_problem
 
 # (supporting sentence, faithful claim, corrupted claim)

@@ -10,7 +10,8 @@ import pytest
 
 from assistant.language.quantities import bound, quantities
 from assistant.meaning import meaning_problem
-from assistant.meaning.values import grounded, normalize, side
+from assistant.meaning.value_text import normalize
+from assistant.meaning.values import grounded, side
 
 SAME = [
     ("Naltrexone is taken at 50 mg once a day.", "Naltrexone 50 mg is taken once daily."),

@@ -23,11 +23,10 @@ from assistant.language.terminology.build import MAX_WORDS, TermIndex, add_hand
 from assistant.language.terminology.cache import load_index
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase, singular, words
+from assistant.language.terminology.written import looks_like_abbreviation, name_like, qualifies
 from assistant.language.tokens import tokens
 
-NAME_LIKE = 4.0  # zipf under which a word of an abbreviation's meaning is a name
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
-_ABBREVIATION = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9-]{1,7}$")  # "CKD", "CrCl"
 
 
 @dataclass(frozen=True)
@@ -259,9 +258,11 @@ class Terminology:
         if whole:
             return whole[0]
         inside = [m for m in self.scan(meaning) if m.concept.is_subject]
-        if len({m.concept for m in inside}) == 1 and _qualifies(meaning, inside[0]):
+        if len({m.concept for m in inside}) == 1 and qualifies(
+            meaning, inside[0].start, inside[0].end
+        ):
             return inside[0].concept
-        if not _name_like(meaning):
+        if not name_like(meaning):
             return None
         ix = self._index
         number = ix.concept(f"term:{phrase(meaning)}", "term", meaning, "abbreviations")
@@ -369,33 +370,6 @@ def _ids_cached(terminology: Terminology, text: str, generation: int) -> frozens
 @lru_cache(maxsize=8192)
 def _mentions_cached(terminology: Terminology, text: str, generation: int) -> tuple[Mention, ...]:
     return tuple(terminology.scan(text, nested=True))
-
-
-# Words that qualify a condition without making it another thing: "acute exacerbations of
-# chronic obstructive pulmonary disease" is about COPD; "procedure for prolapsed
-# hemorrhoids" is not about hemorrhoids.
-_MODIFIERS = frozenset(
-    """acute chronic severe mild moderate recurrent exacerbation exacerbations of the a an
-    with in episode episodes attack attacks flare flares""".split()  # noqa: SIM905
-)
-
-
-def _qualifies(meaning: str, mention: Mention) -> bool:
-    outside = f"{meaning[: mention.start]} {meaning[mention.end :]}"
-    return all(w in _MODIFIERS for w in re.findall(r"[a-z]+", outside.lower()))
-
-
-def _name_like(meaning: str) -> bool:
-    """Whether a meaning has a word that is no everyday English ("airway", "clearance")."""
-    from wordfreq import zipf_frequency
-
-    words = [w for w in re.findall(r"[a-z]+", meaning.lower()) if len(w) >= 4]
-    return len(words) >= 2 and any(zipf_frequency(w, "en") < NAME_LIKE for w in words)
-
-
-def looks_like_abbreviation(word: str) -> bool:
-    """Whether a word is written like an abbreviation ("CKD", "CrCl", "MSI-H")."""
-    return bool(_ABBREVIATION.match(word))
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.language.terminology import datasets
+from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES, SALTS, plural
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
@@ -140,49 +141,28 @@ def add_drugs(index: TermIndex) -> None:
     add_ancestors(index, by_tree)
     parents = {p for n, is_medicine in medicine.items() if is_medicine for p in index.broader[n]}
     for number, is_medicine in medicine.items():
-        if is_medicine and not (number in parents and _plural(index.names[number])):
+        if is_medicine and not (number in parents and plural(index.names[number])):
             continue  # a medicine under another (naltrexone, naloxone) stays a drug
         if number in parents:  # "biguanides" (a medicine too) is metformin's class
             index.kinds[number] = "class"
-        elif trees.get(number) and all(t.startswith(_BIOMOLECULES) for t in trees[number]):
+        elif trees.get(number) and all(t.startswith(NO_MEDICINE_TREES) for t in trees[number]):
             index.kinds[number] = "substance"
     for number in medicine:  # a drug's broader concepts are its classes, not its relatives
         index.broader[number] = tuple(b for b in index.broader[number] if index.kinds[b] == "class")
     _merge_salts(index)
 
 
-def _plural(name: str) -> bool:
-    """Whether a drug's name is a plural ("biguanides", "benzodiazepines"): the name of a
-    group of drugs, not of one drug."""
-    last = name.lower().split()[-1] if name.split() else ""
-    return len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "us", "is"))
-
-
-# MeSH chemicals that are no medicines: inorganic chemicals (mineral waters, anions) and the
-# body's own molecules: enzymes, peptides and proteins (endorphins, receptors), nucleic
-# acids, biological factors.
-_BIOMOLECULES = ("D01", "D08", "D12", "D13", "D23")
-# What a salt, ester or strength adds to a drug's name: "cefuroxime axetil" and "morphine
-# sulfate" are cefuroxime and morphine for every question a clinician asks.
-_SALTS = frozenset(
-    """sodium potassium hydrochloride hcl sulfate sulphate axetil acetate citrate phosphate
-    maleate mesylate mesilate tartrate succinate fumarate besylate besilate bromide chloride
-    dihydrate monohydrate trihydrate hyclate pivoxil disoproxil hydrobromide lactate gluconate
-    nitrate dipropionate propionate valerate butyrate furoate pamoate embonate tosylate
-    esylate bitartrate""".split()  # noqa: SIM905
-)
 _DRUGS = ("drug", "class")
-_CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc", "iron", "lithium"})
 
 
 def _add_salt_bases(index: TermIndex, names: list[tuple[list[str], int]]) -> None:
     """A drug named only with its salt ("adrenaline acid tartrate") is named by its base too
     ("adrenaline"): the dataset lists the UK base name only in its salts' names."""
     for words, number in names:
-        if len(words) < 2 or words[0] in _CATIONS or index.lookup(words[0]):
+        if len(words) < 2 or words[0] in CATIONS or index.lookup(words[0]):
             continue
         rest = words[1:]
-        if not all(w in _SALTS or w == "acid" for w in rest) or rest == ["acid"]:
+        if not all(w in SALTS or w == "acid" for w in rest) or rest == ["acid"]:
             continue
         if _distinctive(words[:1]):
             index.add(words[0], number)
@@ -194,7 +174,7 @@ def _merge_salts(index: TermIndex) -> None:
         words = name.split()
         for cut in range(len(words) - 1, 0, -1):
             base, rest = " ".join(words[:cut]), words[cut:]
-            if base in _CATIONS or not all(w in _SALTS or w.isdigit() for w in rest):
+            if base in CATIONS or not all(w in SALTS or w.isdigit() for w in rest):
                 continue
             found = [n for n in index.lookup(base) if index.kinds[n] in _DRUGS and n != number]
             if found:
