@@ -3,8 +3,8 @@
 Built on the quantity grammar (:mod:`assistant.language.quantities`), for comparing a claim
 with its support:
 
-- :func:`~assistant.meaning.value_text.normalize` writes ranges, counts and rates the one way the grammar reads them,
-  keeping every character where it was: "between 3 and 5 days" is "3 to 5 days", "5 to
+- ``value_text.normalize`` writes ranges, counts and rates the one way the grammar reads
+  them, keeping every character where it was: "between 3 and 5 days" is "3 to 5 days", "5 to
   under 10 years" is "5 to 10 years", "three times in 24 hours" and "3 times daily" are
   "3 times a day";
 - :func:`side` reads a value's bound with the comparators of the grammar and those of the
