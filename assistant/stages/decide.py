@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.coverage import Coverage, CoverageLevel, missing_phrase
+from assistant.coverage_measures import is_measure_gap
 from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.generate.base import Draft
 from assistant.generate.extractive import NAME as EXTRACTIVE
@@ -100,14 +101,16 @@ def _decline_reason(
 
 
 def _narrower(retrieved: Coverage, cited: Coverage | None) -> Coverage:
-    """What the cited passages cover, never more than the retrieved ones did: a part the
-    evidence did not address ("how long does it take to work?") stays named when the
-    passages an answer cites happen to name everything they are checked for."""
+    """What the cited passages cover; a quantity the retrieved evidence did not state ("how
+    long does it take to work?") stays named, as the cited passages are not judged for it."""
     if cited is None:
         return retrieved
+    gaps = tuple(u for u in retrieved.uncovered if is_measure_gap(u))
     if retrieved.level is not CoverageLevel.PARTIAL or cited.level is not CoverageLevel.FULL:
         return cited
-    return Coverage(CoverageLevel.PARTIAL, retrieved.uncovered, retrieved.findings)
+    if not gaps:
+        return cited
+    return Coverage(CoverageLevel.PARTIAL, gaps, retrieved.findings)
 
 
 def with_unanswered(coverage: Coverage, unanswered: tuple[str, ...]) -> Coverage:
