@@ -35,7 +35,9 @@ def names_term(terminology: Terminology, text: str, term: Term, *, broader: bool
             return True
         if term.kind in ("condition", "class") and term.id in found.broader:
             return True  # a narrower condition, or a member of the class asked about
-    return False
+    # An abbreviation's meaning that no dataset names is no name the index reads: matched
+    # where the text spells it out.
+    return term.source == "abbreviations" and bool(form_pattern(term.name).search(phrase(text)))
 
 
 def _whole_mentions(found: Sequence[Mention]) -> list[Mention]:

@@ -195,3 +195,15 @@ def test_a_drug_group_the_dataset_calls_a_medicine_is_its_members_class(
     assert biguanides.kind == "class"
     assert "drug:biguanides" in terminology.lookup("metformin")[0].broader
     assert terminology.lookup("naloxone")[0].kind == "drug"
+
+
+def test_reading_an_abbreviation_does_not_change_how_other_texts_are_read() -> None:
+    """An abbreviation's meaning that no dataset names becomes a concept, but not a name the
+    index reads elsewhere: what a text names never depends on what was read before it."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    text = "Three-dimensional conformal radiotherapy spares the bladder."
+    before = [m.concept.id for m in terminology.mentions(text)]
+    (read,) = [m for m in terminology.scan("Is 3DCRT better?") if m.text == "3DCRT"]
+    assert read.concept.id == "term:three dimensional conformal radiotherapy"
+    assert [m.concept.id for m in terminology.mentions(text)] == before

@@ -355,3 +355,9 @@ def test_a_quantity_asked_of_a_drug_is_covered_only_where_it_is_stated(
     lasting = f"{LDN} Low-dose naltrexone is continued for at least 12 weeks."
     assert _coverage(understander, question, lasting)[0] == CoverageLevel.FULL
     assert _coverage(understander, "LDN dose?", LDN)[0] == CoverageLevel.FULL
+
+
+def test_evidence_that_spells_out_an_abbreviation_covers_it(understander: Understander) -> None:
+    passage = "Three-dimensional conformal radiotherapy is offered after surgery."
+    level, _ = _coverage(understander, "is 3DCRT offered after surgery?", passage)
+    assert level == CoverageLevel.FULL

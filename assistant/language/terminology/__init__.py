@@ -264,10 +264,10 @@ class Terminology:
             return inside[0].concept
         if not name_like(meaning):
             return None
-        ix = self._index
-        number = ix.concept(f"term:{phrase(meaning)}", "term", meaning, "abbreviations")
-        ix.add(meaning, number)
-        self.generation += 1
+        # The meaning becomes a concept but not a name the index reads in other texts: what a
+        # text names must not depend on which abbreviations were read before it. Evidence
+        # that spells the meaning out is matched by its name (assistant/coverage_names.py).
+        number = self._index.concept(f"term:{phrase(meaning)}", "term", meaning, "abbreviations")
         return self._concept(number)
 
     def _words(self, text: str) -> list[_Word]:
