@@ -42,12 +42,3 @@ def measure_missing(question: str, drug: str, passages: Sequence[str], names: Na
     if any(m in stated for m in asked):
         return None
     return _PHRASES[asked[0]].format(drug)
-
-
-def is_measure_gap(uncovered: str) -> bool:
-    """Whether a named gap is one :func:`measure_missing` named (the cited passages are not
-    judged for it, so a gap the retrieved evidence showed stays named)."""
-    return any(
-        uncovered.startswith(before) and uncovered.endswith(after)
-        for before, _, after in (phrase.partition("{}") for phrase in _PHRASES.values())
-    )

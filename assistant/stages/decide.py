@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.coverage import Coverage, CoverageLevel, missing_phrase
-from assistant.coverage_measures import is_measure_gap
 from assistant.decline import closest_articles, coverage_refusal, message_draft, partial_opening
 from assistant.generate.base import Draft
 from assistant.generate.extractive import NAME as EXTRACTIVE
@@ -50,7 +49,7 @@ class Decide:
         self, turn: Turn, retrieval: Retrieval, assessment: Assessment, draft: Draft, cited: Cited
     ) -> Decision:
         """The decision on the verified draft and its checked citations."""
-        coverage = with_unanswered(_narrower(assessment.coverage, cited.coverage), draft.unanswered)
+        coverage = with_unanswered(cited.coverage or assessment.coverage, draft.unanswered)
         wording = self.wordings.of(turn.audience)
         reason = _decline_reason(assessment, draft, cited, coverage)
         if reason is not None:
@@ -98,19 +97,6 @@ def _decline_reason(
     if coverage.declines:
         return f"the cited passages do not address {missing_phrase(coverage)}"
     return None
-
-
-def _narrower(retrieved: Coverage, cited: Coverage | None) -> Coverage:
-    """What the cited passages cover; a quantity the retrieved evidence did not state ("how
-    long does it take to work?") stays named, as the cited passages are not judged for it."""
-    if cited is None:
-        return retrieved
-    gaps = tuple(u for u in retrieved.uncovered if is_measure_gap(u))
-    if retrieved.level is not CoverageLevel.PARTIAL or cited.level is not CoverageLevel.FULL:
-        return cited
-    if not gaps:
-        return cited
-    return Coverage(CoverageLevel.PARTIAL, gaps, retrieved.findings)
 
 
 def with_unanswered(coverage: Coverage, unanswered: tuple[str, ...]) -> Coverage:
