@@ -13,6 +13,7 @@ from assistant.language.terminology import Terminology, datasets, load_terminolo
 from assistant.language.terminology.cache import load_index
 from assistant.language.terminology.corpus import learn
 from assistant.language.terminology.hand import load_hand_lexicon, parse_hand_lexicon
+from assistant.language.terminology.written import spelled_often
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +208,11 @@ def test_reading_an_abbreviation_does_not_change_how_other_texts_are_read() -> N
     (read,) = [m for m in terminology.scan("Is 3DCRT better?") if m.text == "3DCRT"]
     assert read.concept.id == "term:three dimensional conformal radiotherapy"
     assert [m.concept.id for m in terminology.mentions(text)] == before
+
+
+def test_initials_count_only_a_phrase_written_often_with_content_words_at_both_ends() -> None:
+    often = ["Take it once weekly."] * 3
+    assert spelled_often(often, "ow") and spelled_often(["once-weekly dosing"] * 3, "ow")
+    assert not spelled_often(often[:2], "ow")  # written twice: not the corpus's shorthand
+    assert not spelled_often(["one of water"] * 3, "ow")  # "of" is no content word
+    assert not spelled_often(["once, weekly"] * 3, "ow")  # a comma ends the phrase

@@ -23,7 +23,12 @@ from assistant.language.terminology.build import MAX_WORDS, TermIndex, add_hand
 from assistant.language.terminology.cache import load_index
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase, singular, words
-from assistant.language.terminology.written import looks_like_abbreviation, name_like, qualifies
+from assistant.language.terminology.written import (
+    looks_like_abbreviation,
+    name_like,
+    qualifies,
+    spelled_often,
+)
 from assistant.language.tokens import tokens
 
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
@@ -85,9 +90,8 @@ class Terminology:
         self._groups = self._population_anchors(hand)
         self._abbreviations: dict[str, tuple[Concept, bool] | None] = {}
         self.learned: set[str] = set()  # names the corpus taught (see corpus.learn)
-        # Initials of phrases the corpus writes often ("ow" of "once weekly"; corpus.learn):
-        # an abbreviation they spell may be the corpus's shorthand, not a dataset's meaning.
-        self.corpus_initials: frozenset[str] = frozenset()
+        self.corpus_texts: tuple[str, ...] = ()  # read for its shorthand (dose_shorthand)
+        self._spelled: dict[str, bool] = {}  # abbreviation -> spelled often by the corpus
         self.generation = 0  # bumped when a name is added: cached scans are stale
 
     # -- concepts ---------------------------------------------------------------------------
@@ -243,8 +247,13 @@ class Terminology:
     def dose_shorthand(self, written: str) -> bool:
         """Whether an abbreviation written after a number ("70 OW") may be the corpus's own
         shorthand rather than the dataset's meaning ("overweight"): the corpus spells its
-        letters often ("once weekly") and does not use the abbreviation itself."""
-        return written.lower() in self.corpus_initials and written.lower() not in self.corpus_words
+        letters often ("once weekly") and does not use it (read once, when first asked)."""
+        initials = written.lower()
+        if initials in self.corpus_words:
+            return False
+        if initials not in self._spelled:
+            self._spelled[initials] = spelled_often(self.corpus_texts, initials)
+        return self._spelled[initials]
 
     def _in_corpus(self, meaning: str) -> bool:
         content = [w for w in re.findall(r"[a-z0-9]+", meaning.lower()) if len(w) > 2]

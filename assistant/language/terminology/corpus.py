@@ -11,7 +11,6 @@ editing a lexicon.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,31 +86,11 @@ def bracketed_aliases(terminology: Terminology, texts: Iterable[str]) -> list[Al
     return list(found.values())
 
 
-INITIALS_SEEN = 3  # times a phrase is written before its initials may be its shorthand
-_RUN = re.compile(r"[^A-Za-z\s-]+")
-
-
-def phrase_initials(texts: Iterable[str]) -> frozenset[str]:
-    """The initials of the two- to four-word phrases ``texts`` write at least
-    INITIALS_SEEN times, content words at both ends ("once weekly" -> "ow")."""
-    seen: Counter[tuple[str, str]] = Counter()
-    for text in texts:
-        for run in _RUN.split(text):
-            found = [w.lower() for w in re.findall(r"[A-Za-z]+", run)]
-            for size in (2, 3, 4):
-                for i in range(len(found) - size + 1):
-                    window = found[i : i + size]
-                    if window[0] in STOPWORDS or window[-1] in STOPWORDS:
-                        continue
-                    seen["".join(w[0] for w in window), " ".join(window)] += 1
-    return frozenset(initials for (initials, _), count in seen.items() if count >= INITIALS_SEEN)
-
-
 def learn(terminology: Terminology, texts: Iterable[str]) -> list[Alias]:
     """Teach the terminology the names ``texts`` (an approved corpus) give known concepts,
-    and the initials of the phrases it writes often."""
+    and keep the texts for reading its shorthand (:meth:`Terminology.dose_shorthand`)."""
     texts = list(texts)
-    terminology.corpus_initials = phrase_initials(texts)
+    terminology.corpus_texts = tuple(texts)
     aliases = bracketed_aliases(terminology, texts)
     for alias in aliases:
         terminology.add_name(alias.name, alias.concept)

@@ -4,6 +4,10 @@ or as a condition with words that only qualify it."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
+
+from assistant.language.tokens import STOPWORDS
 
 NAME_LIKE = 4.0  # zipf under which a word of an abbreviation's meaning is a name
 _ABBREVIATION = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z0-9-]{1,7}$")  # "CKD", "CrCl"
@@ -35,3 +39,24 @@ def name_like(meaning: str) -> bool:
 def looks_like_abbreviation(word: str) -> bool:
     """Whether a word is written like an abbreviation ("CKD", "CrCl", "MSI-H")."""
     return bool(_ABBREVIATION.match(word))
+
+
+INITIALS_SEEN = 3  # times a phrase is written before its initials may be its shorthand
+
+
+def spelled_often(texts: Iterable[str], initials: str) -> bool:
+    """Whether ``texts`` write one phrase of two to four words, content words at both ends,
+    whose initials are ``initials`` at least INITIALS_SEEN times ("ow": "once weekly").
+    Words are joined by spaces or hyphens only; any other character ends a phrase."""
+    if not 2 <= len(initials) <= 4 or not initials.isalpha():
+        return False
+    words = r"[\s-]+".join(rf"({re.escape(letter)}[a-z]*)" for letter in initials.lower())
+    # A lookahead at every word start: overlapping phrases count, as a sliding window would.
+    pattern = re.compile(rf"(?<![A-Za-z])(?=(?:{words})(?![A-Za-z]))", re.I)
+    seen: Counter[str] = Counter()
+    for text in texts:
+        for match in pattern.finditer(text):
+            found = [w.lower() for w in match.groups()]
+            if found[0] not in STOPWORDS and found[-1] not in STOPWORDS:
+                seen[" ".join(found)] += 1
+    return any(count >= INITIALS_SEEN for count in seen.values())
