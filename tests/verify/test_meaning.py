@@ -12,7 +12,7 @@ import pytest
 
 from assistant.content import contentless, has_content
 from assistant.verify import check_sentences
-from tests.support.sample_passages import approved_sample_passages
+from tests.support.sample_passages import approved_sample_passages, check_citing_all
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +20,7 @@ def passages() -> dict[str, list[tuple[str, str]]]:
     return approved_sample_passages()
 
 
-def check(sentence: str, chunks: list[tuple[str, str]]) -> tuple[str, list[str]]:
-    """Check one sentence citing [1] = every chunk given (markers rewritten to positions)."""
-    markers = ", ".join(str(n) for n in range(1, len(chunks) + 1))
-    checked = check_sentences(
-        sentence.replace("[1]", f"[{markers}]"),
-        [text for text, _ in chunks],
-        "",
-        0.6,
-        contexts=[context for _, context in chunks],
-    )
-    return checked.text, checked.findings
+check = check_citing_all
 
 
 def test_the_partial_to_full_blockade_reversal_is_removed(passages: dict) -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.verify import check_sentences
 from assistant.verify.support import Evidence, shares, support_problem
-from tests.support.sample_passages import approved_sample_passages
+from tests.support.sample_passages import approved_sample_passages, check_citing_all
 
 
 @pytest.fixture(scope="module")
@@ -19,16 +18,9 @@ def passages() -> dict[str, list[tuple[str, str]]]:
 
 
 def check(sentence: str, chunks: list[tuple[str, str]]) -> tuple[str, str]:
-    """The kept text and the findings of one sentence citing [1] = every chunk given."""
-    markers = ", ".join(str(n) for n in range(1, len(chunks) + 1))
-    checked = check_sentences(
-        sentence.replace("[1]", f"[{markers}]"),
-        [text for text, _ in chunks],
-        "",
-        0.6,
-        contexts=[context for _, context in chunks],
-    )
-    return checked.text, " ".join(checked.findings)
+    """The kept text and the findings (joined) of one sentence citing every chunk given."""
+    text, findings = check_citing_all(sentence, chunks)
+    return text, " ".join(findings)
 
 
 def evidence(*sentences: str, context: str = "", passage: int = 1) -> list[Evidence]:
