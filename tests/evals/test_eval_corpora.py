@@ -43,6 +43,7 @@ class NumberCheck:
     good: str
     bad: str
     missing: tuple[str, ...]
+    passage: str = ""  # what a paraphrase check reads instead of the cited sources
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ CORPORA = (
             "Adults get 0.5 mg and 500 mL to 1 L [1].",
             "Adults get 300 micrograms, twice in 5 minutes [1].",
             ("300", "5"),
+            passage="Adrenaline 500 micrograms (0.5 mL); fluids 500-1000 mL for adults.",
         ),
     ),
     EvalCorpus(
@@ -121,6 +123,7 @@ CORPORA = (
             "No more than 3000 mg a day, 1 g at 30-44 [1].",
             "No more than 2 g a day, below 45 [1].",
             ("2", "45"),
+            passage="Metformin up to 3 g daily; 1000 mg at a GFR of 30-44 mL/min.",
         ),
     ),
     EvalCorpus(
@@ -143,6 +146,7 @@ CORPORA = (
             "Paracetamol 1 g, no more than 300 mg a day [1].",
             "Paracetamol 2 g, no more than 200 mg [1].",
             ("2", "200"),
+            passage="Paracetamol 1000 mg alone; sumatriptan up to 300 mg in 24 hours.",
         ),
     ),
     EvalCorpus(
@@ -165,16 +169,10 @@ CORPORA = (
             "Omeprazole 20 mg, with 0.2 L of water [1].",
             "Omeprazole 40 mg, with 250 ml of water [1].",
             ("40", "250"),
+            passage="Omeprazole 20 mg full dose; alendronic acid 70 mg, 200 ml water.",
         ),
     ),
 )
-# The passages the paraphrase self-tests read (one per corpus, in table order).
-PARAPHRASE_PASSAGES = {
-    "acute-paediatrics": "Adrenaline 500 micrograms (0.5 mL); fluids 500-1000 mL for adults.",
-    "adult-chronic-care": "Metformin up to 3 g daily; 1000 mg at a GFR of 30-44 mL/min.",
-    "adult-mental-health": "Paracetamol 1000 mg alone; sumatriptan up to 300 mg in 24 hours.",
-    "adult-skin-bone-gut": "Omeprazole 20 mg full dose; alendronic acid 70 mg, 200 ml water.",
-}
 WORDINGS = {
     "brand",
     "abbreviation",
@@ -581,6 +579,6 @@ def test_every_paraphrase_number_is_stated_and_every_corruption_is_minimal(
 def test_the_paraphrase_number_check_accepts_units_and_catches_new_numbers(
     corpus: EvalCorpus,
 ) -> None:
-    check, passage = corpus.paraphrase_check, PARAPHRASE_PASSAGES[corpus.folder]
-    assert numbers_not_stated(check.good, passage) == []
-    assert numbers_not_stated(check.bad, passage) == list(check.missing)
+    check = corpus.paraphrase_check
+    assert numbers_not_stated(check.good, check.passage) == []
+    assert numbers_not_stated(check.bad, check.passage) == list(check.missing)
