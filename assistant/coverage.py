@@ -150,15 +150,21 @@ def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[s
     return every or _on_subjects(evidence, subjects)
 
 
-def _route_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
-    """Whether the passages on the subjects give this route, or name no route at all (then
-    they say nothing of routes either way): "IV paracetamol" is not answered from passages
-    that give only the oral dose."""
-    patterns = dict(grammar().routes)
+def _route_covered(
+    evidence: _Evidence, concept: Concept, subjects: Sequence[Concept], dose: bool
+) -> bool:
+    """Whether the passages on the subjects give this route (by its words or its family's:
+    a product "for injection" covers an intravenous dose), or name no route at all (then they
+    say nothing of routes either way): "IV paracetamol" is not answered from passages that give
+    only the oral dose. A dose by another route than by mouth must be given for that route:
+    "IV pantoprazole dose" is not answered from a table of tablet doses that names no route."""
+    rules = grammar()
     passages = _on_subjects(evidence, subjects)
-    if any(patterns[concept.label].search(p) for p in passages):
+    if any(pattern.search(p) for p in passages for pattern in rules.route_words(concept.label)):
         return True
-    return not any(pattern.search(p) for p in passages for pattern in patterns.values())
+    if dose and concept.label != _BY_MOUTH:
+        return False
+    return not any(pattern.search(p) for p in passages for _, pattern in rules.routes)
 
 
 def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> list[Concept]:
@@ -189,6 +195,7 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
 
 
 ADULT = 18.0  # years
+_BY_MOUTH = "oral"
 _TREATMENTS = frozenset({"drug", "class", "term"})
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
 
@@ -252,7 +259,7 @@ def _judge(
         (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
-            if not _route_covered(evidence, concept, covered):
+            if not _route_covered(evidence, concept, covered, dose):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
             continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):

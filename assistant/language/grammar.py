@@ -48,6 +48,13 @@ class Grammar:
     negations: frozenset[str]
     name_shape: re.Pattern[str]  # a word shaped like a drug, disease or procedure name
     routes: tuple[tuple[str, re.Pattern[str]], ...]  # route of administration, its words
+    # A family's words and the routes they cover ("for injection": intravenous, ...).
+    route_families: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = ()
+
+    def route_words(self, route: str) -> tuple[re.Pattern[str], ...]:
+        """The patterns that name ``route``: its own words, then its families' words."""
+        own = [pattern for name, pattern in self.routes if name == route]
+        return (*own, *(words for words, covers in self.route_families if route in covers))
 
 
 def read_yaml(text: str) -> Any:
@@ -144,6 +151,13 @@ def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
             (str(name), _route(_strings(words, f"routes.{name}")))
             for name, words in raw["routes"].items()
         )
+        route_families = tuple(
+            (
+                _route(_strings(family["words"], f"route_families.{name}.words")),
+                frozenset(_strings(family["covers"], f"route_families.{name}.covers")),
+            )
+            for name, family in raw.get("route_families", {}).items()
+        )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ConfigError(f"{version}: malformed grammar ({exc!r})") from exc
     return Grammar(
@@ -162,6 +176,7 @@ def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
         negations=negations,
         name_shape=name_shape,
         routes=routes,
+        route_families=route_families,
     )
 
 
