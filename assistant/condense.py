@@ -38,6 +38,7 @@ _NEW_TOPIC = re.compile(
     re.IGNORECASE,
 )
 MIN_STANDALONE_WORDS = 4
+MIN_CUED_WORDS = 3  # "also, ...": the words after the cue that make a question of its own
 
 
 def new_topic(question: str) -> str | None:
@@ -56,6 +57,23 @@ def leans_on(question: str, earlier: Sequence[str], everyday: Collection[str] = 
         return False
     shared = content_words(question) & content_words(" ".join(earlier))
     return needs_context(question) or bool(shared - set(everyday))
+
+
+def changes_subject(
+    question: str, earlier: Sequence[str], everyday: Collection[str], names_concepts: bool
+) -> bool:
+    """Whether a question opening with a follow-up cue is still a new subject: complete (three
+    words or more of its own), naming nothing clinical, referring to nothing before it and
+    sharing no word with it. "also, how do I renew my passport online?" after a dose question
+    is not about that drug; without a cue, a question like it never leaned on what came
+    before (:func:`needs_context`)."""
+    cue = _CUE.match(question)
+    if names_concepts or cue is None or _ANAPHORA.search(question):
+        return False
+    words = content_words(question[cue.end() :])
+    if len(words) < MIN_CUED_WORDS:
+        return False
+    return not (words & content_words(" ".join(earlier))) - set(everyday)
 
 
 def needs_context(question: str) -> bool:

@@ -7,14 +7,14 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.condense import Condenser, condense, leans_on, needs_context
+from assistant.condense import Condenser, changes_subject, condense, leans_on, needs_context
 from assistant.errors import InvalidRequestError, NotFoundError
 from assistant.index.base import Catalog
 from assistant.question_parts import with_parts
 from assistant.review.store import AnswerStore
 from assistant.safe_text import check_question
 from assistant.stages.data import Ask, Turn
-from assistant.understand import GENERIC_WORDS, Understander
+from assistant.understand import GENERIC_WORDS, ConceptKind, Understander
 from assistant.wording import AUDIENCES
 
 
@@ -63,14 +63,20 @@ class Understand:
         asked = understanding.clinical or question
         said = [history[-1].question, history[-1].answer] if history else [topic or ""]
         leans = not understanding.names_subject and leans_on(asked, said, GENERIC_WORDS)
-        if self.condenser is not None:
+        # An abbreviation read only from a general list ("GP") names nothing for certain.
+        named = any(c.essential or c.kind is not ConceptKind.TERM
+                    for q in understanding.questions for c in q.concepts)  # fmt: skip
+        drifted = changes_subject(asked, said, GENERIC_WORDS, named)
+        if drifted:
+            standalone = asked
+        elif self.condenser is not None:
             pairs = [(a.standalone_question, a.answer) for a in history]
             standalone = self.condenser(asked, pairs, topic, leans=leans)
         else:
             earlier_questions = [a.standalone_question for a in history]
             standalone = condense(asked, earlier_questions, topic, leans=leans)
         earlier = history[-1].standalone_question if history else topic
-        if earlier and (leans or needs_context(asked)):
+        if earlier and not drifted and (leans or needs_context(asked)):
             said_before = history[-1].question if history else None
             understanding = understanding.following(understander.carried(earlier, said_before))
         timings = {"condense": (time.perf_counter() - started) * 1000}
