@@ -25,6 +25,7 @@ from assistant.coverage_measures import measure_missing
 from assistant.coverage_names import mentions, names_in
 from assistant.language.ages import age_bands
 from assistant.language.grammar import grammar
+from assistant.language.routes import drug_routes
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Terminology
 from assistant.understand import Concept, ConceptKind, Question, Understanding
@@ -153,15 +154,23 @@ def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[s
 def _route_covered(
     evidence: _Evidence, concept: Concept, subjects: Sequence[Concept], dose: bool
 ) -> bool:
-    """Whether the passages on the subjects give this route (by its words or its family's:
-    a product "for injection" covers an intravenous dose), or name no route at all (then they
-    say nothing of routes either way): "IV paracetamol" is not answered from passages that give
-    only the oral dose. A dose by another route than by mouth must be given for that route:
-    "IV pantoprazole dose" is not answered from a table of tablet doses that names no route."""
+    """Whether the passages on the subjects give this route, or name no route at all (then
+    they say nothing of routes either way): "IV paracetamol" is not answered from passages
+    that give only the oral dose. A drug's route is the one its own words give (a product "for
+    injection" covers its intravenous dose; "intravenous heroin" is no route of naltrexone),
+    and a dose by another route than by mouth must be given for that route: "IV pantoprazole
+    dose" is not answered from a table of tablet doses that names no route."""
     rules = grammar()
     passages = _on_subjects(evidence, subjects)
-    if any(pattern.search(p) for p in passages for pattern in rules.route_words(concept.label)):
-        return True
+    ways = [(concept.label, pattern) for pattern in rules.route_words(concept.label)]
+    drugs = {c.term.id for c in subjects if c.term is not None and c.term.kind == "drug"}
+    for passage in passages:
+        if drugs:
+            given = drug_routes(passage, evidence.terminology, ways)
+            if any(drug in given for drug in drugs):
+                return True
+        elif any(pattern.search(passage) for _, pattern in ways):
+            return True
     if dose and concept.label != _BY_MOUTH:
         return False
     return not any(pattern.search(p) for p in passages for _, pattern in rules.routes)

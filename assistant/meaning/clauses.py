@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.language import quantities
-from assistant.language.grammar import grammar
 from assistant.language.markers import strip as strip_markers
 from assistant.language.negation import Denial, denials
 from assistant.language.negation import content_stems as _content
 from assistant.language.quantities import Quantity
+from assistant.language.routes import drug_routes
 from assistant.language.sentences import CONTRAST, clause_spans, parts
 from assistant.language.terminology import Terminology
 from assistant.language.tokens import name_words, stem
@@ -283,35 +283,14 @@ def _shown(label: str) -> str:
 
 # A route that names a kind of another: a nebulised drug is inhaled.
 _ROUTE_KIND = {"nebulised": "inhaled"}
-_ROUTE_REACH = 40  # characters between a route word and the drug it goes with, at most
-
-
-def routes(text: str, terminology: Terminology) -> dict[str, set[str]]:
-    """The routes each drug of a text is given by ("buccal midazolam or rectal diazepam":
-    midazolam buccal, diazepam rectal): each route word goes with the nearest drug named in
-    its clause."""
-    drugs = [m for m in terminology.scan(text) if m.concept.kind == "drug"]
-    found: dict[str, set[str]] = {}
-    if not drugs:
-        return found
-    for name, pattern in grammar().routes:
-        for match in pattern.finditer(text):
-            clause = next((c for c in clause_spans(text) if c.start <= match.start() < c.end), None)
-            near = [m for m in drugs if clause is None or clause.start <= m.start < clause.end]
-            gap = {m: max(m.start - match.end(), match.start() - m.end) for m in near}
-            close = [m for m in near if gap[m] <= _ROUTE_REACH]
-            if close:
-                drug = min(close, key=lambda m: gap[m])
-                found.setdefault(drug.concept.id, set()).add(name)
-    return found
 
 
 def route_problem(claim: str, support: str, terminology: Terminology) -> str | None:
     """Why the claim gives a drug by a route its support does not give it by ("buccal
     lorazepam" where the support gives lorazepam intravenously); None where the support gives
     the drug no route, or the same one."""
-    theirs = routes(support, terminology)
-    for drug, ways in routes(claim, terminology).items():
+    theirs = drug_routes(support, terminology)
+    for drug, ways in drug_routes(claim, terminology).items():
         given = theirs.get(drug)
         if not given:
             continue

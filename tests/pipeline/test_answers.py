@@ -311,6 +311,24 @@ def test_a_follow_up_naming_nothing_leans_on_the_conversation(services: Composed
         Ask("who won the champions league last year?", conversation_id=first.conversation_id),
     )
     assert drift.refused and drift.citations == []
+    cued = answer(
+        services.pipeline,
+        Ask("also, how do I renew my passport online?", conversation_id=first.conversation_id),
+    )
+    assert cued.refused and cued.citations == [] and "follow-up to:" not in cued.standalone_question
+
+
+def test_a_dose_by_injection_is_answered_only_from_a_product_given_that_way(
+    services: Composed,
+) -> None:
+    # The injection's label names its route in its title ("for injection") and first sentence,
+    # not beside every dose; the oral product's doses are no answer to an IV question.
+    record = answer(services.pipeline, Ask("IV cefuroxime dose when CrCl is under 10?"))
+    assert not record.refused and "750 mg every 24 hours" in record.answer
+    assert "intravenous" not in " ".join(record.uncovered)
+    # Low-dose naltrexone's passages give its doses without naming a route (it is a tablet).
+    by_mouth = answer(services.pipeline, Ask("IV naltrexone dose for fibromyalgia?"))
+    assert by_mouth.refused and "intravenous" in " ".join(by_mouth.uncovered)
 
 
 def test_stage_4_is_no_metastasis_and_declines_only_what_is_missing(services: Composed) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.condense import condense, leans_on, needs_context
+from assistant.condense import changes_subject, condense, leans_on, needs_context
 
 FIRST = "At what dose does naltrexone change from partial to full opioid blockade?"
 
@@ -48,3 +48,16 @@ def test_a_question_naming_nothing_of_its_own_leans_on_what_it_picks_up() -> Non
     assert not leans_on("unrelated, but how many women were in the first pilot?", earlier)
     standalone = condense("how many women were in the first pilot?", [earlier[0]], leans=True)
     assert standalone.endswith("(follow-up to: ldn fibro evidence?)")
+
+
+def test_a_cued_complete_question_on_nothing_said_before_is_a_new_subject() -> None:
+    earlier = ["alendronic acid - how long upright after?", "Stay upright for 30 minutes."]
+    drift = "also, which walking boots are best for a week in the hills?"
+    assert changes_subject(drift, earlier, (), names_concepts=False)
+    # A pronoun, a named concept, a shared word or too few words of its own: still a follow-up.
+    assert not changes_subject("also, can she take it after breakfast?", earlier, (), False)
+    assert not changes_subject(drift, earlier, (), names_concepts=True)
+    assert not changes_subject("also, how long upright when travelling?", earlier, (), False)
+    assert not changes_subject("also, how long?", earlier, (), False)
+    # Without a cue nothing changes: such a question never leaned on what came before.
+    assert not changes_subject("which walking boots are best?", earlier, (), False)
