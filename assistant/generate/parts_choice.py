@@ -24,6 +24,7 @@ from assistant.config import PACKAGE_DATA
 from assistant.errors import ConfigError
 from assistant.language import quantities
 from assistant.language.grammar import load_data
+from assistant.language.negation import excluded_stems
 from assistant.language.tokens import content_stems
 
 ASPECTS = PACKAGE_DATA / "answer"
@@ -173,7 +174,8 @@ def part_score(
     similarity = float(np.dot(vector, candidate.vector))
     hit = gives(aspects, candidate.sentence)
     required = gives(head(aspects, part), candidate.sentence)
-    said = content_stems(candidate.sentence)
+    # What the sentence sets aside ("without haemodialysis") is not what it is about.
+    said = content_stems(candidate.sentence) - excluded_stems(candidate.sentence)
     words = content_stems(part)
     overlap = len(words & said) / len(words) if words else 0.0
     overlap += _numbers_shared(part, candidate.sentence)

@@ -131,3 +131,24 @@ def denials(text: str) -> list[Denial]:
         Denial(d.scope, d.words, d.part, regions.count(region) > 1)
         for d, region in zip(found, regions, strict=True)
     ]
+
+
+# "every 48 hours without haemodialysis": the case a sentence sets aside, not the one it is on.
+_EXCLUSION = re.compile(
+    r"\b(?:without|except(?:\s+(?:for|in|with))?|other than|excluding|apart from)\b", re.IGNORECASE
+)
+_EXCLUDED_WORDS = 3
+
+
+def excluded_stems(text: str) -> set[str]:
+    """Stems of what a text sets aside ("without haemodialysis", "other than in pregnancy"):
+    the first few words after an exclusion, up to the end of its phrase; "with or without
+    food" sets nothing aside."""
+    plain = _NOT_DENIALS.sub(" ", text)
+    found: set[str] = set()
+    for match in _EXCLUSION.finditer(plain):
+        rest = plain[match.end() :]
+        end = _SCOPE_END.search(rest)
+        scope = rest[: end.start()] if end else rest
+        found |= content_stems(" ".join(scope.split()[:_EXCLUDED_WORDS]))
+    return found

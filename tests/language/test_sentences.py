@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.language.negation import excluded_stems
 from assistant.language.sentences import (
     answer_sentences,
     claim_parts,
@@ -13,6 +14,7 @@ from assistant.language.sentences import (
     split_sentences,
     strip_markup,
 )
+from assistant.language.tokens import stem
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,10 @@ def test_clause_grammars() -> None:
         "It lowers pain",
         "it does not improve sleep.",
     ]
+
+
+def test_what_a_sentence_sets_aside_is_read_apart() -> None:
+    setting_aside = "every 48 hours below 10 mL/min without haemodialysis"
+    assert excluded_stems(setting_aside) == {stem("haemodialysis")}
+    assert excluded_stems("taken with or without food") == set()
+    assert stem("rash") in excluded_stems("apart from rash, no effects were reported")

@@ -30,6 +30,22 @@ def test_each_part_is_answered_in_the_order_asked(services: Composed) -> None:
     assert problems(record.answer) == []
 
 
+def test_a_part_is_answered_by_the_case_it_asks_not_the_one_set_aside(services: Composed) -> None:
+    # "every 48 hours ... without haemodialysis" names haemodialysis only to set it aside; the
+    # injection's label gives its route in its title and first sentence, not beside its doses.
+    record = answer(
+        services.pipeline,
+        Ask(
+            "How is oral cefuroxime dosed on haemodialysis, and what is the IV dose when "
+            "creatinine clearance is under 10?"
+        ),
+    )
+    said = sentences(record.answer)
+    assert record.coverage == "full" and not record.uncovered
+    assert "end of each haemodialysis session" in said[0], said[0]
+    assert "750 mg every 24 hours" in record.answer
+
+
 def test_a_part_no_passage_answers_is_named_and_the_rest_answered(services: Composed) -> None:
     events = list(
         stream_answer(
