@@ -23,9 +23,8 @@ from functools import partial
 
 from assistant.coverage_measures import measure_missing
 from assistant.coverage_names import mentions, names_in
+from assistant.coverage_routes import route_covered
 from assistant.language.ages import age_bands
-from assistant.language.grammar import grammar
-from assistant.language.routes import drug_routes
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Terminology
 from assistant.understand import Concept, ConceptKind, Question, Understanding
@@ -151,31 +150,6 @@ def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[s
     return every or _on_subjects(evidence, subjects)
 
 
-def _route_covered(
-    evidence: _Evidence, concept: Concept, subjects: Sequence[Concept], dose: bool
-) -> bool:
-    """Whether the passages on the subjects give this route, or name no route at all (then
-    they say nothing of routes either way): "IV paracetamol" is not answered from passages
-    that give only the oral dose. A drug's route is the one its own words give (a product "for
-    injection" covers its intravenous dose; "intravenous heroin" is no route of naltrexone),
-    and a dose by another route than by mouth must be given for that route: "IV pantoprazole
-    dose" is not answered from a table of tablet doses that names no route."""
-    rules = grammar()
-    passages = _on_subjects(evidence, subjects)
-    ways = [(concept.label, pattern) for pattern in rules.route_words(concept.label)]
-    drugs = {c.term.id for c in subjects if c.term is not None and c.term.kind == "drug"}
-    for passage in passages:
-        if drugs:
-            given = drug_routes(passage, evidence.terminology, ways)
-            if any(drug in given for drug in drugs):
-                return True
-        elif any(pattern.search(passage) for _, pattern in ways):
-            return True
-    if dose and concept.label != _BY_MOUTH:
-        return False
-    return not any(pattern.search(p) for p in passages for _, pattern in rules.routes)
-
-
 def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> list[Concept]:
     """The conditions asked about that no passage names together with a drug asked about:
     "dexamethasone for meningitis" is not answered from a croup passage on dexamethasone and
@@ -204,7 +178,6 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
 
 
 ADULT = 18.0  # years
-_BY_MOUTH = "oral"
 _TREATMENTS = frozenset({"drug", "class", "term"})
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
 
@@ -268,7 +241,11 @@ def _judge(
         (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
-            if not _route_covered(evidence, concept, covered, dose):
+            on_subjects = _on_subjects(evidence, covered)
+            drugs = frozenset(
+                c.term.id for c in covered if c.term is not None and c.term.kind == "drug"
+            )
+            if not route_covered(evidence.terminology, on_subjects, concept.label, drugs, dose):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
             continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):

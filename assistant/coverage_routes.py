@@ -1,0 +1,79 @@
+"""Whether the evidence gives a drug by the route a question asks for ("IV paracetamol").
+
+A dose for one route is no dose for another: "IV pantoprazole dose" is not answered from a
+table of tablet doses, nor "IV thiamine dose" from "thiamine, parenteral first" with no dose.
+A route is the one the words beside the drug give (language/routes.py: "intravenous heroin"
+is no route of naltrexone); a product's title gives the route of everything under it
+("cefuroxime for injection"); a route family's words cover its routes ("for injection":
+intravenous, intramuscular, subcutaneous).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.language import quantities
+from assistant.language.grammar import grammar
+from assistant.language.routes import drug_routes
+from assistant.language.sentences import split_sentences
+from assistant.language.terminology import Terminology
+
+BY_MOUTH = "oral"
+_DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
+
+
+def route_covered(
+    terminology: Terminology,
+    passages: Sequence[str],
+    route: str,
+    drugs: frozenset[str],
+    dose: bool,
+) -> bool:
+    """Whether ``passages`` (each its title's line first) give ``route``: for the ``drugs``
+    (concept ids) asked about when there are any, else anywhere. A passage that gives the
+    drug no route says nothing of routes either way, except for a dose by another route than
+    by mouth, which must be stated for that route."""
+    rules = grammar()
+    ways = [(route, pattern) for pattern in rules.route_words(route)]
+    if dose and route != BY_MOUTH:
+        return any(_dose_by(terminology, p, ways, drugs) for p in passages)
+    if not drugs:
+        if any(pattern.search(p) for p in passages for _, pattern in ways):
+            return True
+        return not any(pattern.search(p) for p in passages for _, pattern in rules.routes)
+    if any(drugs & drug_routes(p, terminology, ways).keys() for p in passages):
+        return True
+    every = [*rules.routes, *((route, p) for p, _ in rules.route_families)]
+    return not any(drugs & drug_routes(p, terminology, every).keys() for p in passages)
+
+
+def _dose_by(
+    terminology: Terminology,
+    passage: str,
+    ways: Sequence[tuple[str, re.Pattern[str]]],
+    drugs: frozenset[str],
+) -> bool:
+    """Whether a passage states a dose by the route (of one of ``drugs``, if any): in a
+    sentence that gives the route (beside the drug), or anywhere under a title that does."""
+    title, _, body = passage.partition("\n")
+    if _gives(terminology, title, ways, drugs):
+        return _states_dose(body)
+    return any(
+        _gives(terminology, s, ways, drugs) and _states_dose(s) for s in split_sentences(body)
+    )
+
+
+def _gives(
+    terminology: Terminology,
+    text: str,
+    ways: Sequence[tuple[str, re.Pattern[str]]],
+    drugs: frozenset[str],
+) -> bool:
+    if not drugs:
+        return any(pattern.search(text) for _, pattern in ways)
+    return bool(drugs & drug_routes(text, terminology, ways).keys())
+
+
+def _states_dose(text: str) -> bool:
+    return any(q.dimension in _DOSE_DIMENSIONS for q in quantities.values(text))
