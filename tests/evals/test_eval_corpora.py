@@ -172,6 +172,33 @@ CORPORA = (
             passage="Omeprazole 20 mg full dose; alendronic acid 70 mg, 200 ml water.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-infection-womens-health",
+        unique_facts={
+            "fosfomycin-uncomplicated-uti": ("fosfomycin", "Monuril", "single 3 g sachet"),
+            "tranexamic-acid-heavy-menstrual-bleeding": (
+                "tranexamic acid",
+                "Cyklokapron",
+                "1 g three times a day for up to 4 days",
+            ),
+        },
+        unapproved_words=r"fosfomycin|monuril|tranexamic|cyklokapron",
+        followups=(("followups-adult-infection-womens-health", 90, 30),),
+        claims=(("claims-adult-infection-womens-health", 67, 5),),
+        article_check=NumberCheck(
+            ("aciclovir-zovirax-tablets-smpc", "nice-ng109-uti-first-choice"),
+            "Aciclovir 800 mg five times a day [1] or trimethoprim 200 mg twice a day [2].",
+            "Aciclovir 400 mg is given [1], trimethoprim 200 mg [2], for 9 days [1, 2].",
+            ("400", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Amoxicillin 0.5 g, CRP over 100 mg/L [1].",
+            "Amoxicillin 1 g, CRP over 20 mg/L [1].",
+            ("1", "20"),
+            passage="Amoxicillin 500 mg three times a day; CRP above 100 mg/litre.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
