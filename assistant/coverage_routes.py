@@ -56,9 +56,9 @@ def _dose_by(
 ) -> bool:
     """Whether a passage states a dose by the route (of one of ``drugs``, if any): in a
     sentence that gives the route (beside the drug), or anywhere under a title that does."""
-    title, _, body = passage.partition("\n")
-    if _gives(terminology, title, ways, drugs):
-        return _states_dose(body)
+    title, _, body = passage.partition("\n") if "\n" in passage else ("", "", passage)
+    if title and _gives(terminology, title, ways, drugs) and _states_dose(body):
+        return True
     return any(
         _gives(terminology, s, ways, drugs) and _states_dose(s) for s in split_sentences(body)
     )

@@ -195,6 +195,33 @@ def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -
     assert level == "partial" and missing == ["breastfeeding"]
 
 
+@pytest.mark.parametrize(
+    ("question", "passage", "covered"),
+    [
+        # A product's title gives the route of the doses under it.
+        (
+            "IV cefuroxime dose?",
+            "ZINACEF (cefuroxime for injection)\nThe usual adult dose is 750 mg every 8 hours.",
+            True,
+        ),
+        # A dose by injection is not answered from doses that name no route ...
+        ("IV pantoprazole dose?", "Pantoprazole 40 mg once a day.", False),
+        # ... nor from a route given without a dose, nor from another drug's route.
+        ("IV thiamine dose?", "Thiamine is given parenterally first, then orally.", False),
+        ("IV naltrexone dose?", "Naltrexone 50 mg blocks 25 mg of intravenous heroin.", False),
+        ("IV paracetamol dose?", "Paracetamol is given at 15 mg/kg intravenously.", True),
+        # Without a dose asked, a drug the passage gives no route says nothing either way.
+        ("nebulised salbutamol ok?", "Do not use nebulised adrenaline or salbutamol.", True),
+        ("IV paracetamol for fever?", "Oral paracetamol is given for fever.", False),
+    ],
+)
+def test_a_route_is_covered_by_the_route_given_beside_the_drug(
+    understander: Understander, question: str, passage: str, covered: bool
+) -> None:
+    level, missing = _coverage(understander, question, passage)
+    assert (level == "full") is covered, (level, missing)
+
+
 def test_a_dose_the_passages_do_not_state_is_partial(understander: Understander) -> None:
     level, missing = _coverage(understander, "Can LDN be given at 10 mg?", LDN)
     assert level == "partial" and missing == ["10 mg"]
