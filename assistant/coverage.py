@@ -243,7 +243,10 @@ def _judge(
         if concept.kind is ConceptKind.ROUTE:
             on_subjects = _on_subjects(evidence, covered)
             drugs = frozenset(
-                c.term.id for c in covered if c.term is not None and c.term.kind == "drug"
+                i
+                for c in covered
+                if c.term is not None and c.term.kind == "drug"
+                for i in (c.term.id, *c.term.broader)
             )
             if not route_covered(evidence.terminology, on_subjects, concept.label, drugs, dose):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)

@@ -20,6 +20,7 @@ from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Terminology
 
 BY_MOUTH = "oral"
+_TREATMENTS = frozenset({"drug", "class"})
 _DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
 
 
@@ -31,7 +32,8 @@ def route_covered(
     dose: bool,
 ) -> bool:
     """Whether ``passages`` (each its title's line first) give ``route``: for the ``drugs``
-    (concept ids) asked about when there are any, else anywhere. A passage that gives the
+    (concept ids of the drugs asked about and their classes) when there are any, else
+    anywhere. A passage that gives the
     drug no route says nothing of routes either way, except for a dose by another route than
     by mouth, which must be stated for that route."""
     rules = grammar()
@@ -42,10 +44,10 @@ def route_covered(
         if any(pattern.search(p) for p in passages for _, pattern in ways):
             return True
         return not any(pattern.search(p) for p in passages for _, pattern in rules.routes)
-    if any(drugs & drug_routes(p, terminology, ways).keys() for p in passages):
+    if any(drugs & drug_routes(p, terminology, ways, _TREATMENTS).keys() for p in passages):
         return True
     every = [*rules.routes, *((route, p) for p, _ in rules.route_families)]
-    return not any(drugs & drug_routes(p, terminology, every).keys() for p in passages)
+    return not any(drugs & drug_routes(p, terminology, every, _TREATMENTS).keys() for p in passages)
 
 
 def _dose_by(
@@ -72,7 +74,7 @@ def _gives(
 ) -> bool:
     if not drugs:
         return any(pattern.search(text) for _, pattern in ways)
-    return bool(drugs & drug_routes(text, terminology, ways).keys())
+    return bool(drugs & drug_routes(text, terminology, ways, _TREATMENTS).keys())
 
 
 def _states_dose(text: str) -> bool:

@@ -16,11 +16,13 @@ def drug_routes(
     text: str,
     terminology: Terminology,
     ways: Sequence[tuple[str, re.Pattern[str]]] | None = None,
+    kinds: frozenset[str] = frozenset({"drug"}),
 ) -> dict[str, set[str]]:
     """The routes each drug of a text is given by ("buccal midazolam or rectal diazepam":
     midazolam buccal, diazepam rectal): each route word goes with the nearest drug named in
-    its clause. ``ways``: (route, its words), the grammar's routes by default."""
-    drugs = [m for m in terminology.scan(text) if m.concept.kind == "drug"]
+    its clause. ``ways``: (route, its words), the grammar's routes by default; ``kinds``: the
+    concepts a route word may go with (drug classes too: "an oral triptan")."""
+    drugs = [m for m in terminology.scan(text) if m.concept.kind in kinds]
     found: dict[str, set[str]] = {}
     if not drugs:
         return found

@@ -213,6 +213,8 @@ def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -
         # Without a dose asked, a drug the passage gives no route says nothing either way.
         ("nebulised salbutamol ok?", "Do not use nebulised adrenaline or salbutamol.", True),
         ("IV paracetamol for fever?", "Oral paracetamol is given for fever.", False),
+        # A route given to the drug's class is given to the drug.
+        ("subcutaneous sumatriptan ok?", "An oral triptan is offered first.", False),
     ],
 )
 def test_a_route_is_covered_by_the_route_given_beside_the_drug(
