@@ -71,19 +71,37 @@ _TAKES = re.compile(
     r"hx of|history of|previous|prior|past)\s+$",
     re.I,
 )
+def _kind(concept: Concept) -> str | None:
+    return concept.term.kind if concept.term is not None else None
+
+
 _LISTED_ON = re.compile(r"^\s*(?:,|and|,\s*and)\s+$", re.I)
+# "on the combined pill and sertraline": listed after a medicine no dataset names.
+_TAKES_LISTED = re.compile(
+    r"\b(?:on|taking|takes|already on|currently on|started on|receiving)\s+"
+    r"(?:[\w-]+\s+){1,4}(?:and|,|,\s*and)\s+$",
+    re.I,
+)
 
 
 def listed_as_taken(sentence: str, concepts: list[Concept]) -> list[tuple[int, int]]:
     """The spans of the drugs and conditions a sentence lists as the patient's medicines or
-    history, each after "on"/"hx of" or listed after one that is."""
+    history, each after "on"/"hx of" or listed after one of its kind that is ("on sertraline,
+    migraine with vomiting": the list of medicines ends at the condition)."""
     spans: list[tuple[int, int]] = []
+    last: Concept | None = None
     ordered = sorted((c for c in concepts if c.is_subject and c.span[0] >= 0), key=lambda c: c.span)
     for concept in ordered:
         before = sentence[max(0, concept.span[0] - 20) : concept.span[0]]
-        follows = spans and _LISTED_ON.match(sentence[spans[-1][1] : concept.span[0]])
-        if _TAKES.search(before) or follows:
+        listed = _TAKES_LISTED.search(sentence[max(0, concept.span[0] - 40) : concept.span[0]])
+        follows = (
+            last is not None
+            and _kind(last) == _kind(concept)
+            and _LISTED_ON.match(sentence[last.span[1] : concept.span[0]])
+        )
+        if _TAKES.search(before) or follows or listed:
             spans.append(concept.span)
+            last = concept
     return spans
 
 

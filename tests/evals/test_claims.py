@@ -70,6 +70,7 @@ ACUTE = ROOT / "evals" / "corpora" / "acute-paediatrics"
 CHRONIC = ROOT / "evals" / "corpora" / "adult-chronic-care"
 MENTAL = ROOT / "evals" / "corpora" / "adult-mental-health"
 SKIN = ROOT / "evals" / "corpora" / "adult-skin-bone-gut"
+INFECTION = ROOT / "evals" / "corpora" / "adult-infection-womens-health"
 
 
 @pytest.mark.eval
@@ -86,6 +87,7 @@ SKIN = ROOT / "evals" / "corpora" / "adult-skin-bone-gut"
         ("claims-adult-chronic-care", CHRONIC, 0.88, 0.95, 60),
         ("claims-adult-mental-health", MENTAL, 0.76, 0.88, 60),
         ("claims-adult-skin-bone-gut", SKIN, 0.68, 0.9, 60),
+        ("claims-adult-infection-womens-health", INFECTION, 0.5, 0.88, 60),
     ],
 )
 def test_claims_benchmark_gate(

@@ -99,6 +99,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-chronic-care",
     "followups-adult-mental-health",
     "followups-adult-skin-bone-gut",
+    "followups-adult-infection-womens-health",
 )
 
 

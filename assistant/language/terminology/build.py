@@ -25,7 +25,7 @@ from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t17"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t18"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -212,6 +212,12 @@ def _condition_ok(trees: tuple[str, ...]) -> bool:
     return not all(t.startswith(_ATTRIBUTES) or t in _TOO_GENERAL for t in trees)
 
 
+def _modifier_left_alone(low: str, own: bool) -> bool:
+    """An everyday past participle left alone by an inverted heading ("combined" of
+    "Carboxylase Deficiency, Combined") qualifies a name; it never names a condition."""
+    return " " not in low and not own and low.endswith("ed") and _zipf(low) >= EVERYDAY
+
+
 def add_conditions(index: TermIndex) -> dict[str, int]:
     """MeSH disease descriptors; returns tree number -> concept number (for ancestors)."""
     by_tree: dict[str, int] = {}
@@ -223,6 +229,8 @@ def add_conditions(index: TermIndex) -> dict[str, int]:
             continue
         own = phrase(low) == phrase(descriptor.name)
         if " " not in low and _zipf(low) >= COMMON_CONDITION:
+            continue
+        if _modifier_left_alone(low, own):
             continue
         number = index.concept(
             f"condition:{descriptor.name.lower()}", "condition", descriptor.name, "mesh"
