@@ -14,6 +14,7 @@ from functools import lru_cache
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Mention, Terminology
 from assistant.language.terminology.normal import phrase
+from assistant.language.tokens import stem, stems
 from assistant.understand import Concept
 
 
@@ -61,9 +62,23 @@ def mentions(
     class it belongs to). What a class of conditions says holds for its members."""
     if concept.term is not None:
         wider = broader or concept.term.kind == "condition"
-        return names_term(terminology, text, concept.term, broader=wider)
+        if names_term(terminology, text, concept.term, broader=wider):
+            return True
+        return concept.term.kind == "condition" and _same_word(concept.label, text)
     normal = phrase(text)
     return any(form_pattern(form).search(normal) for form in concept.forms)
+
+
+_SAME_WORD_MIN = 5  # letters of a one-word name matched by its stem
+
+
+def _same_word(label: str, text: str) -> bool:
+    """Whether a one-word condition as the question wrote it is in the text in another form
+    of the same word, one the terminology has no entry for ("bruises": "bruising")."""
+    words = label.lower().split()
+    if len(words) != 1 or len(words[0]) < _SAME_WORD_MIN or not words[0].isalpha():
+        return False
+    return stem(words[0]) in stems(text)
 
 
 def names_in(terminology: Terminology, concept: Concept, text: str) -> bool:

@@ -224,6 +224,14 @@ def test_a_route_is_covered_by_the_route_given_beside_the_drug(
     assert (level == "full") is covered, (level, missing)
 
 
+def test_a_condition_is_named_by_another_form_of_the_same_word(understander: Understander) -> None:
+    # The terminology knows "bruises" (contusions) but has no entry for "bruising".
+    passage = "Report any unexplained bruising or bleeding on methotrexate at once."
+    assert _coverage(understander, "bruises on methotrexate - does it matter?", passage)[0] == (
+        "full"
+    )
+
+
 def test_a_dose_the_passages_do_not_state_is_partial(understander: Understander) -> None:
     level, missing = _coverage(understander, "Can LDN be given at 10 mg?", LDN)
     assert level == "partial" and missing == ["10 mg"]
