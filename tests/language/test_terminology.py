@@ -76,6 +76,13 @@ def test_everyday_words_are_no_concepts(terminology: Terminology) -> None:
     assert {m.concept.kind for m in terminology.scan(text)} <= {"population"}
 
 
+def test_a_modifier_left_from_a_longer_name_names_nothing(terminology: Terminology) -> None:
+    # MeSH lists "combined" for a carboxylase deficiency; "Recurrent infections" once gave
+    # "recurrent" as a name of its own; "latent" likewise.
+    text = "on the combined pill, recurrent attacks, latent phase"
+    assert [m.concept.kind for m in terminology.scan(text)] == []
+
+
 def test_short_names_that_are_words_match_only_in_capitals(terminology: Terminology) -> None:
     assert "condition:acquired immunodeficiency syndrome" in _ids(
         terminology, "a patient with AIDS"

@@ -25,7 +25,7 @@ from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t18"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t19"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -359,7 +359,7 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
     return same
 
 
-_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ary", "ive", "ile", "ar", "ed", "ing", "oid")
+_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ary", "ive", "ile", "ar", "ed", "ing", "oid", "ent", "ant")
 _HEADED = frozenset(
     {"infection", "infections", "disease", "diseases", "syndrome", "disorder", "infestation"}
 )
