@@ -71,6 +71,8 @@ _TAKES = re.compile(
     r"hx of|history of|previous|prior|past)\s+$",
     re.I,
 )
+
+
 def _kind(concept: Concept) -> str | None:
     return concept.term.kind if concept.term is not None else None
 

@@ -359,7 +359,9 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
     return same
 
 
-_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ary", "ive", "ile", "ar", "ed", "ing", "oid", "ent", "ant")
+_ADJECTIVE_ENDINGS = (
+    *("al", "ic", "ous", "ary", "ive", "ile", "ar", "ed", "ing", "oid", "ent", "ant"),
+)
 _HEADED = frozenset(
     {"infection", "infections", "disease", "diseases", "syndrome", "disorder", "infestation"}
 )
