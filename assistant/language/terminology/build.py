@@ -360,19 +360,8 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
 
 
 _ADJECTIVE_ENDINGS = (
-    "al",
-    "ic",
-    "ous",
-    "ary",
-    "ive",
-    "ile",
-    "ar",
-    "ed",
-    "ing",
-    "oid",
-    "ent",
-    "ant",
-)
+    "al", "ic", "ous", "ary", "ive", "ile", "ar", "ed", "ing", "oid", "ent", "ant",
+)  # fmt: skip
 _HEADED = frozenset(
     {"infection", "infections", "disease", "diseases", "syndrome", "disorder", "infestation"}
 )
