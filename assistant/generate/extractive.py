@@ -24,6 +24,7 @@ from assistant.answer_form import ends_complete, unexplained_opening
 from assistant.config import AnswerSettings
 from assistant.generate.base import AskedConcept, Draft, GenerationRequest
 from assistant.generate.choice import Choice, subject_stems
+from assistant.generate.naming import SentenceNames, names_asked
 from assistant.generate.parts_choice import framed
 from assistant.generate.plain import Glossary, plainness
 from assistant.index.embedder import Embedder
@@ -198,24 +199,13 @@ def _concept_bonus(request: GenerationRequest, sentence: str, named: SentenceNam
     return 0.25 * hits / len(concepts)
 
 
-@dataclass(frozen=True)
-class SentenceNames:
-    """What a sentence names: every concept id, and the ids of its drugs and drug classes."""
-
-    ids: frozenset[str] = frozenset()
-    drugs: frozenset[str] = frozenset()
-    classes: frozenset[str] = frozenset()  # the classes of the drugs it names
-
-
 def _another_drug(request: GenerationRequest, named: SentenceNames) -> bool:
     """Whether a sentence speaks of a drug the question does not ask about and of none that
     it does: "how many more doses?" about lorazepam is not answered by paracetamol's limit."""
     asked = [c for c in request.concepts if c.drug]
     if not asked or not named.drugs or any(c.kind_class for c in asked):
         return False  # a class asked about ("steroids") may be any of its members
-    return not any(c.ids & named.ids for c in asked) and not any(
-        c.ids & named.classes for c in asked
-    )
+    return not any(names_asked(c, named) for c in asked)
 
 
 def _intent_bonus(question: str, sentence: str) -> float:
@@ -338,8 +328,7 @@ class ExtractiveGenerator:
         named = self._names(sentence)
         lowered = f" {phrase(sentence)} "
         return any(
-            bool(c.ids & (named.ids | named.classes))
-            or any(f" {form} " in lowered for form in c.forms)
+            names_asked(c, named) or any(f" {form} " in lowered for form in c.forms)
             for c in concepts
         )
 

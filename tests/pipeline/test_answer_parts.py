@@ -46,6 +46,16 @@ def test_a_part_is_answered_by_the_case_it_asks_not_the_one_set_aside(services: 
     assert "750 mg every 24 hours" in record.answer
 
 
+def test_a_sentence_on_the_drug_answers_a_part_on_a_form_of_it(services: Composed) -> None:
+    # "LDN" is low-dose naltrexone: a sentence that says "naltrexone 4.5 mg" is about it.
+    record = answer(
+        services.pipeline,
+        Ask("How many women were in the 2013 LDN crossover trial, and did it help their fatigue?"),
+    )
+    assert record.coverage == "full" and not record.uncovered
+    assert "31 women" in record.answer and "fatigue" in record.answer
+
+
 def test_a_part_no_passage_answers_is_named_and_the_rest_answered(services: Composed) -> None:
     events = list(
         stream_answer(
