@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from assistant.answer_form import repeats, restates, unexplained_opening
 from assistant.errors import GenerationError
 from assistant.generate.base import (
     MODEL_DECLINED,
@@ -119,6 +120,11 @@ class Selection:
                 self.findings.append(finding)
             return None
         if quotable in self.chosen or len(self.chosen) >= self.limit:
+            return None
+        said = [q.text for q in self.chosen]
+        if any(repeats(quotable.text, s) for s in said) or restates(quotable.text, said):
+            # The article and its source often say one thing twice; the answer says it once.
+            self.findings.append(f"dropped S{label}: it repeats a sentence already chosen")
             return None
         self.chosen.append(quotable)
         return quotable
@@ -230,6 +236,11 @@ class SelectGenerator:
         self, lead: str, selection: Selection, request: GenerationRequest
     ) -> str | None:
         """The lead, citing the chosen sentences' passages, if verification keeps it."""
+        said = [q.text for q in selection.chosen]
+        if unexplained_opening(lead) or any(repeats(lead, s) for s in said):
+            why = "it repeats a chosen sentence or opens on a subject it does not name"
+            selection.findings.append(f"dropped the model's lead sentence ({why}): {lead[:200]!r}")
+            return None
         positions = sorted({q.passage for q in selection.chosen})
         checked = check_sentences(
             cite(lead, *positions),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from assistant.answer_form import repeats
 from tests.support.adversary import Adversary, Reply, sources, split
 from tests.support.model_answers import MakeServices, ask, assert_invariants
 
@@ -84,6 +85,38 @@ def test_a_lead_sentence_is_kept_only_when_it_passes_verification(
     _, faithful = ask(services, QUESTION)
     assert faithful.record.answer.startswith("Naltrexone blockade depends on the dose [")
     assert_invariants(faithful.record, services)
+
+
+def test_a_sentence_that_repeats_a_chosen_one_is_said_once(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    # The article and its source often say one thing twice; a model that picks both gets it
+    # once, and the record says which pick was dropped.
+    pair: list[str] = []
+
+    def script(body: dict[str, Any]) -> Reply:
+        shown = labelled(body)
+        twice = [
+            (a, b)
+            for a, (_, first) in shown.items()
+            for b, (_, second) in shown.items()
+            if a < b and repeats(second, first)
+        ]
+        assert twice, "the product showed the model one fact in two sentences"
+        a, b = twice[0]
+        pair[:] = [shown[a][1], shown[b][1]]
+        return Reply(split(f"SENTENCES: S{a}, S{b}\n", 3))
+
+    adversary.script = script
+    services = make_services(adversary.url, mode="select")
+    _, final = ask(
+        services, "What oral cefuroxime dose is used when creatinine clearance is below 10?"
+    )
+    record = final.record
+    assert_invariants(record, services)
+    said = [s.rstrip(".") for s in unmarked(record.answer)]
+    assert said == [pair[0].rstrip(".")], record.answer
+    assert any("repeats a sentence already chosen" in f for f in record.findings)
 
 
 def test_a_question_the_corpus_does_not_cover_is_refused_before_the_model_is_asked(
