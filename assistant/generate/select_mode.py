@@ -124,7 +124,12 @@ class Selection:
         said = [q.text for q in self.chosen]
         if any(repeats(quotable.text, s) for s in said) or restates(quotable.text, said):
             # The article and its source often say one thing twice; the answer says it once.
-            self.findings.append(f"dropped S{label}: it repeats a sentence already chosen")
+            self.findings.append(f"left out S{label}: it repeats a sentence already chosen")
+            return None
+        introduced = any(q.passage == quotable.passage for q in self.chosen)
+        if unexplained_opening(quotable.text, introduced):
+            # "It summarises ...": out of its passage the sentence no longer says its subject.
+            self.findings.append(f"left out S{label}: it opens on a subject it does not name")
             return None
         self.chosen.append(quotable)
         return quotable
@@ -238,8 +243,11 @@ class SelectGenerator:
         """The lead, citing the chosen sentences' passages, if verification keeps it."""
         said = [q.text for q in selection.chosen]
         if unexplained_opening(lead) or any(repeats(lead, s) for s in said):
-            why = "it repeats a chosen sentence or opens on a subject it does not name"
-            selection.findings.append(f"dropped the model's lead sentence ({why}): {lead[:200]!r}")
+            # Not a verification failure: the quotes already say it, or the lead reads badly.
+            why = (
+                "it says again what a chosen sentence says, or opens on a subject it does not name"
+            )
+            selection.findings.append(f"left out the model's lead sentence ({why}): {lead[:200]!r}")
             return None
         positions = sorted({q.passage for q in selection.chosen})
         checked = check_sentences(

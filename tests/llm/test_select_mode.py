@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answer_form import repeats
+from assistant.answer_form import repeats, unexplained_opening
 from tests.support.adversary import Adversary, Reply, sources, split
 from tests.support.model_answers import MakeServices, ask, assert_invariants
 
@@ -116,7 +116,32 @@ def test_a_sentence_that_repeats_a_chosen_one_is_said_once(
     assert_invariants(record, services)
     said = [s.rstrip(".") for s in unmarked(record.answer)]
     assert said == [pair[0].rstrip(".")], record.answer
-    assert any("repeats a sentence already chosen" in f for f in record.findings)
+    assert any(
+        "left out" in f and "repeats a sentence already chosen" in f for f in record.findings
+    )
+
+
+def test_a_sentence_that_does_not_name_its_subject_is_left_out(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    # "It summarises ..." says nothing of what "it" is once out of its passage.
+    left_out: list[str] = []
+
+    def script(body: dict[str, Any]) -> Reply:
+        shown = labelled(body)
+        bare = [n for n, (_, text) in shown.items() if unexplained_opening(text)]
+        named = [n for n, (_, text) in shown.items() if not unexplained_opening(text)]
+        assert bare and named, "the product showed the model a sentence opening on 'it'"
+        left_out[:] = [shown[bare[0]][1]]
+        return Reply(split(f"SENTENCES: S{bare[0]}, S{named[0]}\n", 3))
+
+    adversary.script = script
+    services = make_services(adversary.url, mode="select")
+    _, final = ask(services, "What does the 2018 review say about low-dose naltrexone?")
+    record = final.record
+    assert_invariants(record, services)
+    assert left_out[0].rstrip(".") not in record.answer and record.answer
+    assert any("opens on a subject it does not name" in f for f in record.findings)
 
 
 def test_a_question_the_corpus_does_not_cover_is_refused_before_the_model_is_asked(
