@@ -242,13 +242,9 @@ def _judge(
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
             on_subjects = _on_subjects(evidence, covered)
-            drugs = frozenset(
-                i
-                for c in covered
-                if c.term is not None and c.term.kind == "drug"
-                for i in (c.term.id, *c.term.broader)
-            )
-            if not route_covered(evidence.terminology, on_subjects, concept.label, drugs, dose):
+            if not route_covered(
+                evidence.terminology, on_subjects, concept.label, _drug_ids(covered), dose
+            ):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
             continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
@@ -265,6 +261,16 @@ def _judge(
         (missing if concept.essential else minor).append(named)
     judged = [c for c in concepts if c.kind is not ConceptKind.RARE]
     return _Verdict(not missing, tuple(missing), tuple(minor), bool(judged))
+
+
+def _drug_ids(concepts: Sequence[Concept]) -> frozenset[str]:
+    """The ids of the drugs among ``concepts`` and of their classes."""
+    return frozenset(
+        i
+        for c in concepts
+        if c.term is not None and c.term.kind == "drug"
+        for i in (c.term.id, *c.term.broader)
+    )
 
 
 def assess(
