@@ -268,6 +268,10 @@ class SelectGenerator:
         if not selection.chosen:
             if selection.not_covered:
                 return self._failed(MODEL_DECLINED)
+            left_out = [f for f in selection.findings if f.startswith("left out S")]
+            if left_out:
+                why = "; ".join(left_out)[:300]
+                return self._failed(f"every sentence the model chose was left out ({why})")
             return self._failed(f"the model chose no sentence (reply: {reply.strip()[:120]!r})")
         quoted = [cite(q.text, q.passage) for q in selection.chosen]
         text = " ".join([selection.lead, *quoted] if selection.lead else quoted)

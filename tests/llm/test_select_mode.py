@@ -144,6 +144,23 @@ def test_a_sentence_that_does_not_name_its_subject_is_left_out(
     assert any("opens on a subject it does not name" in f for f in record.findings)
 
 
+def test_when_every_pick_is_left_out_the_fallback_says_so(
+    adversary: Adversary, make_services: MakeServices
+) -> None:
+    def script(body: dict[str, Any]) -> Reply:
+        bare = [n for n, (_, text) in labelled(body).items() if unexplained_opening(text)]
+        assert bare, "the product showed the model a sentence opening on 'it'"
+        return Reply(split(f"SENTENCES: S{bare[0]}\n", 2))
+
+    adversary.script = script
+    services = make_services(adversary.url, mode="select")
+    _, final = ask(services, "What does the 2018 review say about low-dose naltrexone?")
+    record = final.record
+    assert_invariants(record, services)
+    assert record.fallback is not None and "was left out" in record.fallback
+    assert "opens on a subject it does not name" in record.fallback
+
+
 def test_a_question_the_corpus_does_not_cover_is_refused_before_the_model_is_asked(
     adversary: Adversary, make_services: MakeServices
 ) -> None:
