@@ -21,7 +21,7 @@ from assistant.language.terminology import Terminology
 
 BY_MOUTH = "oral"
 _TREATMENTS = frozenset({"drug", "class"})
-_DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
+_OTHER = ""  # the name of a route word that does not give the route asked about
 
 
 def route_covered(
@@ -33,9 +33,8 @@ def route_covered(
 ) -> bool:
     """Whether ``passages`` (each its title's line first) give ``route``: for the ``drugs``
     (concept ids of the drugs asked about and their classes) when there are any, else
-    anywhere. A passage that gives the
-    drug no route says nothing of routes either way, except for a dose by another route than
-    by mouth, which must be stated for that route."""
+    anywhere. A passage that gives the drug no route says nothing of routes either way,
+    except for a dose by another route than by mouth, which must be stated for that route."""
     rules = grammar()
     ways = [(route, pattern) for pattern in rules.route_words(route)]
     if dose and route != BY_MOUTH:
@@ -44,10 +43,16 @@ def route_covered(
         if any(pattern.search(p) for p in passages for _, pattern in ways):
             return True
         return not any(pattern.search(p) for p in passages for _, pattern in rules.routes)
-    if any(drugs & drug_routes(p, terminology, ways, _TREATMENTS).keys() for p in passages):
+    # Every route word, those that give the route asked about named so: one reading of each
+    # passage says both whether it gives the drugs that route and whether it gives any.
+    every = [
+        *((name if name == route else _OTHER, pattern) for name, pattern in rules.routes),
+        *((route if route in covers else _OTHER, words) for words, covers in rules.route_families),
+    ]
+    given = [drug_routes(p, terminology, every, _TREATMENTS) for p in passages]
+    if any(route in ways_of for found in given for d, ways_of in found.items() if d in drugs):
         return True
-    every = [*rules.routes, *((route, p) for p, _ in rules.route_families)]
-    return not any(drugs & drug_routes(p, terminology, every, _TREATMENTS).keys() for p in passages)
+    return not any(drugs & found.keys() for found in given)
 
 
 def _dose_by(
@@ -78,4 +83,4 @@ def _gives(
 
 
 def _states_dose(text: str) -> bool:
-    return any(q.dimension in _DOSE_DIMENSIONS for q in quantities.values(text))
+    return any(q.dimension in quantities.DOSE_DIMENSIONS for q in quantities.values(text))

@@ -31,7 +31,6 @@ EVERYDAY_ZIPF = 6.0  # a word this frequent (wordfreq, English) is as plain as w
 SHORT_SENTENCE = 12  # words; longer sentences are harder to read, by degrees
 LONG_SENTENCE = 42
 GLOSSED_KINDS = frozenset({"condition", "term", "class"})
-_DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
 _LAY_SYNONYM = re.compile(r'^synonym: "(?P<text>[^"]+)" EXACT layperson')
 
 
@@ -149,7 +148,7 @@ def _display(name: str) -> str:
 def states_dose(sentence: str) -> bool:
     """Whether a sentence states a dose (an amount of a medicine: mg, mL, units, g)."""
     return any(
-        q.dimension in _DOSE_DIMENSIONS and q.unit != "kg"
+        q.dimension in quantities.DOSE_DIMENSIONS and q.unit != "kg"
         for q in quantities.values(markers.strip(sentence))
     )
 

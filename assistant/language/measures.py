@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.language.quantities import frequencies, values
+from assistant.language.quantities import DOSE_DIMENSIONS, frequencies, values
 
 DURATION = "duration"
 FREQUENCY = "frequency"
@@ -57,9 +57,8 @@ _INTERVAL_WORDS = re.compile(
     r"year)|every (?:day|week|month|year))\b",
     re.I,
 )
-_DOSE_DIMENSIONS = frozenset(
-    {"mass", "volume", "units", "amount", "doses", "puffs", "sachets", "tablets", "percent"}
-)
+# A dose's dimensions, and the counted forms a dose is also given in ("2 puffs").
+_DOSE_DIMENSIONS = DOSE_DIMENSIONS | {"doses", "puffs", "sachets", "tablets", "percent"}
 
 
 def asked_measures(question: str) -> frozenset[str]:

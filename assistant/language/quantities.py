@@ -32,6 +32,8 @@ _COUNTED = re.compile(r"\b(?:days?|weeks?|months?|years?|cycles?|steps?)\s+$", r
 # read when comparing, no claim of their own: "1 to 5 mg daily", "worse at night"
 _WEAK = frozenset({"daily", "every day", "each day", "at night"})
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# The dimensions a dose is measured in ("500 mg", "5 mL", "10 units", "2 mmol").
+DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
 
 
 @dataclass(frozen=True)

@@ -312,14 +312,11 @@ def _routes(sentence: str) -> list[Concept]:
     ]
 
 
-_DOSE_DIMENSIONS = frozenset({"mass", "volume", "units", "amount"})
-
-
 def _numbers(sentence: str) -> list[Concept]:
     """The doses a sentence names ("100 mg", "0.15 mg/kg"), body weights apart."""
     found = []
     for q in quantities.values(sentence):
-        if q.dimension in _DOSE_DIMENSIONS and q.unit != "kg":
+        if q.dimension in quantities.DOSE_DIMENSIONS and q.unit != "kg":
             value = f"{q.low:g}" if not q.is_range else f"{q.low:g}-{q.high:g}"
             found.append(Concept(f"{value} {q.unit}", ConceptKind.NUMBER, (f"{q.low:g}",), False))
     return found
