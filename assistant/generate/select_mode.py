@@ -110,6 +110,7 @@ class Selection:
     lines_read: int = 0
     not_covered: bool = False
     findings: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # why each pick was not quoted
 
     def take(self, label: int) -> Quotable | None:
         """Add a chosen label; the sentence when it is new, valid and within the limit."""
@@ -124,15 +125,20 @@ class Selection:
         said = [q.text for q in self.chosen]
         if any(repeats(quotable.text, s) for s in said) or restates(quotable.text, said):
             # The article and its source often say one thing twice; the answer says it once.
-            self.findings.append(f"left out S{label}: it repeats a sentence already chosen")
+            self._leave_out(label, "it repeats a sentence already chosen")
             return None
         introduced = any(q.passage == quotable.passage for q in self.chosen)
         if unexplained_opening(quotable.text, introduced):
             # "It summarises ...": out of its passage the sentence no longer says its subject.
-            self.findings.append(f"left out S{label}: it opens on a subject it does not name")
+            self._leave_out(label, "it opens on a subject it does not name")
             return None
         self.chosen.append(quotable)
         return quotable
+
+    def _leave_out(self, label: int, why: str) -> None:
+        finding = f"left out S{label}: {why}"
+        self.left_out.append(finding)
+        self.findings.append(finding)
 
 
 def selection_labels(line: str) -> list[int] | None:
@@ -268,9 +274,8 @@ class SelectGenerator:
         if not selection.chosen:
             if selection.not_covered:
                 return self._failed(MODEL_DECLINED)
-            left_out = [f for f in selection.findings if f.startswith("left out S")]
-            if left_out:
-                why = "; ".join(left_out)[:300]
+            if selection.left_out:
+                why = "; ".join(selection.left_out)[:300]
                 return self._failed(f"every sentence the model chose was left out ({why})")
             return self._failed(f"the model chose no sentence (reply: {reply.strip()[:120]!r})")
         quoted = [cite(q.text, q.passage) for q in selection.chosen]

@@ -71,12 +71,6 @@ _TAKES = re.compile(
     r"hx of|history of|previous|prior|past)\s+$",
     re.I,
 )
-
-
-def _kind(concept: Concept) -> str | None:
-    return concept.term.kind if concept.term is not None else None
-
-
 _LISTED_ON = re.compile(r"^\s*(?:,|and|,\s*and)\s+$", re.I)
 # "on the combined pill and sertraline": listed after a medicine no dataset names.
 _TAKES_LISTED = re.compile(
@@ -84,6 +78,10 @@ _TAKES_LISTED = re.compile(
     r"(?:[\w-]+\s+){1,4}(?:and|,|,\s*and)\s+$",
     re.I,
 )
+
+
+def _kind(concept: Concept) -> str | None:
+    return concept.term.kind if concept.term is not None else None
 
 
 def listed_as_taken(sentence: str, concepts: list[Concept]) -> list[tuple[int, int]]:

@@ -32,6 +32,16 @@ def about(body: dict[str, Any], word: str) -> list[int]:
     return [label for label, (_, s) in labelled(body).items() if word in s.lower()]
 
 
+REVIEW_QUESTION = "What does the 2018 review say about low-dose naltrexone?"
+
+
+def opening_on_it(body: dict[str, Any]) -> list[int]:
+    """The labels of the sentences shown that open on a subject they do not name."""
+    bare = [n for n, (_, text) in labelled(body).items() if unexplained_opening(text)]
+    assert bare, "the product showed the model a sentence opening on 'it'"
+    return bare
+
+
 def unmarked(text: str) -> list[str]:
     return [re.sub(r" \[\d+(?:, \d+)*\](?=[.!?]$)", "", s) for s in re.split(r"(?<=[.!?]) ", text)]
 
@@ -129,15 +139,15 @@ def test_a_sentence_that_does_not_name_its_subject_is_left_out(
 
     def script(body: dict[str, Any]) -> Reply:
         shown = labelled(body)
-        bare = [n for n, (_, text) in shown.items() if unexplained_opening(text)]
-        named = [n for n, (_, text) in shown.items() if not unexplained_opening(text)]
-        assert bare and named, "the product showed the model a sentence opening on 'it'"
+        bare = opening_on_it(body)
+        named = [n for n in shown if n not in bare]
+        assert named, "the product showed the model a sentence naming its subject"
         left_out[:] = [shown[bare[0]][1]]
         return Reply(split(f"SENTENCES: S{bare[0]}, S{named[0]}\n", 3))
 
     adversary.script = script
     services = make_services(adversary.url, mode="select")
-    _, final = ask(services, "What does the 2018 review say about low-dose naltrexone?")
+    _, final = ask(services, REVIEW_QUESTION)
     record = final.record
     assert_invariants(record, services)
     assert left_out[0].rstrip(".") not in record.answer and record.answer
@@ -148,13 +158,11 @@ def test_when_every_pick_is_left_out_the_fallback_says_so(
     adversary: Adversary, make_services: MakeServices
 ) -> None:
     def script(body: dict[str, Any]) -> Reply:
-        bare = [n for n, (_, text) in labelled(body).items() if unexplained_opening(text)]
-        assert bare, "the product showed the model a sentence opening on 'it'"
-        return Reply(split(f"SENTENCES: S{bare[0]}\n", 2))
+        return Reply(split(f"SENTENCES: S{opening_on_it(body)[0]}\n", 2))
 
     adversary.script = script
     services = make_services(adversary.url, mode="select")
-    _, final = ask(services, "What does the 2018 review say about low-dose naltrexone?")
+    _, final = ask(services, REVIEW_QUESTION)
     record = final.record
     assert_invariants(record, services)
     assert record.fallback is not None and "was left out" in record.fallback
