@@ -131,6 +131,30 @@ def test_a_corpus_teaches_the_names_it_gives_in_brackets() -> None:
     assert terminology.lookup("squibbon")[0].id == "drug:acetaminophen"
 
 
+def test_the_form_written_before_a_bracketed_brand_is_no_name_of_the_drug() -> None:
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    learned = learn(
+        terminology,
+        ["Nitrofurantoin is taken as capsules (Macrobid) with food.", "Squibbon (paracetamol)"],
+    )
+    assert [a.name for a in learned] == ["Squibbon"]  # a brand before its generic is learned
+    assert not [m for m in terminology.scan("take the capsules with food")]
+
+
+@pytest.mark.parametrize(
+    ("written", "concept"),
+    [
+        ("an oral antiviral is offered", "drug:antiviral agents"),
+        ("the antidepressant was stopped", "drug:antidepressive agents"),
+    ],
+)
+def test_a_class_the_dataset_names_in_the_plural_is_read_in_the_singular(
+    terminology: Terminology, written: str, concept: str
+) -> None:
+    assert concept in _ids(terminology, written)
+
+
 def test_a_missing_dataset_package_is_an_error_naming_it() -> None:
     with pytest.raises(ConfigError, match="not-a-package"):
         datasets.package_file("not-a-package", "not_a_package", "data.pkl")

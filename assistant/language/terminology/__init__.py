@@ -53,6 +53,13 @@ class Concept:
         """A drug, condition, class or clinical term: what a question can be about."""
         return self.kind in SUBJECTS
 
+    @property
+    def unlisted_group(self) -> bool:
+        """A group of drugs the datasets name in the plural without listing its members
+        ("antiviral agents", "laxatives"): any drug may be one of them."""
+        last = self.name.rsplit(" ", 1)[-1]
+        return self.kind == "drug" and last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -287,6 +294,14 @@ class Terminology:
                     found.append(_Word(part, token.start, token.end, token.text))
         return found
 
+    def _plural_class(self, word: str) -> tuple[int, ...] | None:
+        """The drugs or classes whose only name is the plural of ``word`` ("antivirals",
+        "antidepressants"): a class is written in the singular too ("an oral antiviral")."""
+        hit = self._index.variants.get(f"{word}s")
+        if hit and all(self._index.kinds[n] in ("drug", "class") for n in hit):
+            return hit
+        return None
+
     def _match(
         self, found: Sequence[_Word], i: int, longest: int = MAX_WORDS
     ) -> tuple[int, tuple[int, ...]]:
@@ -303,12 +318,17 @@ class Terminology:
             if hit is None and length > 1:  # "calcium antagonist" names "calcium antagonists"
                 hit = variants.get(f"{key}s")
                 key = f"{key}s" if hit else key
+            if hit is None and length == 1 and len(key) >= MIN_SINGULAR_CLASS:
+                hit = self._plural_class(key)  # "an antiviral" names "antivirals"
             if hit is None:
                 continue
             if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):
                 continue
             return length, hit
         return 0, ()
+
+
+MIN_SINGULAR_CLASS = 6  # letters of a word read as the singular of a plural-only drug name
 
 
 def _scan(terminology: Terminology, text: str, nested: bool) -> Iterable[Mention]:

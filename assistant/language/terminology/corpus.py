@@ -52,6 +52,18 @@ def _name(text: str) -> bool:
     return any(len(w) >= 4 and _zipf(w.lower()) < NAME_LIKE for w in words)
 
 
+BRAND_LIKE = 3.0  # zipf under which a capitalised word before a drug's bracket is its name
+
+
+def _brand_like(word: str) -> bool:
+    """Whether a word written before a bracketed drug name can be another name of the drug:
+    a brand or an abbreviation ("Macrobid (nitrofurantoin)"), not the product's form
+    ("capsules (Macrobid)"), which is lower case or everyday English."""
+    if word.isupper() and len(word) >= 2:
+        return True
+    return word[:1].isupper() and _zipf(word.lower()) < BRAND_LIKE
+
+
 def _known(terminology: Terminology, text: str) -> Concept | None:
     """The concept a bracketed text names: whole ("paracetamol"), or the one subject it
     names with a form around it ("midazolam oromucosal solution")."""
@@ -81,7 +93,8 @@ def bracketed_aliases(terminology: Terminology, texts: Iterable[str]) -> list[Al
                 continue
             last = before.split()[-1]
             inner = _known(terminology, inside)
-            if inner is not None and not terminology.lookup(last) and _name(last):
+            learnable = inner is not None and not terminology.lookup(last) and _name(last)
+            if learnable and inner is not None and (inner.kind != "drug" or _brand_like(last)):
                 found.setdefault(last.lower(), Alias(last, inner))
     return list(found.values())
 
