@@ -283,7 +283,11 @@ class ExtractiveGenerator:
         if self._terminology is None:
             return SentenceNames()
         found = self._terminology.scan(sentence)
-        drugs = [m.concept for m in found if m.concept.kind in ("drug", "class")]
+        # A group whose members no dataset lists ("an antiviral") is no other drug.
+        drugs = [
+            m.concept for m in found
+            if m.concept.kind in ("drug", "class") and not m.concept.unlisted_group
+        ]  # fmt: skip
         classes = frozenset(b for d in drugs for b in d.broader)
         ids = frozenset(m.concept.id for m in found)
         return SentenceNames(ids, frozenset(d.id for d in drugs), classes)
