@@ -150,7 +150,33 @@ def _read_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in _pattern().finditer(plain):
         found.append(_quantity(match, g))
-    return _share_units(found, plain)
+    return _share_units(_up_to_ranges(found, plain), plain)
+
+
+_UP_TO = re.compile(r"^\s*(?:up to|upto)\s*$", re.IGNORECASE)
+
+
+def _up_to_ranges(found: list[Quantity], text: str) -> list[Quantity]:
+    """ "500 mg up to 1 g" is the range 500 mg to 1 g, not a bound of 1 g: two values of one
+    dimension joined by "up to", the second the larger."""
+    merged: list[Quantity] = []
+    for q in found:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.unit is not None
+            and q.unit is not None
+            and last.dimension == q.dimension
+            and not last.is_range
+            and _UP_TO.match(text[last.end : q.start])
+            and last.low * last.base < q.high * q.base
+        ):
+            low = last.low * last.base / q.base
+            merged[-1] = Quantity(text[last.start : q.end], last.start, q.end, low, q.high,
+                                  q.unit, q.dimension, q.base, q.per)  # fmt: skip
+            continue
+        merged.append(q)
+    return merged
 
 
 def _quantity(match: re.Match[str], g: Grammar) -> Quantity:

@@ -143,8 +143,25 @@ def stream_pieces(text: str) -> list[str]:
 
 
 def message_sentences(text: str) -> list[str]:
-    """The sentences of a chat message; a semicolon or a line break ends one too."""
-    return [s.strip() for s in _MESSAGE_END.split(text) if s.strip()]
+    """The sentences of a chat message; a semicolon or a line break ends one too. A genus's
+    initial ("H. pylori", "E. coli") and an abbreviation that ends no sentence ("approx.")
+    do not end one."""
+    found: list[str] = []
+    start = 0
+    for match in _MESSAGE_END.finditer(text):
+        before = text[: match.start()]
+        if before.endswith(".") and not match.group(0).startswith("\n"):
+            genus = _INITIAL.search(before) and text[match.end() : match.end() + 1].islower()
+            if genus or _abbreviation_before(text, match.start() - 1):
+                continue
+        found.append(text[start : match.start()])
+        start = match.end()
+    found.append(text[start:])
+    return [s.strip() for s in found if s.strip()]
+
+
+# "H. pylori", "E. coli": an initial then a lower-case word.
+_INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
 
 
 # Where a clause ends: "; ", ": ", " and ", " but ", " whereas " (not "10 and 30", "30 or

@@ -37,6 +37,7 @@ def test_quantities_keep_units_ranges_and_ignore_markers() -> None:
         ("15 mg/kg/dose", "15 mg/kg"),
         ("1 to 5 mg", "1-5 mg"),
         ("6 months to 2 years", "0.5-2 years"),
+        ("500 mg up to 1 g", "500 mg to 1 g"),  # a range, not a bound of 1 g
     ],
 )
 def test_the_same_value_written_two_ways_is_one_value(a: str, b: str) -> None:
@@ -49,6 +50,10 @@ def test_the_same_value_written_two_ways_is_one_value(a: str, b: str) -> None:
 )
 def test_different_values_or_units_are_different(a: str, b: str) -> None:
     assert not _one(a).same(_one(b))
+
+
+def test_up_to_between_a_dose_and_a_frequency_is_no_range() -> None:
+    assert [q.text for q in values("10 mg up to 3 times a day")][:1] == ["10 mg"]
 
 
 def test_a_unit_written_once_after_a_list_goes_with_every_value() -> None:

@@ -9,6 +9,7 @@ from assistant.language.sentences import (
     answer_sentences,
     claim_parts,
     clauses,
+    message_sentences,
     parts,
     sentence_spans,
     split_sentences,
@@ -30,6 +31,19 @@ from assistant.language.tokens import stem
 def test_clinical_abbreviations_do_not_end_a_sentence(text: str) -> None:
     assert [s.text for s in sentence_spans(text)][1] == "Review daily."
     assert len(sentence_spans(text)) == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "sentences"),
+    [
+        ("clarithromycin dose for H. pylori eradication?", 1),  # a genus's initial
+        ("E. coli UTI in pregnancy. What now?", 2),
+        ("Give drug A. Then review.", 2),  # a capital letter then a new sentence
+        ("58F. On LDN.\nWhat dose?", 3),
+    ],
+)
+def test_a_message_is_cut_where_its_sentences_end(message: str, sentences: int) -> None:
+    assert len(message_sentences(message)) == sentences
 
 
 def test_spans_point_at_the_sentence_in_the_text() -> None:
