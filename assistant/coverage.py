@@ -26,6 +26,7 @@ from assistant.coverage_names import mentions, names_in
 from assistant.coverage_routes import route_covered
 from assistant.language.ages import age_bands
 from assistant.language.sentences import split_sentences
+from assistant.language.sexes import sexes_named
 from assistant.language.terminology import Terminology
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
@@ -169,12 +170,37 @@ def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> li
 
 
 def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
-    """Whether a passage names ``concept`` together with one of the question's covered
-    subjects: pregnancy in a laxative passage says nothing about pembrolizumab in pregnancy."""
-    return any(
-        not subjects or any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
-        for p in evidence.names(concept)
-    )
+    """Whether the passages name ``concept`` about one of the question's covered subjects -
+    its drugs, where it asks about one: pregnancy in a laxative passage says nothing about
+    pembrolizumab in pregnancy, nor "avoid contact with pregnant women" in a shingles passage
+    about aciclovir in pregnancy. A passage's title line speaks of each of its sentences, and
+    a sentence on "it" of the passage's subject."""
+    drugs = [s for s in subjects if s.term is not None and s.term.kind in _TREATMENTS]
+    subjects = drugs or list(subjects)
+    if not subjects:
+        return bool(evidence.names(concept))
+    terminology = evidence.terminology
+
+    def on_subject(text: str) -> bool:
+        return any(mentions(terminology, text, s, broader=True) for s in subjects)
+
+    for passage in evidence.names(concept):
+        if not on_subject(passage):
+            continue
+        sentences = split_sentences(passage)
+        if sentences and on_subject(sentences[0]) and mentions(terminology, sentences[0], concept):
+            return True
+        for sentence in sentences:
+            if mentions(terminology, sentence, concept) and (
+                on_subject(sentence) or _REFERS_BACK.search(sentence)
+            ):
+                return True
+    return False
+
+
+# A sentence on the passage's subject that opens without naming it ("It is not used in
+# pregnancy").
+_REFERS_BACK = re.compile(r"^\W*(?:it|they|(?:this|the) (?:drug|medicine))\b", re.I)
 
 
 ADULT = 18.0  # years
@@ -236,9 +262,19 @@ def _judge(
             missing.append(gap)
     minor: list[str] = [c.label for c in listed if c.essential]
     anchor = covered[0].label if covered else None
-    for loose in _indications_attached(evidence, [c for c in covered if c.essential]):
+    essential = [c for c in covered if c.essential]
+    loose_ones = _indications_attached(evidence, essential)
+    # Where one condition asked about is the drug's indication in the passages, the others
+    # are the patient's other conditions ("HTN only ... with pAF - anticoag?"): parts not
+    # addressed, not a reason to decline.
+    indicated = len(loose_ones) < sum(
+        c.term is not None and c.term.kind == "condition" for c in essential
+    )
+    for loose in loose_ones:
         drug = next(c for c in covered if c.term and c.term.kind in _TREATMENTS)
-        (minor if _symptom(loose) else missing).append(f"{drug.label} for {loose.label}")
+        (minor if _symptom(loose) or indicated else missing).append(
+            f"{drug.label} for {loose.label}"
+        )
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
             on_subjects = _on_subjects(evidence, covered)
@@ -259,8 +295,32 @@ def _judge(
             else concept.label
         )
         (missing if concept.essential else minor).append(named)
+    other_sex = _other_sex_only(evidence, question.text, covered)
+    if other_sex is not None:
+        missing.append(f"{anchor} in {other_sex}" if anchor else other_sex)
     judged = [c for c in concepts if c.kind is not ConceptKind.RARE]
     return _Verdict(not missing, tuple(missing), tuple(minor), bool(judged))
+
+
+_SEX_GROUPS = {"female": "women", "male": "men"}
+
+
+def _other_sex_only(evidence: _Evidence, text: str, covered: Sequence[Concept]) -> str | None:
+    """The group a question's patient is in ("men") where the sentences on what it asks
+    about speak of the other sex alone ("non-pregnant women ... trimethoprim"), else None.
+    Evidence that names no sex speaks for both."""
+    asked = sexes_named(text)
+    if len(asked) != 1:
+        return None
+    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    subjects = drugs or list(covered)
+    if not subjects:
+        return None
+    pool = _sentences_on(evidence, _on_all_subjects(evidence, subjects), subjects)
+    named = frozenset(sex for sentence in pool for sex in sexes_named(sentence))
+    if not named or asked <= named:
+        return None
+    return _SEX_GROUPS[next(iter(asked))]
 
 
 def _drug_ids(concepts: Sequence[Concept]) -> frozenset[str]:

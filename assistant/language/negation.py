@@ -152,3 +152,36 @@ def excluded_stems(text: str) -> set[str]:
         scope = rest[: end.start()] if end else rest
         found |= content_stems(" ".join(scope.split()[:_EXCLUDED_WORDS]))
     return found
+
+
+# What a patient does not have: "no allergies", "no pen allergy", "not pregnant",
+# "non-pregnant", "no longer breastfeeding". A preposition or a verb ends what the cue reaches
+# ("not safe in pregnancy" says nothing of the patient's pregnancy).
+_ABSENT_CUE = re.compile(r"\b(?:no longer|no|not|nil|without|denies|negative for)\s+|\bnon-", re.I)
+_ABSENT_WORD = re.compile(r"[A-Za-z][\w'-]*")
+_ABSENT_ENDS = frozenset(
+    {"for", "in", "with", "of", "to", "on", "at", "by", "from", "and", "but", "so", "then", "if"}
+    | {"is", "are", "was", "be", "can", "could", "should", "would", "will", "does", "do", "did"}
+    | {"what", "which", "how", "when", "why", "who", "more", "less", "longer", "than", "need"}
+)
+_ABSENT_WORDS = 3
+
+
+def absent_spans(text: str) -> list[tuple[int, int]]:
+    """Where a text says what the patient has not got ("no known allergies", "not pregnant"):
+    the few words a cue reaches, up to punctuation, a preposition or a verb. A bound ("no
+    more than 2 doses") reaches nothing."""
+    spans = []
+    for cue in _ABSENT_CUE.finditer(text):
+        start = end = cue.end()
+        reach = 1 if cue.group(0).lower() == "non-" else _ABSENT_WORDS  # "non-CRC dMMR"
+        for count, word in enumerate(_ABSENT_WORD.finditer(text, cue.end())):
+            gap = text[end : word.start()]
+            if count >= reach or (count and gap.strip() not in ("", "or")):
+                break
+            if word.group(0).lower() in _ABSENT_ENDS:
+                break
+            end = word.end()
+        if end > start:
+            spans.append((start, end))
+    return spans

@@ -33,7 +33,8 @@ STATEMENT = re.compile(r"\.\s*$|\b\d{1,3}\s?[FM]\b|^\s*pt\b", re.I)
 # isotretinoin, wants to give blood next week"; "wife says he has been low").
 CONCERN = re.compile(
     r"\b(?:wants? to|wanting to|would like to|keen (?:to|on)|plan(?:s|ning)? to|hoping to|"
-    r"asking (?:if|whether|about)|wonder(?:s|ing)|worried|concerned|says|said)\b",
+    r"ask(?:s|ed|ing)? (?:if|whether|about|for)|wants? to know|wonder(?:s|ing)|worried|concerned|"
+    r"says|said)\b",
     re.I,
 )
 COMMON_ZIPF = 3.2  # at or above this (general English), a word is everyday, not a term

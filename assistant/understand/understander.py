@@ -11,6 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from assistant.language import quantities
 from assistant.language.ages import ages_in_years
 from assistant.language.grammar import grammar
+from assistant.language.negation import absent_spans
 from assistant.language.sentences import message_sentences
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Mention, Terminology, looks_like_abbreviation
@@ -52,6 +53,7 @@ GENERIC_WORDS = frozenset(
     toxicities""".split()  # noqa: SIM905
 )
 MIN_TYPO_LENGTH = 5
+MIN_SHORTENING = 4  # letters of a drug name's shortening ("doxy")
 MAX_EXPANSIONS = 12
 
 
@@ -79,6 +81,9 @@ class Understander:
         terminology reads as a concept is corrected only to a name of that same concept
         ("naltrexon" -> "naltrexone")."""
         lowered = word.lower()
+        shortened = self._shortened(lowered)
+        if shortened is not None:
+            return shortened
         if (
             len(word) < MIN_TYPO_LENGTH
             or zipf(lowered) >= COMMON_ZIPF
@@ -98,6 +103,26 @@ class Understander:
         if named and not named & {c.id for c in self.terminology.lookup(right)}:
             return None  # a name of another concept ("pemetrexed" is no typo of anything)
         return right
+
+    def _shortened(self, lowered: str) -> str | None:
+        """The corpus's drug name a clinician's shortening stands for ("doxy": doxycycline,
+        "fluclox": flucloxacillin): the one drug of the corpus whose name starts with it.
+        Everyday words and names the terminology knows are no shortening."""
+        if (
+            len(lowered) < MIN_SHORTENING
+            or not lowered.isalpha()
+            or zipf(lowered) >= COMMON_ZIPF
+            or self._in_vocabulary(lowered)
+            or self.terminology.lookup(lowered)
+        ):
+            return None
+        longer = [w for w in self._choices if w.startswith(lowered) and len(w) > len(lowered) + 2]
+        drugs: dict[str, str] = {}
+        for name in sorted(longer, key=len):
+            for concept in self.terminology.lookup(name):
+                if concept.kind == "drug":
+                    drugs.setdefault(concept.id, name)
+        return next(iter(drugs.values())) if len(drugs) == 1 else None
 
     def _in_vocabulary(self, lowered: str) -> bool:
         if lowered in self.vocabulary or lowered.rstrip("s") in self.vocabulary:
@@ -162,7 +187,7 @@ class Understander:
         """(name as written, the corpus's name for the same concept or its class): its
         one-word names the corpus uses, and its own name when the corpus has its words."""
         pairs = []
-        for mention in self.terminology.scan(text):
+        for mention in _present(self.terminology.scan(text), text):
             term = mention.concept
             if term.kind == "population":
                 continue
@@ -189,7 +214,8 @@ class Understander:
         if injection and not asked:
             return MessageKind.INJECTION_ONLY
         words = TOKEN.findall(text)
-        if not has_context and len(words) <= 2 and not ASKS.search(text.replace("?", "")):
+        bare = not has_context and not ASKS.search(text.replace("?", ""))
+        if bare and (len(words) == 1 or (len(words) == 2 and not self._terse_note(text, words))):
             return MessageKind.TERM_ONLY
         # A statement ("58F with fibromyalgia, on duloxetine.") asks nothing; a terse note
         # ("HFNC max flow") is a question without its question form.
@@ -197,12 +223,21 @@ class Understander:
             return MessageKind.CONTEXT_ONLY
         return MessageKind.QUESTION
 
+    def _terse_note(self, text: str, words: list[str]) -> bool:
+        """Whether two words are a term and what is asked of it ("Centor criteria", "LDN
+        dose"), not one name ("folic acid") or two terms side by side."""
+        whole = [m for m in self.terminology.scan(text) if m.end - m.start >= len(text.strip()) - 1]
+        if whole:
+            return False
+        asked = words[-1].lower()
+        return asked not in STOPWORDS and not self.terminology.lookup(asked) and asked.isalpha()
+
     def concepts(self, sentence: str) -> list[Concept]:
         """The drugs, conditions, populations, doses and specific corpus words ``sentence``
         turns on."""
         history = history_spans(sentence)
         sentence_free = PAST.sub(lambda m: " " * len(m.group(0)), sentence)
-        mentions = self.terminology.scan(sentence_free)
+        mentions = _present(self.terminology.scan(sentence_free), sentence)
         populations = [m for m in mentions if m.concept.kind == "population"]
         found: list[Concept] = []
         taken = [False] * len(sentence)
@@ -296,6 +331,13 @@ def _display(name: str) -> str:
     head, _, tail = name.partition(", ")
     shown = f"{tail} {head}" if tail and "," not in tail else name
     return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
+
+
+def _present(mentions: list[Mention], text: str) -> list[Mention]:
+    """The mentions that are not what the patient is said not to have ("no allergies", "not
+    pregnant"): those ask about nothing and search for nothing."""
+    absent = absent_spans(text)
+    return [m for m in mentions if not any(a <= m.start < b for a, b in absent)]
 
 
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:

@@ -111,10 +111,14 @@ def test_questions_and_context_are_told_apart(understander: Understander) -> Non
     [
         ("LDN", MessageKind.TERM_ONLY),
         ("AECOPD?", MessageKind.TERM_ONLY),
+        ("folic acid", MessageKind.TERM_ONLY),  # one name in two words
+        ("LDN dose", MessageKind.QUESTION),  # a term and what is asked of it
+        ("Centor criteria", MessageKind.QUESTION),
         ("58F with fibromyalgia, on amitriptyline and duloxetine.", MessageKind.CONTEXT_ONLY),
         # a plan or a worry voiced in a note is what it asks about
         ("41F on naltrexone for fibromyalgia, wants to start a pregnancy.", MessageKind.QUESTION),
         ("70M on LDN, wife says he has been low for weeks.", MessageKind.QUESTION),
+        ("58F on LDN - she asks whether it can be stopped at once.", MessageKind.QUESTION),
         ("¿Cuál es la dosis de naltrexona para la fibromialgia?", MessageKind.FOREIGN),
         ("Quelle est la dose de naltrexone chez la femme enceinte ?", MessageKind.FOREIGN),
         (
