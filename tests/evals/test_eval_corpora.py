@@ -199,6 +199,33 @@ CORPORA = (
             passage="Amoxicillin 500 mg three times a day; CRP above 100 mg/litre.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-neuro-eye-ent-palliative",
+        unique_facts={
+            "naloxegol-opioid-induced-constipation": ("naloxegol", "Moventig", "naloxegol 25 mg"),
+            "opicapone-parkinsons-motor-fluctuations": (
+                "opicapone",
+                "Ongentys",
+                "50 mg at bedtime",
+            ),
+        },
+        unapproved_words=r"naloxegol|moventig|opicapone|ongentys",
+        followups=(("followups-adult-neuro-eye-ent-palliative", 90, 30),),
+        claims=(("claims-adult-neuro-eye-ent-palliative", 65, 5),),
+        article_check=NumberCheck(
+            ("keppra-levetiracetam-smpc", "ebixa-memantine-smpc"),
+            "Levetiracetam 250 mg twice a day [1] or memantine 20 mg once a day [2].",
+            "Levetiracetam 750 mg is given [1], memantine 20 mg [2], for 9 days [1, 2].",
+            ("750", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Morphine 0.02 g a day, latanoprost 0.05 mg/ml [1].",
+            "Morphine 40 mg a day, latanoprost 5 micrograms/ml [1].",
+            ("40", "5"),
+            passage="Oral morphine 20 to 30 mg a day; latanoprost 50 micrograms/ml.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
