@@ -256,7 +256,8 @@ def _judge(
         missing.append(leaned[0].label)
     drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
     for drug in ([c for c in drugs if c.essential][:1] or drugs[:1]) if quantities else ():
-        names = partial(names_in, evidence.terminology, drug)
+        # A class's passage ("oral retinoids") gives no member's dose or duration.
+        names = partial(names_in, evidence.terminology, drug, broader=False)
         gap = measure_missing(question.text, drug.label, evidence.passages, names)
         if gap is not None:
             missing.append(gap)

@@ -81,10 +81,13 @@ def _same_word(label: str, text: str) -> bool:
     return stem(words[0]) in stems(text)
 
 
-def names_in(terminology: Terminology, concept: Concept, text: str) -> bool:
-    """Whether ``text`` speaks of ``concept``: by the terminology, or by every word of its
-    name ("nicotine patch" in "the 21 mg patch ... releases nicotine")."""
-    if mentions(terminology, text, concept, broader=True):
+def names_in(
+    terminology: Terminology, concept: Concept, text: str, *, broader: bool = True
+) -> bool:
+    """Whether ``text`` speaks of ``concept``: by the terminology (with ``broader``, by its
+    class too), or by every word of its name ("nicotine patch" in "the 21 mg patch ...
+    releases nicotine")."""
+    if mentions(terminology, text, concept, broader=broader):
         return True
     own = [w for w in phrase(concept.label).split() if len(w) > 2]
     normal = phrase(text)
