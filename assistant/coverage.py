@@ -26,8 +26,8 @@ from assistant.coverage_names import mentions, names_in
 from assistant.coverage_routes import route_covered
 from assistant.language.ages import age_bands
 from assistant.language.sentences import split_sentences
-from assistant.language.sexes import sexes_named
 from assistant.language.terminology import Terminology
+from assistant.meaning.sexes import sexes_named
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
 

@@ -50,7 +50,6 @@ class Grammar:
     routes: tuple[tuple[str, re.Pattern[str]], ...]  # route of administration, its words
     # A family's words and the routes they cover ("for injection": intravenous, ...).
     route_families: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = ()
-    sexes: tuple[tuple[str, re.Pattern[str]], ...] = ()  # ("female", its words), ...
 
     def route_words(self, route: str) -> tuple[re.Pattern[str], ...]:
         """The patterns that name ``route``: its own words, then its families' words."""
@@ -119,11 +118,6 @@ def _route(words: Sequence[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?:{'|'.join(body)})(?![\w])")
 
 
-def _words(words: Sequence[str]) -> re.Pattern[str]:
-    """Whole words, in any case."""
-    return re.compile(rf"(?<![\w'-])(?:{alternatives(words)})(?![\w-])", re.IGNORECASE)
-
-
 def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
     """Validate and compile the grammar's data. Raises ConfigError naming the bad part."""
     try:
@@ -164,10 +158,6 @@ def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
             )
             for name, family in raw.get("route_families", {}).items()
         )
-        sexes = tuple(
-            (str(name), _words(_strings(words, f"sexes.{name}")))
-            for name, words in raw.get("sexes", {}).items()
-        )
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ConfigError(f"{version}: malformed grammar ({exc!r})") from exc
     return Grammar(
@@ -187,7 +177,6 @@ def parse_grammar(raw: Mapping[str, Any], version: str) -> Grammar:
         name_shape=name_shape,
         routes=routes,
         route_families=route_families,
-        sexes=sexes,
     )
 
 

@@ -21,7 +21,7 @@ INJECTION = re.compile(
     re.I,
 )
 ASKS = re.compile(
-    r"\?|^\s*(?:what|how|when|which|who|whom|why|where|can|could|should|shall|is|are|does|do|"
+    r"\?|^\s*(?:(?:and|also|plus|or|but|so|then)\s+)?(?:what|how|when|which|who|whom|why|where|can|could|should|shall|is|are|does|do|"
     r"did|will|would|may|might|any|tell|explain|describe|list|give|advise|recommend|compare)\b|"
     r"\b(?:dose|doses|dosing|dosage|safe|safety|ok|okay|alright|use|used|treat|treatment|"
     r"manage|management|options?|recommend\w*|advice|evidence|interaction|contraindicat\w*|"

@@ -8,9 +8,9 @@ import pytest
 from assistant.config import PACKAGE_DATA, Settings
 from assistant.coverage import Coverage, CoverageLevel, assess
 from assistant.language.negation import absent_spans
-from assistant.language.sexes import sexes_named
 from assistant.language.terminology import load_terminology
 from assistant.language.terminology.hand import load_hand_lexicon
+from assistant.meaning.sexes import sexes_named
 from assistant.understand import Understander
 
 VOCABULARY = [
