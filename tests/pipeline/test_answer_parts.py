@@ -141,3 +141,15 @@ def test_related_questions_are_questions_of_the_same_topic(services: Composed) -
         assert question.endswith("?")
         assert re.search(r"mebendazole|roundworm|worm|chew", question, re.I), question
         assert "cefuroxime" not in question.lower()
+
+
+def test_a_part_after_a_question_mark_opening_on_and_is_asked_too(services: Composed) -> None:
+    # "... what dose? and can the tablet be chewed" asks two things: the drug the first names
+    # is not covered, the second part is answered.
+    record = answer(
+        services.pipeline,
+        Ask("would ivermectin be ok instead - what dose? and can the mebendazole tablet be chewed"),
+    )
+    assert record.coverage == "partial" and "ivermectin" in record.uncovered
+    assert "chew" in record.answer.lower()
+    assert not record.refused
