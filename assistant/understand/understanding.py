@@ -76,11 +76,17 @@ class Understanding:
 
     def following(self, earlier: Iterable[Concept]) -> Understanding:
         """This follow-up with what it leans on: the drugs and conditions of the question it
-        follows when it names none itself (any one of them may be what it is about, so they
-        are not essential one by one), and its population when it names none."""
+        follows when it (or one of its parts) names none itself (any one of them may be what
+        it is about, so they are not essential one by one), and its population when it names
+        none."""
         asked = [c for q in self.questions for c in q.concepts]
         inherit = []
-        if not any(c.kind is ConceptKind.TERM for c in asked):
+        # A part of several that names nothing ("what bloods and how often? can he take
+        # trimethoprim with it?") is about the earlier turn's drug, as a lone question is.
+        bare = [
+            q for q in self.questions if not any(c.kind is ConceptKind.TERM for c in q.concepts)
+        ]
+        if bare or not self.questions:
             terms = [c for c in earlier if c.kind is ConceptKind.TERM]
             inherit += [replace(c, essential=False) for c in terms]
         if not any(c.kind is ConceptKind.QUALIFIER for c in (*asked, *self.context)):

@@ -153,3 +153,11 @@ def test_a_part_after_a_question_mark_opening_on_and_is_asked_too(services: Comp
     assert record.coverage == "partial" and "ivermectin" in record.uncovered
     assert "chew" in record.answer.lower()
     assert not record.refused
+
+
+def test_a_part_that_names_nothing_leans_on_the_earlier_turns_drug(services: Composed) -> None:
+    # "does it need repeating?" is about the mebendazole of the turn before, even though the
+    # message's other part names a drug of its own (one the sources do not cover).
+    record = ask_after(services, DOSE, "does it need repeating? and is ivermectin an option?")
+    assert record.coverage == "partial" and list(record.uncovered) == ["ivermectin"]
+    assert "second course" in record.answer
