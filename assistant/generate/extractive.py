@@ -123,35 +123,14 @@ _INTENTS = (
         0.2,
     ),
     (
-        re.compile(
-            r"\b(?:come off|coming off|stop(?:ping)?|discontinu\w*|taper\w*|wean\w*|withdraw\w*)\b",
-            re.I,
-        ),
-        re.compile(
-            r"\b(?:stop(?:ped|ping)?|discontinu\w*|taper\w*|reduced gradually|gradually|"
-            r"withdraw\w*|over (?:at least )?\d+ weeks)\b",
-            re.I,
-        ),
-        0.25,
-    ),
-    (
         re.compile(r"\b(?:miss(?:es|ed)?|forg[eo]t\w*)\b", re.I),
-        re.compile(r"\b(?:missed|forgotten|as soon as (?:remembered|possible)|next dose)\b", re.I),
+        re.compile(r"\b(?:missed|forgotten|remembered|as soon as possible|next dose)\b", re.I),
         0.3,
     ),
     (
         re.compile(r"\b(?:crush\w*|chew\w*|split\w*|halve\w*|dissolv\w*|swallow\w*)\b", re.I),
         re.compile(r"\b(?:crush\w*|chew\w*|split|halved|dispers\w*|dissolv\w*|swallow\w*)\b", re.I),
         0.25,
-    ),
-    (
-        re.compile(
-            r"\b(?:monitor\w*|bloods?|levels?|check(?:ed|s)?|how often\b.*\b(?:test|measure))", re.I
-        ),
-        re.compile(
-            r"\b(?:monitor\w*|measured|checked|tests?|every \d+|before starting|baseline)\b", re.I
-        ),
-        0.15,
     ),
     (
         re.compile(r"\b(?:evidence|work|works|effective|efficacy|benefit|trials?|studies)\b", re.I),
