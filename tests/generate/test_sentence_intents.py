@@ -1,0 +1,24 @@
+"""What a question asks for decides which of two equally close sentences is quoted first."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.generate.extractive import _intent_bonus
+
+MISSED = "If a dose is missed, the tablet is taken the morning after it is remembered."
+WITH_FOOD = "The tablet is taken with a full glass of plain water before breakfast."
+CRUSHED = "The chewable tablet can be crushed and mixed with food."
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted", "other"),
+    [
+        ("what if she misses the weekly dose?", MISSED, WITH_FOOD),
+        ("can it be crushed for a toddler?", CRUSHED, MISSED),
+    ],
+)
+def test_the_sentence_giving_what_is_asked_is_favoured(
+    question: str, wanted: str, other: str
+) -> None:
+    assert _intent_bonus(question, wanted) > _intent_bonus(question, other)
