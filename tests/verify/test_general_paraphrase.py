@@ -116,6 +116,16 @@ CASES = {
         "People taking sedatives are more likely to fall.",
         "People taking sedatives are less likely to fall.",
     ),
+    "less effective is not more effective": (
+        "Oral iron may be less effective when it is taken with tea.",
+        "Taking oral iron with tea may make it less effective.",
+        "Taking oral iron with tea may make it more effective.",
+    ),
+    "sooner is not later": (
+        "Oseltamivir works best when it is started as soon as possible after symptoms begin.",
+        "Oseltamivir is best started as soon as possible once symptoms begin.",
+        "Oseltamivir works best when it is started later after symptoms begin.",
+    ),
     "a low dose is not a high dose": (
         "Treatment begins at a low dose of 10 mg.",
         "A low dose of 10 mg is used to begin treatment.",
