@@ -147,9 +147,11 @@ def test_the_form_written_before_a_bracketed_brand_is_no_name_of_the_drug() -> N
     [
         ("an oral antiviral is offered", "drug:antiviral agents"),
         ("the antidepressant was stopped", "drug:antidepressive agents"),
+        ("a tetracycline-class antibiotic", "drug:tetracyclines"),  # named after a member
+        ("a penicillin type antibiotic", "drug:penicillins"),
     ],
 )
-def test_a_class_the_dataset_names_in_the_plural_is_read_in_the_singular(
+def test_a_class_is_read_in_the_singular_and_by_its_members_name(
     terminology: Terminology, written: str, concept: str
 ) -> None:
     assert concept in _ids(terminology, written)

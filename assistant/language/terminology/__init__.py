@@ -23,6 +23,12 @@ from assistant.language.terminology.build import MAX_WORDS, TermIndex, add_hand
 from assistant.language.terminology.cache import load_index
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase, singular, words
+from assistant.language.terminology.plurals import (
+    CLASS_WORDS,
+    MIN_SINGULAR_CLASS,
+    member_class,
+    plural_class,
+)
 from assistant.language.terminology.written import (
     looks_like_abbreviation,
     name_like,
@@ -294,14 +300,6 @@ class Terminology:
                     found.append(_Word(part, token.start, token.end, token.text))
         return found
 
-    def _plural_class(self, word: str) -> tuple[int, ...] | None:
-        """The drugs or classes whose only name is the plural of ``word`` ("antivirals",
-        "antidepressants"): a class is written in the singular too ("an oral antiviral")."""
-        hit = self._index.variants.get(f"{word}s")
-        if hit and all(self._index.kinds[n] in ("drug", "class") for n in hit):
-            return hit
-        return None
-
     def _match(
         self, found: Sequence[_Word], i: int, longest: int = MAX_WORDS
     ) -> tuple[int, tuple[int, ...]]:
@@ -319,16 +317,15 @@ class Terminology:
                 hit = variants.get(f"{key}s")
                 key = f"{key}s" if hit else key
             if hit is None and length == 1 and len(key) >= MIN_SINGULAR_CLASS:
-                hit = self._plural_class(key)  # "an antiviral" names "antivirals"
+                hit = plural_class(self._index, key)  # "an antiviral" names "antivirals"
+            if hit is None and length == 2 and found[i + 1].normal in CLASS_WORDS:
+                hit = member_class(self._index, found[i].normal)  # "tetracycline-class" drugs
             if hit is None:
                 continue
             if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):
                 continue
             return length, hit
         return 0, ()
-
-
-MIN_SINGULAR_CLASS = 6  # letters of a word read as the singular of a plural-only drug name
 
 
 def _scan(terminology: Terminology, text: str, nested: bool) -> Iterable[Mention]:
