@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -164,7 +165,13 @@ class Understander:
         stated = [s for s in sentences if s not in asked]
         kind = self._kind(text, kept, asked, injection, has_context)
         # A follow-up with no question form ("and at 50 mg") is one question as a whole.
-        questions = tuple(Question(q, tuple(self.concepts(q))) for q in asked or sentences)
+        # A drug read from a shortening ("pred") is a guess: it is searched for, but does not
+        # decide on its own whether the question is answered.
+        guessed = {right for wrong, right in corrections if right.startswith(wrong.lower())}
+        questions = tuple(
+            Question(q, tuple(_unless_guessed(self.concepts(q), guessed)))
+            for q in asked or sentences
+        )
         qualifier = ConceptKind.QUALIFIER
         context = tuple(c for s in stated for c in self.concepts(s) if c.kind is qualifier)
         expansions = self._expansions(kept)
@@ -331,6 +338,10 @@ def _display(name: str) -> str:
     head, _, tail = name.partition(", ")
     shown = f"{tail} {head}" if tail and "," not in tail else name
     return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
+
+
+def _unless_guessed(concepts: list[Concept], guessed: set[str]) -> list[Concept]:
+    return [replace(c, essential=False) if c.label.lower() in guessed else c for c in concepts]
 
 
 def _present(mentions: list[Mention], text: str) -> list[Mention]:

@@ -15,7 +15,8 @@ from assistant.understand import Understander
 
 VOCABULARY = [
     "amoxicillin", "doxycycline", "trimethoprim", "aciclovir", "shingles", "pregnant",
-    "women", "urinary", "infection", "allergy", "penicillin", "dose", "days",
+    "women", "urinary", "infection", "allergy", "penicillin", "dose", "days", "prednisolone",
+    "corticosteroids", "bronchiolitis",
 ]  # fmt: skip
 
 
@@ -68,6 +69,18 @@ def test_a_drug_name_shortened_as_clinicians_write_it_is_the_corpus_drug(
     assert understander.correct("trimeth") == "trimethoprim"
     assert understander.correct("days") is None  # everyday English
     assert understander.correct("pen") is None  # too short to say which
+
+
+def test_a_shortened_name_is_searched_for_but_decides_nothing_alone(
+    understander: Understander,
+) -> None:
+    # "pred" is read as prednisolone, a guess: a passage on corticosteroids still answers.
+    question = "bronchiolitis - what about a short course of pred?"
+    (asked,) = understander.understand(question).questions
+    (pred,) = [c for c in asked.concepts if c.label == "prednisolone"]
+    assert not pred.essential
+    passage = "Systemic or inhaled corticosteroids should not be used to treat bronchiolitis."
+    assert not _coverage(understander, question, [passage]).declines
 
 
 @pytest.mark.parametrize(
