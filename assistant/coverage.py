@@ -102,9 +102,11 @@ def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Conce
     # every chunk under it); numbers say more than words: "aged 3 months to less than 18
     # years" is the band even where a title speaks of "children, young people and adults".
     pool = _sentences_on(evidence, passages, subjects)
+    # A group the sentences name ("adults") says more than a number elsewhere in the passage.
     bands = [b for s in pool for b in age_bands(s)]
+    bands = bands or [b for s in pool for b in _group_bands(evidence, s)]
     bands = bands or [b for p in passages for b in age_bands(p)]
-    bands = bands or [b for s in pool or passages for b in _group_bands(evidence, s)]
+    bands = bands or [b for p in passages for b in _group_bands(evidence, p)]
     if not bands:
         return bool(concept.term and concept.term.default)
     if low >= ADULT:

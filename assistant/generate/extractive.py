@@ -123,6 +123,14 @@ _INTENTS = (
         0.2,
     ),
     (
+        re.compile(r"\b(?:refer(?:red|ral)?|admit(?:ted)?|admission|specialist)\b", re.I),
+        re.compile(
+            r"\b(?:refer(?:red|ral)?|admit(?:ted)?|admission|specialist|same[- ]day|urgent\w*)\b",
+            re.I,
+        ),
+        0.25,
+    ),
+    (
         re.compile(r"\b(?:miss(?:es|ed)?|forg[eo]t\w*)\b", re.I),
         re.compile(r"\b(?:missed|forgotten|remembered|as soon as possible|next dose)\b", re.I),
         0.3,

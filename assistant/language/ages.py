@@ -17,7 +17,11 @@ _AGE_WORDS = re.compile(
     r"adolescents?|babies|baby|neonates?|newborns?|toddlers?|patients?)\b",
     re.IGNORECASE,
 )
-_DURATION = re.compile(r"\b(?:for|within|after|every|during|lasting|until|course of)\s*$", re.I)
+_DURATION = re.compile(
+    r"\b(?:for|within|after|every|during|lasting|until|course of)"
+    r"(?:\s+(?:more|less|longer|shorter) than|\s+(?:over|under|at least|up to))?\s*$",
+    re.I,
+)
 # "not cured 3 weeks after treatment", "repeated 2 weeks later": a time, not an age.
 _ELAPSED = re.compile(r"^\s*(?:after|later|before|apart|ago)\b", re.I)
 _FROM = re.compile(r"\b(?:from|over|older than|upwards of|at least)\s*$|[>≥]\s*$", re.I)

@@ -9,6 +9,7 @@ from assistant.generate.extractive import _intent_bonus
 MISSED = "If a dose is missed, the tablet is taken the morning after it is remembered."
 WITH_FOOD = "The tablet is taken with a full glass of plain water before breakfast."
 CRUSHED = "The chewable tablet can be crushed and mixed with food."
+REFERRAL = "Specialist advice is sought for cellulitis near the eyes or nose."
 
 
 @pytest.mark.parametrize(
@@ -16,6 +17,7 @@ CRUSHED = "The chewable tablet can be crushed and mixed with food."
     [
         ("what if she misses the weekly dose?", MISSED, WITH_FOOD),
         ("can it be crushed for a toddler?", CRUSHED, MISSED),
+        ("which antibiotic, and should he be referred?", REFERRAL, WITH_FOOD),
     ],
 )
 def test_the_sentence_giving_what_is_asked_is_favoured(

@@ -128,3 +128,16 @@ def test_a_population_counts_only_in_a_sentence_about_the_drug(understander: Und
     assert found.declines and found.uncovered == ("aciclovir in pregnancy",)
     # A sentence on "it" in a passage about the drug speaks of the drug.
     assert _coverage(understander, question, [IN_PREGNANCY]).level is CoverageLevel.FULL
+
+
+CELLULITIS = (
+    "Cellulitis in adults: flucloxacillin.\n"
+    "Adults with cellulitis are offered flucloxacillin 500 mg four times a day. "
+    "Jaundice can occur after treatment for more than 14 days, and older age is a risk factor."
+)
+
+
+def test_an_adult_is_answered_from_passages_on_adults(understander: Understander) -> None:
+    # The title's "adults" says who the passage is for; "14 days ... older age" is no band.
+    found = _coverage(understander, "62M with cellulitis - flucloxacillin dose?", [CELLULITIS])
+    assert found.level is CoverageLevel.FULL
