@@ -81,7 +81,18 @@ def split_question(text: str) -> tuple[str, list[str]]:
         return "", [text.strip()]
     if context and not _EMPTY_CONTEXT.match(context):
         parts = [f"{context}, {part}" for part in parts]
+        if _TERSE_ASK.search(context) and _COMMA_AFTER.match(text.strip()[len(context) :]):
+            parts.insert(0, context)  # "PPI dose for GORD, how long for, ...": asked too
     return context, parts
+
+
+# Leading words that ask by themselves ("sertraline starting dose for depression, what's the
+# max ..."), cut from the rest by a comma (a colon sets context: "For a 4 year old: ...").
+_TERSE_ASK = re.compile(
+    r"\b(?:dose|doses|dosing|dosage|regimen|side[- ]effects?|interactions?|contraindications?)\b",
+    re.I,
+)
+_COMMA_AFTER = re.compile(r"^\s*,")
 
 
 def _two_things(part: str) -> list[str]:

@@ -131,6 +131,13 @@ _INTENTS = (
         0.25,
     ),
     (
+        re.compile(
+            r"\b(?:at night|in the (?:morning|evening)|bedtime|time of (?:the )?day)\b", re.I
+        ),
+        re.compile(r"\b(?:morning|evening|night|bedtime|time of (?:the )?day|breakfast)\b", re.I),
+        0.2,
+    ),
+    (
         re.compile(r"\b(?:miss(?:es|ed)?|forg[eo]t\w*)\b", re.I),
         re.compile(r"\b(?:missed|forgotten|remembered|as soon as possible|next dose)\b", re.I),
         0.3,

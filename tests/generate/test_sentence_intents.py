@@ -9,6 +9,7 @@ from assistant.generate.extractive import _intent_bonus
 MISSED = "If a dose is missed, the tablet is taken the morning after it is remembered."
 WITH_FOOD = "The tablet is taken with a full glass of plain water before breakfast."
 CRUSHED = "The chewable tablet can be crushed and mixed with food."
+EVENING = "Sertraline is taken once a day, in the morning or in the evening."
 REFERRAL = "Specialist advice is sought for cellulitis near the eyes or nose."
 
 
@@ -18,6 +19,7 @@ REFERRAL = "Specialist advice is sought for cellulitis near the eyes or nose."
         ("what if she misses the weekly dose?", MISSED, WITH_FOOD),
         ("can it be crushed for a toddler?", CRUSHED, MISSED),
         ("which antibiotic, and should he be referred?", REFERRAL, WITH_FOOD),
+        ("can it be taken at night?", EVENING, CRUSHED),
     ],
 )
 def test_the_sentence_giving_what_is_asked_is_favoured(

@@ -49,6 +49,14 @@ def understander() -> Understander:
             ["how much fluid goes into the bladder", "does it need emptying?"],
         ),
         ("what dose and how often?", ["what dose", "how often?"]),
+        (  # leading words that ask by themselves are a part too
+            "LDN dose for fibromyalgia, how long for, and is it safe in pregnancy?",
+            [
+                "LDN dose for fibromyalgia",
+                "LDN dose for fibromyalgia, how long for",
+                "LDN dose for fibromyalgia, is it safe in pregnancy?",
+            ],
+        ),
     ],
 )
 def test_a_question_asking_several_things_is_cut_into_its_parts(
