@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 
@@ -25,6 +25,7 @@ from assistant.coverage_measures import measure_missing
 from assistant.coverage_names import mentions, names_in
 from assistant.coverage_routes import route_covered
 from assistant.language.ages import age_bands
+from assistant.language.negation import without_absent
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Terminology
 from assistant.meaning.sexes import sexes_named
@@ -179,23 +180,25 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
     a sentence on "it" of the passage's subject."""
     drugs = [s for s in subjects if s.term is not None and s.term.kind in _TREATMENTS]
     subjects = drugs or list(subjects)
-    if not subjects:
-        return bool(evidence.names(concept))
     terminology = evidence.terminology
 
     def on_subject(text: str) -> bool:
         return any(mentions(terminology, text, s, broader=True) for s in subjects)
 
+    def names(text: str) -> bool:  # "non-pregnant women" names no pregnancy
+        return mentions(terminology, without_absent(text), concept)
+
+    if not subjects:
+        return any(names(p) for p in evidence.names(concept))
+
     for passage in evidence.names(concept):
         if not on_subject(passage):
             continue
         sentences = split_sentences(passage)
-        if sentences and on_subject(sentences[0]) and mentions(terminology, sentences[0], concept):
+        if sentences and on_subject(sentences[0]) and names(sentences[0]):
             return True
         for sentence in sentences:
-            if mentions(terminology, sentence, concept) and (
-                on_subject(sentence) or _REFERS_BACK.search(sentence)
-            ):
+            if names(sentence) and (on_subject(sentence) or _REFERS_BACK.search(sentence)):
                 return True
     return False
 
@@ -370,7 +373,14 @@ def assess(
     # A message of several parts names a part no sentence answers in its own words
     # (assistant/generate/choice.py), so the quantity is checked for one question only.
     quantities = quantities and len(questions) == 1
-    verdicts = [_judge(q, understanding.context, evidence, quantities) for q in questions]
+    verdicts = []
+    earlier: list[Concept] = []  # the subjects of the message's last question that names one
+    for question in questions:
+        own = [c for c in question.concepts if c.is_subject]
+        # "... nitrofurantoin dose? and is it ok in pregnancy": "it" is the earlier drug.
+        leaned = () if own else tuple(replace(c, essential=False) for c in earlier)
+        verdicts.append(_judge(question, (*understanding.context, *leaned), evidence, quantities))
+        earlier = own or earlier
     missing = tuple(dict.fromkeys(m for v in verdicts for m in v.missing))
     minor = tuple(dict.fromkeys(m for v in verdicts for m in v.minor))
     answered = [v for v in verdicts if v.answered]

@@ -185,3 +185,10 @@ def absent_spans(text: str) -> list[tuple[int, int]]:
         if end > start:
             spans.append((start, end))
     return spans
+
+
+def without_absent(text: str) -> str:
+    """``text`` with what it says a patient has not got blanked out (same length)."""
+    for start, end in absent_spans(text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text

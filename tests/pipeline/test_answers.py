@@ -261,8 +261,9 @@ def test_a_partly_covered_message_opens_by_naming_the_gap(services: Composed) ->
     question = "What is the usual LDN dose for fibromyalgia? Is it safe while breastfeeding?"
     events = list(stream_answer(services.pipeline, Ask(question)))
     record = events[-1].record  # type: ignore[union-attr]
-    assert record.coverage == "partial" and record.uncovered == ["breastfeeding"]
-    opening = "The approved sources do not address breastfeeding."
+    gap = "low-dose naltrexone in breastfeeding"  # "it" is the drug the first question names
+    assert record.coverage == "partial" and record.uncovered == [gap]
+    opening = f"The approved sources do not address {gap}."
     assert record.answer.startswith(opening) and record.citations
     assert events[1].text.startswith(opening)  # type: ignore[union-attr]
     assert re.search(r"4\.5 mg|1 to 5 mg", record.answer)

@@ -118,7 +118,7 @@ def test_triage_rows_and_explained_answer(live: LiveServer) -> None:
     assert refusal["coverage"] == "none" and refusal["problems"] >= 1
     assert refusal["findings"][0]["says"].startswith("No approved passage is close")
     assert answer["kind"] == "answer" and answer["coverage"] == "partial"
-    assert answer["uncovered"] == ["breastfeeding"]
+    assert answer["uncovered"] == ["low-dose naltrexone in breastfeeding"]
     assert "breastfeeding" in answer["findings"][0]["says"]
     assert denied.status_code == 403  # clinicians do not see the queue
     sources = explained["sources"]

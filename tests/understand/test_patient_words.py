@@ -141,3 +141,22 @@ def test_an_adult_is_answered_from_passages_on_adults(understander: Understander
     # The title's "adults" says who the passage is for; "14 days ... older age" is no band.
     found = _coverage(understander, "62M with cellulitis - flucloxacillin dose?", [CELLULITIS])
     assert found.level is CoverageLevel.FULL
+
+
+NON_PREGNANT = (
+    "Non-pregnant women with lower urinary tract infection are offered trimethoprim 200 mg "
+    "twice a day for 3 days."
+)
+
+
+def test_a_passage_on_women_who_are_not_pregnant_says_nothing_of_pregnancy(
+    understander: Understander,
+) -> None:
+    found = _coverage(understander, "trimethoprim in pregnancy?", [NON_PREGNANT])
+    assert found.declines and found.uncovered == ("trimethoprim in pregnancy",)
+    # A later question on "it" is about the drug the message asked about first.
+    both = _coverage(
+        understander, "trimethoprim dose for a UTI? and is it ok in pregnancy", [NON_PREGNANT]
+    )
+    assert both.level is CoverageLevel.PARTIAL
+    assert both.uncovered == ("trimethoprim in pregnancy",)

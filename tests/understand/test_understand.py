@@ -196,7 +196,7 @@ def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -
     level, missing = _coverage(
         understander, "What is the LDN dose? Is it safe while breastfeeding?", LDN
     )
-    assert level == "partial" and missing == ["breastfeeding"]
+    assert level == "partial" and missing == ["low-dose naltrexone in breastfeeding"]
 
 
 @pytest.mark.parametrize(
