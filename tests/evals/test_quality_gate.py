@@ -23,7 +23,18 @@ from tests.support.data import require_shared_data
 
 pytestmark = pytest.mark.eval
 
-GATED = ("conversations", "pubmedqa-ci", "medquad-ci", "multipart-dev", "multipart-holdout")
+GATED = (
+    "conversations",
+    "pubmedqa-ci",
+    "medquad-ci",
+    "multipart-dev",
+    "multipart-holdout",
+    "multipart-corpora-dev-B",
+    "multipart-corpora-dev-C",
+    "multipart-corpora-dev-D",
+    "multipart-corpora-dev-E",
+    "multipart-adult-neuro-eye-ent-palliative",
+)
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
 
@@ -100,6 +111,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-mental-health",
     "followups-adult-skin-bone-gut",
     "followups-adult-infection-womens-health",
+    "followups-adult-neuro-eye-ent-palliative",
 )
 
 
