@@ -71,6 +71,7 @@ CHRONIC = ROOT / "evals" / "corpora" / "adult-chronic-care"
 MENTAL = ROOT / "evals" / "corpora" / "adult-mental-health"
 SKIN = ROOT / "evals" / "corpora" / "adult-skin-bone-gut"
 INFECTION = ROOT / "evals" / "corpora" / "adult-infection-womens-health"
+NEURO = ROOT / "evals" / "corpora" / "adult-neuro-eye-ent-palliative"
 
 
 @pytest.mark.eval
@@ -85,9 +86,10 @@ INFECTION = ROOT / "evals" / "corpora" / "adult-infection-womens-health"
         ("claims-acute-paediatrics", ACUTE, 0.88, 0.97, 60),
         ("claims-acute-paediatrics-holdout", ACUTE, 0.55, 0.78, 25),
         ("claims-adult-chronic-care", CHRONIC, 0.88, 0.95, 60),
-        ("claims-adult-mental-health", MENTAL, 0.76, 0.88, 60),
-        ("claims-adult-skin-bone-gut", SKIN, 0.68, 0.9, 60),
-        ("claims-adult-infection-womens-health", INFECTION, 0.5, 0.88, 60),
+        ("claims-adult-mental-health", MENTAL, 0.82, 0.88, 60),
+        ("claims-adult-skin-bone-gut", SKIN, 0.78, 0.88, 60),
+        ("claims-adult-infection-womens-health", INFECTION, 0.52, 0.92, 60),
+        ("claims-adult-neuro-eye-ent-palliative", NEURO, 0.5, 0.88, 60),
     ],
 )
 def test_claims_benchmark_gate(
