@@ -167,7 +167,7 @@ class Understander:
         # A follow-up with no question form ("and at 50 mg") is one question as a whole.
         # A drug read from a shortening ("pred") is a guess: it is searched for, but does not
         # decide on its own whether the question is answered.
-        guessed = {right for wrong, right in corrections if right.startswith(wrong.lower())}
+        guessed = {right for wrong, right in corrections if self._shortened(wrong.lower()) == right}
         questions = tuple(
             Question(q, tuple(_unless_guessed(self.concepts(q), guessed)))
             for q in asked or sentences

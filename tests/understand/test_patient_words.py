@@ -81,6 +81,9 @@ def test_a_shortened_name_is_searched_for_but_decides_nothing_alone(
     assert not pred.essential
     passage = "Corticosteroids should not be used to treat bronchiolitis."
     assert not _coverage(understander, question, [passage]).declines
+    # A typo that drops a last letter is no guess: the drug still decides.
+    (typo,) = understander.understand("amoxicilli dose?").questions
+    assert [c.essential for c in typo.concepts if c.label == "amoxicillin"] == [True]
 
 
 @pytest.mark.parametrize(
