@@ -112,6 +112,10 @@ class Lexicon:
     adjectives: tuple[tuple[str, str], ...] = ()  # noun ending -> adjective ending
     settings: tuple[tuple[str, re.Pattern[str]], ...] = ()  # a setting of care, its words
 
+    def pole(self, name: str) -> Pole | None:
+        """The pole of this name ("women/men"), or None."""
+        return next((p for p in self.poles if p.name == name), None)
+
 
 def _term(term: str) -> str:
     body = re.escape(term.lower()).replace(r"\*", r"[\w-]*").replace(r"\ ", r"[\s-]+")

@@ -59,6 +59,7 @@ from assistant.meaning.comparators import unturned
 from assistant.meaning.entities import entity_problem, setting_problem
 from assistant.meaning.lexicon import Lexicon, lexicon
 from assistant.meaning.sequence import sequence_problem
+from assistant.meaning.sexes import SEX_POLE
 from assistant.meaning.value_text import normalize
 from assistant.meaning.values import (
     bounds,
@@ -371,8 +372,8 @@ def _polarity(claim: str, support: str, lex: Lexicon) -> str | None:
 
 
 def _sex_problem(claim: str, support: str, lex: Lexicon) -> str | None:
-    sexes = next(((p.a, p.b) for p in lex.poles if p.name == "women/men"), None)
-    return sex_age_problem(claim, support, sexes) if sexes else None
+    sexes = lex.pole(SEX_POLE)
+    return sex_age_problem(claim, support, (sexes.a, sexes.b)) if sexes else None
 
 
 def contradiction(claim: str, sentence: str) -> str | None:

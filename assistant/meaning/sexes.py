@@ -13,12 +13,14 @@ from assistant.meaning.lexicon import lexicon
 
 _SHORTHAND = re.compile(r"\b\d{1,2}\s?(?P<sex>[MF])\b")
 _SHORT = {"F": "female", "M": "male"}
-_POLE = "women/men"
+SEX_POLE = "women/men"  # the pole whose sides are the words of each sex
 
 
 def sexes_named(text: str) -> frozenset[str]:
     """The sexes ``text`` names ("female", "male")."""
-    pole = next(p for p in lexicon().poles if p.name == _POLE)
+    pole = lexicon().pole(SEX_POLE)
+    if pole is None:
+        return frozenset()
     found = {sex for sex, words in (("female", pole.a), ("male", pole.b)) if words.search(text)}
     found |= {_SHORT[m.group("sex")] for m in _SHORTHAND.finditer(text)}
     return frozenset(found)
