@@ -25,9 +25,10 @@ from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase, singular, words
 from assistant.language.terminology.plurals import (
     CLASS_WORDS,
+    MEMBER_KINDS,
     MIN_SINGULAR_CLASS,
-    member_class,
-    plural_class,
+    SINGULAR_KINDS,
+    plural_named,
 )
 from assistant.language.terminology.written import (
     looks_like_abbreviation,
@@ -316,10 +317,11 @@ class Terminology:
             if hit is None and length > 1:  # "calcium antagonist" names "calcium antagonists"
                 hit = variants.get(f"{key}s")
                 key = f"{key}s" if hit else key
+            # "an antiviral" names "antivirals"; "tetracycline-class" drugs are tetracyclines
             if hit is None and length == 1 and len(key) >= MIN_SINGULAR_CLASS:
-                hit = plural_class(self._index, key)  # "an antiviral" names "antivirals"
+                hit = plural_named(self._index, key, SINGULAR_KINDS)
             if hit is None and length == 2 and found[i + 1].normal in CLASS_WORDS:
-                hit = member_class(self._index, found[i].normal)  # "tetracycline-class" drugs
+                hit = plural_named(self._index, found[i].normal, MEMBER_KINDS)
             if hit is None:
                 continue
             if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):

@@ -8,20 +8,15 @@ from assistant.language.terminology.build import TermIndex
 
 CLASS_WORDS = frozenset({"class", "type", "family", "group"})
 MIN_SINGULAR_CLASS = 6  # letters of a word read as the singular of a plural-only drug name
+SINGULAR_KINDS = ("drug", "class")  # "antivirals" is a drug group the datasets do not list
+MEMBER_KINDS = ("class",)  # "tetracyclines" is a class with members
 
 
-def plural_class(index: TermIndex, word: str) -> tuple[int, ...] | None:
-    """The drugs or classes whose only name is the plural of ``word`` ("antivirals",
-    "antidepressants"): a class is written in the singular too ("an oral antiviral")."""
+def plural_named(index: TermIndex, word: str, kinds: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The concepts of ``kinds`` whose name is the plural of ``word``: a class written in the
+    singular ("an oral antiviral": antivirals, with ``SINGULAR_KINDS``) or after one of its
+    members ("tetracycline class": tetracyclines, with ``MEMBER_KINDS``)."""
     hit = index.variants.get(f"{word}s")
-    if hit and all(index.kinds[n] in ("drug", "class") for n in hit):
-        return tuple(hit)
-    return None
-
-
-def member_class(index: TermIndex, word: str) -> tuple[int, ...] | None:
-    """The class named after one of its members ("tetracycline class": tetracyclines)."""
-    hit = index.variants.get(f"{word}s")
-    if hit and all(index.kinds[n] == "class" for n in hit):
+    if hit and all(index.kinds[n] in kinds for n in hit):
         return tuple(hit)
     return None
