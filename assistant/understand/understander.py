@@ -78,13 +78,13 @@ class Understander:
         return bool(self.terminology.lookup(lowered))
 
     def correct(self, word: str) -> str | None:
-        """The corpus word ``word`` is a typo of, or None when it is no typo. A word the
+        """The corpus word ``word`` shortens ("doxy") or is a typo of, or None. A word the
         terminology reads as a concept is corrected only to a name of that same concept
         ("naltrexon" -> "naltrexone")."""
+        return self._shortened(word.lower()) or self._typo_of(word)
+
+    def _typo_of(self, word: str) -> str | None:
         lowered = word.lower()
-        shortened = self._shortened(lowered)
-        if shortened is not None:
-            return shortened
         if (
             len(word) < MIN_TYPO_LENGTH
             or zipf(lowered) >= COMMON_ZIPF
@@ -152,7 +152,7 @@ class Understander:
     def understand(self, message: str, *, has_context: bool = False) -> Understanding:
         """Understand one message; ``has_context``: a conversation or article it follows."""
         text = " ".join(message.split())
-        corrections = self._corrections(text)
+        corrections, guessed = self._corrections(text)
         corrected = text
         for wrong, right in corrections:
             corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected)
@@ -165,9 +165,6 @@ class Understander:
         stated = [s for s in sentences if s not in asked]
         kind = self._kind(text, kept, asked, injection, has_context)
         # A follow-up with no question form ("and at 50 mg") is one question as a whole.
-        # A drug read from a shortening ("pred") is a guess: it is searched for, but does not
-        # decide on its own whether the question is answered.
-        guessed = {right for wrong, right in corrections if self._shortened(wrong.lower()) == right}
         questions = tuple(
             Question(q, tuple(_unless_guessed(self.concepts(q), guessed)))
             for q in asked or sentences
@@ -181,14 +178,21 @@ class Understander:
             questions, context, injection,
         )  # fmt: skip
 
-    def _corrections(self, text: str) -> tuple[tuple[str, str], ...]:
-        found = {}
+    def _corrections(self, text: str) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+        """(word as written, corrected) for each typo or shortening, and the drug names read
+        from a shortening ("pred": prednisolone): a guess, searched for, but not deciding on
+        its own whether the question is answered."""
+        found: dict[str, str] = {}
+        guessed: set[str] = set()
         for word in TOKEN.findall(text):
             if word not in found and not word.isupper():
-                right = self.correct(word)
+                shortened = self._shortened(word.lower())
+                right = shortened or self._typo_of(word)
                 if right is not None and right != word.lower():
                     found[word] = right
-        return tuple(found.items())
+                    if shortened:
+                        guessed.add(shortened)
+        return tuple(found.items()), frozenset(guessed)
 
     def _expansions(self, text: str) -> tuple[tuple[str, str], ...]:
         """(name as written, the corpus's name for the same concept or its class): its
@@ -340,7 +344,7 @@ def _display(name: str) -> str:
     return shown if any(w.isupper() and len(w) > 1 for w in shown.split()) else shown.lower()
 
 
-def _unless_guessed(concepts: list[Concept], guessed: set[str]) -> list[Concept]:
+def _unless_guessed(concepts: list[Concept], guessed: frozenset[str]) -> list[Concept]:
     return [replace(c, essential=False) if c.label.lower() in guessed else c for c in concepts]
 
 
