@@ -158,7 +158,7 @@ def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> li
     """The conditions asked about that no passage names together with a drug asked about:
     "dexamethasone for meningitis" is not answered from a croup passage on dexamethasone and
     a febrile-seizure passage naming meningitis."""
-    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    drugs = _treatments(covered)
     if not drugs:
         return []
     loose = []
@@ -178,7 +178,7 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
     pembrolizumab in pregnancy, nor "avoid contact with pregnant women" in a shingles passage
     about aciclovir in pregnancy. A passage's title line speaks of each of its sentences, and
     a sentence on "it" of the passage's subject."""
-    drugs = [s for s in subjects if s.term is not None and s.term.kind in _TREATMENTS]
+    drugs = _treatments(subjects)
     subjects = drugs or list(subjects)
     terminology = evidence.terminology
 
@@ -210,6 +210,13 @@ _REFERS_BACK = re.compile(r"^\W*(?:it|they|(?:this|the) (?:drug|medicine))\b", r
 
 ADULT = 18.0  # years
 _TREATMENTS = frozenset({"drug", "class", "term"})
+
+
+def _treatments(concepts: Sequence[Concept]) -> list[Concept]:
+    """The drugs, drug classes and treatments among ``concepts``."""
+    return [c for c in concepts if c.term is not None and c.term.kind in _TREATMENTS]
+
+
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
 
 
@@ -259,7 +266,7 @@ def _judge(
     leaned = [c for c in subjects if not c.essential and c not in question.concepts]
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
-    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    drugs = _treatments(covered)
     for drug in ([c for c in drugs if c.essential][:1] or drugs[:1]) if quantities else ():
         # A class's passage ("oral retinoids") gives no member's dose or duration.
         names = partial(names_in, evidence.terminology, drug, broader=False)
@@ -276,10 +283,9 @@ def _judge(
     indicated = len(loose_ones) < sum(
         c.term is not None and c.term.kind == "condition" for c in essential
     )
-    for loose in loose_ones:
-        drug = next(c for c in covered if c.term and c.term.kind in _TREATMENTS)
+    for loose in loose_ones:  # a loose indication is one of a drug: ``drugs`` has one
         (minor if _symptom(loose) or indicated else missing).append(
-            f"{drug.label} for {loose.label}"
+            f"{drugs[0].label} for {loose.label}"
         )
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
@@ -318,7 +324,7 @@ def _other_sex_only(evidence: _Evidence, text: str, covered: Sequence[Concept]) 
     asked = sexes_named(text)
     if len(asked) != 1:
         return None
-    drugs = [c for c in covered if c.term is not None and c.term.kind in _TREATMENTS]
+    drugs = _treatments(covered)
     subjects = drugs or list(covered)
     if not subjects:
         return None
