@@ -226,6 +226,29 @@ CORPORA = (
             passage="Oral morphine 20 to 30 mg a day; latanoprost 50 micrograms/ml.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-respiratory-allergy-blood",
+        unique_facts={
+            "bilastine-allergic-rhinitis": ("bilastine", "Ilaxten", "bilastine 20 mg"),
+            "ferric-maltol-iron-deficiency": ("ferric maltol", "Feraccru", "30 mg twice a day"),
+        },
+        unapproved_words=r"bilastine|ilaxten|ferric maltol|feraccru",
+        followups=(("followups-adult-respiratory-allergy-blood", 90, 30),),
+        claims=(("claims-adult-respiratory-allergy-blood", 65, 5),),
+        article_check=NumberCheck(
+            ("zirtek-cetirizine-smpc", "bnf-hydroxocobalamin"),
+            "Cetirizine 10 mg once a day [1] or hydroxocobalamin 1 mg every 3 months [2].",
+            "Cetirizine 20 mg is given [1], hydroxocobalamin 1 mg [2], for 9 days [1, 2].",
+            ("20", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Ferrous sulfate 0.2 g, hydroxocobalamin 1000 micrograms [1].",
+            "Ferrous sulfate 400 mg, hydroxocobalamin every 2 months [1].",
+            ("400", "2"),
+            passage="Ferrous sulfate 200 mg once a day; hydroxocobalamin 1 mg every 3 months.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
