@@ -43,12 +43,18 @@ def test_a_direction_the_support_implies_is_kept(claim: str, support: str) -> No
     ("claim", "support", "word"),
     [
         ("Take it after food.", "Take it on an empty stomach, before food.", "after"),
-        ("The dose is increased in renal impairment.", "The dose is reduced in renal impairment.",
-         "increased"),  # fmt: skip
+        (
+            "The dose is increased in renal impairment.",
+            "The dose is reduced in renal impairment.",
+            "increased",
+        ),
         ("It gives full opioid blockade.", "It gives only partial opioid blockade.", "full"),
         # a support with no sequence word says no order at all
-        ("Cord samples are taken before the baby is born.", "Paired cord samples are taken.",
-         "before"),  # fmt: skip
+        (
+            "Cord samples are taken before the baby is born.",
+            "Paired cord samples are taken.",
+            "before",
+        ),
     ],
 )
 def test_an_opposite_or_unstated_order_is_found(claim: str, support: str, word: str) -> None:
