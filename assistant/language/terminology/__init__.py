@@ -253,8 +253,11 @@ class Terminology:
             # One meaning: certain when a dataset names it and the corpus does not use the
             # abbreviation otherwise ("DVT" where the corpus never says it); a corpus that
             # uses it for something else ("ED" as emergency department) leaves it uncertain.
+            # Two letters stand for too much for one listed meaning to be sure ("HH":
+            # hiatal hernia, or a household).
             only = readings[0][1]
-            found = (only, only.source in ("drugs", "mesh", "hpo") and not used)
+            sure = only.source in ("drugs", "mesh", "hpo") and not used and len(written) > 2
+            found = (only, sure)
         self._abbreviations[written] = found
         return found
 

@@ -96,7 +96,34 @@ def bracketed_aliases(terminology: Terminology, texts: Iterable[str]) -> list[Al
             learnable = inner is not None and not terminology.lookup(last) and _name(last)
             if learnable and inner is not None and (inner.kind != "drug" or _brand_like(last)):
                 found.setdefault(last.lower(), Alias(last, inner))
+        for brand, drug in _products(terminology, text):
+            found.setdefault(brand.lower(), Alias(brand, drug))
     return list(found.values())
+
+
+# "Lyclear Dermal Cream (permethrin 5% w/w)": a product's name, its form, and in brackets the
+# drug it holds with its strength.
+_PRODUCT = re.compile(
+    r"(?P<name>(?:[A-Z][\w'-]*\s+){0,3}[A-Z][\w'-]*)\s*\((?P<inside>[^()]{2,60})\)"
+)
+
+
+def _products(terminology: Terminology, text: str) -> list[tuple[str, Concept]]:
+    """(brand, drug) for every capitalised product name followed by the one drug it holds in
+    brackets, its strength beside it: the brand is the product name's first word, when it is
+    brand-like and no name the terminology knows ("Lyclear" of "Lyclear Dermal Cream")."""
+    found = []
+    for match in _PRODUCT.finditer(text):
+        inside = match.group("inside")
+        if not any(ch.isdigit() for ch in inside):
+            continue  # without a strength: bracketed_aliases reads it
+        drugs = {m.concept for m in terminology.scan(inside) if m.concept.kind == "drug"}
+        brand = match.group("name").split()[0]
+        if len(drugs) != 1 or terminology.lookup(brand) or brand.isupper():
+            continue
+        if _brand_like(brand) and _name(brand):
+            found.append((brand, drugs.pop()))
+    return found
 
 
 def learn(terminology: Terminology, texts: Iterable[str]) -> list[Alias]:
