@@ -67,7 +67,7 @@ def split_question(text: str) -> tuple[str, list[str]]:
     has at least two words, and a question with one part gives one."""
     pieces = [p.strip() for p in _CUT.split(text.strip()) if p and p.strip()]
     context = ""
-    if len(pieces) > 1 and not _ASKS.match(pieces[0]):
+    if len(pieces) > 1 and not _ASKS.search(pieces[0]):
         context, pieces = pieces[0], pieces[1:]
     parts: list[str] = []
     for piece in pieces:
@@ -77,19 +77,32 @@ def split_question(text: str) -> tuple[str, list[str]]:
         else:
             parts.append(piece)
     parts = [q for part in parts for q in _two_things(part)]
+    asked_first = _asked_first(context, text)
+    if len(parts) == 1 and asked_first:
+        # "cetirizine - adult dose, and is it ok in pregnancy?": the terse ask is one part,
+        # the question after it another (its subject inherited, not its words).
+        return context, [context, parts[0]]
     if len(parts) == 1:
         return "", [text.strip()]
     if context and not _EMPTY_CONTEXT.match(context):
         parts = [f"{context}, {part}" for part in parts]
-        if _TERSE_ASK.search(context) and _COMMA_AFTER.match(text.strip()[len(context) :]):
+        if asked_first:
             parts.insert(0, context)  # "PPI dose for GORD, how long for, ...": asked too
     return context, parts
+
+
+def _asked_first(context: str, text: str) -> bool:
+    """Whether the words before the first question word ask by themselves and a comma cuts
+    them from it ("sertraline dose for depression, what's the max ...")."""
+    after = text.strip()[len(context) :]
+    return bool(context and _TERSE_ASK.search(context) and _COMMA_AFTER.match(after))
 
 
 # Leading words that ask by themselves ("sertraline starting dose for depression, what's the
 # max ..."), cut from the rest by a comma (a colon sets context: "For a 4 year old: ...").
 _TERSE_ASK = re.compile(
-    r"\b(?:dose|doses|dosing|dosage|regimen|side[- ]effects?|interactions?|contraindications?)\b",
+    r"\b(?:dose|doses|dosing|dosage|regimen|side[- ]effects?|interactions?|contraindications?|"
+    r"ok|okay|safe|max)\b",
     re.I,
 )
 _COMMA_AFTER = re.compile(r"^\s*,")

@@ -57,6 +57,14 @@ def understander() -> Understander:
                 "LDN dose for fibromyalgia, is it safe in pregnancy?",
             ],
         ),
+        (  # one terse ask and one question: two parts, the second about the same drug
+            "naltrexone - adult dose, and is it ok in pregnancy?",
+            ["naltrexone - adult dose", "is it ok in pregnancy?"],
+        ),
+        (  # a leading piece with a question word asks: it is no context of the next
+            "naltrexone - how much per tablet, and is it ok when breastfeeding?",
+            ["naltrexone - how much per tablet", "is it ok when breastfeeding?"],
+        ),
     ],
 )
 def test_a_question_asking_several_things_is_cut_into_its_parts(
