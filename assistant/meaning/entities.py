@@ -118,7 +118,12 @@ def _denied(text: str, mention: Mention) -> bool:
 
 
 def entity_problem(
-    claim: str, support: str, context: str, lex: Lexicon, terminology: Terminology
+    claim: str,
+    support: str,
+    context: str,
+    lex: Lexicon,
+    terminology: Terminology,
+    earlier: str = "",
 ) -> str | None:
     """Why a drug, condition or population the claim names is not the one its support (or
     its passage's title/heading) names: any name the terminology knows counts as that thing
@@ -126,10 +131,12 @@ def entity_problem(
     the support sentence names it, a broader or narrower one, or writes its words ("viral
     lower respiratory tract infection" for "viral infection"), or the title names it (a title
     on "drug allergy" names no anaphylaxis). An abbreviation the corpus does not confirm
-    ("AAP") is not judged."""
+    ("AAP") is not judged. A sentence that names nothing of a kind ("The dose is reduced in
+    renal impairment") speaks of what its passage named of that kind before it."""
     where = f"{support}\n{context}"
     named, denied = named_concepts(support, terminology)
     titled = named_concepts(context, terminology)[0]
+    running = _running_subjects(earlier, named, terminology)
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
         if not mention.certain:
@@ -142,6 +149,7 @@ def entity_problem(
                 safety and concept.kind == "drug" and any(b in titled for b in concept.broader)
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
+            ok = ok or _same_or_related(concept, running, safety)
         ok = ok or _aged(mention, where) or _adjective(mention, support)
         ok = ok or (concept.symptom and bool(_SYMPTOMS.search(support)))
         ok = ok or _words_written(mention, support)
@@ -152,6 +160,24 @@ def entity_problem(
         if stem(match.group(0).lower()) not in known:
             return f"{match.group(0)!r} is not named in the cited sentence"
     return swap_problem(claim, support, terminology, context)
+
+
+# A drug named earlier is never taken for one a sentence leaves unnamed: passages list drugs
+# one after another, and a dose credited to the wrong one is the error that matters most.
+_RUNNING_KINDS = frozenset({"condition", "population"})
+
+
+def _running_subjects(
+    earlier: str, named: dict[str, Concept], terminology: Terminology
+) -> dict[str, Concept]:
+    """The concepts the passage named before a sentence, of each kind the sentence itself names
+    nothing of: "The dose is reduced ..." after "Aciclovir for shingles ..." is aciclovir's dose
+    in shingles; a sentence that names a drug is about that drug, not the one before."""
+    if not earlier:
+        return {}
+    kinds = {c.kind for c in named.values()}
+    before = named_concepts(earlier, terminology)[0]
+    return {i: c for i, c in before.items() if c.kind in _RUNNING_KINDS and c.kind not in kinds}
 
 
 def swap_problem(

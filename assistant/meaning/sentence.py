@@ -335,11 +335,16 @@ def fact_problem(claim: str, support: str) -> str | None:
 
 
 def meaning_problem(
-    claim: str, support: str, context: str = "", terminology: Terminology | None = None
+    claim: str,
+    support: str,
+    context: str = "",
+    terminology: Terminology | None = None,
+    earlier: str = "",
 ) -> str | None:
-    """Why ``support`` (one passage sentence; ``context`` its title/heading) does not say what
-    ``claim`` (one answer sentence or clause, markers allowed) says, or None when it does.
-    ``terminology`` reads the drugs, conditions and populations (the default one when None)."""
+    """Why ``support`` (one passage sentence; ``context`` its title/heading, ``earlier`` the
+    passage's sentences before it) does not say what ``claim`` (one answer sentence or clause,
+    markers allowed) says, or None when it does. ``terminology`` reads the drugs, conditions
+    and populations (the default one when None)."""
     lex = lexicon()
     terms = terminology or default_terminology()
     plain, support = normalize(strip_markers(claim)), normalize(support)
@@ -352,7 +357,7 @@ def meaning_problem(
         or _sex_problem(plain, support, lex)
         or pole_problem(older_group(plain, support), support, lex)
         or _polarity(unturned(plain), unturned(support), lex)
-        or entity_problem(plain, support, context, lex, terms)
+        or entity_problem(plain, support, context, lex, terms, normalize(earlier))
         or attachment_problem(plain, support, lex, terms)
         or route_problem(plain, support, terms)
         or setting_problem(plain, support, lex)

@@ -29,6 +29,7 @@ class Evidence:
     passage: int = 0
     index: int = 0
     size: int = 1  # sentences read together
+    earlier: str = ""  # the sentences of its passage before it: what "the dose" is the dose of
 
 
 # "daily" says "day": a claim "each day" is held by "a daily dose".

@@ -63,11 +63,14 @@ def cited_evidence(
     terminology: Terminology | None,
 ) -> list[Evidence]:
     """Every sentence of the passages ``sentence`` cites, with its passage's context."""
-    return [
-        Evidence(s, contexts[n - 1] if contexts else "", terminology, n, i)
-        for n in dict.fromkeys(cited_indices(sentence))
-        for i, s in enumerate(supporting_sentences(passages[n - 1]))
-    ]
+    found = []
+    for n in dict.fromkeys(cited_indices(sentence)):
+        context = contexts[n - 1] if contexts else ""
+        sentences = supporting_sentences(passages[n - 1])
+        for i, text in enumerate(sentences):
+            earlier = " ".join(sentences[:i])
+            found.append(Evidence(text, context, terminology, n, i, earlier=earlier))
+    return found
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ CONTRADICTING_WEIGHT = 4.0  # weight of claim words another sentence adds to cou
 WHOLE = 0.8  # a sentence holding this much of the claim (more than its support) is about it
 CLOSER = 0.1  # a sentence this much closer in words to the claim than its support, giving
 # another value, is the sentence the claim was made from: its value was changed
+PART_FLOOR = 0.3  # share of each part's words a sentence holding a whole claim must hold
 RUN_SUPPORT = 0.65  # weighted share of a claim's words two sentences read together must hold,
 RUN_MORE = 0.05  # and this much more for each further sentence: more words, more by chance
 
@@ -59,11 +60,34 @@ def _sentence_problem(claim: str, evidence: Evidence, question: str) -> str | No
         least = RUN_SUPPORT + RUN_MORE * (evidence.size - 2)
     if share < least or alone < SENTENCE_ALONE:
         return f"only {alone:.0%} of its words are in the closest cited sentence"
+    thin = _thin_part(claim, evidence, question)
+    if thin:
+        return thin
     return _meaning(claim, evidence)
 
 
+def _thin_part(claim: str, evidence: Evidence, question: str) -> str | None:
+    """Why a claim of several parts is not held whole by ``evidence``: one part has too few of
+    its words there ("..., and taking it with orange juice doubles its absorption" added to a
+    sentence on the dose). The share of the whole hides an added clause."""
+    parts = claim_parts(claim)
+    if len(parts) < 2:
+        return None
+    sentence = normalize(evidence.sentence)
+    for part in parts:
+        values = claim_facts(normalize(MARKER.sub(" ", part)))
+        if values and all(grounded(v, [sentence]) for v in values):
+            continue  # "..., but older patients begin on 3.75 mg": its value is there
+        share, _ = shares(part, evidence, question)
+        if share < PART_FLOOR:
+            return f"only {share:.0%} of the words of the part {part.strip()!r} are there"
+    return None
+
+
 def _meaning(claim: str, evidence: Evidence) -> str | None:
-    return meaning_problem(claim, evidence.sentence, evidence.context, evidence.terminology)
+    return meaning_problem(
+        claim, evidence.sentence, evidence.context, evidence.terminology, evidence.earlier
+    )
 
 
 def support_problem(claim: str, evidence: Sequence[Evidence], question: str = "") -> str | None:
