@@ -67,7 +67,7 @@ def split_question(text: str) -> tuple[str, list[str]]:
     has at least two words, and a question with one part gives one."""
     pieces = [p.strip() for p in _CUT.split(text.strip()) if p and p.strip()]
     context = ""
-    if len(pieces) > 1 and not _ASKS.search(pieces[0]):
+    if len(pieces) > 1 and not _ASKS.match(pieces[0]):
         context, pieces = pieces[0], pieces[1:]
     parts: list[str] = []
     for piece in pieces:
@@ -80,8 +80,8 @@ def split_question(text: str) -> tuple[str, list[str]]:
     asked_first = _asked_first(context, text)
     if len(parts) == 1 and asked_first:
         # "cetirizine - adult dose, and is it ok in pregnancy?": the terse ask is one part,
-        # the question after it another (its subject inherited, not its words).
-        return context, [context, parts[0]]
+        # the question after it, led by it, another.
+        return context, [context, f"{context}, {parts[0]}"]
     if len(parts) == 1:
         return "", [text.strip()]
     if context and not _EMPTY_CONTEXT.match(context):
