@@ -58,7 +58,9 @@ _INTERVAL_WORDS = re.compile(
     re.I,
 )
 # A dose's dimensions, and the counted forms a dose is also given in ("2 puffs").
-_DOSE_DIMENSIONS = DOSE_DIMENSIONS | {"doses", "puffs", "sachets", "tablets", "percent"}
+_DOSE_DIMENSIONS = DOSE_DIMENSIONS | {
+    "doses", "puffs", "sprays", "drops", "capsules", "pessaries", "sachets", "tablets", "percent"
+}  # fmt: skip
 
 
 def asked_measures(question: str) -> frozenset[str]:
