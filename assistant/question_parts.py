@@ -66,9 +66,11 @@ def split_question(text: str) -> tuple[str, list[str]]:
     parts as asked, each led by that context ("In the FINAL trial, what dose ..."); each part
     has at least two words, and a question with one part gives one."""
     pieces = [p.strip() for p in _CUT.split(text.strip()) if p and p.strip()]
-    context = ""
+    context = lead = ""
     if len(pieces) > 1 and not _ASKS.match(pieces[0]):
-        context, pieces = pieces[0], pieces[1:]
+        lead = _lead(pieces[0])
+        if not lead:
+            context, pieces = pieces[0], pieces[1:]
     parts: list[str] = []
     for piece in pieces:
         piece = _LEADING_JOIN.sub("", piece)
@@ -77,6 +79,10 @@ def split_question(text: str) -> tuple[str, list[str]]:
         else:
             parts.append(piece)
     parts = [q for part in parts for q in _two_things(part)]
+    if lead and len(parts) > 1:
+        # "permethrin for scabies in a 6 week old - how much, and where do I put it?": the
+        # first part asks after its subject; each later part is asked of that subject too.
+        return lead, [parts[0], *(f"{lead}, {part}" for part in parts[1:])]
     asked_first = _asked_first(context, text)
     if len(parts) == 1 and asked_first:
         # "cetirizine - adult dose, and is it ok in pregnancy?": the terse ask is one part,
@@ -89,6 +95,19 @@ def split_question(text: str) -> tuple[str, list[str]]:
         if asked_first:
             parts.insert(0, context)  # "PPI dose for GORD, how long for, ...": asked too
     return context, parts
+
+
+_WH = re.compile(r"\b(?:what(?:'s|s)?|how|when|where|which|who|why|whether)\b", re.I)
+
+
+def _lead(piece: str) -> str:
+    """The subject a first piece asks about before its question word ("ferrous sulfate" of
+    "ferrous sulfate - how much iron per tablet"), or "" where it has no question word."""
+    found = _WH.search(piece)
+    if found is None:
+        return ""
+    lead = piece[: found.start()].strip(" -\u2013:,")
+    return "" if _EMPTY_CONTEXT.match(lead) else lead
 
 
 def _asked_first(context: str, text: str) -> bool:

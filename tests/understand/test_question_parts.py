@@ -57,6 +57,13 @@ def understander() -> Understander:
                 "LDN dose for fibromyalgia, is it safe in pregnancy?",
             ],
         ),
+        (  # a first part asking after its subject: later parts are asked of it too
+            "naltrexone for fibromyalgia in pregnancy - how much, and where is it kept?",
+            [
+                "naltrexone for fibromyalgia in pregnancy - how much",
+                "naltrexone for fibromyalgia in pregnancy, where is it kept?",
+            ],
+        ),
         (  # one terse ask and one question: two parts, the second led by the first
             "naltrexone - adult dose, and is it ok in pregnancy?",
             ["naltrexone - adult dose", "naltrexone - adult dose, is it ok in pregnancy?"],
