@@ -84,17 +84,22 @@ def split_question(text: str) -> tuple[str, list[str]]:
         # first part asks after its subject; each later part is asked of that subject too.
         return lead, [parts[0], *(f"{lead}, {part}" for part in parts[1:])]
     asked_first = _asked_first(context, text)
-    if len(parts) == 1 and asked_first:
-        # "cetirizine - adult dose, and is it ok in pregnancy?": the terse ask is one part,
-        # the question after it, led by it, another.
-        return context, [context, f"{context}, {parts[0]}"]
+    if asked_first:
+        # "cetirizine - adult dose, and is it ok in pregnancy?": the terse ask is one part;
+        # each question after it is asked of its subject, not again of its ask ("dose").
+        subject = _without_ask(context)
+        led = [f"{subject}, {part}" if subject else part for part in parts]
+        return context, [context, *led]
     if len(parts) == 1:
         return "", [text.strip()]
     if context and not _EMPTY_CONTEXT.match(context):
         parts = [f"{context}, {part}" for part in parts]
-        if asked_first:
-            parts.insert(0, context)  # "PPI dose for GORD, how long for, ...": asked too
     return context, parts
+
+
+def _without_ask(context: str) -> str:
+    """A terse ask without its ask words: the subject ("Flixonase" of "Flixonase max dose")."""
+    return " ".join(_TERSE_ASK.sub(" ", context).split()).strip(" -\u2013:,")
 
 
 _WH = re.compile(r"\b(?:what(?:'s|s)?|how|when|where|which|who|why|whether)\b", re.I)

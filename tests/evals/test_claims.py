@@ -72,6 +72,7 @@ MENTAL = ROOT / "evals" / "corpora" / "adult-mental-health"
 SKIN = ROOT / "evals" / "corpora" / "adult-skin-bone-gut"
 INFECTION = ROOT / "evals" / "corpora" / "adult-infection-womens-health"
 NEURO = ROOT / "evals" / "corpora" / "adult-neuro-eye-ent-palliative"
+RESPIRATORY = ROOT / "evals" / "corpora" / "adult-respiratory-allergy-blood"
 
 
 @pytest.mark.eval
@@ -90,6 +91,7 @@ NEURO = ROOT / "evals" / "corpora" / "adult-neuro-eye-ent-palliative"
         ("claims-adult-skin-bone-gut", SKIN, 0.78, 0.88, 60),
         ("claims-adult-infection-womens-health", INFECTION, 0.52, 0.92, 60),
         ("claims-adult-neuro-eye-ent-palliative", NEURO, 0.5, 0.88, 60),
+        ("claims-adult-respiratory-allergy-blood", RESPIRATORY, 0.45, 0.92, 60),
     ],
 )
 def test_claims_benchmark_gate(

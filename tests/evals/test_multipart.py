@@ -46,7 +46,7 @@ def test_the_sets_hold_forty_multi_part_questions_dev_and_held_out() -> None:
 
 CORPORA = ROOT / "evals" / "corpora"
 # Each set with the corpus it is asked over: the sample corpus's two, then one set per eval
-# corpus (development sets, and the sixth corpus's first-contact set).
+# corpus (development sets, and the sixth and seventh corpora's first-contact sets).
 SETS = {
     "dev": ROOT / "corpus",
     "holdout": ROOT / "corpus",
@@ -55,6 +55,7 @@ SETS = {
     "corpora-dev-D": CORPORA / "adult-skin-bone-gut",
     "corpora-dev-E": CORPORA / "adult-infection-womens-health",
     "adult-neuro-eye-ent-palliative": CORPORA / "adult-neuro-eye-ent-palliative",
+    "adult-respiratory-allergy-blood": CORPORA / "adult-respiratory-allergy-blood",
 }
 
 

@@ -34,6 +34,7 @@ GATED = (
     "multipart-corpora-dev-D",
     "multipart-corpora-dev-E",
     "multipart-adult-neuro-eye-ent-palliative",
+    "multipart-adult-respiratory-allergy-blood",
 )
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
@@ -112,6 +113,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-skin-bone-gut",
     "followups-adult-infection-womens-health",
     "followups-adult-neuro-eye-ent-palliative",
+    "followups-adult-respiratory-allergy-blood",
 )
 
 

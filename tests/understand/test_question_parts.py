@@ -53,8 +53,8 @@ def understander() -> Understander:
             "LDN dose for fibromyalgia, how long for, and is it safe in pregnancy?",
             [
                 "LDN dose for fibromyalgia",
-                "LDN dose for fibromyalgia, how long for",
-                "LDN dose for fibromyalgia, is it safe in pregnancy?",
+                "LDN for fibromyalgia, how long for",  # asked of its subject, not its dose
+                "LDN for fibromyalgia, is it safe in pregnancy?",
             ],
         ),
         (  # a first part asking after its subject: later parts are asked of it too
@@ -66,7 +66,7 @@ def understander() -> Understander:
         ),
         (  # one terse ask and one question: two parts, the second led by the first
             "naltrexone - adult dose, and is it ok in pregnancy?",
-            ["naltrexone - adult dose", "naltrexone - adult dose, is it ok in pregnancy?"],
+            ["naltrexone - adult dose", "naltrexone - adult, is it ok in pregnancy?"],
         ),
     ],
 )
