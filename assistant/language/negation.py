@@ -167,11 +167,21 @@ _ABSENT_ENDS = frozenset(
 _ABSENT_WORDS = 3
 
 
+# Organs said to work normally: "normal kidneys and liver", "normal renal function", "good
+# U&Es" say the patient has no renal or hepatic impairment.
+_NORMAL_ORGANS = re.compile(
+    r"\b(?:normal|good|healthy)\s+(?:(?:renal|kidney|kidneys|liver|hepatic)(?:\s+function)?"
+    r"|u&es|lfts|egfr)(?:\s+(?:and|&)\s+(?:(?:renal|kidney|kidneys|liver|hepatic)"
+    r"(?:\s+function)?|u&es|lfts))?\b",
+    re.I,
+)
+
+
 def absent_spans(text: str) -> list[tuple[int, int]]:
-    """Where a text says what the patient has not got ("no known allergies", "not pregnant"):
-    the few words a cue reaches, up to punctuation, a preposition or a verb. A bound ("no
-    more than 2 doses") reaches nothing."""
-    spans = []
+    """Where a text says what the patient has not got ("no known allergies", "not pregnant",
+    "normal kidneys"): the few words a cue reaches, up to punctuation, a preposition or a
+    verb. A bound ("no more than 2 doses") reaches nothing."""
+    spans = [(m.start(), m.end()) for m in _NORMAL_ORGANS.finditer(text)]
     for cue in _ABSENT_CUE.finditer(text):
         start = end = cue.end()
         reach = 1 if cue.group(0).lower() == "non-" else _ABSENT_WORDS  # "non-CRC dMMR"

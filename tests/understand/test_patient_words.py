@@ -44,6 +44,11 @@ def _coverage(understander: Understander, question: str, passages: list[str]) ->
         ("KN-158 ORR in non-CRC dMMR?", ["CRC"]),  # "non-" reaches one word
         ("no more than 2 doses a day?", []),  # a bound
         ("is it not safe in pregnancy?", ["safe"]),  # the preposition ends it
+        # organs said to work normally: no renal or hepatic impairment; a dose stays a dose
+        ("starting dose with normal kidneys and liver?", ["normal kidneys and liver"]),
+        ("normal renal function, what dose?", ["normal renal function"]),
+        ("normal U&Es and LFTs - dose?", ["normal U&Es and LFTs"]),
+        ("the normal dose?", []),
     ],
 )
 def test_what_the_patient_has_not_got(text: str, absent: list[str]) -> None:
