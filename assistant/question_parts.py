@@ -27,10 +27,11 @@ _OPENER = (
     r"(?:what(?:'s|s)?|how|when|where|which|who|whom|why|is|are|was|were|does|do|did|can|"
     r"could|should|shall|will|would|may|might|must|has|have|any|if|whether)\b"
 )
-# "..., and at what dose ...": a preposition may come before the question word.
+# "..., and at what dose ...": a preposition may come before the question word; "..., and ok
+# if she's breastfeeding?" asks without one.
 _STARTS = (
     rf"(?=(?:at|in|for|with|by|on|to|from|after|before|during|under|over)\s+"
-    rf"(?:what|which|how|when|whom)\b|{_OPENER})"
+    rf"(?:what|which|how|when|whom)\b|(?:ok|okay|safe)\s+(?:in|if|with|for|when|to)\b|{_OPENER})"
 )
 _CUT = re.compile(
     rf"\s*[,;:]\s*(?:(?:and|or|but|plus|also)\s+)*{_STARTS}"

@@ -64,6 +64,10 @@ def understander() -> Understander:
                 "naltrexone for fibromyalgia in pregnancy, where is it kept?",
             ],
         ),
+        (  # "ok if" asks without a question word
+            "naltrexone tablets - how often, and ok if she's breastfeeding?",
+            ["naltrexone tablets - how often", "naltrexone tablets, ok if she's breastfeeding?"],
+        ),
         (  # one terse ask and one question: two parts, the second led by the first
             "naltrexone - adult dose, and is it ok in pregnancy?",
             ["naltrexone - adult dose", "naltrexone - adult, is it ok in pregnancy?"],
