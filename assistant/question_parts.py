@@ -38,12 +38,10 @@ _CUT = re.compile(
     rf"|\s+(?:and|or|but|plus)\s+(?:also\s+)?{_STARTS}",
     re.I,
 )
+# A question word inside a piece ("ferrous sulfate - how much ...").
+_WH = re.compile(r"\b(?:what|how|when|where|which|who|why|whether)\b", re.I)
 # A piece that asks: it opens with a question word, or has a wh-word in it.
-_ASKS = re.compile(
-    rf"^\W*(?:and\s+|or\s+|also\s+|so\s+)*{_OPENER}|\b(?:what|how|when|where|which|who|why|"
-    r"whether)\b",
-    re.I,
-)
+_ASKS = re.compile(rf"^\W*(?:and\s+|or\s+|also\s+|so\s+)*{_OPENER}|{_WH.pattern}", re.I)
 # "what was the X and the Y": one head, two things asked.
 _TWO_THINGS = re.compile(
     r"^(?P<head>.*?\b(?:what|which)\s+(?:is|are|was|were)\s+)(?P<a>the\s+[^,]+?)"
@@ -101,9 +99,6 @@ def split_question(text: str) -> tuple[str, list[str]]:
 def _without_ask(context: str) -> str:
     """A terse ask without its ask words: the subject ("Flixonase" of "Flixonase max dose")."""
     return " ".join(_TERSE_ASK.sub(" ", context).split()).strip(" -\u2013:,")
-
-
-_WH = re.compile(r"\b(?:what(?:'s|s)?|how|when|where|which|who|why|whether)\b", re.I)
 
 
 def _lead(piece: str) -> str:
