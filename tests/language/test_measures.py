@@ -40,3 +40,20 @@ def test_a_sentence_answers_the_kind_it_states_and_not_another() -> None:
     assert not answers_measure("how long is a course?", dose)
     assert answers_measure("starting dose?", dose) and not answers_measure("starting dose?", course)
     assert not answers_measure("is it safe?", dose)  # nothing asked, nothing answered
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The maintenance dose is 2 inhalations a day.",
+        "The dose is 2 sprays into each nostril once a day.",
+        "1 drop is put in every 2 hours for 2 days.",
+        "Take 2 capsules with water.",
+        "A single 500 mg pessary is inserted at night.",
+    ],
+)
+def test_a_dose_in_the_units_a_product_is_given_in_is_a_dose(sentence: str) -> None:
+    """Inhalations, sprays, drops, capsules and pessaries are what a dose is given in; "a
+    drop in blood pressure" is no dose."""
+    assert DOSE in stated_measures(sentence)
+    assert DOSE not in stated_measures("A drop in blood pressure on standing.")
