@@ -117,12 +117,12 @@ def _products(terminology: Terminology, text: str) -> list[tuple[str, Concept]]:
         inside = match.group("inside")
         if not any(ch.isdigit() for ch in inside):
             continue  # without a strength: bracketed_aliases reads it
-        drugs = {m.concept for m in terminology.scan(inside) if m.concept.kind == "drug"}
+        drug = _known(terminology, inside)
         brand = match.group("name").split()[0]
-        if len(drugs) != 1 or terminology.lookup(brand) or brand.isupper():
+        if drug is None or drug.kind != "drug" or terminology.lookup(brand) or brand.isupper():
             continue
         if _brand_like(brand) and _name(brand):
-            found.append((brand, drugs.pop()))
+            found.append((brand, drug))
     return found
 
 
