@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from assistant.language.markers import MARKER
+from assistant.language.quantities import Fact
 from assistant.language.sentences import claim_parts
 from assistant.language.terminology import default_terminology
 from assistant.meaning import contradiction, meaning_problem
@@ -70,18 +71,26 @@ def _thin_part(claim: str, evidence: Evidence, question: str) -> str | None:
     """Why a claim of several parts is not held whole by ``evidence``: one part has too few of
     its words there ("..., and taking it with orange juice doubles its absorption" added to a
     sentence on the dose). The share of the whole hides an added clause."""
-    parts = claim_parts(claim)
+    parts = _parts_with_values(claim)
     if len(parts) < 2:
         return None
     sentence = normalize(evidence.sentence)
-    for part in parts:
-        values = claim_facts(normalize(MARKER.sub(" ", part)))
+    for part, values in parts:
         if values and all(grounded(v, [sentence]) for v in values):
             continue  # "..., but older patients begin on 3.75 mg": its value is there
         share, _ = shares(part, evidence, question)
         if share < PART_FLOOR:
             return f"only {share:.0%} of the words of the part {part.strip()!r} are there"
     return None
+
+
+@lru_cache(maxsize=1024)
+def _parts_with_values(claim: str) -> tuple[tuple[str, tuple[Fact, ...]], ...]:
+    """The claim's parts, each with the values it states: read once per claim, not once for
+    every cited sentence it is held against."""
+    return tuple(
+        (part, tuple(claim_facts(normalize(MARKER.sub(" ", part))))) for part in claim_parts(claim)
+    )
 
 
 def _meaning(claim: str, evidence: Evidence) -> str | None:
