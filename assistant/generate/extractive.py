@@ -15,6 +15,7 @@ with and the sentence vectors ingest stored for each passage.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -35,13 +36,14 @@ from assistant.language.markers import cite
 from assistant.language.measures import answers_measure
 from assistant.language.terminology import Terminology
 from assistant.language.terminology.normal import phrase
-from assistant.language.tokens import content_words
+from assistant.language.tokens import content_stems, content_words
 
 NAME = "extractive"
 PLAIN_WEIGHT = 1.0  # for patients: how much a plainer sentence is preferred
 PLAIN_MARGIN = 0.35  # ... among the sentences this close to the best one
 PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
 TOPIC_SHARE = 0.6  # of the concept bonus, for a sentence whose passage title names them
+OVERLAP_WEIGHT = float(__import__("os").environ.get("XOW", "0.15"))  # TEMP
 MEASURE_WEIGHT = 0.15  # a sentence stating the kind of quantity asked for ("how long": weeks)
 VOUCH_MARGIN = 0.1  # how far under the similarity floor the bonuses may carry a sentence
 VOUCH_BONUS = 0.35  # ... when they add at least this much
@@ -188,14 +190,26 @@ def _bounds(text: str) -> set[tuple[str, float]]:
     return {(side, q.low) for q, side in quantities.bounds(text)}
 
 
-def _overlap_bonus(question: str, question_words: set[str], sentence: str) -> float:
-    words = content_words(sentence)
-    overlap = len(question_words & words) / len(question_words) if question_words else 0.0
+def _rarity(question_stems: frozenset[str], sentences: list[str]) -> dict[str, float]:
+    """How much each word of the question tells its sentences apart: a word every retrieved
+    sentence holds (the drug asked about) tells nothing; one few hold ("washed", "alternate",
+    "review") points at the sentence that answers what is asked about it."""
+    held = [content_stems(s) for s in sentences]
+    size = len(held)
+    return {
+        s: math.log((size + 1) / (sum(s in h for h in held) + 0.5)) for s in question_stems
+    }
+
+
+def _overlap_bonus(question: str, rarity: dict[str, float], sentence: str) -> float:
+    total = sum(rarity.values())
+    words = content_stems(sentence)
+    overlap = sum(w for s, w in rarity.items() if s in words) / total if total > 0 else 0.0
     question_numbers = quantities.numbers(question)
     numbers = quantities.numbers(sentence)
     number_hit = 1.0 if question_numbers and question_numbers & numbers else 0.0
     bound_hit = 1.0 if _bounds(question) & _bounds(sentence) else 0.0
-    return 0.15 * overlap + 0.1 * number_hit + 0.1 * bound_hit
+    return OVERLAP_WEIGHT * overlap + 0.1 * number_hit + 0.1 * bound_hit
 
 
 def _age_bonus(ages: list[float], sentence: str) -> float:
@@ -271,7 +285,9 @@ class ExtractiveGenerator:
         query_vector, vectors = self._vectors(request, found)
         similarities = vectors @ query_vector
         pairs = [(s, p) for s, p, _ in found]
-        q_words = content_words(request.question) | content_words(query)
+        rarity = _rarity(
+            content_stems(request.question) | content_stems(query), [s for s, _ in pairs]
+        )
         names = [self._names(s) for s, _ in pairs]
         # A sentence that does not repeat its topic ("Remission is reached after 16 to 24
         # weeks") is still about what its passage's title names.
@@ -286,7 +302,7 @@ class ExtractiveGenerator:
                 passage=p,
                 similarity=float(sim),
                 score=float(sim)
-                + _overlap_bonus(request.question, q_words, s)
+                + _overlap_bonus(request.question, rarity, s)
                 + max(
                     _concept_bonus(request, s, named),
                     TOPIC_SHARE * _concept_bonus(request, "", topics[p]),

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from assistant.language import quantities
 from assistant.language.ages import ages_in_years
@@ -91,10 +91,11 @@ class Understander:
             or self._in_vocabulary(lowered)
         ):
             return None
-        limit = 1 if len(word) <= 6 else 2
-        found = process.extract(
-            lowered, self._choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=5
-        )
+        # A short word may be one slip from its word, and a swap of two letters ("reveiw") is
+        # one slip; a longer word may be two edits away, but not a swap and another edit
+        # ("proning" is no "morning").
+        limit, scorer = (1, OSA.distance) if len(word) <= 6 else (2, Levenshtein.distance)
+        found = process.extract(lowered, self._choices, scorer=scorer, score_cutoff=limit, limit=5)
         # Same first letter first (typos rarely hit it), then the smallest distance.
         ranked = sorted(found, key=lambda f: (f[0][0] != lowered[0], f[1], -len(f[0])))
         if not ranked:
