@@ -108,8 +108,8 @@ def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Conce
     bands = bands or [b for s in pool for b in _group_bands(evidence, s)]
     bands = bands or [b for p in passages for b in age_bands(p)]
     bands = bands or [b for p in passages for b in _group_bands(evidence, p)]
-    if not bands:
-        return bool(concept.term and concept.term.default)
+    if not bands:  # an adult's age is the default group's
+        return low >= ADULT or bool(concept.term and concept.term.default)
     if low >= ADULT:
         # An adult's age against adult evidence: bands there are criteria ("65-74 years"),
         # not the ages a drug is for; only evidence for children alone leaves an adult out.

@@ -72,7 +72,9 @@ class Assess:
         for question in questions:
             alone = replace(understanding, questions=(question,))
             verdict = self.coverage(alone, passages, retrieval.best_similarity, quantities=False)
-            own = [c for c in self.understander.concepts(question.text) if c.is_subject]
+            own = [
+                c for c in self.understander.concepts(question.text) if c.is_subject and c.essential
+            ]
             covered = not verdict.declines
             parts.append(AskedPart(question.text, covered, tuple(asked(c) for c in own)))
         return tuple(parts)

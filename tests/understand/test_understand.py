@@ -202,6 +202,15 @@ def test_a_question_the_passages_address_is_full(understander: Understander) -> 
     assert _coverage(understander, "usual LDN dose?", LDN) == ("full", [])
 
 
+def test_an_adults_age_is_covered_by_passages_that_name_no_ages(
+    understander: Understander,
+) -> None:
+    """Passages that give no age speak of adults: a 68 year old is covered, a 3 year old not."""
+    assert _coverage(understander, "usual LDN dose for a 68 year old?", LDN) == ("full", [])
+    level, missing = _coverage(understander, "usual LDN dose for a 3 year old?", LDN)
+    assert level != "full" and missing
+
+
 def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -> None:
     level, missing = _coverage(
         understander, "What is the LDN dose? Is it safe while breastfeeding?", LDN

