@@ -249,6 +249,29 @@ CORPORA = (
             passage="Ferrous sulfate 200 mg once a day; hydroxocobalamin 1 mg every 3 months.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-heart-kidney-travel-sexual-health",
+        unique_facts={
+            "avanafil-erectile-dysfunction": ("avanafil", "Spedra", "avanafil 100 mg"),
+            "ivabradine-stable-angina": ("ivabradine", "Procoralan", "ivabradine 5 mg"),
+        },
+        unapproved_words=r"ivabradine|procoralan|avanafil|spedra",
+        followups=(("followups-adult-heart-kidney-travel-sexual-health", 90, 30),),
+        claims=(("claims-adult-heart-kidney-travel-sexual-health", 65, 5),),
+        article_check=NumberCheck(
+            ("viagra-sildenafil-smpc", "cialis-tadalafil-smpc"),
+            "Sildenafil 50 mg about 1 hour before [1] or tadalafil 10 mg [2].",
+            "Sildenafil 75 mg is given [1], tadalafil 20 mg [2], for 9 days [1, 2].",
+            ("75", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Ceftriaxone 1000 mg, doxycycline 0.1 g for 21 days [1].",
+            "Ceftriaxone 500 mg, doxycycline for 14 days [1].",
+            ("500", "14"),
+            passage="Ceftriaxone 1 g intramuscular; doxycycline 100 mg twice a day for 21 days.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
