@@ -66,6 +66,7 @@ def test_typos_are_corrected_to_corpus_words_and_the_correction_is_kept(
     assert understood.correction_notes == ["naltrexon → naltrexone", "fibromyalga → fibromyalgia"]
     assert "naltrexone dose for fibromyalgia" in understood.search_text
 
+
 def test_two_swapped_letters_are_one_typo_but_a_swap_and_another_edit_are_not() -> None:
     vocabulary = [*VOCABULARY, "review", "morning", "positioning"]
     hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
@@ -74,7 +75,6 @@ def test_two_swapped_letters_are_one_typo_but_a_swap_and_another_edit_are_not() 
     )
     assert understander.correct("reveiw") == "review"
     assert understander.correct("proning") is None  # not "morning"
-
 
 
 def test_everyday_words_and_known_terms_are_not_corrected(understander: Understander) -> None:

@@ -30,6 +30,7 @@ from assistant.language.terminology.plurals import (
     SINGULAR_KINDS,
     plural_named,
 )
+from assistant.language.terminology.stems import add_stem_classes, load_stems
 from assistant.language.terminology.written import (
     looks_like_abbreviation,
     name_like,
@@ -95,6 +96,7 @@ class Terminology:
     ) -> None:
         self._index = index
         self._same = {**index.same, **add_hand(index, hand)}
+        add_stem_classes(index, load_stems())
         self._populations = {f"population:{p.name.lower()}": p for p in hand.populations}
         self.hand = hand
         # The corpus's own words: an abbreviation means what the corpus spells out.

@@ -307,7 +307,8 @@ def add_abbreviations(index: TermIndex) -> None:
     index.abbreviations = {k: tuple(v) for k, v in datasets.abbreviations().items()}
 
 
-def _resolve(index: TermIndex, term: str) -> list[int]:
+def resolve(index: TermIndex, term: str) -> list[int]:
+    """The drugs, conditions, terms, classes and substances ``term`` names."""
     kinds = ("drug", "condition", "term", "class", "substance")
     return [n for n in index.lookup(term) if index.kinds[n] in kinds]
 
@@ -321,7 +322,7 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
     (concept number -> the number it is the same as) its synonym groups imply."""
     same: dict[int, int] = {}
     for group in hand.synonyms:
-        known = [n for term in group for n in _resolve(index, term)]
+        known = [n for term in group for n in resolve(index, term)]
         number = (
             known[0]
             if known
@@ -333,12 +334,12 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
         for term in group:
             index.add(term, number, capitals=term.isupper() and len(term) <= 6)
     for klass, members in hand.classes.items():
-        known = _resolve(index, klass)
+        known = resolve(index, klass)
         cls = known[0] if known else _hand(index, "class", klass)
         index.kinds[cls] = "class"
         index.add(klass, cls)
         for member in members:
-            found = _resolve(index, member)
+            found = resolve(index, member)
             number = (
                 found[0]
                 if found
