@@ -20,13 +20,14 @@ log = logging.getLogger(__name__)
 
 _CUE = re.compile(
     r"^\s*(?:and|but|so|also|or|then|ok(?:ay)?|what about|how about|and what about|"
-    r"what if|same|in that case|instead)\b[\s,]*",
+    r"what if|same|in that case|instead|still)\b[\s,]*",
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
     r"\b(it|its|it's|this|that|these|those|they|them|their|he|she|his|her|there|the same|"
     r"the (?:dose|drug|medicine|medication|treatment|patient|child|baby|infant|woman|mother|man)|"
-    r"such|the two|both|either|the (?:first|second|latter|former|other) one)\b",
+    r"such|the two|both|either|the (?:first|second|latter|former|other) one|"
+    r"what (?:now|next|else)|(?:added|add|try|tried|step up|do) next|next step)\b",
     re.IGNORECASE,
 )
 _CONTEXT = re.compile(r"\(follow-up to: (.*)\)$")

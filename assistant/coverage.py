@@ -27,6 +27,7 @@ from assistant.coverage_routes import route_covered
 from assistant.language.ages import age_bands
 from assistant.language.negation import without_absent
 from assistant.language.sentences import split_sentences
+from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Terminology
 from assistant.meaning.sexes import sexes_named
 from assistant.understand import Concept, ConceptKind, Question, Understanding
@@ -234,6 +235,12 @@ def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> boo
     return False
 
 
+def _dosed(term: Term) -> bool:
+    """Whether a term is something given (a drug, a class, a treatment the hand lexicon or
+    the corpus names), whose dose, duration or frequency a question may ask."""
+    return term.kind in ("drug", "class") or term.source in ("hand", "aliases", "corpus")
+
+
 def _symptom(concept: Concept) -> bool:
     """A sign or symptom (fatigue, tingling), not a disease: what a question mentions
     around its subject more often than what it is about."""
@@ -267,7 +274,9 @@ def _judge(
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
     drugs = _treatments(covered)
-    for drug in ([c for c in drugs if c.essential][:1] or drugs[:1]) if quantities else ():
+    # A dose is a drug's or a treatment's (CPAP), not a virus's ("genital HSV - ACV dose?").
+    dosed = [c for c in drugs if c.term is not None and _dosed(c.term)]
+    for drug in ([c for c in dosed if c.essential][:1] or dosed[:1]) if quantities else ():
         # A class's passage ("oral retinoids") gives no member's dose or duration.
         names = partial(names_in, evidence.terminology, drug, broader=False)
         gap = measure_missing(question.text, drug.label, evidence.passages, names)

@@ -17,12 +17,12 @@ _PLEASANTRY = re.compile(
     r"|thanks?\b|thank you|many thanks|cheers|regards|best wishes|sorry\b|apologies"
     r"|i hope (?:you|this)\b|hope you\b|any (?:help|advice|info\w*)\b|please help"
     r"|i have a (?:quick )?question|quick question|i appreciate\b|much appreciated)"
-    r"[^?]*[.!]?\s*$",
+    r"\b[^?]*[.!]?\s*$",
     re.IGNORECASE,
 )
 # Leading pleasantries inside a sentence that goes on to say something.
 _LEAD = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))"
+    r"^\W*(?:(?:hi|hiya|hello|hey|howdy|(?:good )?(?:morning|afternoon|evening))"
     r"(?: (?:there|doctor|doc|dr\.? \w+|all|team|everyone))?|dear \w+)[,!.\s]+",
     re.IGNORECASE,
 )
@@ -30,11 +30,23 @@ _WONDER = re.compile(r"\bi (?:was|am|'m) wondering (?:if|whether)\s+", re.IGNORE
 MIN_WORDS = 12
 
 
+# The corpus's names for the message's concepts, appended in brackets when it was understood.
+_EXPANSIONS = re.compile(r"\s\([^()]*\)$")
+
+
 def focus_query(message: str) -> str:
-    """``message`` without greetings, thanks and sign-offs; short messages are left alone."""
+    """``message`` without greetings, thanks and sign-offs; short messages are left alone. The
+    names appended to it in brackets are kept, whatever sentence they follow."""
     text = " ".join(message.split())
     if len(text.split()) < MIN_WORDS:
         return text
+    appended = _EXPANSIONS.search(text)
+    if appended:
+        return f"{_focused(text[: appended.start()])}{appended.group(0)}"
+    return _focused(text)
+
+
+def _focused(text: str) -> str:
     kept = []
     for sentence in (s.text for s in sentence_spans(text)):
         sentence = _LEAD.sub("", sentence).strip()

@@ -23,7 +23,7 @@ _DURATION = re.compile(
     re.I,
 )
 # "not cured 3 weeks after treatment", "repeated 2 weeks later": a time, not an age.
-_ELAPSED = re.compile(r"^\s*(?:after|later|before|apart|ago)\b", re.I)
+_ELAPSED = re.compile(r"^\s*(?:afterwards?|after|later|before|beforehand|apart|ago)\b", re.I)
 _FROM = re.compile(r"\b(?:from|over|older than|upwards of|at least)\s*$|[>≥]\s*$", re.I)
 _UNDER = re.compile(r"\b(?:under|below|younger than|less than|up to)\s*$|[<≤]\s*$", re.I)
 _ONWARDS = re.compile(r"^\s*(?:of age\s*)?(?:and|or)\s+(?:older|over|above)\b", re.I)

@@ -174,10 +174,16 @@ class Understander:
         context = tuple(c for s in stated for c in self.concepts(s) if c.kind is qualifier)
         expansions = self._expansions(kept)
         mapped = Understanding(message, kept, kept, kind, kept, corrections, expansions).map(kept)
-        return Understanding(
+        understood = Understanding(
             message, corrected, mapped or corrected, kind, kept, corrections, expansions,
             questions, context, injection,
         )  # fmt: skip
+        # "Chap had an MI 2 months ago and wants Cialis. Is that OK?": a question that names
+        # nothing is about what the message stated before it, as a follow-up is about the turn
+        # before.
+        if asked and stated:
+            return understood.following([c for s in stated for c in self.concepts(s)])
+        return understood
 
     def _corrections(self, text: str) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
         """(word as written, corrected) for each typo or shortening, and the drug names read

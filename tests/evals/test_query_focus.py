@@ -30,6 +30,17 @@ def test_pleasantries_are_dropped_and_content_kept(message: str, focused: str) -
     assert focus_query(message) == focused
 
 
+def test_a_greeting_word_opens_a_sentence_that_is_still_kept_with_its_appended_names() -> None:
+    """ "Hiya" is no "hi" sentence to drop, nor are the names appended after "Thanks!"."""
+    message = (
+        "Hiya - chap had an MI 2 months ago and wants some Cialis for his anniversary. "
+        "Is that OK? Thanks! (tadalafil)"
+    )
+    focused = focus_query(message)
+    assert "Cialis" in focused and "Is that OK?" in focused and focused.endswith("(tadalafil)")
+    assert "Thanks" not in focused
+
+
 def test_short_or_all_pleasantry_messages_are_left_alone() -> None:
     assert focus_query("Thanks, what about 50 mg?") == "Thanks, what about 50 mg?"
     only = "Hi there! Thank you so much for all your help with everything so far, much appreciated."

@@ -149,5 +149,6 @@ def test_age_bands_and_times_that_are_no_ages() -> None:
     # A time after treatment beside a child is no age band.
     assert age_bands("If a child is not cured 3 weeks after treatment, repeat it.") == []
     assert age_bands("a child whose dose is repeated 2 weeks later") == []
+    assert age_bands("the rash in adults can appear from 3 days to 3 months afterwards") == []
     # A course longer than a duration is no age, even beside "older age".
     assert age_bands("treatment for more than 14 days and older age are risk factors") == []

@@ -61,3 +61,11 @@ def test_a_cued_complete_question_on_nothing_said_before_is_a_new_subject() -> N
     assert not changes_subject("also, how long?", earlier, (), False)
     # Without a cue nothing changes: such a question never leaned on what came before.
     assert not changes_subject("which walking boots are best?", earlier, (), False)
+
+
+def test_still_and_what_next_lean_on_the_turn_before() -> None:
+    """ "Still breathless on exertion - what gets added next?" after the treatment so far is
+    about that treatment, though it shares no word with it."""
+    assert needs_context("still breathless on exertion - what gets added next?")
+    assert needs_context("still tired and achy after the course, what now?")
+    assert needs_context("what next?")
