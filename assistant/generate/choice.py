@@ -105,26 +105,40 @@ class Choice:
         parts none answers. A part naming a subject of its own ("and what about CRPS?") is
         answered by a sentence naming it (``names``)."""
         table = load_aspects()
-        chosen: list[Any] = []
-        more: list[Any] = []
-        unanswered: list[str] = []
+        answers, named = [], []
         for part, text, vector in zip(parts, texts, vectors, strict=True):
             own = distinctive(part, parts)
-            found = [
-                m.candidate
-                for m in matches(text, np.asarray(vector), pool, table, subject)
-                if m.answers and (not own or names(own, m.candidate.sentence))
-            ]
+            named.append(bool(own))
+            answers.append(
+                [
+                    m.candidate
+                    for m in matches(text, np.asarray(vector), pool, table, subject)
+                    if m.answers and (not own or names(own, m.candidate.sentence))
+                ]
+            )
+        # The part with the fewest answers chooses first, and of two with as many the one that
+        # names a subject of its own: "what can I add?" may take any sentence, "and a
+        # decongestant spray long term?" only one that names decongestants.
+        order = sorted(range(len(parts)), key=lambda i: (len(answers[i]), not named[i], i))
+        picks: dict[int, Any] = {}
+        more: list[Any] = []
+        unanswered: set[int] = set()
+        for i in order:
+            found = answers[i]
+            chosen = list(picks.values())
             wider = self.widens(found, chosen)
             fresh = [c for c in found if self.new(c, chosen)]
             if wider is not None:  # says what a pick says and answers this part too
-                chosen[wider[0]] = wider[1]
+                replaced = next(k for k, v in picks.items() if v is chosen[wider[0]])
+                picks[replaced] = wider[1]
             elif fresh:
-                chosen.append(fresh[0])
+                picks[i] = fresh[0]
                 more += fresh[1:]
             else:
-                unanswered.append(part.text.rstrip(" ?"))
-        return chosen, [c for c in more if c not in chosen], unanswered
+                unanswered.add(i)
+        chosen = [picks[i] for i in sorted(picks)]
+        missing = [parts[i].text.rstrip(" ?") for i in sorted(unanswered)]
+        return chosen, [c for c in more if c not in chosen], missing
 
     def widens(self, found: Sequence[Any], chosen: Sequence[Any]) -> tuple[int, Any] | None:
         """A sentence answering this part that says all a picked sentence says, and more (the

@@ -75,6 +75,12 @@ class TermIndex:
         self.broader.append(())
         return number
 
+    def find(self, concept_id: str) -> int | None:
+        """The number of a concept by its id, or None."""
+        if len(self._by_id) != len(self.ids):
+            self._by_id = {c: i for i, c in enumerate(self.ids)}
+        return self._by_id.get(concept_id)
+
     def add(self, name: str, number: int, *, capitals: bool = False) -> None:
         """``name`` (any spelling) names concept ``number``."""
         key = phrase(name)

@@ -72,12 +72,10 @@ def add_stem_classes(index: TermIndex, stems: tuple[Stem, ...]) -> None:
     class where the datasets name none), and the class its further names."""
     classes = []
     for stem in stems:
-        known = resolve(index, stem.klass)
-        number = (
-            known[0]
-            if known
-            else index.concept(f"class:{stem.klass.lower()}", "class", stem.klass, "stems")
-        )
+        known = [index.find(f"drug:{stem.klass.lower()}"), *resolve(index, stem.klass)]
+        number = next((n for n in known if n is not None), None)
+        if number is None:
+            number = index.concept(f"class:{stem.klass.lower()}", "class", stem.klass, "stems")
         index.kinds[number] = "class"
         for name in (stem.klass, *stem.names):
             index.add(name, number)
