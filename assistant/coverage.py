@@ -21,15 +21,20 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 
+from assistant.coverage_evidence import (
+    Evidence,
+    age_covered,
+    on_subjects,
+    other_sex_only,
+    treatments,
+)
 from assistant.coverage_measures import measure_missing
 from assistant.coverage_names import mentions, names_in
 from assistant.coverage_routes import route_covered
-from assistant.language.ages import age_bands
 from assistant.language.negation import without_absent
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Concept as Term
 from assistant.language.terminology import Terminology
-from assistant.meaning.sexes import sexes_named
 from assistant.understand import Concept, ConceptKind, Question, Understanding
 
 
@@ -72,94 +77,15 @@ class _Verdict:
     has_concepts: bool
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """The passages of one request and the terminology that reads them."""
-
-    terminology: Terminology
-    passages: Sequence[str]
-
-    def names(self, concept: Concept, *, broader: bool = False) -> list[str]:
-        return [p for p in self.passages if mentions(self.terminology, p, concept, broader=broader)]
-
-
-def _subject_covered(evidence: _Evidence, concept: Concept, dose: bool) -> bool:
+def _subject_covered(evidence: Evidence, concept: Concept, dose: bool) -> bool:
     return bool(evidence.names(concept, broader=not dose))
 
 
-def _group_bands(evidence: _Evidence, passage: str) -> list[tuple[float, float]]:
-    """The age groups a passage names ("children": 0 to 18)."""
-    return [m.concept.ages for m in evidence.terminology.mentions(passage) if m.concept.ages]
-
-
-def _age_covered(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
-    """Whether the passages on the question's subjects speak to the age asked about: an age
-    band or group of theirs overlaps it ("6 months to 6 years" for a 4 year old; not for a 9
-    year old, nor "children" for an adult). Where they give no age at all, only a default
-    group (adults) is taken as meant."""
-    assert concept.ages is not None
-    low, high = concept.ages
-    passages = _on_all_subjects(evidence, subjects)
-    # The sentences that name what is asked about give its ages (a title names the topic of
-    # every chunk under it); numbers say more than words: "aged 3 months to less than 18
-    # years" is the band even where a title speaks of "children, young people and adults".
-    pool = _sentences_on(evidence, passages, subjects)
-    # A group the sentences name ("adults") says more than a number elsewhere in the passage.
-    bands = [b for s in pool for b in age_bands(s)]
-    bands = bands or [b for s in pool for b in _group_bands(evidence, s)]
-    bands = bands or [b for p in passages for b in age_bands(p)]
-    bands = bands or [b for p in passages for b in _group_bands(evidence, p)]
-    if not bands:  # an adult's age is the default group's
-        return low >= ADULT or bool(concept.term and concept.term.default)
-    if low >= ADULT:
-        # An adult's age against adult evidence: bands there are criteria ("65-74 years"),
-        # not the ages a drug is for; only evidence for children alone leaves an adult out.
-        return any(b_high > ADULT for _, b_high in bands)
-    return any((b_low <= high and low < b_high) or b_low == low for b_low, b_high in bands)
-
-
-def _on_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
-    """The passages that name one of the question's covered subjects (all, without any)."""
-    if not subjects:
-        return list(evidence.passages)
-    return [
-        p for p in evidence.passages
-        if any(mentions(evidence.terminology, p, s, broader=True) for s in subjects)
-    ]  # fmt: skip
-
-
-def _sentences_on(
-    evidence: _Evidence, passages: Sequence[str], subjects: Sequence[Concept]
-) -> list[str]:
-    """The sentences of ``passages`` that name every essential subject, else any."""
-    essential = [s for s in subjects if s.essential] or list(subjects)
-    if not essential:
-        return []
-    sentences = [s for p in passages for s in split_sentences(p)]
-    named = [
-        {id(c) for c in essential if mentions(evidence.terminology, s, c, broader=True)}
-        for s in sentences
-    ]
-    every = [s for s, n in zip(sentences, named, strict=True) if len(n) == len(essential)]
-    return every or [s for s, n in zip(sentences, named, strict=True) if n]
-
-
-def _on_all_subjects(evidence: _Evidence, subjects: Sequence[Concept]) -> list[str]:
-    """The passages that name every covered subject (high flow *in* bronchiolitis), else
-    those naming any."""
-    essential = [s for s in subjects if s.essential] or list(subjects)
-    every = [
-        p for p in evidence.passages
-        if essential and all(mentions(evidence.terminology, p, s, broader=True) for s in essential)
-    ]  # fmt: skip
-    return every or _on_subjects(evidence, subjects)
-
-
-def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> list[Concept]:
+def _indications_attached(evidence: Evidence, covered: Sequence[Concept]) -> list[Concept]:
     """The conditions asked about that no passage names together with a drug asked about:
     "dexamethasone for meningitis" is not answered from a croup passage on dexamethasone and
     a febrile-seizure passage naming meningitis."""
-    drugs = _treatments(covered)
+    drugs = treatments(covered)
     if not drugs:
         return []
     loose = []
@@ -173,13 +99,13 @@ def _indications_attached(evidence: _Evidence, covered: Sequence[Concept]) -> li
     return loose
 
 
-def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
+def _attached(evidence: Evidence, concept: Concept, subjects: Sequence[Concept]) -> bool:
     """Whether the passages name ``concept`` about one of the question's covered subjects -
     its drugs, where it asks about one: pregnancy in a laxative passage says nothing about
     pembrolizumab in pregnancy, nor "avoid contact with pregnant women" in a shingles passage
     about aciclovir in pregnancy. A passage's title line speaks of each of its sentences, and
     a sentence on "it" of the passage's subject."""
-    drugs = _treatments(subjects)
+    drugs = treatments(subjects)
     subjects = drugs or list(subjects)
     terminology = evidence.terminology
 
@@ -209,25 +135,16 @@ def _attached(evidence: _Evidence, concept: Concept, subjects: Sequence[Concept]
 _REFERS_BACK = re.compile(r"^\W*(?:it|they|(?:this|the) (?:drug|medicine))\b", re.I)
 
 
-ADULT = 18.0  # years
-_TREATMENTS = frozenset({"drug", "class", "term"})
-
-
-def _treatments(concepts: Sequence[Concept]) -> list[Concept]:
-    """The drugs, drug classes and treatments among ``concepts``."""
-    return [c for c in concepts if c.term is not None and c.term.kind in _TREATMENTS]
-
-
 _LIST_JOIN = re.compile(r"^\s*(?:,\s*(?:and|or)?|and|or|/|&|and/or|as well as)\s*$", re.I)
 
 
 def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> bool:
-    """Whether an uncovered condition is listed with a covered one ("tiredness or insomnia"):
-    then the question is answered in part, naming it; "long covid fatigue" lists nothing."""
-    if not _listable(concept):
-        return False
+    """Whether an uncovered condition is listed with a covered one ("tiredness or insomnia"),
+    or a drug offered as a choice beside a covered one ("amlodipine or diltiazem?"): then the
+    question is answered in part, naming it; "long covid fatigue" lists nothing."""
     for other in covered:
-        if not _listable(other):
+        pair = (_listable(concept) and _listable(other)) or (_drug(concept) and _drug(other))
+        if not pair:
             continue
         first, second = sorted((concept.span, other.span))
         if _LIST_JOIN.match(text[first[1] : second[0]]):
@@ -247,6 +164,11 @@ def _symptom(concept: Concept) -> bool:
     return concept.term is not None and concept.term.symptom
 
 
+def _drug(concept: Concept) -> bool:
+    """A drug named in the question."""
+    return concept.term is not None and concept.term.kind == "drug" and concept.span[0] >= 0
+
+
 def _listable(concept: Concept) -> bool:
     """A condition or clinical term named in the question (a drug is what is asked about)."""
     return (
@@ -257,7 +179,7 @@ def _listable(concept: Concept) -> bool:
 
 
 def _judge(
-    question: Question, context: Sequence[Concept], evidence: _Evidence, quantities: bool
+    question: Question, context: Sequence[Concept], evidence: Evidence, quantities: bool
 ) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
     dose = bool(_ASKS_DOSE.search(question.text))
@@ -273,7 +195,7 @@ def _judge(
     leaned = [c for c in subjects if not c.essential and c not in question.concepts]
     if leaned and not any(c in covered for c in leaned):
         missing.append(leaned[0].label)
-    drugs = _treatments(covered)
+    drugs = treatments(covered)
     # A dose is a drug's or a treatment's (CPAP), not a virus's ("genital HSV - ACV dose?").
     dosed = [c for c in drugs if c.term is not None and _dosed(c.term)]
     for drug in ([c for c in dosed if c.essential][:1] or dosed[:1]) if quantities else ():
@@ -298,15 +220,15 @@ def _judge(
         )
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
-            on_subjects = _on_subjects(evidence, covered)
+            passages = on_subjects(evidence, covered)
             if not route_covered(
-                evidence.terminology, on_subjects, concept.label, _drug_ids(covered), dose
+                evidence.terminology, passages, concept.label, _drug_ids(covered), dose
             ):
                 missing.append(f"{anchor} {concept.label}" if anchor else concept.label)
             continue
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
             continue
-        if concept.ages is not None and _age_covered(evidence, concept, covered):
+        if concept.ages is not None and age_covered(evidence, concept, covered):
             continue
         if concept.ages is None and _attached(evidence, concept, covered):
             continue
@@ -316,32 +238,11 @@ def _judge(
             else concept.label
         )
         (missing if concept.essential else minor).append(named)
-    other_sex = _other_sex_only(evidence, question.text, covered)
+    other_sex = other_sex_only(evidence, question.text, covered)
     if other_sex is not None:
         missing.append(f"{anchor} in {other_sex}" if anchor else other_sex)
     judged = [c for c in concepts if c.kind is not ConceptKind.RARE]
     return _Verdict(not missing, tuple(missing), tuple(minor), bool(judged))
-
-
-_SEX_GROUPS = {"female": "women", "male": "men"}
-
-
-def _other_sex_only(evidence: _Evidence, text: str, covered: Sequence[Concept]) -> str | None:
-    """The group a question's patient is in ("men") where the sentences on what it asks
-    about speak of the other sex alone ("non-pregnant women ... trimethoprim"), else None.
-    Evidence that names no sex speaks for both."""
-    asked = sexes_named(text)
-    if len(asked) != 1:
-        return None
-    drugs = _treatments(covered)
-    subjects = drugs or list(covered)
-    if not subjects:
-        return None
-    pool = _sentences_on(evidence, _on_all_subjects(evidence, subjects), subjects)
-    named = frozenset(sex for sentence in pool for sex in sexes_named(sentence))
-    if not named or asked <= named:
-        return None
-    return _SEX_GROUPS[next(iter(asked))]
 
 
 def _drug_ids(concepts: Sequence[Concept]) -> frozenset[str]:
@@ -383,7 +284,7 @@ def assess(
             tuple(dict.fromkeys(named)),
             (f"best passage similarity {best_similarity:.2f} is under the floor {floor:.2f}",),
         )
-    evidence = _Evidence(terminology, passages)
+    evidence = Evidence(terminology, passages)
     questions = understanding.questions or (Question(understanding.corrected, ()),)
     # A message of several parts names a part no sentence answers in its own words
     # (assistant/generate/choice.py), so the quantity is checked for one question only.

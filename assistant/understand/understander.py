@@ -179,9 +179,9 @@ class Understander:
             questions, context, injection,
         )  # fmt: skip
         # "Chap had an MI 2 months ago and wants Cialis. Is that OK?": a question that names
-        # nothing is about what the message stated before it, as a follow-up is about the turn
-        # before.
-        if asked and stated:
+        # nothing at all is about what the message stated before it, as a follow-up is about
+        # the turn before ("What nebulised treatment?" names what it asks about).
+        if stated and any(not q.concepts for q in questions[: len(asked)]):
             return understood.following([c for s in stated for c in self.concepts(s)])
         return understood
 

@@ -8,13 +8,14 @@ the cheap checks first, and the first rule that objects decides; its id goes int
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.citations import stated_facts
 from assistant.content import says_something
-from assistant.language.markers import cited_indices
+from assistant.language.markers import cited_indices, strip
 from assistant.language.terminology import Terminology
 from assistant.meaning.value_text import normalize
 from assistant.meaning.values import grounded, one_off_read
@@ -108,7 +109,23 @@ def _words_in_passages(claim: Claim) -> str | None:
 
 
 def _sentence_support(claim: Claim) -> str | None:
+    if _quoted(claim):
+        return None
     return support_problem(claim.sentence, claim.evidence, claim.question)
+
+
+def _quoted(claim: Claim) -> bool:
+    """Whether the sentence is one of its cited passages' own sentences, word for word: it
+    says what that passage says (a check that splits it into parts and holds each against
+    the whole sentence can only misread it)."""
+    own = " ".join(_WORDS.findall(strip(claim.sentence).lower()))
+    return len(own) > 0 and any(
+        own in " ".join(_WORDS.findall(trusted_text(claim.passages[n - 1]).lower()))
+        for n in claim.cited
+    )
+
+
+_WORDS = re.compile(r"[a-z0-9]+(?:[.,/%-][a-z0-9]+)*")
 
 
 RULES: tuple[Rule, ...] = (

@@ -223,6 +223,18 @@ def test_an_adults_age_is_covered_by_passages_that_name_no_ages(
     assert level != "full" and missing
 
 
+def test_a_drug_offered_as_a_choice_beside_a_covered_one_is_a_part_not_covered(
+    understander: Understander,
+) -> None:
+    """ "Movicol or lactulose?": the passages answer for one; the other is named, not
+    declined."""
+    movicol = "Movicol (macrogol) can be used during pregnancy and breast-feeding."
+    level, missing = _coverage(understander, "Movicol or lactulose in pregnancy?", movicol)
+    assert level == "partial" and missing == ["lactulose"]
+    level, missing = _coverage(understander, "lactulose in pregnancy?", movicol)
+    assert level == "none"
+
+
 def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -> None:
     level, missing = _coverage(
         understander, "What is the LDN dose? Is it safe while breastfeeding?", LDN

@@ -71,3 +71,21 @@ def test_markup_and_citations_to_no_passage_are_findings_of_their_rules() -> Non
     clean = sanitize(f"<b>{good}</b> [1].")
     assert clean.text == f"{good} [1]."
     assert clean.findings == ["removed 2 HTML tag(s) from the model's text [rule: markup]"]
+
+
+def test_a_sentence_its_cited_passage_holds_word_for_word_is_kept() -> None:
+    """A label's sentence quoted whole says what the label says: it is not split into parts
+    and each held against the whole (which read "advises ... caution" as advice against)."""
+    passage = (
+        "Cefuroxime is contraindicated after known hypersensitivity to cefuroxime or other "
+        "cephalosporins; the label advises asking about previous reactions to cephalosporins, "
+        "penicillins or other drugs and using caution in penicillin-sensitive patients, because "
+        "cross-hypersensitivity among beta-lactams can occur. It is taken with food."
+    )
+    quoted = passage.split(". It is")[0] + " [1]."
+    question = "is cefuroxime safe with a penicillin allergy?"
+    checked = check_sentences(quoted, [passage], question, 0.5)
+    assert checked.text == quoted and not checked.findings
+    # One word changed is no quotation: it is checked as any sentence is.
+    changed = quoted.replace("contraindicated", "recommended")
+    assert check_sentences(changed, [passage], question, 0.5).findings
