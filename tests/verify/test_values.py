@@ -15,6 +15,11 @@ from assistant.meaning.values import grounded, side
 
 SAME = [
     ("Naltrexone is taken at 50 mg once a day.", "Naltrexone 50 mg is taken once daily."),
+    # A metered dose of a spray or inhaler is a puff.
+    (
+        "One or two puffs of the GTN spray go under the tongue.",
+        "One or two metered doses of the GTN spray are sprayed under the tongue.",
+    ),
     ("Naltrexone is taken at 50 mg every 24 hours.", "Naltrexone 50 mg is taken once daily."),
     ("The adult dose is 1 g of paracetamol.", "The adult dose of paracetamol is 1000 mg."),
     (
