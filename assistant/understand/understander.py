@@ -179,10 +179,12 @@ class Understander:
             questions, context, injection,
         )  # fmt: skip
         # "Chap had an MI 2 months ago and wants Cialis. Is that OK?": a question that names
-        # nothing at all is about what the message stated before it, as a follow-up is about
-        # the turn before ("What nebulised treatment?" names what it asks about).
+        # nothing at all is about the drug the message stated before it, as a follow-up is
+        # about the turn before ("What nebulised treatment?" names what it asks about; the
+        # patient's conditions are the background, not what is asked).
         if stated and any(not q.concepts for q in questions[: len(asked)]):
-            return understood.following([c for s in stated for c in self.concepts(s)])
+            drugs = [c for s in stated for c in self.concepts(s) if _names_drug(c)]
+            return understood.following(drugs) if drugs else understood
         return understood
 
     def _corrections(self, text: str) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
@@ -384,3 +386,8 @@ def _numbers(sentence: str) -> list[Concept]:
             value = f"{q.low:g}" if not q.is_range else f"{q.low:g}-{q.high:g}"
             found.append(Concept(f"{value} {q.unit}", ConceptKind.NUMBER, (f"{q.low:g}",), False))
     return found
+
+
+def _names_drug(concept: Concept) -> bool:
+    """Whether a concept is a drug or a drug class."""
+    return concept.term is not None and concept.term.kind in ("drug", "class")

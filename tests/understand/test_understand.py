@@ -105,16 +105,17 @@ def test_short_abbreviations_match_only_as_written(understander: Understander) -
     assert [m for m in terminology.scan("after ARM the cord prolapsed") if m.text == "ARM"]
 
 
-def test_a_question_that_names_nothing_is_about_what_the_message_stated_first(
+def test_a_question_that_names_nothing_is_about_the_drug_the_message_stated_first(
     understander: Understander,
 ) -> None:
-    """ "She has fibromyalgia and wants LDN. Is that OK?": the question leans on the statement's
-    subjects, none of them required on its own (as a follow-up leans on the turn before)."""
-    understood = understander.understand("She has fibromyalgia and wants LDN. Is that OK?")
-    leaned = {c.label: c.essential for c in understood.context}
-    assert {"fibromyalgia", "low-dose naltrexone"} <= set(leaned) and not any(leaned.values())
-    alone = understander.understand("Is that OK?")
-    assert not [c for c in alone.context if c.is_subject]
+    """ "She has fibromyalgia and wants Movicol. Is that OK?": the question leans on the drug
+    stated (not required on its own, as a follow-up leans on the turn before); the patient's
+    condition is background."""
+    understood = understander.understand("She has fibromyalgia and wants Movicol. Is that OK?")
+    leaned = {c.label: c.essential for c in understood.context if c.is_subject}
+    assert list(leaned) == ["Movicol"] and not leaned["Movicol"]
+    background = understander.understand("She has fibromyalgia. Is that OK?")
+    assert not [c for c in background.context if c.is_subject]
 
 
 def test_questions_and_context_are_told_apart(understander: Understander) -> None:
