@@ -251,6 +251,15 @@ def test_an_abbreviation_whose_meanings_lead_back_to_it_is_read_without_looping(
     assert "drug:tamsulosin" in [m.concept.id for m in found]
 
 
+def test_a_condition_named_by_its_course_is_a_kind_of_the_condition(
+    terminology: Terminology,
+) -> None:
+    """HPO's "recurrent genital herpes" is genital herpes recurring: a passage on genital
+    herpes speaks of it."""
+    (recurrent,) = [c for c in terminology.lookup("recurrent genital herpes")][:1]
+    assert "condition:herpes genitalis" in recurrent.broader
+
+
 def test_initials_count_only_a_phrase_written_often_with_content_words_at_both_ends() -> None:
     often = ["Take it once weekly."] * 3
     assert spelled_often(often, "ow") and spelled_often(["once-weekly dosing"] * 3, "ow")

@@ -25,7 +25,7 @@ from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t19"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t20"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -263,6 +263,27 @@ def add_ancestors(index: TermIndex, by_tree: dict[str, int]) -> None:
             index.broader[number] = tuple(dict.fromkeys((*index.broader[number], *parents)))
 
 
+# Words that say how a condition runs, not which it is: "recurrent genital herpes" is genital
+# herpes (HPO files it apart from MeSH's, with no link between them).
+_COURSE = ("recurrent", "chronic", "acute", "persistent", "severe", "mild", "moderate",
+           "early", "late", "primary", "secondary", "uncomplicated", "complicated")  # fmt: skip
+
+
+def add_course_parents(index: TermIndex) -> None:
+    """A condition named by a course word and another condition's name ("recurrent genital
+    herpes") has that condition as a broader one."""
+    for number, kind in enumerate(index.kinds):
+        if kind != "condition":
+            continue
+        words = index.names[number].lower().split()
+        if len(words) < 2 or words[0] not in _COURSE:
+            continue
+        rest = [n for n in index.lookup(" ".join(words[1:])) if index.kinds[n] == "condition"]
+        parents = [n for n in rest if n != number]
+        if parents:
+            index.broader[number] = tuple(dict.fromkeys((*index.broader[number], *parents)))
+
+
 def _hpo_excluded(terms: list[datasets.Phenotype]) -> set[str]:
     children: dict[str, list[str]] = {}
     for term in terms:
@@ -399,6 +420,7 @@ def build_datasets() -> TermIndex:
     by_tree = add_conditions(index)
     add_ancestors(index, by_tree)
     add_phenotypes(index)
+    add_course_parents(index)
     add_head_names(index)
     add_abbreviations(index)
     return index
