@@ -31,6 +31,7 @@ from assistant.coverage_evidence import (
 from assistant.coverage_measures import measure_missing
 from assistant.coverage_names import mentions, names_in
 from assistant.coverage_routes import route_covered
+from assistant.language.measures import asked_at
 from assistant.language.negation import without_absent
 from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Concept as Term
@@ -152,6 +153,20 @@ def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> boo
     return False
 
 
+def _measured(text: str, drugs: list[Concept]) -> list[Concept]:
+    """The drugs of a question, the one the quantity it asks for is asked of first: the one
+    named nearest the asking words ("switching ramipril to Entresto - how long a gap?")."""
+    at = asked_at(text)
+    if at is None or len(drugs) < 2:
+        return drugs
+
+    def distance(concept: Concept) -> int:
+        start, end = concept.span
+        return min(abs(start - at), abs(end - at)) if start >= 0 else len(text)
+
+    return sorted(drugs, key=distance)
+
+
 def _dosed(term: Term) -> bool:
     """Whether a term is something given (a drug, a class, a treatment the hand lexicon or
     the corpus names), whose dose, duration or frequency a question may ask."""
@@ -198,7 +213,8 @@ def _judge(
     drugs = treatments(covered)
     # A dose is a drug's or a treatment's (CPAP), not a virus's ("genital HSV - ACV dose?").
     dosed = [c for c in drugs if c.term is not None and _dosed(c.term)]
-    for drug in ([c for c in dosed if c.essential][:1] or dosed[:1]) if quantities else ():
+    measured = _measured(question.text, [c for c in dosed if c.essential] or dosed)
+    for drug in measured[:1] if quantities else ():
         # A class's passage ("oral retinoids") gives no member's dose or duration.
         names = partial(names_in, evidence.terminology, drug, broader=False)
         gap = measure_missing(question.text, drug.label, evidence.passages, names)

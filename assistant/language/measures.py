@@ -63,6 +63,12 @@ _DOSE_DIMENSIONS = DOSE_DIMENSIONS | {
 }  # fmt: skip
 
 
+def asked_at(question: str) -> int | None:
+    """Where ``question`` first asks for a quantity ("how long", "dose"), or None."""
+    starts = [m.start() for _, pattern in _ASKS if (m := pattern.search(question))]
+    return min(starts) if starts else None
+
+
 def asked_measures(question: str) -> frozenset[str]:
     """The kinds of quantity ``question`` asks for (empty when it asks for none)."""
     return frozenset(kind for kind, pattern in _ASKS if pattern.search(question))

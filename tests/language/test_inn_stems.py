@@ -81,3 +81,20 @@ def test_a_bad_stems_table_is_a_config_error_naming_the_entry(tmp_path: Path) ->
     (tmp_path / "inn_stems.v1.yaml").write_text("stems:\n  - class: statins\n")
     with pytest.raises(ConfigError, match="entry 1"):
         load_stems(tmp_path)
+
+
+def test_the_quantity_asked_is_asked_of_the_drug_named_nearest_it(
+    terminology: Terminology,
+) -> None:
+    """ "switching ramipril to Entresto - how long a gap?" asks Entresto's wait, which the
+    passage gives; "how long is ramipril given for?" asks ramipril's, which it does not."""
+    understander = Understander(["entresto", "inhibitor", "angioedema"], terminology)
+
+    def uncovered(question: str) -> tuple[str, ...]:
+        understood = understander.understand(question)
+        found = assess(understood, [ENTRESTO], 0.6, terminology=terminology, floor=0.2,
+                       min_evidence=0.42)  # fmt: skip
+        return found.uncovered
+
+    assert uncovered("switching ramipril to Entresto - how long a gap do I need?") == ()
+    assert uncovered("how long is ramipril given for before Entresto?")
