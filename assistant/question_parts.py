@@ -122,7 +122,7 @@ def _asked_first(context: str, text: str) -> bool:
 # max ..."), cut from the rest by a comma (a colon sets context: "For a 4 year old: ...").
 _TERSE_ASK = re.compile(
     r"\b(?:dose|doses|dosing|dosage|regimen|side[- ]effects?|interactions?|contraindications?|"
-    r"ok|okay|safe|max)\b",
+    r"ok|okay|safe|max|first[- ]line|second[- ]line|treatment|management|options?|choice)\b",
     re.I,
 )
 _COMMA_AFTER = re.compile(r"^\s*,")

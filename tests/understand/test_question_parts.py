@@ -49,6 +49,13 @@ def understander() -> Understander:
             ["how much fluid goes into the bladder", "does it need emptying?"],
         ),
         ("what dose and how often?", ["what dose", "how often?"]),
+        (  # a terse ask for the first-line treatment is a part of its own
+            "renal colic - first line pain relief, and is hyoscine worth adding?",
+            [
+                "renal colic - first line pain relief",
+                "renal colic - pain relief, is hyoscine worth adding?",
+            ],
+        ),
         (  # leading words that ask by themselves are a part too
             "LDN dose for fibromyalgia, how long for, and is it safe in pregnancy?",
             [
