@@ -1,0 +1,72 @@
+"""Which sentence answers which part of a question (assistant.generate.parts_choice and
+choice.Choice.per_part)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from assistant.config import AnswerSettings
+from assistant.generate.base import AskedConcept, AskedPart
+from assistant.generate.choice import Choice
+from assistant.generate.parts_choice import asked, load_aspects
+
+
+@pytest.mark.parametrize(
+    ("part", "aspect"),
+    [
+        ("what can I add", "add-on"),
+        ("still breathless - what gets added next?", "add-on"),
+        ("how long can he use it for", "course length"),
+        ("can he use GTN if he's on tadalafil", "interaction"),
+    ],
+)
+def test_a_part_asks_for_the_kind_of_statement_its_words_ask(part: str, aspect: str) -> None:
+    assert aspect in [a.name for a in asked(part, load_aspects())]
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    sentence: str
+    vector: np.ndarray
+    score: float = 0.6
+    similarity: float = 0.6
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset(self.sentence.lower().split())
+
+
+def test_the_part_with_fewest_answers_chooses_first_and_keeps_its_own() -> None:
+    """ "what else could she try, and a decongestant long term?": the decongestant sentence
+    answers both parts, and the first best; the part only it answers gets it, the other part
+    takes its next answer."""
+    axis = np.eye(3, dtype=np.float32)
+    decongestant = _Sentence(
+        "A topical nasal decongestant is used only for a few days, because longer use causes "
+        "rebound congestion.",
+        (axis[0] + axis[1]) / np.sqrt(2),
+    )
+    antihistamine = _Sentence(
+        "An oral or intranasal antihistamine can be added if a nasal steroid alone fails.",
+        axis[0],
+    )
+    spray = AskedConcept(frozenset({"drug:nasal decongestants"}), ("decongestant",), drug=True)
+    parts = [
+        AskedPart("what else could she try"),
+        AskedPart("can she use a decongestant spray long term?", concepts=(spray,)),
+    ]
+
+    def names(concepts: tuple[AskedConcept, ...], sentence: str) -> bool:
+        return any(f in sentence for c in concepts for f in c.forms)
+
+    chosen, _, unanswered = Choice(AnswerSettings()).per_part(
+        [decongestant, antihistamine],
+        parts,
+        [p.text for p in parts],
+        [decongestant.vector, axis[1]],
+        names,
+    )
+    assert chosen == [antihistamine, decongestant] and unanswered == []
