@@ -45,7 +45,6 @@ PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
 TOPIC_SHARE = 0.6  # of the concept bonus, for a sentence whose passage title names them
 OVERLAP_WEIGHT = 0.35  # the question words a sentence holds, weighted by rarity in the pool
 MEASURE_WEIGHT = 0.15  # a sentence stating the kind of quantity asked for ("how long": weeks)
-OWN_WEIGHT = float(__import__("os").environ.get("XOWN", "0.5"))  # TEMP
 VOUCH_MARGIN = 0.1  # how far under the similarity floor the bonuses may carry a sentence
 VOUCH_BONUS = 0.35  # ... when they add at least this much
 # What a kind of question asks for, the words of a sentence that gives it, and its weight.
@@ -283,9 +282,6 @@ class ExtractiveGenerator:
         query = request.search_question or request.standalone_question
         query_vector, vectors = self._vectors(request, found)
         similarities = vectors @ query_vector
-        own = self._own_vector(request)
-        if own is not None:
-            similarities = (1 - OWN_WEIGHT) * similarities + OWN_WEIGHT * (vectors @ own)
         pairs = [(s, p) for s, p, _ in found]
         rarity = _rarity(
             content_stems(request.question) | content_stems(query), [s for s, _ in pairs]
@@ -321,16 +317,6 @@ class ExtractiveGenerator:
             if not _another_drug(request, named)
         ]
         return sorted(ranked, key=lambda c: c.score, reverse=True)
-
-    def _own_vector(self, request: GenerationRequest) -> np.ndarray | None:
-        """For a follow-up, its own words with what it is about ("when can he have sex
-        again? (gonorrhoea; ceftriaxone)"): the question searched with the turn before it
-        ranks the earlier turn's answer first."""
-        if not request.history:
-            return None
-        subject = "; ".join(dict.fromkeys(c.forms[0] for c in request.concepts if c.forms))
-        text = f"{request.question} ({subject})" if subject else request.question
-        return np.asarray(self._embedder.embed([text])[0], dtype=np.float32)
 
     def _names(self, sentence: str) -> SentenceNames:
         if self._terminology is None:

@@ -73,6 +73,7 @@ SKIN = ROOT / "evals" / "corpora" / "adult-skin-bone-gut"
 INFECTION = ROOT / "evals" / "corpora" / "adult-infection-womens-health"
 NEURO = ROOT / "evals" / "corpora" / "adult-neuro-eye-ent-palliative"
 RESPIRATORY = ROOT / "evals" / "corpora" / "adult-respiratory-allergy-blood"
+HEART = ROOT / "evals" / "corpora" / "adult-heart-kidney-travel-sexual-health"
 
 
 @pytest.mark.eval
@@ -92,6 +93,7 @@ RESPIRATORY = ROOT / "evals" / "corpora" / "adult-respiratory-allergy-blood"
         ("claims-adult-infection-womens-health", INFECTION, 0.52, 0.92, 60),
         ("claims-adult-neuro-eye-ent-palliative", NEURO, 0.5, 0.88, 60),
         ("claims-adult-respiratory-allergy-blood", RESPIRATORY, 0.45, 0.92, 60),
+        ("claims-adult-heart-kidney-travel-sexual-health", HEART, 0.45, 0.78, 60),
     ],
 )
 def test_claims_benchmark_gate(

@@ -56,6 +56,7 @@ SETS = {
     "corpora-dev-E": CORPORA / "adult-infection-womens-health",
     "adult-neuro-eye-ent-palliative": CORPORA / "adult-neuro-eye-ent-palliative",
     "adult-respiratory-allergy-blood": CORPORA / "adult-respiratory-allergy-blood",
+    "adult-heart-kidney-travel-sexual-health": CORPORA / "adult-heart-kidney-travel-sexual-health",
 }
 
 

@@ -35,6 +35,7 @@ GATED = (
     "multipart-corpora-dev-E",
     "multipart-adult-neuro-eye-ent-palliative",
     "multipart-adult-respiratory-allergy-blood",
+    "multipart-adult-heart-kidney-travel-sexual-health",
 )
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
@@ -114,6 +115,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-infection-womens-health",
     "followups-adult-neuro-eye-ent-palliative",
     "followups-adult-respiratory-allergy-blood",
+    "followups-adult-heart-kidney-travel-sexual-health",
 )
 
 
