@@ -43,7 +43,7 @@ PLAIN_WEIGHT = 1.0  # for patients: how much a plainer sentence is preferred
 PLAIN_MARGIN = 0.35  # ... among the sentences this close to the best one
 PATIENT_SENTENCES = 3  # a patient answer quotes fewer sentences
 TOPIC_SHARE = 0.6  # of the concept bonus, for a sentence whose passage title names them
-OVERLAP_WEIGHT = 0.35  # the question words a sentence holds, weighted by rarity in the pool
+OVERLAP_WEIGHT = 0.15  # the question words a sentence holds, weighted by rarity in the pool
 MEASURE_WEIGHT = 0.15  # a sentence stating the kind of quantity asked for ("how long": weeks)
 VOUCH_MARGIN = 0.1  # how far under the similarity floor the bonuses may carry a sentence
 VOUCH_BONUS = 0.35  # ... when they add at least this much
@@ -196,7 +196,10 @@ def _rarity(question_stems: frozenset[str], sentences: list[str]) -> dict[str, f
     "review") points at the sentence that answers what is asked about it."""
     held = [content_stems(s) for s in sentences]
     size = len(held)
-    return {s: math.log((size + 1) / (sum(s in h for h in held) + 0.5)) for s in question_stems}
+    # Numbers count once, as numbers (the number bonus): "4.5 mg" in "where do patients get
+    # 4.5 mg?" is what is asked about, not what is asked.
+    words = [s for s in question_stems if not s[0].isdigit()]
+    return {s: math.log((size + 1) / (sum(s in h for h in held) + 0.5)) for s in words}
 
 
 def _overlap_bonus(question: str, rarity: dict[str, float], sentence: str) -> float:
