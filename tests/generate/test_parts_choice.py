@@ -70,3 +70,18 @@ def test_the_part_with_fewest_answers_chooses_first_and_keeps_its_own() -> None:
         names,
     )
     assert chosen == [antihistamine, decongestant] and unanswered == []
+
+
+def test_a_question_word_every_retrieved_sentence_holds_weighs_less_than_a_rare_one() -> None:
+    """ "permethrin - what temperature to wash the bedding at?": "permethrin" is in every
+    sentence and tells them apart not at all; "washed" points at the one that answers."""
+    from assistant.generate.extractive import _rarity
+    from assistant.language.tokens import content_stems
+
+    sentences = [
+        "Permethrin 5% cream is applied to the whole body.",
+        "Permethrin is applied again after 7 days.",
+        "Bedding used with permethrin treatment is washed at 50 C or above.",
+    ]
+    weights = _rarity(content_stems("permethrin: wash the bedding at what temperature?"), sentences)
+    assert weights["wash"] > weights["permethrin"] and weights["bed"] > weights["permethrin"]

@@ -49,6 +49,11 @@ def test_a_direction_the_support_implies_is_kept(claim: str, support: str) -> No
             "increased",
         ),
         ("It gives full opioid blockade.", "It gives only partial opioid blockade.", "full"),
+        (
+            "Taking sildenafil with food can speed up its effect.",
+            "Taking it with food can delay its effect.",
+            "speed up",
+        ),
         # a support with no sequence word says no order at all
         (
             "Cord samples are taken before the baby is born.",
