@@ -145,7 +145,7 @@ def parts_of(question: Question, concepts: Concepts) -> tuple[Question, ...]:
     # A part inherits the question's drugs as they are, its conditions as background: "and
     # how is it adjusted in renal impairment?" asks about cefuroxime, not about sinusitis.
     subjects = [
-        c if _treatment(c) else replace(c, essential=False)
+        c if c.is_drug else replace(c, essential=False)
         for c in question.concepts
         if c.kind is ConceptKind.TERM
     ]
@@ -156,10 +156,6 @@ def parts_of(question: Question, concepts: Concepts) -> tuple[Question, ...]:
         found = _unique([*own, *inherited])
         parts.append(Question(text, tuple(found)))
     return tuple(parts)
-
-
-def _treatment(concept: Concept) -> bool:
-    return concept.term is not None and concept.term.kind in ("drug", "class")
 
 
 def _unique(found: Sequence[Concept]) -> list[Concept]:

@@ -125,12 +125,11 @@ class Choice:
         unanswered: set[int] = set()
         for i in order:
             found = answers[i]
-            chosen = list(picks.values())
+            parts_picked, chosen = list(picks), list(picks.values())
             wider = self.widens(found, chosen)
             fresh = [c for c in found if self.new(c, chosen)]
             if wider is not None:  # says what a pick says and answers this part too
-                replaced = next(k for k, v in picks.items() if v is chosen[wider[0]])
-                picks[replaced] = wider[1]
+                picks[parts_picked[wider[0]]] = wider[1]
             elif fresh:
                 picks[i] = fresh[0]
                 more += fresh[1:]

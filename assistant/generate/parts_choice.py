@@ -23,7 +23,7 @@ import numpy as np
 from assistant.config import PACKAGE_DATA
 from assistant.errors import ConfigError
 from assistant.language import quantities
-from assistant.language.grammar import load_data
+from assistant.language.grammar import load_entries
 from assistant.language.negation import excluded_stems
 from assistant.language.tokens import content_stems
 
@@ -82,10 +82,7 @@ def _patterns(values: object, where: str) -> tuple[re.Pattern[str], ...]:
 def load_aspects(folder: Path = ASPECTS, version: int = 1) -> tuple[Aspect, ...]:
     """The aspects table (package data), checked when read."""
     path = folder / f"aspects.v{version}.yaml"
-    data = load_data(path)
-    entries = data.get("aspects") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise ConfigError(f"{path}: expected a list under 'aspects'")
+    entries = load_entries(path, "aspects")
     found = []
     for i, entry in enumerate(entries):
         where = f"{path} aspect {i + 1}"

@@ -76,6 +76,15 @@ def load_data(path: Path) -> Any:
     return data
 
 
+def load_entries(path: Path, key: str) -> list[Any]:
+    """The list under ``key`` of a packaged YAML file (aspects, stems); ConfigError naming the
+    file when it has none."""
+    entries = load_data(path).get(key)
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: expected a list under {key!r}")
+    return entries
+
+
 def alternatives(terms: Iterable[str]) -> str:
     """Regex source matching any of ``terms`` as written (spaces as any whitespace), longest
     first so "once a day" beats "once"."""

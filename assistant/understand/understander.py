@@ -183,7 +183,7 @@ class Understander:
         # about the turn before ("What nebulised treatment?" names what it asks about; the
         # patient's conditions are the background, not what is asked).
         if stated and any(not q.concepts for q in questions[: len(asked)]):
-            drugs = [c for s in stated for c in self.concepts(s) if _names_drug(c)]
+            drugs = [c for s in stated for c in self.concepts(s) if c.is_drug]
             return understood.following(drugs) if drugs else understood
         return understood
 
@@ -386,8 +386,3 @@ def _numbers(sentence: str) -> list[Concept]:
             value = f"{q.low:g}" if not q.is_range else f"{q.low:g}-{q.high:g}"
             found.append(Concept(f"{value} {q.unit}", ConceptKind.NUMBER, (f"{q.low:g}",), False))
     return found
-
-
-def _names_drug(concept: Concept) -> bool:
-    """Whether a concept is a drug or a drug class."""
-    return concept.term is not None and concept.term.kind in ("drug", "class")

@@ -45,6 +45,11 @@ class Concept:
         return self.kind is ConceptKind.TERM
 
     @property
+    def is_drug(self) -> bool:
+        """A drug or a drug class."""
+        return self.term is not None and self.term.kind in ("drug", "class")
+
+    @property
     def broader(self) -> tuple[str, ...]:
         """Ids of the classes or broader conditions of its terminology concept."""
         return self.term.broader if self.term else ()

@@ -61,9 +61,7 @@ class TermIndex:
 
     def concept(self, concept_id: str, kind: str, name: str, source: str) -> int:
         """The number of a concept, added when new."""
-        if len(self._by_id) != len(self.ids):  # unpickled from the cache: index it again
-            self._by_id = {c: i for i, c in enumerate(self.ids)}
-        known = self._by_id.get(concept_id)
+        known = self.find(concept_id)
         if known is not None:
             return known
         number = len(self.ids)
@@ -77,9 +75,13 @@ class TermIndex:
 
     def find(self, concept_id: str) -> int | None:
         """The number of a concept by its id, or None."""
-        if len(self._by_id) != len(self.ids):
+        if len(self._by_id) != len(self.ids):  # unpickled from the cache: index it again
             self._by_id = {c: i for i, c in enumerate(self.ids)}
         return self._by_id.get(concept_id)
+
+    def widen(self, number: int, broader: Iterable[int]) -> None:
+        """Concept ``number`` is also a kind of each of ``broader`` (each once, in order)."""
+        self.broader[number] = tuple(dict.fromkeys((*self.broader[number], *broader)))
 
     def add(self, name: str, number: int, *, capitals: bool = False) -> None:
         """``name`` (any spelling) names concept ``number``."""
@@ -259,8 +261,7 @@ def add_ancestors(index: TermIndex, by_tree: dict[str, int]) -> None:
         parts = tree.split(".")
         above = [".".join(parts[:n]) for n in range(max(2, len(parts) - 2), len(parts))]
         parents = tuple(by_tree[t] for t in above if t in by_tree and by_tree[t] != number)
-        if parents:
-            index.broader[number] = tuple(dict.fromkeys((*index.broader[number], *parents)))
+        index.widen(number, parents)
 
 
 # Words that say how a condition runs, not which it is: "recurrent genital herpes" is genital
@@ -280,8 +281,7 @@ def add_course_parents(index: TermIndex) -> None:
             continue
         rest = [n for n in index.lookup(" ".join(words[1:])) if index.kinds[n] == "condition"]
         parents = [n for n in rest if n != number]
-        if parents:
-            index.broader[number] = tuple(dict.fromkeys((*index.broader[number], *parents)))
+        index.widen(number, parents)
 
 
 def _hpo_excluded(terms: list[datasets.Phenotype]) -> set[str]:
@@ -373,7 +373,7 @@ def add_hand(index: TermIndex, hand: HandLexicon) -> dict[int, int]:
                 else index.concept(f"drug:{member.lower()}", "drug", member, "hand")
             )
             index.add(member, number)
-            index.broader[number] = tuple(dict.fromkeys((*index.broader[number], cls)))
+            index.widen(number, [cls])
     for population in hand.populations:
         number = index.concept(
             f"population:{population.name}", "population", population.name, "hand"

@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.config import PACKAGE_DATA
 from assistant.errors import ConfigError
-from assistant.language.grammar import load_data
+from assistant.language.grammar import load_entries
 from assistant.language.terminology.build import TermIndex, resolve
 
 STEMS = PACKAGE_DATA / "terminology"
@@ -46,10 +46,7 @@ def _words(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 def load_stems(folder: Path = STEMS, version: int = 1) -> tuple[Stem, ...]:
     """The stems table, checked when read: a bad entry is a ConfigError naming it."""
     path = folder / f"inn_stems.v{version}.yaml"
-    data = load_data(path)
-    entries = data.get("stems") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise ConfigError(f"{path}: expected a list under 'stems'")
+    entries = load_entries(path, "stems")
     found = []
     for i, entry in enumerate(entries, start=1):
         where = f"{path} entry {i}"
@@ -80,24 +77,19 @@ def add_stem_classes(index: TermIndex, stems: tuple[Stem, ...]) -> None:
         for name in (stem.klass, *stem.names):
             index.add(name, number)
         classes.append((stem, number))
-    ending = _pattern({e: k for stem, k in classes for e in stem.endings}, "^.{%d,}?(%s)$")
-    beginning = _pattern({b: k for stem, k in classes for b in stem.beginnings}, "^(%s).{%d,}$")
     endings = {e: k for stem, k in classes for e in stem.endings}
     beginnings = {b: k for stem, k in classes for b in stem.beginnings}
+    ending = re.compile(rf"^.{{{MIN_ROOT},}}?({_alternatives(endings)})$")
+    beginning = re.compile(rf"^({_alternatives(beginnings)}).{{{MIN_ROOT},}}$")
     for number, kind in enumerate(index.kinds):
         if kind != "drug":
             continue
         name = index.names[number].lower()
         found = [endings[m.group(1)] for m in [ending.match(name)] if m]
         found += [beginnings[m.group(1)] for m in [beginning.match(name)] if m]
-        for klass in found:
-            if klass != number:
-                index.broader[number] = tuple(dict.fromkeys((*index.broader[number], klass)))
+        index.widen(number, [klass for klass in found if klass != number])
 
 
-def _pattern(stems: dict[str, int], shape: str) -> re.Pattern[str]:
-    """One regex for every stem (longest first), the stem its group."""
-    alternatives = "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) or "(?!)"
-    if shape.startswith("^.{"):
-        return re.compile(shape % (MIN_ROOT, alternatives))
-    return re.compile(shape % (alternatives, MIN_ROOT))
+def _alternatives(stems: dict[str, int]) -> str:
+    """A regex alternation of every stem, longest first (one that matches nothing if none)."""
+    return "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) or "(?!)"
