@@ -136,7 +136,7 @@ def entity_problem(
     where = f"{support}\n{context}"
     named, denied = named_concepts(support, terminology)
     titled = named_concepts(context, terminology)[0]
-    running = _running_subjects(earlier, named, terminology)
+    running = _running_subjects(earlier, named, terminology, denied)
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
         if not mention.certain:
@@ -168,14 +168,18 @@ _RUNNING_KINDS = frozenset({"condition", "population"})
 
 
 def _running_subjects(
-    earlier: str, named: dict[str, Concept], terminology: Terminology
+    earlier: str,
+    named: dict[str, Concept],
+    terminology: Terminology,
+    denied: dict[str, Concept] | None = None,
 ) -> dict[str, Concept]:
     """The concepts the passage named before a sentence, of each kind the sentence itself names
     nothing of: "The dose is reduced ..." after "Aciclovir for shingles ..." is aciclovir's dose
-    in shingles; a sentence that names a drug is about that drug, not the one before."""
+    in shingles; a sentence that names a drug is about that drug, not the one before, and one
+    that sets a thing aside ("a non-anaphylactic reaction") is not about it."""
     if not earlier:
         return {}
-    kinds = {c.kind for c in named.values()}
+    kinds = {c.kind for c in named.values()} | {c.kind for c in (denied or {}).values()}
     before = named_concepts(earlier, terminology)[0]
     return {i: c for i, c in before.items() if c.kind in _RUNNING_KINDS and c.kind not in kinds}
 

@@ -65,12 +65,16 @@ def cited_evidence(
 ) -> list[Evidence]:
     """Every sentence of the passages ``sentence`` cites, with its passage's context."""
     found = []
+    # a document cut into chunks: what its earlier chunk named, a later one speaks of
+    before: dict[str, str] = {}
     for n in dict.fromkeys(cited_indices(sentence)):
         context = contexts[n - 1] if contexts else ""
         sentences = supporting_sentences(passages[n - 1])
+        shared = before.get(context, "") if context else ""
         for i, text in enumerate(sentences):
-            earlier = " ".join(sentences[:i])
+            earlier = " ".join([shared, *sentences[:i]]).strip()
             found.append(Evidence(text, context, terminology, n, i, earlier=earlier))
+        before[context] = " ".join([shared, *sentences]).strip()
     return found
 
 

@@ -46,3 +46,41 @@ def test_an_added_clause_is_not_hidden_by_the_share_of_the_whole() -> None:
     assert "orange juice" in " ".join(findings)
     faithful = "Ferrous sulfate 200 mg once a day is usual for iron deficiency anaemia [1]."
     assert check(faithful, [IRON])[0]
+
+
+# One document cut into two chunks: the condition is named in the first only.
+HERPES_OPENING = (
+    "The guideline recommends oral antiviral treatment for a first episode of genital herpes "
+    "started within 5 days of the start of the episode.",
+    "Anogenital herpes: first episode (sample passage)",
+)
+HERPES_REGIMENS = (
+    "Recommended regimens for a first episode are aciclovir 400 mg three times a day for 5 "
+    "days or valaciclovir 500 mg twice a day for 5 days.",
+    "Anogenital herpes: first episode (sample passage)",
+)
+
+
+def test_a_chunk_speaks_of_what_the_chunk_before_it_named() -> None:
+    claim = (
+        "For a first episode of genital herpes, valaciclovir 500 mg twice a day for 5 days is "
+        "one of the recommended regimens [1]."
+    )
+    text, findings = check(claim, [HERPES_OPENING, HERPES_REGIMENS])
+    assert text, findings
+    wrong_condition = claim.replace("genital herpes", "shingles")
+    assert check(wrong_condition, [HERPES_OPENING, HERPES_REGIMENS])[0] == ""
+
+
+def test_a_sentence_setting_a_condition_aside_is_not_about_it() -> None:
+    passage = (
+        "For patients with a history of penicillin anaphylaxis, a cephalosporin with a "
+        "dissimilar side chain is used. For patients with a history of a non-anaphylactic "
+        "reaction to penicillin, cephalosporins can be given without prior testing.",
+        "Drug allergy: cephalosporins (sample passage)",
+    )
+    wrong = (
+        "For patients with a history of penicillin anaphylaxis, cephalosporins can be given "
+        "without prior testing [1]."
+    )
+    assert check(wrong, [passage])[0] == ""
