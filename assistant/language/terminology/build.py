@@ -25,7 +25,7 @@ from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t20"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t23"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -302,6 +302,8 @@ def _hpo_excluded(terms: list[datasets.Phenotype]) -> set[str]:
 def add_phenotypes(index: TermIndex) -> None:
     terms = [t for t in datasets.phenotypes() if t.hp_id and not t.obsolete]
     excluded = _hpo_excluded(terms)
+    numbers: dict[str, int] = {}
+    own_terms: set[str] = set()
     for term in terms:
         if term.hp_id in excluded or term.name.lower().startswith("abnormal"):
             continue
@@ -317,6 +319,9 @@ def add_phenotypes(index: TermIndex) -> None:
         )
         if not known:  # a phenotype of HPO's own is a finding, not a disease
             index.symptoms.add(number)
+            if index.sources[number] == "hpo":
+                own_terms.add(term.hp_id)
+        numbers[term.hp_id] = number
         for name in names:
             low = name.lower()
             own = low == term.name.lower()
@@ -328,6 +333,22 @@ def add_phenotypes(index: TermIndex) -> None:
             if single and not own and _zipf(low) >= RARE_SYNONYM:
                 continue
             index.add(low, number, capitals=not own and _short_common(low))
+    _widen_by_parents(index, [t for t in terms if t.hp_id in own_terms], numbers)
+
+
+def _widen_by_parents(
+    index: TermIndex, terms: list[datasets.Phenotype], numbers: dict[str, int]
+) -> None:
+    """Each phenotype of HPO's own is a kind of its HPO parents ("Impotence" is a kind of
+    "Erectile dysfunction"), where both are read: one step, as HPO states it. A term merged
+    into a disease another dataset names keeps that disease's place."""
+    for term in terms:
+        number = numbers.get(term.hp_id)
+        if number is None:
+            continue
+        parents = [numbers[p] for p in term.parents if p in numbers and numbers[p] != number]
+        if parents:
+            index.widen(number, parents)
 
 
 def add_abbreviations(index: TermIndex) -> None:
