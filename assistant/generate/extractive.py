@@ -124,6 +124,32 @@ _INTENTS = (
         ),
         0.2,
     ),
+    (  # how a medicine is taken: "any advice on how she should take it?"
+        re.compile(
+            r"\bhow (?!long|often|much|many|soon|quickly)(?:\w+ ){0,3}(?:take|taken|use|used|"
+            r"give|given|apply|applied|administer\w*)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:swallow\w*|water|upright|lying down|food|meals?|empty stomach|crush\w*|"
+            r"chew\w*|dissolv\w*|appl(?:y|ied)|rub\w*)\b",
+            re.I,
+        ),
+        0.25,
+    ),
+    (  # symptoms that go on after treatment: "still tired and achy - what now?"
+        re.compile(
+            r"\b(?:still|persist\w*|not (?:better|improv\w*|settl\w*|clear\w*)|no better|"
+            r"what now|what next)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:continu\w*|persist\w*|second course|further course|not (?:respond\w*|"
+            r"improv\w*|settl\w*|resolv\w*)|fails?|failure)\b",
+            re.I,
+        ),
+        0.25,
+    ),
     (
         re.compile(r"\b(?:refer(?:red|ral)?|admit(?:ted)?|admission|specialist)\b", re.I),
         re.compile(
