@@ -272,6 +272,29 @@ CORPORA = (
             passage="Ceftriaxone 1 g intramuscular; doxycycline 100 mg twice a day for 21 days.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-rheum-endocrine-skin-ent",
+        unique_facts={
+            "doxylamine-pyridoxine-pregnancy-sickness": ("doxylamine", "Xonvea", "10 mg/10 mg"),
+            "sarilumab-polymyalgia-rheumatica": ("sarilumab", "Kevzara", "200 mg every 2 weeks"),
+        },
+        unapproved_words=r"sarilumab|kevzara|doxylamine|xonvea",
+        followups=(("followups-adult-rheum-endocrine-skin-ent", 90, 30),),
+        claims=(("claims-adult-rheum-endocrine-skin-ent", 65, 5),),
+        article_check=NumberCheck(
+            ("lamisil-terbinafine-tablets-smpc", "nice-ng153-impetigo-widespread-oral"),
+            "Terbinafine 250 mg once a day [1] or flucloxacillin 500 mg four times a day [2].",
+            "Terbinafine 500 mg is given [1], flucloxacillin 500 mg [2], for 9 days [1, 2].",
+            ("500", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Terbinafine 0.25 g, hydrocortisone 100000 micrograms [1].",
+            "Terbinafine 500 mg, hydrocortisone 50 mg [1].",
+            ("500", "50"),
+            passage="Terbinafine 250 mg once a day; hydrocortisone 100 mg intramuscularly.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
