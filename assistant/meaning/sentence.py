@@ -58,6 +58,7 @@ from assistant.meaning.clauses import (
 from assistant.meaning.comparators import unturned
 from assistant.meaning.entities import entity_problem, setting_problem
 from assistant.meaning.lexicon import Lexicon, lexicon
+from assistant.meaning.prefixes import prefix_problem
 from assistant.meaning.sequence import sequence_problem
 from assistant.meaning.sexes import SEX_POLE
 from assistant.meaning.value_text import normalize
@@ -356,6 +357,7 @@ def meaning_problem(
         or age_problem(plain, support)
         or _sex_problem(plain, support, lex)
         or pole_problem(older_group(plain, support), support, lex)
+        or prefix_problem(plain, support)
         or _polarity(unturned(plain), unturned(support), lex)
         or entity_problem(plain, support, context, lex, terms, normalize(earlier))
         or attachment_problem(plain, support, lex, terms)
@@ -390,7 +392,8 @@ def contradiction(claim: str, sentence: str) -> str | None:
     if pole and pole.endswith("(it says the opposite)"):
         return pole
     return (
-        flipped_negation(plain, sentence, lex)
+        prefix_problem(plain, sentence)
+        or flipped_negation(plain, sentence, lex)
         or polarity_problem(plain, sentence)
         or _advice_reversed(plain, sentence)
     )

@@ -23,12 +23,16 @@ _FIRST = re.compile(
     r"in the first instance)\b",
     re.I,
 )
+# A condition: what it names was tried first, the rest of its sentence comes later.
 _LATER = re.compile(
     r"\b(?:only\s+(?:if|when|once|after)|(?:if|when|once|after)\b(?=[^.;]{0,60}\b(?:ineffective|"
-    r"fail\w*|not\s+(?:effective|tolerated|helped|worked)|unsuitable|insufficient))|"
-    r"then|second-line|second|third-line|subsequently)\b",
+    r"fail\w*|not\s+(?:effective|tolerated|helped|worked)|unsuitable|insufficient)))\b",
     re.I,
 )
+# A step: what comes before it is first, what comes after it later ("X first, then Y").
+_NEXT = re.compile(r"\b(?:then|subsequently|followed by)\b", re.I)
+# A rank: everything its clause names comes later ("Y is second-line").
+_RANKED = re.compile(r"\b(?:second-line|second|third-line)\b", re.I)
 _TREATMENTS = frozenset({"treatments", "classes"})
 
 
@@ -40,8 +44,16 @@ def places(text: str, terminology: Terminology) -> dict[str, set[int]]:
         inside = [m for m in named if clause.start <= m.start < clause.end]
         if not inside:
             continue
+        step = _NEXT.search(clause.text)
         later = _LATER.search(clause.text)
-        if later:
+        if _RANKED.search(clause.text) and not later:
+            for m in inside:
+                found.setdefault(m.concept.id, set()).add(LATER)
+        elif step and not later:
+            cue = clause.start + step.start()
+            for m in inside:
+                found.setdefault(m.concept.id, set()).add(LATER if m.start >= cue else FIRST)
+        elif later:
             # the condition runs from the cue to the next comma: what it names was tried first
             start = clause.start + later.start()
             comma = clause.text.find(",", later.end())

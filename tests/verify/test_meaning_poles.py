@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.language.terminology import default_terminology
 from assistant.meaning.lexicon import lexicon
+from assistant.meaning.prefixes import prefix_problem
 from assistant.meaning.sentence import pole_problem
+from assistant.meaning.sequence import FIRST, LATER, places, sequence_problem
 
 
 @pytest.mark.parametrize(
@@ -54,6 +57,11 @@ def test_a_direction_the_support_implies_is_kept(claim: str, support: str) -> No
             "Taking it with food can delay its effect.",
             "speed up",
         ),
+        (
+            "During a fever the usual glucocorticoid dose is halved.",
+            "During a fever the person doubles their usual glucocorticoid dose.",
+            "halved",
+        ),
         # a support with no sequence word says no order at all
         (
             "Cord samples are taken before the baby is born.",
@@ -65,3 +73,40 @@ def test_a_direction_the_support_implies_is_kept(claim: str, support: str) -> No
 def test_an_opposite_or_unstated_order_is_found(claim: str, support: str, word: str) -> None:
     problem = pole_problem(claim, support, lexicon())
     assert problem is not None and f"'{word}'" in problem
+
+
+@pytest.mark.parametrize(
+    ("claim", "support", "opposite"),
+    [
+        (
+            "In sarcoidosis, vitamin D can cause hypocalcaemia.",
+            "In sarcoidosis, vitamin D can cause hypercalcaemia.",
+            "hypercalcaemia",
+        ),
+        ("It may cause hypertension.", "It may cause hypotension.", "hypotension"),
+    ],
+)
+def test_the_opposite_prefix_on_one_root_is_the_opposite(
+    claim: str, support: str, opposite: str
+) -> None:
+    problem = prefix_problem(claim, support)
+    assert problem is not None and opposite in problem
+    assert prefix_problem(support, support) is None
+    # other roots are other things: hypertension says nothing of hypoglycaemia
+    assert prefix_problem("It may cause hypertension.", "It may cause hypoglycaemia.") is None
+
+
+def test_a_step_puts_what_comes_before_it_first() -> None:
+    terms = default_terminology()
+    assert places("Sertraline is tried first, then fluoxetine.", terms) == {
+        "drug:sertraline": {FIRST},
+        "drug:fluoxetine": {LATER},
+    }
+    taper = "Prednisolone 15 mg a day is given for 3 weeks, then 12.5 mg a day for 3 weeks."
+    claim = (
+        "Prednisolone stays at 15 mg each day for the first 3 weeks and then at 12.5 mg each "
+        "day for the next 3 weeks."
+    )
+    assert sequence_problem(claim, taper, terms) is None
+    swapped = "Fluoxetine is tried first, then sertraline."
+    assert sequence_problem(swapped, "Sertraline is tried first, then fluoxetine.", terms)
