@@ -83,4 +83,9 @@ def _gives(
 
 
 def _states_dose(text: str) -> bool:
-    return any(q.dimension in quantities.DOSE_DIMENSIONS for q in quantities.values(text))
+    """Whether ``text`` states a dose: an amount ("500 mg"), or a strength applied at a
+    frequency ("fusidic acid 2% three times a day": a cream's dose)."""
+    found = quantities.values(text)
+    if any(q.dimension in quantities.DOSE_DIMENSIONS for q in found):
+        return True
+    return any(q.dimension == "percent" for q in found) and bool(quantities.frequencies(text))

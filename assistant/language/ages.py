@@ -24,6 +24,7 @@ _DURATION = re.compile(
 )
 # "not cured 3 weeks after treatment", "repeated 2 weeks later": a time, not an age.
 _ELAPSED = re.compile(r"^\s*(?:afterwards?|after|later|before|beforehand|apart|ago)\b", re.I)
+_LASTS_FOR = re.compile(r"^\s*for\b", re.I)
 _FROM = re.compile(r"\b(?:from|over|older than|upwards of|at least)\s*$|[>≥]\s*$", re.I)
 _UNDER = re.compile(r"\b(?:under|below|younger than|less than|up to)\s*$|[<≤]\s*$", re.I)
 _ONWARDS = re.compile(r"^\s*(?:of age\s*)?(?:and|or)\s+(?:older|over|above)\b", re.I)
@@ -38,6 +39,8 @@ def age_bands(text: str) -> list[tuple[float, float]]:
         before, after = plain[max(0, q.start - 40) : q.start], plain[q.end : q.end + 30]
         if _DURATION.search(before) or _ELAPSED.match(after):
             continue
+        if _LASTS_FOR.match(after) and not _AGE_WORDS.search(before):
+            continue  # "3 to 6 months for toenails": how long a course is, for what
         # "from 1 year", "under 6 months": a band even with no age word; "over 3 days" and
         # "up to 4 days" are durations.
         years = q.unit in ("months", "years")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from assistant.language.grammar import grammar
 from assistant.language.sentences import clause_spans
-from assistant.language.terminology import Terminology
+from assistant.language.terminology import Mention, Terminology
 
 _ROUTE_REACH = 40  # characters between a route word and the drug it goes with, at most
 
@@ -36,4 +36,25 @@ def drug_routes(
             if close:
                 drug = min(close, key=lambda m: gap[m])
                 found.setdefault(drug.concept.id, set()).add(name)
+                for member in _listed_after(text, drug, drugs):
+                    found.setdefault(member.concept.id, set()).add(name)
     return found
+
+
+# "a topical antibiotic is offered: fusidic acid ...": a group word that lists its drugs after
+# a colon or "such as" gives them its route.
+_LISTING = re.compile(r"\s*(?:is\s+\w+\s*)?(?::|,?\s+(?:such as|e\.g\.|for example|like)\b)", re.I)
+_LIST_END = re.compile(r";|\.(?:\s|$)")
+
+
+def _listed_after(text: str, group: Mention, drugs: Sequence[Mention]) -> list[Mention]:
+    """The drugs a group word ("an antibiotic", "a triptan") lists after it, when it lists
+    any: up to the end of its sentence or a semicolon."""
+    if group.concept.kind != "class" and not group.concept.unlisted_group:
+        return []
+    listing = _LISTING.match(text, group.end)
+    if not listing:
+        return []
+    end = _LIST_END.search(text, listing.end())
+    stop = end.start() if end else len(text)
+    return [m for m in drugs if listing.end() <= m.start < stop and m is not group]

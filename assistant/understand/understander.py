@@ -54,6 +54,7 @@ GENERIC_WORDS = frozenset(
     toxicities""".split()  # noqa: SIM905
 )
 MIN_TYPO_LENGTH = 5
+EVERYDAY_ZIPF = 4.0  # a word this common in English is what a one-letter slip from it means
 MIN_SHORTENING = 4  # letters of a drug name's shortening ("doxy")
 MAX_EXPANSIONS = 12
 
@@ -101,10 +102,18 @@ class Understander:
         if not ranked:
             return None
         right = str(ranked[0][0])
-        named = {c.id for c in self.terminology.lookup(lowered)}
-        if named and not named & {c.id for c in self.terminology.lookup(right)}:
-            return None  # a name of another concept ("pemetrexed" is no typo of anything)
+        named = self.terminology.lookup(lowered)
+        if named and not {c.id for c in named} & {c.id for c in self.terminology.lookup(right)}:
+            # a name of another concept ("pemetrexed" is no typo of anything), unless it is
+            # one slip from an everyday word of the corpus and the corpus never names it: a
+            # rare brand ("Infecton") is not what "fungal infecton" means
+            slip = word.islower() and OSA.distance(lowered, right) == 1
+            if not (slip and zipf(right) >= EVERYDAY_ZIPF and not self._named_in_corpus(named)):
+                return None
         return right
+
+    def _named_in_corpus(self, concepts: Iterable[Term]) -> bool:
+        return any(self._corpus_names(c) for c in concepts)
 
     def _shortened(self, lowered: str) -> str | None:
         """The corpus's drug name a clinician's shortening stands for ("doxy": doxycycline,

@@ -148,6 +148,14 @@ def test_age_bands_and_times_that_are_no_ages() -> None:
     assert age_bands("infants under 12 months") == [(0.0, 1.0)]
     # A time after treatment beside a child is no age band.
     assert age_bands("If a child is not cured 3 weeks after treatment, repeat it.") == []
+    # a course's length, for what: "3 to 6 months for toenails"
+    assert (
+        age_bands(
+            "250 mg a day for 6 weeks to 3 months for fingernails and 3 to 6 months for toenails"
+        )
+        == []
+    )
+    assert age_bands("children aged 6 months to 6 years for threadworm") == [(0.5, 6.0)]
     assert age_bands("a child whose dose is repeated 2 weeks later") == []
     assert age_bands("the rash in adults can appear from 3 days to 3 months afterwards") == []
     # A course longer than a duration is no age, even beside "older age".

@@ -293,3 +293,22 @@ def test_two_letters_with_one_listed_meaning_are_no_sure_reading() -> None:
     assert not hh.certain
     (dvt,) = [m for m in terminology.scan("DVT risk?") if m.text == "DVT"]
     assert dvt.certain
+
+
+def test_an_abbreviation_no_dataset_lists_is_the_corpus_name_it_spells() -> None:
+    """ "GCA" is in no abbreviation list; a corpus that writes "giant cell arteritis" has
+    said what it stands for there. A corpus that never writes the name reads nothing."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    learn(terminology, ["Giant cell arteritis needs prednisolone the same day."] * 2)
+    (gca,) = [m for m in terminology.scan("TCZ for GCA?") if m.text == "GCA"]
+    assert gca.concept.id == "condition:giant cell arteritis"
+    bare = load_terminology(Settings().index.terminology_cache, hand)
+    assert not [m for m in bare.scan("TCZ for GCA?") if m.text == "GCA"]
+
+
+def test_a_phenotype_is_a_kind_of_its_hpo_parent(terminology: Terminology) -> None:
+    """HPO's "Impotence" is a kind of erectile dysfunction: a passage on erectile dysfunction
+    speaks of it."""
+    (impotence,) = terminology.lookup("impotence")
+    assert "condition:erectile dysfunction" in impotence.broader

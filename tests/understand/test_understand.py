@@ -77,6 +77,18 @@ def test_two_swapped_letters_are_one_typo_but_a_swap_and_another_edit_are_not() 
     assert understander.correct("proning") is None  # not "morning"
 
 
+def test_a_slip_from_an_everyday_corpus_word_is_no_rare_brand_the_corpus_never_names() -> None:
+    # "Infecton" is a radiopharmaceutical's brand; "fungal infecton" means infection.
+    vocabulary = [*VOCABULARY, "infection", "fungal", "nail"]
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    understander = Understander(
+        vocabulary, load_terminology(Settings().index.terminology_cache, hand, vocabulary)
+    )
+    assert understander.correct("infecton") == "infection"
+    assert understander.correct("Infecton") is None  # written as a name, it is read as one
+    assert understander.correct("pemetrexed") is None
+
+
 def test_everyday_words_and_known_terms_are_not_corrected(understander: Understander) -> None:
     understood = understander.understand("Is macrogol safe while breastfeeding her baby?")
     assert understood.corrections == ()
@@ -274,6 +286,14 @@ def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -
         ("IV paracetamol for fever?", "Oral paracetamol is given for fever.", False),
         # A route given to the drug's class is given to the drug.
         ("subcutaneous sumatriptan ok?", "An oral triptan is offered first.", False),
+        # A group word gives its route to the drugs it lists; a cream's dose is its strength
+        # at a frequency.
+        (
+            "Fucidin cream - how often?",
+            "A topical antibiotic is offered: fusidic acid 2% applied three times a day.",
+            True,
+        ),
+        ("IV fusidic acid dose?", "A topical antibiotic is offered: fusidic acid 2% daily.", False),
     ],
 )
 def test_a_route_is_covered_by_the_route_given_beside_the_drug(

@@ -35,11 +35,13 @@ from assistant.language.terminology.written import (
     looks_like_abbreviation,
     name_like,
     qualifies,
+    spelled,
     spelled_often,
 )
 from assistant.language.tokens import tokens
 
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
+SPELLED_SEEN = 2  # times the corpus writes a name before its initials may stand for it
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,7 @@ class Terminology:
         # A meaning may hold another abbreviation whose meanings hold this one ("MET"): while
         # this one is read, it reads as nothing.
         self._abbreviations[written] = None
-        meanings = self.abbreviation_meanings(written)
+        meanings = self.abbreviation_meanings(written) or self._spelled_out(written)
         readings = [(m, self._meaning(m)) for m in meanings]
         readings = [(m, c) for m, c in readings if c is not None]
         if len({c.id for _, c in readings if c is not None}) == 1 and len(readings) > 1:
@@ -276,6 +278,19 @@ class Terminology:
         if initials not in self._spelled:
             self._spelled[initials] = spelled_often(self.corpus_texts, initials)
         return self._spelled[initials]
+
+    def _spelled_out(self, written: str) -> tuple[str, ...]:
+        """What an abbreviation no dataset lists stands for in this corpus: the one name of a
+        condition or drug the corpus writes whose initials it is ("GCA": "giant cell
+        arteritis"), never certain."""
+        if not (3 <= len(written) <= 4 and written.isupper() and written.isalpha()):
+            return ()
+        names = [
+            name
+            for name, count in spelled(self.corpus_texts, written).items()
+            if count >= SPELLED_SEEN and any(c.is_subject for c in self.lookup(name))
+        ]
+        return (names[0],) if len(names) == 1 else ()
 
     def _in_corpus(self, meaning: str) -> bool:
         content = [w for w in re.findall(r"[a-z0-9]+", meaning.lower()) if len(w) > 2]

@@ -48,8 +48,14 @@ def spelled_often(texts: Iterable[str], initials: str) -> bool:
     """Whether ``texts`` write one phrase of two to four words, content words at both ends,
     whose initials are ``initials`` at least INITIALS_SEEN times ("ow": "once weekly").
     Words are joined by spaces or hyphens only; any other character ends a phrase."""
+    return any(count >= INITIALS_SEEN for count in spelled(texts, initials).values())
+
+
+def spelled(texts: Iterable[str], initials: str) -> Counter[str]:
+    """How often ``texts`` write each phrase of two to four words, content words at both
+    ends, whose initials are ``initials`` ("giant cell arteritis" for "gca")."""
     if not 2 <= len(initials) <= 4 or not initials.isalpha():
-        return False
+        return Counter()
     words = r"[\s-]+".join(rf"({re.escape(letter)}[a-z]*)" for letter in initials.lower())
     # A lookahead at every word start: overlapping phrases count, as a sliding window would.
     pattern = re.compile(rf"(?<![A-Za-z])(?=(?:{words})(?![A-Za-z]))", re.I)
@@ -59,4 +65,4 @@ def spelled_often(texts: Iterable[str], initials: str) -> bool:
             found = [w.lower() for w in match.groups()]
             if found[0] not in STOPWORDS and found[-1] not in STOPWORDS:
                 seen[" ".join(found)] += 1
-    return any(count >= INITIALS_SEEN for count in seen.values())
+    return seen
