@@ -318,12 +318,22 @@ def assess(
     answered = [v for v in verdicts if v.answered]
     if not answered:
         return Coverage(CoverageLevel.NONE, missing, _findings(missing))
-    if not any(v.has_concepts for v in answered) and best_similarity < min_evidence:
+    concrete = any(v.has_concepts for v in answered) or _specific_words_in(questions, passages)
+    if not concrete and best_similarity < min_evidence:
         finding = f"best passage similarity {best_similarity:.2f} is under {min_evidence:.2f}"
         return Coverage(CoverageLevel.NONE, missing, (finding,))
     if missing or minor:
         return Coverage(CoverageLevel.PARTIAL, missing + minor, _findings(missing + minor))
     return Coverage(CoverageLevel.FULL)
+
+
+def _specific_words_in(questions: Sequence[Question], passages: Sequence[str]) -> bool:
+    """Whether a passage writes one of the questions' specific corpus words ("hyperemesis:
+    which bloods?"): the question is about what the passage is about, however short it is."""
+    words = {
+        f for q in questions for c in q.concepts if c.kind is ConceptKind.RARE for f in c.forms
+    }
+    return any(re.search(rf"\b{re.escape(w)}\b", p, re.IGNORECASE) for w in words for p in passages)
 
 
 def coverage_order(

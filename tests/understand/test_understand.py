@@ -322,6 +322,18 @@ def test_nothing_near_the_question_is_none(understander: Understander) -> None:
     assert found.declines
 
 
+def test_a_short_question_on_a_specific_word_the_passage_writes_is_about_it(
+    understander: Understander,
+) -> None:
+    """A terse question names nothing the terminology knows, and is far from every passage
+    as a whole; a specific corpus word the passage writes ("compounding") says it is about
+    that passage. The same question on another passage is still declined."""
+    understood = understander.understand("compounding: who, and how long?")
+    compounding = "LDN is made up by a compounding pharmacy from 50 mg tablets."
+    assert not _assess(understander, understood, [compounding], 0.35).declines
+    assert _assess(understander, understood, [LDN], 0.35).declines
+
+
 def test_a_broken_lexicon_is_a_config_error_naming_the_entry() -> None:
     with pytest.raises(ConfigError, match=r"synonyms\[1\]"):
         parse_hand_lexicon({"synonyms": [["a", "b"], "not a list"]}, "test.v1")
