@@ -18,7 +18,10 @@ PAST = re.compile(
 # another drug is history, not what is asked.
 _HISTORY = re.compile(
     r"\b(?:on|taking|takes|taken|receiving|prescribed|(?:being |already )?treated with|"
-    r"started on|course of)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?\s+for\s+"
+    r"started on|course of)\s+(?P<drug>[\w-]+(?:\s+[A-Z][\w-]+)?)(?:\s+_+)?(?:\s+\w+ly)?"
+    # how often: "on amitriptyline 50 mg nocte for neuropathic pain"
+    r"(?:\s+(?:od|bd|tds|qds|nocte|mane|daily|once|twice|a|day|weekly|prn|at|night)){0,3}"
+    r"\s+for\s+"
     r"(?P<why>(?:(?:her|his|their|a|an|the|its)\s+)?[\w-]+(?:\s+(?!and\b|but\b|ok\b|also\b)"
     r"[a-z][\w-]+)?)",
     re.I,
@@ -33,7 +36,7 @@ def background(
     """The drugs and conditions of a sentence's history clauses ("on Gaviscon for reflux")
     decide nothing when the sentence asks about something else; alone, they are what it
     asks about ("is she ok on ivermectin for worms?")."""
-    inside = [c for c in found if c.is_subject and _span_inside(c.span, history)]
+    inside = [c for c in found if c.is_subject and within(c.span, history)]
     asked = [
         c for c in found
         if c.is_subject and c.essential and c not in inside and not (c.term and c.term.symptom)
@@ -60,7 +63,8 @@ def mothers_baby(found: list[Concept], sentence: str) -> list[Concept]:
     ]  # fmt: skip
 
 
-def _span_inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+def within(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` lies inside one of ``spans``."""
     return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
@@ -107,11 +111,12 @@ def listed_as_taken(sentence: str, concepts: list[Concept]) -> list[tuple[int, i
 
 def history_spans(sentence: str) -> list[tuple[int, int]]:
     """Where a sentence says why the patient takes another drug ("on metronidazole 400 mg
-    for giardia"): its doses read as blanks, so the dose does not end the drug's name."""
+    for giardia"), from the drug to the reason, its dose included: doses read as blanks, so
+    the dose does not end the drug's name."""
     blank = sentence
     for value in quantities.values(sentence):
         blank = blank[: value.start] + "_" * (value.end - value.start) + blank[value.end :]
     found = []
     for match in _HISTORY.finditer(blank):
-        found += [(match.start("drug"), match.end("drug")), (match.start("why"), match.end("why"))]
+        found += [(match.start("drug"), match.end("why"))]
     return found

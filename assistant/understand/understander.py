@@ -25,6 +25,7 @@ from assistant.understand.background import (
     history_spans,
     listed_as_taken,
     mothers_baby,
+    within,
 )
 from assistant.understand.message import (
     ASKS,
@@ -282,7 +283,8 @@ class Understander:
         found += _routes(sentence)
         rest = "".join(" " if t else ch for ch, t in zip(sentence, taken, strict=True))
         found += self._specific_words(rest)
-        found += _numbers(sentence)
+        # the dose of a medicine the patient is on ("on amitriptyline 50 mg nocte") is not asked
+        found += [n for n in _numbers(sentence) if not within(n.span, history)]
         return list({c.label.lower(): c for c in found}.values())
 
     def _concept(self, mention: Mention) -> Concept:
@@ -393,5 +395,13 @@ def _numbers(sentence: str) -> list[Concept]:
     for q in quantities.values(sentence):
         if q.dimension in quantities.DOSE_DIMENSIONS and q.unit != "kg":
             value = f"{q.low:g}" if not q.is_range else f"{q.low:g}-{q.high:g}"
-            found.append(Concept(f"{value} {q.unit}", ConceptKind.NUMBER, (f"{q.low:g}",), False))
+            found.append(
+                Concept(
+                    f"{value} {q.unit}",
+                    ConceptKind.NUMBER,
+                    (f"{q.low:g}",),
+                    False,
+                    span=(q.start, q.end),
+                )
+            )
     return found

@@ -433,6 +433,13 @@ def test_why_the_patient_takes_another_drug_is_history_not_the_question(
     concepts = {c.label: c for q in understander.understand(question).questions for c in q.concepts}
     assert "giardia" in concepts and not concepts["giardia"].essential
     assert not _coverage_of(understander, question, [passage]).declines
+    # ... with its dose and how often: neither the reason nor the dose is asked about
+    dosed = (
+        "3yo on metronidazole 200 mg tds for giardia also has roundworm - ok to add mebendazole?"
+    )
+    concepts = {c.label: c for q in understander.understand(dosed).questions for c in q.concepts}
+    assert not concepts["giardia"].essential and "200 mg" not in concepts
+    assert _coverage_of(understander, dosed, [passage]).level.value == "full"
 
 
 def test_a_follow_up_is_judged_with_the_drug_and_population_it_leans_on(
