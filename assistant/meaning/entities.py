@@ -112,9 +112,15 @@ _SYMPTOMS = re.compile(r"\bsymptoms?\b", re.IGNORECASE)
 
 
 def _denied(text: str, mention: Mention) -> bool:
-    """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis."""
+    """Whether a name is written as its negation: "non-anaphylactic" is no anaphylaxis, and
+    "women who are not pregnant" are non-pregnant women."""
     written = text[max(0, mention.start - 4) : mention.end].lower()
-    return written.startswith("non-") or mention.text.lower().startswith("non-")
+    if written.startswith("non-") or mention.text.lower().startswith("non-"):
+        return True
+    return mention.concept.kind == "population" and bool(_NOT_BEFORE.search(text[: mention.start]))
+
+
+_NOT_BEFORE = re.compile(r"\b(?:not|no longer)\s+$", re.IGNORECASE)
 
 
 def entity_problem(

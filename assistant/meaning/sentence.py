@@ -97,12 +97,34 @@ def _windows(support: str) -> list[tuple[int, int, str]]:
 
 def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     """Whether a window states every fact of the clause and no other value of the same kind
-    ("750 mg every 12 hours when clearance is 10-20 mL/min" is not "every 8 hours")."""
+    ("750 mg every 12 hours when clearance is 10-20 mL/min" is not "every 8 hours"), but the
+    steps between two of its values ("from 1.25 mg, step by step through 2.5 and 5 mg, to
+    10 mg")."""
     if not all(grounded(f, [window]) for f in together):
         return False
     kinds = {quantities.kind(f) for f in together} - {"number"}  # bare numbers count too much
     stated = [f for f in facts(window) if quantities.kind(f) in kinds]
-    return all(grounded(f, [clause]) or _alternative(f, stated, clause, window) for f in stated)
+    own = [f for f in stated if grounded(f, [clause])]
+    return all(
+        grounded(f, [clause]) or _alternative(f, stated, clause, window) or _step(f, own)
+        for f in stated
+    )
+
+
+def _step(fact: Fact, own: list[Fact]) -> bool:
+    """Whether ``fact`` is written between two of the clause's values of its dimension and
+    lies between them in size: a step on the way from one to the other."""
+    if not isinstance(fact, quantities.Quantity) or fact.is_range:
+        return False
+    ends = [
+        f for f in own
+        if isinstance(f, quantities.Quantity) and f.dimension == fact.dimension and f.unit
+    ]  # fmt: skip
+    return any(
+        a.start < fact.start < b.start and min(a.low, b.low) < fact.low < max(a.high, b.high)
+        for a in ends
+        for b in ends
+    )
 
 
 _OR = re.compile(r"\bor\b", re.IGNORECASE)

@@ -164,3 +164,16 @@ def test_the_polarity_of_advice(text: str, expected: str | None) -> None:
 )
 def test_ages_are_bands(text: str, expected: list[tuple[float, float]]) -> None:
     assert sorted(ages(text)) == sorted(expected)
+
+
+def test_women_who_are_not_pregnant_are_non_pregnant_women() -> None:
+    support = "Non-pregnant women are offered nitrofurantoin for lower urinary tract infection."
+    kept = (
+        "For women who are not pregnant, nitrofurantoin is offered for lower urinary tract "
+        "infection."
+    )
+    assert meaning_problem(kept, support) is None
+    wrong = (
+        "For women who are pregnant, nitrofurantoin is offered for lower urinary tract infection."
+    )
+    assert meaning_problem(wrong, support) is not None

@@ -151,3 +151,19 @@ def test_a_dose_per_day_is_the_dose_daily_unless_another_rate_follows() -> None:
     assert grounded(per_day, ["4.5 mg daily at night"])
     assert grounded(per_day, ["4.5 mg a day"])
     assert not grounded(per_day, ["4.5 mg twice daily"])
+
+
+def test_a_claim_may_leave_out_the_steps_between_two_of_its_values() -> None:
+    """ "from 1.25 mg up to 10 mg" says what "1.25 mg, then 2.5, 3.75, 5 and 7.5 mg, to a
+    maximum of 10 mg" says; a value outside the two is another value."""
+    support = (
+        "Bisoprolol is started at 1.25 mg once a day and, if tolerated, increased step by step "
+        "to 2.5 mg, 3.75 mg, 5 mg and 7.5 mg, to a maximum of 10 mg once a day."
+    )
+    kept = (
+        "Bisoprolol begins at 1.25 mg a day and, step by step if tolerated, climbs to a "
+        "ceiling of 10 mg a day."
+    )
+    assert meaning_problem(kept, support) is None
+    wrong = kept.replace("1.25 mg", "2.5 mg")
+    assert meaning_problem(wrong, support) is not None
