@@ -132,8 +132,10 @@ class LLMSettings(BaseModel):
     max_retries: int = Field(1, ge=0, le=5)  # retries of connection errors, 429 and 5xx
     max_concurrency: int = Field(4, ge=1, le=256)  # generations in flight per process
     condense: bool = True  # rewrite follow-ups with the model (rule-based when it fails)
-    # Share of a generated sentence's content words that must occur in its cited passages.
-    min_support: float = Field(0.6, ge=0, le=1)
+    # Share of a generated sentence's content words that must occur in its cited passages:
+    # a paraphrase rewords everyday words ("steer clear of", "a fortnight"); the meaning
+    # checks (entities, values, polarity) catch what it changes.
+    min_support: float = Field(0.55, ge=0, le=1)
     # A second model call judges each kept sentence against its cited sentence (assistant.judge).
     judge: bool = False
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.config import LLMSettings
 from assistant.language.quantities import quantities
 from assistant.language.sentences import clauses
 from assistant.language.terminology import default_terminology
@@ -16,6 +17,7 @@ from assistant.meaning import meaning_problem
 from assistant.meaning.lexicon import entities
 from assistant.meaning.value_text import normalize
 from assistant.meaning.values import claim_facts, grounded, side
+from assistant.verify import check_sentences
 from assistant.verify.support import Evidence, support_problem
 
 # (supporting sentence, faithful claim, corrupted claim)
@@ -258,3 +260,15 @@ def test_a_day_number_takes_no_unit_from_the_dose_listed_after_it() -> None:
     found = quantities("0.5 mg once daily on days 1 to 3, 0.5 mg twice daily")
     assert [q.unit for q in found] == ["mg", None, "mg"]
     assert [q.unit for q in quantities("250, 500 or 1000 mg")] == ["mg", "mg", "mg"]
+
+
+def test_a_restatement_in_everyday_words_keeps_enough_of_the_passage_s_words() -> None:
+    """The words-in-passages rule takes the passage's words, weighted; a restatement that
+    rewords the everyday ones ("anybody ... must not take") is still held, and
+    one about another drug is not."""
+    passage = "Mefloquine is not used by people with a history of epilepsy or convulsions."
+    kept = "Anybody with a history of epilepsy or fits must not take mefloquine [1]."
+    checked = check_sentences(kept, [passage], "", LLMSettings().min_support)
+    assert checked.text, checked.findings
+    other = "Anybody with a history of epilepsy or fits must not take doxycycline [1]."
+    assert not check_sentences(other, [passage], "", LLMSettings().min_support).text
