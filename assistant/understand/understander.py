@@ -331,8 +331,7 @@ class Understander:
         """Words the corpus knows that are not everyday English: they order passages (the
         one naming "compounding" first) but never decide coverage."""
         found = []
-        for match in TOKEN.finditer(text):
-            word = match.group(0)
+        for word in TOKEN.findall(text):
             lowered = word.lower().strip("'")
             if len(lowered) < 4 or lowered in STOPWORDS or lowered in GENERIC_WORDS:
                 continue
@@ -343,8 +342,6 @@ class Understander:
                 found.append(Concept(lowered, ConceptKind.RARE, forms, essential=False))
             elif grammar().name_shape.fullmatch(lowered):  # "colonoscopy", "tonsillitis"
                 found.append(Concept(lowered, ConceptKind.TERM, forms))
-            elif _product(word, text, match.end()):
-                found.append(Concept(word, ConceptKind.TERM, forms))
         return found
 
 
@@ -390,26 +387,6 @@ def _routes(sentence: str) -> list[Concept]:
         for m in [pattern.search(sentence)]
         if m is not None
     ]
-
-
-# What follows a product's name: its form ("Sofradex drops"), or, for a name written with a
-# capital, what it is for ("Xonvea for morning sickness").
-_FORM_AFTER = re.compile(
-    r"\s+(?:drops|tablets?|caps(?:ules)?|cream|ointment|gel|spray|patch(?:es)?|lacquer|"
-    r"inhaler|injection|suppositor(?:y|ies)|pessar(?:y|ies)|liquid|syrup)\b",
-    re.IGNORECASE,
-)
-_FOR_AFTER = re.compile(r"\s+for\b", re.IGNORECASE)
-PRODUCT_ZIPF = 1.5  # a word rarer than this in English, before a form, is a product's name
-
-
-def _product(word: str, text: str, end: int) -> bool:
-    """Whether ``word`` (no dataset's name, no corpus word) names a product: "Sofradex
-    drops", "Xonvea for morning sickness" - a question about it is one the corpus does not
-    answer, not one about the words around it."""
-    if zipf(word.lower()) >= PRODUCT_ZIPF:
-        return False
-    return bool(_FORM_AFTER.match(text, end) or (word[0].isupper() and _FOR_AFTER.match(text, end)))
 
 
 def _numbers(sentence: str) -> list[Concept]:

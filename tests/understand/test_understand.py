@@ -496,18 +496,3 @@ def test_evidence_that_spells_out_an_abbreviation_covers_it(understander: Unders
     passage = "Three-dimensional conformal radiotherapy is offered after surgery."
     level, _ = _coverage(understander, "is 3DCRT offered after surgery?", passage)
     assert level == CoverageLevel.FULL
-
-
-def test_a_product_no_dataset_names_is_what_is_asked_about(understander: Understander) -> None:
-    """ "Sofradex drops" and "Xonvea for morning sickness" ask about a product: answering with
-    the corpus's other treatments for the condition would answer something next to it."""
-    passage = "Acute otitis externa is treated with acetic acid 2% spray three times a day."
-    level, missing = _coverage(
-        understander, "Sofradex drops for otitis externa - how often?", passage
-    )
-    assert level == "none" and missing == ["Sofradex"]
-    nausea = "Cyclizine is a first-line antiemetic for morning sickness."
-    level, missing = _coverage(understander, "Xonvea for morning sickness - what dose?", nausea)
-    assert level == "none" and missing == ["Xonvea"]
-    # a corpus's own product name is a corpus word, asked about as such
-    assert _coverage(understander, "Movicol sachets - how many?", LDN)[1] != ["Movicol"]
