@@ -21,10 +21,28 @@ from assistant.generate.parts_choice import asked, load_aspects
         ("still breathless - what gets added next?", "add-on"),
         ("how long can he use it for", "course length"),
         ("can he use GTN if he's on tadalafil", "interaction"),
+        ("and should they go to hospital?", "where to go"),
+        ("who do I call?", "where to go"),
+        ("how many sprays", "dose"),
     ],
 )
 def test_a_part_asks_for_the_kind_of_statement_its_words_ask(part: str, aspect: str) -> None:
     assert aspect in [a.name for a in asked(part, load_aspects())]
+
+
+@pytest.mark.parametrize(
+    ("aspect", "sentence"),
+    [
+        ("dose", "One or two sprays are given under the tongue."),
+        ("dose", "The loading regimen totals about 300,000 IU over 6 to 10 weeks."),
+        ("course length", "Most patients need 1 to 2 years of treatment."),
+        ("timing", "The person is referred for specialist assessment the same day."),
+        ("where to go", "They inject hydrocortisone and call an ambulance."),
+    ],
+)
+def test_a_sentence_gives_the_kind_of_statement_asked_for(aspect: str, sentence: str) -> None:
+    (found,) = [a for a in load_aspects() if a.name == aspect]
+    assert any(p.search(sentence) for p in found.gives)
 
 
 @dataclass(frozen=True)
