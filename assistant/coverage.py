@@ -205,7 +205,10 @@ def _judge(
     # decline ("T3 for persistent fatigue on levothyroxine").
     listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
                and any(o.essential and not _symptom(o) for o in covered)]  # fmt: skip
-    missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed]
+    # A group no dataset lists the members of, said of a drug or class that is covered
+    # ("maintenance anxiolytic benzodiazepine"), describes it: nothing of its own is asked.
+    missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed
+               and not _describes(c, covered)]  # fmt: skip
     # What a follow-up leans on is one of the earlier turn's subjects, not all of them.
     leaned = [c for c in subjects if not c.essential and c not in question.concepts]
     if leaned and not any(c in covered for c in leaned):
@@ -325,6 +328,14 @@ def assess(
     if missing or minor:
         return Coverage(CoverageLevel.PARTIAL, missing + minor, _findings(missing + minor))
     return Coverage(CoverageLevel.FULL)
+
+
+def _describes(group: Concept, covered: Sequence[Concept]) -> bool:
+    """Whether ``group`` (drugs no dataset lists the members of) is written just before a
+    covered drug or class, as what it is ("anxiolytic benzodiazepine")."""
+    if group.term is None or not group.term.unlisted_group or group.span[1] < 0:
+        return False
+    return any(c.is_drug and 0 <= c.span[0] - group.span[1] <= 1 for c in covered)
 
 
 def _specific_words_in(questions: Sequence[Question], passages: Sequence[str]) -> bool:

@@ -496,3 +496,15 @@ def test_evidence_that_spells_out_an_abbreviation_covers_it(understander: Unders
     passage = "Three-dimensional conformal radiotherapy is offered after surgery."
     level, _ = _coverage(understander, "is 3DCRT offered after surgery?", passage)
     assert level == CoverageLevel.FULL
+
+
+def test_a_group_word_said_of_a_covered_drug_describes_it(understander: Understander) -> None:
+    """ "anxiolytic benzodiazepine": the group word says what the benzodiazepine is; "an
+    antiviral ... with sertraline" names another drug the passages do not cover."""
+    passage = "A benzodiazepine is not offered for anxiety except short term in a crisis."
+    assert (
+        _coverage(understander, "maintenance anxiolytic benzodiazepine for anxiety?", passage)[0]
+        == "full"
+    )
+    sertraline = "Sertraline is started at 50 mg once a day for anxiety."
+    assert _coverage(understander, "is an antiviral ok with sertraline?", sertraline)[0] == "none"
