@@ -34,7 +34,7 @@ _STARTS = (
     rf"(?:what|which|how|when|whom)\b|(?:ok|okay|safe)\s+(?:in|if|with|for|when|to)\b|{_OPENER})"
 )
 _CUT = re.compile(
-    rf"\s*[,;:]\s*(?:(?:and|or|but|plus|also)\s+)*{_STARTS}"
+    rf"\s*[,;:]\s*(?:(?:and|or|but|plus|also|then)\s+)*{_STARTS}"
     rf"|\s+(?:and|or|but|plus)\s+(?:also\s+)?{_STARTS}",
     re.I,
 )
@@ -97,7 +97,9 @@ def split_question(text: str) -> tuple[str, list[str]]:
 
 
 def _without_ask(context: str) -> str:
-    """A terse ask without its ask words: the subject ("Flixonase" of "Flixonase max dose")."""
+    """A terse ask without its ask words: the subject ("Flixonase" of "Flixonase max dose",
+    "GCA with blurred vision" of "GCA with blurred vision - IV or oral steroids")."""
+    context = _CHOICE_AFTER_DASH.sub("", context)
     return " ".join(_TERSE_ASK.sub(" ", context).split()).strip(" -\u2013:,")
 
 
@@ -112,10 +114,14 @@ def _lead(piece: str) -> str:
 
 
 def _asked_first(context: str, text: str) -> bool:
-    """Whether the words before the first question word ask by themselves and a comma cuts
-    them from it ("sertraline dose for depression, what's the max ...")."""
+    """Whether the words before the first question word ask by themselves and a comma or an
+    "and" cuts them from it ("sertraline dose for depression, what's the max ...", "PMR -
+    starting pred dose and how long ..."): a terse ask, or a choice after a dash ("... - IV
+    or oral steroids, and who do I call?")."""
     after = text.strip()[len(context) :]
-    return bool(context and _TERSE_ASK.search(context) and _COMMA_AFTER.match(after))
+    if not context or not _COMMA_AFTER.match(after):
+        return False
+    return bool(_TERSE_ASK.search(context) or _CHOICE_AFTER_DASH.search(context))
 
 
 # Leading words that ask by themselves ("sertraline starting dose for depression, what's the
@@ -125,7 +131,11 @@ _TERSE_ASK = re.compile(
     r"ok|okay|safe|max|first[- ]line|second[- ]line|treatment|management|options?|choice)\b",
     re.I,
 )
-_COMMA_AFTER = re.compile(r"^\s*,")
+_COMMA_AFTER = re.compile(r"^\s*(?:,|and\b)", re.I)
+# "... - IV or oral steroids": what comes after a note's dash, offering a choice, asks.
+_CHOICE_AFTER_DASH = re.compile(
+    r"\s[-\u2013:]\s+(?:(?!\s[-\u2013:]\s).)*\bor\b(?:(?!\s[-\u2013:]\s).)*$", re.I
+)
 
 
 def _two_things(part: str) -> list[str]:

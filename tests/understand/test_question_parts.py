@@ -79,6 +79,21 @@ def understander() -> Understander:
             "naltrexone - adult dose, and is it ok in pregnancy?",
             ["naltrexone - adult dose", "naltrexone - adult, is it ok in pregnancy?"],
         ),
+        (  # a terse ask joined by "and", or by "then"
+            "naltrexone - starting dose and how long will she need it?",
+            ["naltrexone - starting dose", "naltrexone - starting, how long will she need it?"],
+        ),
+        (
+            "fibromyalgia flare: first LDN dose, then what next?",
+            ["fibromyalgia flare: first LDN dose", "fibromyalgia flare: first LDN, what next?"],
+        ),
+        (  # a choice after a note's dash asks
+            "cord prolapse at home - knee-chest or left lateral, and who do I call?",
+            [
+                "cord prolapse at home - knee-chest or left lateral",
+                "cord prolapse at home, who do I call?",
+            ],
+        ),
     ],
 )
 def test_a_question_asking_several_things_is_cut_into_its_parts(
