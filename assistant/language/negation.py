@@ -37,6 +37,13 @@ _PHRASES = (
     # ... as is a comparative of size or time: "no sooner than weekly", "no longer than 4 weeks"
     (re.compile(rf"\b(?:no|not)\s+(?:{_SIZES})\s+than\b", re.I), " "),
     (re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed(?:s|ed|ing)?\b", re.I), " "),
+    # ... as is "not used more often than once a day"
+    (
+        re.compile(r"\b(?:not|never)\s+(?:\w+\s+){0,2}more\s+(?:often|frequently)\s+than\b", re.I),
+        " ",
+    ),
+    # a time, not a denial: "at once, without waiting for the biopsy", "without delay"
+    (re.compile(r"\bwithout\s+(?:waiting|delay)\b", re.I), " immediately "),
 )
 # Words a negation reaches past: "not significantly improve" negates "improve".
 _PAST = frozenset(
@@ -81,11 +88,13 @@ _DENIAL = re.compile(
     r"(?:advis|recommend|suggest|argu|caution|warn)\w*\s+against|"
     r"avoid\w*|regardless of|irrespective of|independent(?:ly)? of|dissimilar|unlike|unable|"
     r"(?:differs?|differed|different|differing) from|(?:fail|fails|failed|failing) to|"
-    r"lacks?|lacked|lacking)\b|n't\b",
+    r"lacks|lacked|lacking)\b|n't\b",
     re.IGNORECASE,
 )
 _NOT_DENIALS = re.compile(
     rf"\b(?:no|not)\s+(?:{_SIZES})\s+than\b"
+    r"|\b(?:not|never)\s+(?:\w+\s+){0,2}more\s+(?:often|frequently)\s+than\b"
+    r"|\bwithout\s+(?:waiting|delay)\b"
     r"|\b(?:not|never)\s+(?:to\s+)?exceed\w*"
     r"|\bnot only\b|\bno longer\b|\bwith or without\b",
     re.IGNORECASE,

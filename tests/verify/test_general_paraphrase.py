@@ -22,6 +22,22 @@ from assistant.verify.support import Evidence, support_problem
 
 # (supporting sentence, faithful claim, corrupted claim)
 CASES = {
+    "'without waiting' is a time, not a denial": (
+        "Antibiotics are started immediately, before the culture results are known.",
+        "Antibiotics are started at once, without waiting for the culture results.",
+        "Antibiotics are not started before the culture results are known.",
+    ),
+    "'lack of' a nutrient is its deficiency": (
+        "Oral folic acid is given for folate-deficient anaemia at 5 mg once a day.",
+        "Anaemia due to lack of folate is treated with oral folic acid 5 mg once a day.",
+        "Anaemia due to lack of folate is treated with oral folic acid 5 mg twice a day.",
+    ),
+    "'not used more often than' is a maximum": (
+        "The drops are not used more often than twice a day, because more frequent use causes "
+        "irritation.",
+        "The drops go in twice a day only, because using them more often causes irritation.",
+        "The drops go in three times a day, because using them more often causes irritation.",
+    ),
     "a negated comparative is a maximum": (
         "Topical mometasone is not used on the face for longer than 5 days.",
         "Topical mometasone should be used on the face for no more than 5 days.",
