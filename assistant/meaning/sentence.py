@@ -278,6 +278,14 @@ _MAGNITUDE = re.compile(
 )
 
 
+# Words that state no direction of the claim's own: a discourse step ("and after that,
+# moderate-dose MART") and the alternative a claim rules out ("straight away rather than
+# after a scan").
+_NO_DIRECTION = re.compile(
+    r"\b(?:after|before) (?:that|this|which)\b|\b(?:rather than|instead of)\b[^,.;]*", re.I
+)
+
+
 def _directions(text: str) -> str:
     return _MAGNITUDE.sub("", text.replace("-", " "))  # "higher-than-recommended"
 
@@ -286,7 +294,8 @@ def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     """Why a direction the claim names (partial/full, before/after...) is not the support's.
     A comparator of a value ("aged 6 weeks or older") is no direction: its bound is compared
     by value."""
-    claim, support = _directions(unbounded(claim)), _directions(support)
+    claim = _NO_DIRECTION.sub(" ", _directions(unbounded(claim)))
+    support = _directions(support)
     for pole in lex.poles:
         sides = ((pole.a, pole.b, pole.a_support), (pole.b, pole.a, pole.b_support))
         for side, other, also in sides:

@@ -43,6 +43,27 @@ def test_a_direction_the_support_implies_is_kept(claim: str, support: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("claim", "support"),
+    [
+        (  # a discourse step
+            "If asthma is not controlled, the dose is raised, and after that a second drug is "
+            "added.",
+            "If asthma is not controlled, the dose is raised, and if it is still not controlled, "
+            "a second drug is added.",
+        ),
+        (  # the alternative the claim rules out
+            "A bisphosphonate is offered straight away rather than after a bone scan.",
+            "A bisphosphonate is offered at once, without a bone scan.",
+        ),
+    ],
+)
+def test_words_that_state_no_direction_of_the_claim_s_own_are_not_judged(
+    claim: str, support: str
+) -> None:
+    assert pole_problem(claim, support, lexicon()) is None
+
+
+@pytest.mark.parametrize(
     ("claim", "support", "word"),
     [
         ("Take it after food.", "Take it on an empty stomach, before food.", "after"),
