@@ -38,10 +38,12 @@ _CUT = re.compile(
     rf"|\s+(?:and|or|but|plus)\s+(?:also\s+)?{_STARTS}",
     re.I,
 )
-# A question word inside a piece ("ferrous sulfate - how much ...").
+# A question word inside a piece ("ferrous sulfate - how much ..."), or a question opened
+# after a note's dash ("impetigo in a 30 year old - can he go to the gym").
 _WH = re.compile(r"\b(?:what|how|when|where|which|who|why|whether)\b", re.I)
+_DASH_ASK = rf"\s[-\u2013]\s+(?={_OPENER})"
 # A piece that asks: it opens with a question word, or has a wh-word in it.
-_ASKS = re.compile(rf"^\W*(?:and\s+|or\s+|also\s+|so\s+)*{_OPENER}|{_WH.pattern}", re.I)
+_ASKS = re.compile(rf"^\W*(?:and\s+|or\s+|also\s+|so\s+)*{_OPENER}|{_WH.pattern}|{_DASH_ASK}", re.I)
 # "what was the X and the Y": one head, two things asked.
 _TWO_THINGS = re.compile(
     r"^(?P<head>.*?\b(?:what|which)\s+(?:is|are|was|were)\s+)(?P<a>the\s+[^,]+?)"
@@ -106,7 +108,7 @@ def _without_ask(context: str) -> str:
 def _lead(piece: str) -> str:
     """The subject a first piece asks about before its question word ("ferrous sulfate" of
     "ferrous sulfate - how much iron per tablet"), or "" where it has no question word."""
-    found = _WH.search(piece)
+    found = _WH.search(piece) or re.search(_DASH_ASK, piece, re.I)
     if found is None:
         return ""
     lead = piece[: found.start()].strip(" -\u2013:,")

@@ -87,6 +87,13 @@ def understander() -> Understander:
             "fibromyalgia flare: first LDN dose, then what next?",
             ["fibromyalgia flare: first LDN dose", "fibromyalgia flare: first LDN, what next?"],
         ),
+        (  # a question opened after a note's dash
+            "fibromyalgia in a 40 year old - can she still work, and when do I review her?",
+            [
+                "fibromyalgia in a 40 year old - can she still work",
+                "fibromyalgia in a 40 year old, when do I review her?",
+            ],
+        ),
         (  # a choice after a note's dash asks
             "cord prolapse at home - knee-chest or left lateral, and who do I call?",
             [
