@@ -194,10 +194,16 @@ def _listable(concept: Concept) -> bool:
 
 
 def _judge(
-    question: Question, context: Sequence[Concept], evidence: Evidence, quantities: bool
+    question: Question,
+    context: Sequence[Concept],
+    evidence: Evidence,
+    quantities: bool,
+    message: str = "",
 ) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
-    dose = bool(_ASKS_DOSE.search(question.text))
+    # A dose asked in one part is asked of the drug in every part ("vardenafil dose and how
+    # long before sex?"): a class's passage speaks of none of its members' regimens.
+    dose = bool(_ASKS_DOSE.search(question.text) or _ASKS_DOSE.search(message))
     subjects = [c for c in concepts if c.is_subject]
     covered = [c for c in subjects if _subject_covered(evidence, c, dose)]
     listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
@@ -314,7 +320,15 @@ def assess(
         own = [c for c in question.concepts if c.is_subject]
         # "... nitrofurantoin dose? and is it ok in pregnancy": "it" is the earlier drug.
         leaned = () if own else tuple(replace(c, essential=False) for c in earlier)
-        verdicts.append(_judge(question, (*understanding.context, *leaned), evidence, quantities))
+        verdicts.append(
+            _judge(
+                question,
+                (*understanding.context, *leaned),
+                evidence,
+                quantities,
+                understanding.message if len(questions) > 1 else "",
+            )
+        )
         earlier = own or earlier
     missing = tuple(dict.fromkeys(m for v in verdicts for m in v.missing))
     minor = tuple(dict.fromkeys(m for v in verdicts for m in v.minor))

@@ -99,9 +99,7 @@ def split_question(text: str) -> tuple[str, list[str]]:
 
 
 def _without_ask(context: str) -> str:
-    """A terse ask without its ask words: the subject ("Flixonase" of "Flixonase max dose",
-    "GCA with blurred vision" of "GCA with blurred vision - IV or oral steroids")."""
-    context = _CHOICE_AFTER_DASH.sub("", context)
+    """A terse ask without its ask words: the subject ("Flixonase" of "Flixonase max dose")."""
     return " ".join(_TERSE_ASK.sub(" ", context).split()).strip(" -\u2013:,")
 
 
@@ -118,12 +116,11 @@ def _lead(piece: str) -> str:
 def _asked_first(context: str, text: str) -> bool:
     """Whether the words before the first question word ask by themselves and a comma or an
     "and" cuts them from it ("sertraline dose for depression, what's the max ...", "PMR -
-    starting pred dose and how long ..."): a terse ask, or a choice after a dash ("... - IV
-    or oral steroids, and who do I call?")."""
+    starting pred dose and how long ...")."""
     after = text.strip()[len(context) :]
     if not context or not _COMMA_AFTER.match(after):
         return False
-    return bool(_TERSE_ASK.search(context) or _CHOICE_AFTER_DASH.search(context))
+    return bool(_TERSE_ASK.search(context))
 
 
 # Leading words that ask by themselves ("sertraline starting dose for depression, what's the
@@ -134,10 +131,6 @@ _TERSE_ASK = re.compile(
     re.I,
 )
 _COMMA_AFTER = re.compile(r"^\s*(?:,|and\b)", re.I)
-# "... - IV or oral steroids": what comes after a note's dash, offering a choice, asks.
-_CHOICE_AFTER_DASH = re.compile(
-    r"\s[-\u2013:]\s+(?:(?!\s[-\u2013:]\s).)*\bor\b(?:(?!\s[-\u2013:]\s).)*$", re.I
-)
 
 
 def _two_things(part: str) -> list[str]:

@@ -94,13 +94,6 @@ def understander() -> Understander:
                 "fibromyalgia in a 40 year old, when do I review her?",
             ],
         ),
-        (  # a choice after a note's dash asks
-            "cord prolapse at home - knee-chest or left lateral, and who do I call?",
-            [
-                "cord prolapse at home - knee-chest or left lateral",
-                "cord prolapse at home, who do I call?",
-            ],
-        ),
     ],
 )
 def test_a_question_asking_several_things_is_cut_into_its_parts(

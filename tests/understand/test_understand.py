@@ -508,3 +508,17 @@ def test_a_group_word_said_of_a_covered_drug_describes_it(understander: Understa
     )
     sertraline = "Sertraline is started at 50 mg once a day for anxiety."
     assert _coverage(understander, "is an antiviral ok with sertraline?", sertraline)[0] == "none"
+
+
+def test_a_dose_asked_in_one_part_is_asked_of_the_drug_in_every_part(
+    understander: Understander,
+) -> None:
+    """ "oxycodone dose and how long can she take it?": a passage on opioid analgesics gives
+    oxycodone's course no more than its dose."""
+    from assistant.question_parts import with_parts
+
+    passage = "Opioid analgesics are taken for the shortest time possible."
+    message = "oxycodone dose and how long can she take it?"
+    understood = with_parts(understander.understand(message), understander.concepts)
+    assert len(understood.questions) == 2
+    assert _assess(understander, understood, [passage], 0.6).declines
