@@ -156,6 +156,7 @@ def entity_problem(
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
             ok = ok or _same_or_related(concept, running, safety)
+            ok = ok or _only_drug_before(concept, named, earlier, terminology)
         ok = ok or _aged(mention, where) or _adjective(mention, support)
         ok = ok or (concept.symptom and bool(_SYMPTOMS.search(support)))
         ok = ok or _words_written(mention, support)
@@ -166,6 +167,18 @@ def entity_problem(
         if stem(match.group(0).lower()) not in known:
             return f"{match.group(0)!r} is not named in the cited sentence"
     return swap_problem(claim, support, terminology, context)
+
+
+def _only_drug_before(
+    concept: Concept, named: dict[str, Concept], earlier: str, terminology: Terminology
+) -> bool:
+    """Whether ``concept`` is the one drug its passage named before a sentence that names
+    none ("Levothyroxine is the treatment ... For adults under 65, the starting dose is 1.6
+    micrograms/kg"): with one drug there is no other to credit the dose to."""
+    if concept.kind != "drug" or not earlier or any(c.kind == "drug" for c in named.values()):
+        return False
+    before = {c.id for c in named_concepts(earlier, terminology)[0].values() if c.kind == "drug"}
+    return before == {concept.id}
 
 
 # A drug named earlier is never taken for one a sentence leaves unnamed: passages list drugs

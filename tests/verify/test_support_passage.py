@@ -84,3 +84,20 @@ def test_a_sentence_setting_a_condition_aside_is_not_about_it() -> None:
         "without prior testing [1]."
     )
     assert check(wrong, [passage])[0] == ""
+
+
+def test_the_one_drug_a_passage_named_is_the_drug_of_a_sentence_that_names_none() -> None:
+    """With one drug named before it, a dose sentence that names none is that drug's dose;
+    with two (the passage above), it is neither's."""
+    passage = (
+        "Levothyroxine is the usual treatment for primary hypothyroidism. Blood tests are "
+        "repeated every 3 months until stable. Symptoms often take weeks to improve. The "
+        "tablets are best taken before breakfast. For adults under 65 with no cardiovascular "
+        "disease, the starting dose is 1.6 micrograms/kg a day.",
+        "Hypothyroidism: treatment (sample passage)",
+    )
+    kept = "Adults under 65 can start levothyroxine at 1.6 micrograms/kg a day [1]."
+    text, findings = check(kept, [passage])
+    assert text, findings
+    wrong = "Adults under 65 can start liothyronine at 1.6 micrograms/kg a day [1]."
+    assert check(wrong, [passage])[0] == ""
