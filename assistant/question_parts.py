@@ -120,7 +120,7 @@ def _asked_first(context: str, text: str) -> bool:
     after = text.strip()[len(context) :]
     if not context or not _COMMA_AFTER.match(after):
         return False
-    return bool(_TERSE_ASK.search(context))
+    return any(not _DETERMINED.search(context[: m.start()]) for m in _TERSE_ASK.finditer(context))
 
 
 # Leading words that ask by themselves ("sertraline starting dose for depression, what's the
@@ -131,6 +131,11 @@ _TERSE_ASK = re.compile(
     re.I,
 )
 _COMMA_AFTER = re.compile(r"^\s*(?:,|and\b)", re.I)
+# "vomited 30 minutes after the dose": a word after an article or a possessive names a thing
+# of the note, it does not ask for it.
+_DETERMINED = re.compile(
+    r"\b(?:the|a|an|each|every|this|that|her|his|their|my|your|last|next|missed)\s+$", re.I
+)
 
 
 def _two_things(part: str) -> list[str]:

@@ -74,6 +74,7 @@ INFECTION = ROOT / "evals" / "corpora" / "adult-infection-womens-health"
 NEURO = ROOT / "evals" / "corpora" / "adult-neuro-eye-ent-palliative"
 RESPIRATORY = ROOT / "evals" / "corpora" / "adult-respiratory-allergy-blood"
 HEART = ROOT / "evals" / "corpora" / "adult-heart-kidney-travel-sexual-health"
+RHEUM = ROOT / "evals" / "corpora" / "adult-rheum-endocrine-skin-ent"
 
 
 @pytest.mark.eval
@@ -94,6 +95,7 @@ HEART = ROOT / "evals" / "corpora" / "adult-heart-kidney-travel-sexual-health"
         ("claims-adult-neuro-eye-ent-palliative", NEURO, 0.5, 0.88, 60),
         ("claims-adult-respiratory-allergy-blood", RESPIRATORY, 0.45, 0.92, 60),
         ("claims-adult-heart-kidney-travel-sexual-health", HEART, 0.45, 0.78, 60),
+        ("claims-adult-rheum-endocrine-skin-ent", RHEUM, 0.55, 0.88, 60),
     ],
 )
 def test_claims_benchmark_gate(

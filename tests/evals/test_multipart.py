@@ -57,6 +57,7 @@ SETS = {
     "adult-neuro-eye-ent-palliative": CORPORA / "adult-neuro-eye-ent-palliative",
     "adult-respiratory-allergy-blood": CORPORA / "adult-respiratory-allergy-blood",
     "adult-heart-kidney-travel-sexual-health": CORPORA / "adult-heart-kidney-travel-sexual-health",
+    "adult-rheum-endocrine-skin-ent": CORPORA / "adult-rheum-endocrine-skin-ent",
 }
 
 

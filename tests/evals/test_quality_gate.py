@@ -36,6 +36,7 @@ GATED = (
     "multipart-adult-neuro-eye-ent-palliative",
     "multipart-adult-respiratory-allergy-blood",
     "multipart-adult-heart-kidney-travel-sexual-health",
+    "multipart-adult-rheum-endocrine-skin-ent",
 )
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
@@ -116,6 +117,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-neuro-eye-ent-palliative",
     "followups-adult-respiratory-allergy-blood",
     "followups-adult-heart-kidney-travel-sexual-health",
+    "followups-adult-rheum-endocrine-skin-ent",
 )
 
 

@@ -115,6 +115,13 @@ def test_a_question_asking_one_thing_stays_whole(question: str) -> None:
     assert split_question(question) == ("", [question])
 
 
+def test_a_dose_named_in_a_note_is_no_ask_of_its_own() -> None:
+    """ "vomited 30 minutes after the dose, does she repeat it?" asks one thing: "the dose"
+    is what happened, not a dose asked for."""
+    question = "mebendazole - vomited 30 mins after the dose, does she repeat it?"
+    assert split_question(question) == ("", [question])
+
+
 def test_a_part_naming_no_subject_is_about_its_question_subjects(
     understander: Understander,
 ) -> None:
