@@ -20,6 +20,7 @@ from assistant.language.sentences import split_sentences
 from assistant.language.terminology import Terminology
 
 BY_MOUTH = "oral"
+_ANY_ROUTE = re.compile(r"\b(?:by|via|through) any route\b|\bwhichever route\b", re.I)
 _TREATMENTS = frozenset({"drug", "class"})
 _OTHER = ""  # the name of a route word that does not give the route asked about
 
@@ -36,6 +37,8 @@ def route_covered(
     anywhere. A passage that gives the drug no route says nothing of routes either way,
     except for a dose by another route than by mouth, which must be stated for that route."""
     rules = grammar()
+    if any(_ANY_ROUTE.search(p) and _names(terminology, p, drugs) for p in passages):
+        return True  # "an NSAID by any route": every route is given
     ways = [(route, pattern) for pattern in rules.route_words(route)]
     if dose and route != BY_MOUTH:
         return any(_dose_by(terminology, p, ways, drugs) for p in passages)
@@ -80,6 +83,11 @@ def _gives(
     if not drugs:
         return any(pattern.search(text) for _, pattern in ways)
     return bool(drugs & drug_routes(text, terminology, ways, _TREATMENTS).keys())
+
+
+def _names(terminology: Terminology, passage: str, drugs: frozenset[str]) -> bool:
+    """Whether ``passage`` names one of ``drugs`` (or there are none to name)."""
+    return not drugs or bool(drugs & {m.concept.id for m in terminology.scan(passage)})
 
 
 def _states_dose(text: str) -> bool:

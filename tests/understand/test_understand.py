@@ -294,6 +294,9 @@ def test_one_of_two_questions_uncovered_is_partial(understander: Understander) -
             True,
         ),
         ("IV fusidic acid dose?", "A topical antibiotic is offered: fusidic acid 2% daily.", False),
+        # "by any route" gives every route
+        ("rectal paracetamol dose?", "Paracetamol 1 g, by any route, is given 6-hourly.", True),
+        ("rectal paracetamol dose?", "Ibuprofen 400 mg, by any route, is given 8-hourly.", False),
     ],
 )
 def test_a_route_is_covered_by_the_route_given_beside_the_drug(
