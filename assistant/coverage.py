@@ -78,6 +78,19 @@ class _Verdict:
     has_concepts: bool
 
 
+def _dose_asked_of(question: Question, subjects: Sequence[Concept]) -> Concept | None:
+    """The drug a dose is asked of: the one named nearest the dose word ("already on
+    doxazosin for BP - PDE5i starting dose?" asks the PDE5 inhibitor's dose); None when the
+    question names no drug where it can be placed."""
+    asked = _ASKS_DOSE.search(question.text)
+    drugs = [c for c in subjects if c.is_drug and c.span[0] >= 0]
+    if asked is None or len(drugs) < 2:
+        return None
+    return min(
+        drugs, key=lambda c: min(abs(c.span[0] - asked.start()), abs(c.span[1] - asked.start()))
+    )
+
+
 def _subject_covered(evidence: Evidence, concept: Concept, dose: bool) -> bool:
     return bool(evidence.names(concept, broader=not dose))
 
@@ -205,7 +218,11 @@ def _judge(
     # long before sex?"): a class's passage speaks of none of its members' regimens.
     dose = bool(_ASKS_DOSE.search(question.text) or _ASKS_DOSE.search(message))
     subjects = [c for c in concepts if c.is_subject]
-    covered = [c for c in subjects if _subject_covered(evidence, c, dose)]
+    dosed_one = _dose_asked_of(question, subjects) if dose else None
+    covered = [
+        c for c in subjects
+        if _subject_covered(evidence, c, dose and (dosed_one is None or c is dosed_one))
+    ]  # fmt: skip
     listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
     # A sign or symptom beside something covered is a part not addressed, not a reason to
     # decline ("T3 for persistent fatigue on levothyroxine").

@@ -204,7 +204,8 @@ class Understander:
         found: dict[str, str] = {}
         guessed: set[str] = set()
         for word in TOKEN.findall(text):
-            if word not in found and not word.isupper():
+            # an abbreviation as written ("PDE5i", "CrCl") is read, not corrected
+            if word not in found and not word.isupper() and not looks_like_abbreviation(word):
                 shortened = self._shortened(word.lower())
                 right = shortened or self._typo_of(word)
                 if right is not None and right != word.lower():

@@ -312,3 +312,12 @@ def test_a_phenotype_is_a_kind_of_its_hpo_parent(terminology: Terminology) -> No
     speaks of it."""
     (impotence,) = terminology.lookup("impotence")
     assert "condition:erectile dysfunction" in impotence.broader
+
+
+def test_a_clinician_s_inhibitor_shorthand_names_the_class(terminology: Terminology) -> None:
+    """ "ACEi", "PDE5i": the class the datasets name with "inhibitor"; a word that only ends
+    in "i" is no shorthand."""
+    found = {m.text: m.concept.id for m in terminology.scan("ACEi or PDE5i with a TAXI?")}
+    assert found["ACEi"] == "drug:angiotensin-converting enzyme inhibitors"
+    assert found["PDE5i"] == "drug:phosphodiesterase 5 inhibitors"
+    assert "TAXI" not in found

@@ -525,3 +525,13 @@ def test_a_dose_asked_in_one_part_is_asked_of_the_drug_in_every_part(
     understood = with_parts(understander.understand(message), understander.concepts)
     assert len(understood.questions) == 2
     assert _assess(understander, understood, [passage], 0.6).declines
+
+
+def test_a_dose_is_asked_of_the_drug_named_beside_it(understander: Understander) -> None:
+    """ "sildenafil starting dose with doxazosin?" asks sildenafil's dose: doxazosin is
+    spoken of by its class, as the passage does."""
+    passage = "Men taking an alpha-blocker are started on sildenafil 25 mg."
+    level, missing = _coverage(understander, "sildenafil starting dose with doxazosin?", passage)
+    assert level == "full", missing
+    level, _ = _coverage(understander, "doxazosin starting dose with sildenafil?", passage)
+    assert level != "full"

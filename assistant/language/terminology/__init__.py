@@ -244,6 +244,10 @@ class Terminology:
         # A meaning may hold another abbreviation whose meanings hold this one ("MET"): while
         # this one is read, it reads as nothing.
         self._abbreviations[written] = None
+        inhibitor = self._inhibitor(written)
+        if inhibitor is not None:
+            self._abbreviations[written] = (inhibitor, True)
+            return self._abbreviations[written]
         meanings = self.abbreviation_meanings(written) or self._spelled_out(written)
         readings = [(m, self._meaning(m)) for m in meanings]
         readings = [(m, c) for m, c in readings if c is not None]
@@ -278,6 +282,14 @@ class Terminology:
         if initials not in self._spelled:
             self._spelled[initials] = spelled_often(self.corpus_texts, initials)
         return self._spelled[initials]
+
+    def _inhibitor(self, written: str) -> Concept | None:
+        """The class a clinician's "-i" shorthand names: "ACEi" the ACE inhibitors, "PDE5i"
+        the PDE5 inhibitors (a class the datasets name with "inhibitor")."""
+        if len(written) < 4 or not written.endswith("i") or not written[:-1].isupper():
+            return None
+        found = [c for c in self.lookup(f"{written[:-1]} inhibitor") if c.kind == "class"]
+        return found[0] if len(found) == 1 else None
 
     def _spelled_out(self, written: str) -> tuple[str, ...]:
         """What an abbreviation no dataset lists stands for in this corpus: the one name of a
