@@ -373,7 +373,22 @@ def _present(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions that are not what the patient is said not to have ("no allergies", "not
     pregnant"): those ask about nothing and search for nothing."""
     absent = absent_spans(text)
-    return [m for m in mentions if not any(a <= m.start < b for a, b in absent)]
+    return [
+        m for m in mentions
+        if not any(a <= m.start < b for a, b in absent) and not _said_as_verb(m, text)
+    ]  # fmt: skip
+
+
+# "it stings when she pees", "it burns": a one-word name used as a verb after its subject
+# describes a symptom in everyday words; it names no condition ("bites and stings").
+_SUBJECT_BEFORE = re.compile(r"\b(?:it|that|this|she|he|they)\s+$", re.I)
+
+
+def _said_as_verb(mention: Mention, text: str) -> bool:
+    word = mention.text
+    if " " in word or not word.lower().endswith("s") or mention.concept.kind != "condition":
+        return False
+    return bool(_SUBJECT_BEFORE.search(text[: mention.start]))
 
 
 def _overlaps(mention: Mention, others: list[Mention]) -> bool:

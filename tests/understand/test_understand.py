@@ -535,3 +535,11 @@ def test_a_dose_is_asked_of_the_drug_named_beside_it(understander: Understander)
     assert level == "full", missing
     level, _ = _coverage(understander, "doxazosin starting dose with sildenafil?", passage)
     assert level != "full"
+
+
+def test_a_name_used_as_a_verb_names_no_condition(understander: Understander) -> None:
+    """ "it stings when she pees" describes a symptom; "bee stings" names bites and stings."""
+    said = understander.concepts("fibromyalgia flare, says it stings when she pees")
+    assert "bites and stings" not in [c.term.name.lower() for c in said if c.term]
+    named = understander.concepts("bee stings in a child with fibromyalgia")
+    assert "bites and stings" in [c.term.name.lower() for c in named if c.term]
