@@ -78,6 +78,18 @@ class _Verdict:
     has_concepts: bool
 
 
+def _dosed_drugs(questions: Sequence[Question]) -> frozenset[str]:
+    """The drugs a dose is asked of in the parts that ask one."""
+    found = set()
+    for question in questions:
+        if not _ASKS_DOSE.search(question.text):
+            continue
+        subjects = [c for c in question.concepts if c.is_subject]
+        one = _dose_asked_of(question, subjects)
+        found |= {c.term.id for c in ([one] if one else subjects) if c.is_drug and c.term}
+    return frozenset(found)
+
+
 def _dose_asked_of(question: Question, subjects: Sequence[Concept]) -> Concept | None:
     """The drug a dose is asked of: the one named nearest the dose word ("already on
     doxazosin for BP - PDE5i starting dose?" asks the PDE5 inhibitor's dose); None when the
@@ -211,18 +223,21 @@ def _judge(
     context: Sequence[Concept],
     evidence: Evidence,
     quantities: bool,
-    message: str = "",
+    dosed_elsewhere: frozenset[str] = frozenset(),
 ) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
-    # A dose asked in one part is asked of the drug in every part ("vardenafil dose and how
-    # long before sex?"): a class's passage speaks of none of its members' regimens.
-    dose = bool(_ASKS_DOSE.search(question.text) or _ASKS_DOSE.search(message))
+    dose = bool(_ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
     dosed_one = _dose_asked_of(question, subjects) if dose else None
-    covered = [
-        c for c in subjects
-        if _subject_covered(evidence, c, dose and (dosed_one is None or c is dosed_one))
-    ]  # fmt: skip
+
+    def dose_asked(concept: Concept) -> bool:
+        # A dose asked in one part is asked of that drug in every part ("vardenafil dose and
+        # how long before sex?"): a class's passage speaks of none of its members' regimens.
+        if concept.term is not None and concept.term.id in dosed_elsewhere:
+            return True
+        return dose and (dosed_one is None or concept is dosed_one)
+
+    covered = [c for c in subjects if _subject_covered(evidence, c, dose_asked(c))]
     listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
     # A sign or symptom beside something covered is a part not addressed, not a reason to
     # decline ("T3 for persistent fatigue on levothyroxine").
@@ -332,6 +347,7 @@ def assess(
     # (assistant/generate/choice.py), so the quantity is checked for one question only.
     quantities = quantities and len(questions) == 1
     verdicts = []
+    dosed_elsewhere = _dosed_drugs(questions) if len(questions) > 1 else frozenset()
     earlier: list[Concept] = []  # the subjects of the message's last question that names one
     for question in questions:
         own = [c for c in question.concepts if c.is_subject]
@@ -343,7 +359,7 @@ def assess(
                 (*understanding.context, *leaned),
                 evidence,
                 quantities,
-                understanding.message if len(questions) > 1 else "",
+                dosed_elsewhere,
             )
         )
         earlier = own or earlier

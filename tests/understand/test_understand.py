@@ -543,3 +543,21 @@ def test_a_name_used_as_a_verb_names_no_condition(understander: Understander) ->
     assert "bites and stings" not in [c.term.name.lower() for c in said if c.term]
     named = understander.concepts("bee stings in a child with fibromyalgia")
     assert "bites and stings" in [c.term.name.lower() for c in named if c.term]
+
+
+def test_a_dose_asked_in_one_part_is_not_asked_of_another_part_s_drug(
+    understander: Understander,
+) -> None:
+    """ "ibuprofen dose, and is oxycodone ok with it?": the dose is ibuprofen's; oxycodone is
+    spoken of by its class."""
+    from assistant.question_parts import with_parts
+
+    passage = (
+        "Ibuprofen 400 mg is taken three times a day. Opioid analgesics are used for the "
+        "shortest time possible alongside it."
+    )
+    message = "ibuprofen dose, and is oxycodone ok with it?"
+    understood = with_parts(understander.understand(message), understander.concepts)
+    assert len(understood.questions) == 2
+    found = _assess(understander, understood, [passage], 0.6)
+    assert found.level is CoverageLevel.FULL, found.uncovered
