@@ -28,7 +28,7 @@ from assistant.coverage_evidence import (
     other_sex_only,
     treatments,
 )
-from assistant.coverage_measures import measure_missing
+from assistant.coverage_measures import ASKS_DOSE, dose_asked_of, dosed_drugs, measure_missing
 from assistant.coverage_names import mentions, names_in
 from assistant.coverage_routes import route_covered
 from assistant.language.measures import asked_at
@@ -59,11 +59,6 @@ class Coverage:
 
 
 # A dose is the member's own: a passage on a drug class does not give amoxicillin's dose.
-_ASKS_DOSE = re.compile(
-    # "low-dose naltrexone" names a drug, not a dose asked for.
-    r"(?<![\w-])(?:dose|doses|dosing|dosage|regimen|how much|how often|frequency|titrat\w*)\b",
-    re.I,
-)
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -76,31 +71,6 @@ class _Verdict:
     missing: tuple[str, ...]  # named gaps
     minor: tuple[str, ...]  # gaps that do not stop the question being answered
     has_concepts: bool
-
-
-def _dosed_drugs(questions: Sequence[Question]) -> frozenset[str]:
-    """The drugs a dose is asked of in the parts that ask one."""
-    found = set()
-    for question in questions:
-        if not _ASKS_DOSE.search(question.text):
-            continue
-        subjects = [c for c in question.concepts if c.is_subject]
-        one = _dose_asked_of(question, subjects)
-        found |= {c.term.id for c in ([one] if one else subjects) if c.is_drug and c.term}
-    return frozenset(found)
-
-
-def _dose_asked_of(question: Question, subjects: Sequence[Concept]) -> Concept | None:
-    """The drug a dose is asked of: the one named nearest the dose word ("already on
-    doxazosin for BP - PDE5i starting dose?" asks the PDE5 inhibitor's dose); None when the
-    question names no drug where it can be placed."""
-    asked = _ASKS_DOSE.search(question.text)
-    drugs = [c for c in subjects if c.is_drug and c.span[0] >= 0]
-    if asked is None or len(drugs) < 2:
-        return None
-    return min(
-        drugs, key=lambda c: min(abs(c.span[0] - asked.start()), abs(c.span[1] - asked.start()))
-    )
 
 
 def _subject_covered(evidence: Evidence, concept: Concept, dose: bool) -> bool:
@@ -226,9 +196,9 @@ def _judge(
     dosed_elsewhere: frozenset[str] = frozenset(),
 ) -> _Verdict:
     concepts = [*question.concepts, *(c for c in context if c not in question.concepts)]
-    dose = bool(_ASKS_DOSE.search(question.text))
+    dose = bool(ASKS_DOSE.search(question.text))
     subjects = [c for c in concepts if c.is_subject]
-    dosed_one = _dose_asked_of(question, subjects) if dose else None
+    dosed_one = dose_asked_of(question, subjects) if dose else None
 
     def dose_asked(concept: Concept) -> bool:
         # A dose asked in one part is asked of that drug in every part ("vardenafil dose and
@@ -347,7 +317,7 @@ def assess(
     # (assistant/generate/choice.py), so the quantity is checked for one question only.
     quantities = quantities and len(questions) == 1
     verdicts = []
-    dosed_elsewhere = _dosed_drugs(questions) if len(questions) > 1 else frozenset()
+    dosed_elsewhere = dosed_drugs(questions) if len(questions) > 1 else frozenset()
     earlier: list[Concept] = []  # the subjects of the message's last question that names one
     for question in questions:
         own = [c for c in question.concepts if c.is_subject]
