@@ -42,6 +42,7 @@ _CUT = re.compile(
 # after a note's dash ("impetigo in a 30 year old - can he go to the gym").
 _WH = re.compile(r"\b(?:what|how|when|where|which|who|why|whether)\b", re.I)
 _DASH_ASK = rf"\s[-\u2013]\s+(?={_OPENER})"
+_DASH_ASK_RE = re.compile(_DASH_ASK, re.I)
 # A piece that asks: it opens with a question word, or has a wh-word in it.
 _ASKS = re.compile(rf"^\W*(?:and\s+|or\s+|also\s+|so\s+)*{_OPENER}|{_WH.pattern}|{_DASH_ASK}", re.I)
 # "what was the X and the Y": one head, two things asked.
@@ -106,7 +107,7 @@ def _without_ask(context: str) -> str:
 def _lead(piece: str) -> str:
     """The subject a first piece asks about before its question word ("ferrous sulfate" of
     "ferrous sulfate - how much iron per tablet"), or "" where it has no question word."""
-    found = _WH.search(piece) or re.search(_DASH_ASK, piece, re.I)
+    found = _WH.search(piece) or _DASH_ASK_RE.search(piece)
     if found is None:
         return ""
     lead = piece[: found.start()].strip(" -\u2013:,")

@@ -28,6 +28,8 @@ _SIZES = (
     "more|less|fewer|greater|higher|lower|later|earlier|sooner|longer|shorter|older|younger|"
     "larger|smaller|bigger|wider"
 )
+_NO_MORE_OFTEN = r"\b(?:not|never)\s+(?:\w+\s+){0,2}more\s+(?:often|frequently)\s+than\b"
+_WITHOUT_WAITING = r"\bwithout\s+(?:waiting|delay)\b"
 _PHRASES = (
     (re.compile(r"\bwith or without\b", re.I), "with"),
     (re.compile(r"\brather than\b", re.I), "not"),
@@ -38,12 +40,9 @@ _PHRASES = (
     (re.compile(rf"\b(?:no|not)\s+(?:{_SIZES})\s+than\b", re.I), " "),
     (re.compile(r"\b(?:not|never)\s+(?:to\s+)?exceed(?:s|ed|ing)?\b", re.I), " "),
     # ... as is "not used more often than once a day"
-    (
-        re.compile(r"\b(?:not|never)\s+(?:\w+\s+){0,2}more\s+(?:often|frequently)\s+than\b", re.I),
-        " ",
-    ),
+    (re.compile(_NO_MORE_OFTEN, re.I), " "),
     # a time, not a denial: "at once, without waiting for the biopsy", "without delay"
-    (re.compile(r"\bwithout\s+(?:waiting|delay)\b", re.I), " immediately "),
+    (re.compile(_WITHOUT_WAITING, re.I), " immediately "),
 )
 # Words a negation reaches past: "not significantly improve" negates "improve".
 _PAST = frozenset(
@@ -93,8 +92,7 @@ _DENIAL = re.compile(
 )
 _NOT_DENIALS = re.compile(
     rf"\b(?:no|not)\s+(?:{_SIZES})\s+than\b"
-    r"|\b(?:not|never)\s+(?:\w+\s+){0,2}more\s+(?:often|frequently)\s+than\b"
-    r"|\bwithout\s+(?:waiting|delay)\b"
+    rf"|{_NO_MORE_OFTEN}|{_WITHOUT_WAITING}"
     r"|\b(?:not|never)\s+(?:to\s+)?exceed\w*"
     r"|\bnot only\b|\bno longer\b|\bwith or without\b",
     re.IGNORECASE,

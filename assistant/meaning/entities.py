@@ -142,7 +142,9 @@ def entity_problem(
     where = f"{support}\n{context}"
     named, denied = named_concepts(support, terminology)
     titled = named_concepts(context, terminology)[0]
-    running = _running_subjects(earlier, named, terminology, denied)
+    # what the passage named before the sentence: read once for every name of the claim
+    before = named_concepts(earlier, terminology)[0] if earlier else {}
+    running = _running_subjects(before, named, denied)
     safety = bool(_SAFETY.search(claim))
     for mention in entities(claim, terminology):
         if not mention.certain:
@@ -156,7 +158,7 @@ def entity_problem(
             )
             ok = _same_or_related(concept, named, safety) or concept.id in titled or classed
             ok = ok or _same_or_related(concept, running, safety)
-            ok = ok or _only_drug_before(concept, named, earlier, terminology)
+            ok = ok or _only_drug_before(concept, named, before)
         ok = ok or _aged(mention, where) or _adjective(mention, support)
         ok = ok or (concept.symptom and bool(_SYMPTOMS.search(support)))
         ok = ok or _words_written(mention, support)
@@ -170,15 +172,14 @@ def entity_problem(
 
 
 def _only_drug_before(
-    concept: Concept, named: dict[str, Concept], earlier: str, terminology: Terminology
+    concept: Concept, named: dict[str, Concept], before: dict[str, Concept]
 ) -> bool:
-    """Whether ``concept`` is the one drug its passage named before a sentence that names
-    none ("Levothyroxine is the treatment ... For adults under 65, the starting dose is 1.6
-    micrograms/kg"): with one drug there is no other to credit the dose to."""
-    if concept.kind != "drug" or not earlier or any(c.kind == "drug" for c in named.values()):
+    """Whether ``concept`` is the one drug its passage named (``before``) ahead of a sentence
+    that names none ("Levothyroxine is the treatment ... For adults under 65, the starting
+    dose is 1.6 micrograms/kg"): with one drug there is no other to credit the dose to."""
+    if concept.kind != "drug" or any(c.kind == "drug" for c in named.values()):
         return False
-    before = {c.id for c in named_concepts(earlier, terminology)[0].values() if c.kind == "drug"}
-    return before == {concept.id}
+    return {c.id for c in before.values() if c.kind == "drug"} == {concept.id}
 
 
 # A drug named earlier is never taken for one a sentence leaves unnamed: passages list drugs
@@ -187,19 +188,15 @@ _RUNNING_KINDS = frozenset({"condition", "population"})
 
 
 def _running_subjects(
-    earlier: str,
+    before: dict[str, Concept],
     named: dict[str, Concept],
-    terminology: Terminology,
     denied: dict[str, Concept] | None = None,
 ) -> dict[str, Concept]:
-    """The concepts the passage named before a sentence, of each kind the sentence itself names
-    nothing of: "The dose is reduced ..." after "Aciclovir for shingles ..." is aciclovir's dose
-    in shingles; a sentence that names a drug is about that drug, not the one before, and one
-    that sets a thing aside ("a non-anaphylactic reaction") is not about it."""
-    if not earlier:
-        return {}
+    """The concepts the passage named before a sentence (``before``), of each kind the sentence
+    itself names nothing of: "The dose is reduced ..." after "Aciclovir for shingles ..." is
+    aciclovir's dose in shingles; a sentence that names a drug is about that drug, not the one
+    before, and one that sets a thing aside ("a non-anaphylactic reaction") is not about it."""
     kinds = {c.kind for c in named.values()} | {c.kind for c in (denied or {}).values()}
-    before = named_concepts(earlier, terminology)[0]
     return {i: c for i, c in before.items() if c.kind in _RUNNING_KINDS and c.kind not in kinds}
 
 

@@ -45,11 +45,16 @@ VOCABULARY = [
 ]
 
 
+def _understander_of(vocabulary: list[str]) -> Understander:
+    """An understander for a corpus of ``vocabulary``, over the packaged terminology."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand, vocabulary)
+    return Understander(vocabulary, terminology)
+
+
 @pytest.fixture(scope="module")
 def understander() -> Understander:
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand, VOCABULARY)
-    return Understander(VOCABULARY, terminology)
+    return _understander_of(VOCABULARY)
 
 
 def _assess(
@@ -68,22 +73,14 @@ def test_typos_are_corrected_to_corpus_words_and_the_correction_is_kept(
 
 
 def test_two_swapped_letters_are_one_typo_but_a_swap_and_another_edit_are_not() -> None:
-    vocabulary = [*VOCABULARY, "review", "morning", "positioning"]
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    understander = Understander(
-        vocabulary, load_terminology(Settings().index.terminology_cache, hand, vocabulary)
-    )
+    understander = _understander_of([*VOCABULARY, "review", "morning", "positioning"])
     assert understander.correct("reveiw") == "review"
     assert understander.correct("proning") is None  # not "morning"
 
 
 def test_a_slip_from_an_everyday_corpus_word_is_no_rare_brand_the_corpus_never_names() -> None:
     # "Infecton" is a radiopharmaceutical's brand; "fungal infecton" means infection.
-    vocabulary = [*VOCABULARY, "infection", "fungal", "nail"]
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    understander = Understander(
-        vocabulary, load_terminology(Settings().index.terminology_cache, hand, vocabulary)
-    )
+    understander = _understander_of([*VOCABULARY, "infection", "fungal", "nail"])
     assert understander.correct("infecton") == "infection"
     assert understander.correct("Infecton") is None  # written as a name, it is read as one
     assert understander.correct("pemetrexed") is None

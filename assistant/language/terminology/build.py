@@ -343,9 +343,7 @@ def _widen_by_parents(
     "Erectile dysfunction"), where both are read: one step, as HPO states it. A term merged
     into a disease another dataset names keeps that disease's place."""
     for term in terms:
-        number = numbers.get(term.hp_id)
-        if number is None:
-            continue
+        number = numbers[term.hp_id]
         parents = [numbers[p] for p in term.parents if p in numbers and numbers[p] != number]
         if parents:
             index.widen(number, parents)
