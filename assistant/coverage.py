@@ -168,6 +168,24 @@ def _dosed(term: Term) -> bool:
     return term.kind in ("drug", "class") or term.source in ("hand", "aliases", "corpus")
 
 
+# What joins a drug to the indication it is asked for: "cyclizine dose for vertigo".
+_GIVEN_FOR = re.compile(
+    r"^(?:\s+(?:dose|doses|dosing|regimen|use|used|given|prescribed|started|ok|okay|safe))*"
+    r"\s+for\s+(?:[a-z]+\s+){0,2}$",
+    re.I,
+)
+
+
+def _asked_for(concept: Concept, drugs: Sequence[Concept], text: str) -> bool:
+    """Whether a sign or symptom is the indication a drug is asked for ("cyclizine dose for
+    vertigo?"), not a complaint beside the question's subject ("T3 for persistent fatigue on
+    levothyroxine" asks of T3, not of levothyroxine)."""
+    start = concept.span[0]
+    return start >= 0 and any(
+        0 <= d.span[1] <= start and _GIVEN_FOR.match(text[d.span[1] : start]) for d in drugs
+    )
+
+
 def _symptom(concept: Concept) -> bool:
     """A sign or symptom (fatigue, tingling), not a disease: what a question mentions
     around its subject more often than what it is about."""
@@ -212,7 +230,8 @@ def _judge(
     # A sign or symptom beside something covered is a part not addressed, not a reason to
     # decline ("T3 for persistent fatigue on levothyroxine").
     listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
-               and any(o.essential and not _symptom(o) for o in covered)]  # fmt: skip
+               and any(o.essential and not _symptom(o) for o in covered)
+               and not _asked_for(c, treatments(covered), question.text)]  # fmt: skip
     # A group no dataset lists the members of, said of a drug or class that is covered
     # ("maintenance anxiolytic benzodiazepine"), describes it: nothing of its own is asked.
     missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed
@@ -242,7 +261,8 @@ def _judge(
         c.term is not None and c.term.kind == "condition" for c in essential
     )
     for loose in loose_ones:  # a loose indication is one of a drug: ``drugs`` has one
-        (minor if _symptom(loose) or indicated else missing).append(
+        symptom = _symptom(loose) and not _asked_for(loose, drugs, question.text)
+        (minor if symptom or indicated else missing).append(
             f"{drugs[0].label} for {loose.label}"
         )
     for concept in concepts:

@@ -106,9 +106,41 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
     stated = [f for f in facts(window) if quantities.kind(f) in kinds]
     own = [f for f in stated if grounded(f, [clause])]
     return all(
-        grounded(f, [clause]) or _alternative(f, stated, clause, window) or _step(f, own)
+        grounded(f, [clause])
+        or _alternative(f, stated, clause, window)
+        or _step(f, own)
+        or _other_branch(f, own, clause, window)
         for f in stated
     )
+
+
+# What a value is given for, written right after it: "3 to 6 months for toenails".
+_BRANCH = re.compile(r"^\s*(?:for|in|with|when|if)\s+([^,;:.()]*?)(?=\s+(?:and|or|but)\b|[,;:.()]|$)")
+
+
+def _branch_words(fact: Fact, window: str) -> set[str]:
+    found = _BRANCH.match(window[fact.end :])
+    if not found:
+        return set()
+    return {w for w in stems(found.group(1)) if w not in STOPWORDS and len(w) > 2}
+
+
+def _other_branch(fact: Fact, own: list[Fact], clause: str, window: str) -> bool:
+    """Whether ``fact`` is given for another case than the one the clause speaks of, while a
+    value of its kind the clause states is given for that one: "250 mg once a day for 6
+    weeks to 3 months for fingernails and 3 to 6 months for toenails" states 3 to 6 months
+    for toenails; a claim putting 3 to 6 months on fingernails names the other branch."""
+    said = stems(clause)
+    theirs = _branch_words(fact, window)
+    if not theirs or theirs & said:
+        return False
+    for other in own:
+        if other is fact or quantities.kind(other) != quantities.kind(fact):
+            continue
+        mine = _branch_words(other, window)
+        if mine and mine <= said:
+            return True
+    return False
 
 
 def _step(fact: Fact, own: list[Fact]) -> bool:

