@@ -176,14 +176,20 @@ _GIVEN_FOR = re.compile(
 )
 
 
-def _asked_for(concept: Concept, drugs: Sequence[Concept], text: str) -> bool:
+def _asked_for(concept: Concept, drugs: Sequence[Concept], question: Question) -> bool:
     """Whether a sign or symptom is the indication a drug is asked for ("cyclizine dose for
     vertigo?"), not a complaint beside the question's subject ("T3 for persistent fatigue on
-    levothyroxine" asks of T3, not of levothyroxine)."""
+    levothyroxine" asks of T3, not of levothyroxine) nor one of the condition named before it
+    ("amitriptyline for IBS pain" is for IBS)."""
     start = concept.span[0]
-    return start >= 0 and any(
-        0 <= d.span[1] <= start and _GIVEN_FOR.match(text[d.span[1] : start]) for d in drugs
-    )
+    if start < 0:
+        return False
+    for drug in drugs:
+        end = drug.span[1]
+        between = [c for c in question.concepts if end <= c.span[0] and c.span[1] <= start]
+        if 0 <= end <= start and not between and _GIVEN_FOR.match(question.text[end:start]):
+            return True
+    return False
 
 
 def _symptom(concept: Concept) -> bool:
@@ -231,7 +237,7 @@ def _judge(
     # decline ("T3 for persistent fatigue on levothyroxine").
     listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
                and any(o.essential and not _symptom(o) for o in covered)
-               and not _asked_for(c, treatments(covered), question.text)]  # fmt: skip
+               and not _asked_for(c, treatments(covered), question)]  # fmt: skip
     # A group no dataset lists the members of, said of a drug or class that is covered
     # ("maintenance anxiolytic benzodiazepine"), describes it: nothing of its own is asked.
     missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed
@@ -261,10 +267,8 @@ def _judge(
         c.term is not None and c.term.kind == "condition" for c in essential
     )
     for loose in loose_ones:  # a loose indication is one of a drug: ``drugs`` has one
-        symptom = _symptom(loose) and not _asked_for(loose, drugs, question.text)
-        (minor if symptom or indicated else missing).append(
-            f"{drugs[0].label} for {loose.label}"
-        )
+        symptom = _symptom(loose) and not _asked_for(loose, drugs, question)
+        (minor if symptom or indicated else missing).append(f"{drugs[0].label} for {loose.label}")
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
             passages = on_subjects(evidence, covered)

@@ -36,6 +36,14 @@ NEGATED_BOUND = re.compile(
     r"prescribed|use|give|take|apply|continue)(?:\s+[\w-]+){0,5}?\s+for\s*$",
     re.I,
 )
+# A verb of its own right after the negation, before "more than", "over", "exceed": "should
+# never involve more than 6 inhalations" (not "does not recur within 24 hours").
+NEGATED_VERB = re.compile(
+    rf"{_NOT}(?:\s+(?:be|been|being|to))*"
+    r"\s+(?!(?:in|with|of|at|on|and|or|if|when|than|the|a|an|for|more|less)\b)"
+    r"(?![a-z]+ly\b)[a-z]+\s*$",  # "does not normally exceed": an adverb, the negation stays
+    re.I,
+)
 _TURNABLE = re.compile(
     r"(?<![\w-])(?:(?:more|less|fewer|[a-z]{2,}er)\s+than|over|above|beyond|exceed\w*)"
     r"(?=\s+(?:a\s+|the\s+)?\d)",
@@ -50,12 +58,22 @@ def unturned(text: str) -> str:
     used on the face for longer than 5 days" bounds a duration, and denies no use."""
     for comparator in _TURNABLE.finditer(text):
         start = max(0, comparator.start() - NEGATION_REACH)
-        negation = NEGATED_BOUND.search(text[start : comparator.start()])
+        before = text[start : comparator.start()]
+        negation = NEGATED_BOUND.search(before) or NEGATED_VERB.search(before)
         if negation:
             word = _NEGATION_WORD.search(text, start + negation.start())
             if word and word.start() < comparator.start():
                 text = text[: word.start()] + " " * len(word.group(0)) + text[word.end() :]
     return text
+
+
+def negated_at(text: str, at: int) -> bool:
+    """Whether a negation before the comparator written at ``at`` turns it ("no more than",
+    "should never involve more than"); a verb of its own turns only a comparator of size."""
+    before = text[max(0, at - NEGATION_REACH) : max(0, at)]
+    if NEGATED_BOUND.search(before):
+        return True
+    return bool(NEGATED_VERB.search(before) and _TURNABLE.match(text, at))
 
 
 def turned(name: str) -> str:

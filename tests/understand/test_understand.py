@@ -558,3 +558,20 @@ def test_a_dose_asked_in_one_part_is_not_asked_of_another_part_s_drug(
     assert len(understood.questions) == 2
     found = _assess(understander, understood, [passage], 0.6)
     assert found.level is CoverageLevel.FULL, found.uncovered
+
+
+NAUSEA = (
+    "Nausea and vomiting of pregnancy is treated with cyclizine 50 mg every 8 hours. "
+    "Persistent fatigue is common in the first trimester."
+)
+
+
+def test_a_symptom_a_covered_drug_is_asked_for_is_its_indication(
+    understander: Understander,
+) -> None:
+    """ "cyclizine dose for vertigo?" asks of vertigo as cyclizine's indication: passages that
+    give cyclizine for nausea do not answer it, not even in part. A symptom beside the drug
+    asked about (fatigue while on cyclizine) is a part not addressed, not a reason to decline."""
+    assert _coverage(understander, "cyclizine dose for vertigo?", NAUSEA) == ("none", ["vertigo"])
+    level, _ = _coverage(understander, "cyclizine dose in pregnancy with dizziness?", NAUSEA)
+    assert level != "none"

@@ -44,6 +44,23 @@ SAME = [
         "Children are admitted if they are younger than 16 years.",
         "Children under 16 years are admitted.",
     ),
+    # A negation before a verb of its own turns "more than" into a maximum.
+    (
+        "A single occasion should never involve more than 6 inhalations.",
+        "No more than 6 inhalations are taken on any single occasion.",
+    ),
+    # The value the claim pairs is the one given for the case it names ("for toenails").
+    (
+        "Terbinafine 250 mg a day is taken for 3 to 6 months when the toenails are affected.",
+        "Terbinafine is given as 250 mg once a day for 6 weeks to 3 months for fingernails "
+        "and 3 to 6 months for toenails.",
+    ),
+    # A clause on one step of a regimen says nothing of the step after "followed by".
+    (
+        "Fluconazole 150 mg is taken every 72 hours for 3 doses.",
+        "An induction course of fluconazole 150 mg every 72 hours for 3 doses is followed by "
+        "maintenance with fluconazole 150 mg once a week for 6 months.",
+    ),
     (
         "Escalation occurred in 12% against 23% with standard oxygen.",
         "Escalation occurred in 12% compared with 23% with standard oxygen.",
@@ -51,6 +68,23 @@ SAME = [
 ]
 
 DIFFERENT = [
+    (  # the duration of the other branch
+        "Terbinafine 250 mg a day is taken for 3 to 6 months when the fingernails are affected.",
+        "Terbinafine is given as 250 mg once a day for 6 weeks to 3 months for fingernails "
+        "and 3 to 6 months for toenails.",
+        "not stated together",
+    ),
+    (  # the steps swapped
+        "Fluconazole 150 mg is taken once a week for 3 doses.",
+        "An induction course of fluconazole 150 mg every 72 hours for 3 doses is followed by "
+        "maintenance with fluconazole 150 mg once a week for 6 months.",
+        "not stated together",
+    ),
+    (  # an adverb after the negation: the support still denies it
+        "A course does normally exceed 2 weeks.",
+        "A course does not normally exceed 2 weeks.",
+        "negation",
+    ),
     (
         "Naltrexone is taken at 50 mg twice a day.",
         "Naltrexone 50 mg is taken once daily.",

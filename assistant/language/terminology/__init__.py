@@ -304,7 +304,7 @@ class Terminology:
         names = [
             name
             for name, count in spelled(self.corpus_texts, written, compound=True).items()
-            if count >= SPELLED_SEEN and any(c.is_subject for c in self.lookup(name))
+            if count >= SPELLED_SEEN and self._dataset_meaning(name) is not None
         ]
         return (names[0],) if len(names) == 1 else ()
 
@@ -312,10 +312,9 @@ class Terminology:
         content = [w for w in re.findall(r"[a-z0-9]+", meaning.lower()) if len(w) > 2]
         return bool(content) and all(w in self.corpus_words for w in content)
 
-    def _meaning(self, meaning: str) -> Concept | None:
-        """The concept a meaning names: a dataset concept (the whole meaning, or the one
-        subject it names: "acute exacerbations of COPD" is about COPD), else a clinical term
-        of its own when it has a name-like word."""
+    def _dataset_meaning(self, meaning: str) -> Concept | None:
+        """The dataset concept a meaning names: the whole meaning, or the one subject it
+        names ("acute exacerbations of COPD" is about COPD)."""
         whole = [c for c in self.lookup(meaning) if c.is_subject or c.kind == "population"]
         if whole:
             return whole[0]
@@ -324,6 +323,14 @@ class Terminology:
             meaning, inside[0].start, inside[0].end
         ):
             return inside[0].concept
+        return None
+
+    def _meaning(self, meaning: str) -> Concept | None:
+        """The concept a meaning names: a dataset concept (see :meth:`_dataset_meaning`),
+        else a clinical term of its own when it has a name-like word."""
+        found = self._dataset_meaning(meaning)
+        if found is not None:
+            return found
         if not name_like(meaning):
             return None
         # The meaning becomes a concept but not a name the index reads in other texts: what a
