@@ -83,7 +83,7 @@ def negated_words(text: str, same: Mapping[str, str]) -> tuple[set[str], set[str
 
 
 _DENIAL = re.compile(
-    r"\b(?:not|no|never|cannot|neither|nor|none|without|rather than|contraindicat\w*|"
+    r"\b(?:not|no|never|cannot|neither|nor|none|nobody|without|rather than|contraindicat\w*|"
     r"(?:advis|recommend|suggest|argu|caution|warn)\w*\s+against|"
     r"avoid\w*|regardless of|irrespective of|independent(?:ly)? of|dissimilar|unlike|unable|"
     r"(?:differs?|differed|different|differing) from|(?:fail|fails|failed|failing) to|"

@@ -387,17 +387,20 @@ def _second_negated(text: str, lex: Lexicon) -> set[str]:
     return found
 
 
-def flipped_negation(claim: str, support: str, lex: Lexicon) -> str | None:
+def flipped_negation(
+    claim: str, support: str, lex: Lexicon, agreed: frozenset[str] = frozenset()
+) -> str | None:
     """Why the claim affirms what the support negates ("interchangeable" against "not
     interchangeable") or negates what it affirms; words only one side uses are not judged,
-    nor a word one side negates behind a modifier ("no benefit", "no apparent benefit")."""
+    nor a word one side negates behind a modifier ("no benefit", "no apparent benefit"),
+    nor one in ``agreed`` (stated as the claim states it by the claim's own support)."""
     claim_in, claim_out = _negated_words(claim, lex)
     support_in, support_out = _negated_words(support, lex)
     claim_near, support_near = _second_negated(claim, lex), _second_negated(support, lex)
     flipped = (claim_out & support_in - support_out - claim_near) | (
         claim_in & support_out - support_in - support_near
     )
-    flipped -= same_denial(claim, support)
+    flipped -= same_denial(claim, support) | agreed
     if flipped:
         return f"negation differs from the cited sentence on {sorted(flipped)[0]!r}"
     return None
@@ -471,9 +474,19 @@ def _sex_problem(claim: str, support: str, lex: Lexicon) -> str | None:
     return sex_age_problem(claim, support, (sexes.a, sexes.b)) if sexes else None
 
 
-def contradiction(claim: str, sentence: str) -> str | None:
+def agreed_negation(claim: str, support: str) -> frozenset[str]:
+    """The claim's words its support states with the same negation: "no visual symptoms"
+    and "without visual symptoms" agree on "visual"."""
+    lex = lexicon()
+    claim_in, claim_out = _negated_words(normalize(strip_markers(claim)), lex)
+    support_in, support_out = _negated_words(normalize(support), lex)
+    return frozenset((claim_in & support_in - support_out) | (claim_out & support_out - support_in))
+
+
+def contradiction(claim: str, sentence: str, agreed: frozenset[str] = frozenset()) -> str | None:
     """Why ``sentence`` (another sentence of a cited passage) says the opposite of ``claim``:
-    a negation flipped, the opposite direction, the opposite polarity; or None."""
+    a negation flipped (but on a word in ``agreed``: the claim's support says it as the
+    claim does), the opposite direction, the opposite polarity; or None."""
     lex = lexicon()
     plain, sentence = normalize(strip_markers(claim)), normalize(sentence)
     pole = pole_problem(plain, sentence, lex)
@@ -481,7 +494,7 @@ def contradiction(claim: str, sentence: str) -> str | None:
         return pole
     return (
         prefix_problem(plain, sentence)
-        or flipped_negation(plain, sentence, lex)
+        or flipped_negation(plain, sentence, lex, agreed)
         or polarity_problem(plain, sentence)
         or _advice_reversed(plain, sentence)
     )

@@ -29,6 +29,7 @@ from assistant.language.quantities import Fact
 from assistant.language.sentences import claim_parts
 from assistant.language.terminology import default_terminology
 from assistant.meaning import contradiction, meaning_problem
+from assistant.meaning.sentence import agreed_negation
 from assistant.meaning.lexicon import entities
 from assistant.meaning.value_text import normalize
 from assistant.meaning.values import claim_facts, fact_kind, grounded
@@ -175,6 +176,7 @@ def _contradicted(claim: str, evidence: Sequence[Evidence], found: Evidence) -> 
     held = weighted_stems(found.sentence).keys() | weighted_stems(found.context).keys()
     missing = {s: w for s, w in words.items() if s not in held}
     closeness = _share(words, weighted_stems(found.sentence))
+    agreed = agreed_negation(claim, found.sentence)
     for item in evidence:
         if item.sentence in found.sentence:
             continue  # the support itself, or one of the sentences read together
@@ -182,7 +184,7 @@ def _contradicted(claim: str, evidence: Sequence[Evidence], found: Evidence) -> 
         share = _share(words, weighted_stems(item.sentence))
         problem = None
         if shared >= CONTRADICTING_WEIGHT or (share >= WHOLE and share > closeness):
-            problem = contradiction(claim, item.sentence)
+            problem = contradiction(claim, item.sentence, agreed)
         if problem is None and shared >= CONTRADICTING_WEIGHT and share > closeness + CLOSER:
             problem = _changed_value(claim, item.sentence)
         if problem:

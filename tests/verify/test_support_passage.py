@@ -101,3 +101,29 @@ def test_the_one_drug_a_passage_named_is_the_drug_of_a_sentence_that_names_none(
     assert text, findings
     wrong = "Adults under 65 can start liothyronine at 1.6 micrograms/kg a day [1]."
     assert check(wrong, [passage])[0] == ""
+
+
+GCA = (
+    "Glucocorticoids are started at once when giant cell arteritis is strongly suspected. "
+    "People without visual symptoms take prednisolone 40 to 60 mg a day by mouth. Visual "
+    "loss is an emergency: intravenous methylprednisolone may be given first.",
+    "Giant cell arteritis: treatment (sample passage)",
+)
+
+
+def test_another_sentence_does_not_contradict_what_the_support_says_the_same_way() -> None:
+    """ "no visual symptoms" is what the support says ("without visual symptoms"); the next
+    sentence, on visual loss, speaks of other people. Saying the opposite of the support is
+    still removed."""
+    faithful = (
+        "People with suspected giant cell arteritis and no visual symptoms take 40 to 60 mg "
+        "of prednisolone a day [1]."
+    )
+    text, findings = check(faithful, [GCA])
+    assert text, findings
+    wrong = (
+        "People with suspected giant cell arteritis and visual symptoms take 40 to 60 mg of "
+        "prednisolone a day by mouth [1]."
+    )
+    text, findings = check(wrong, [GCA])
+    assert text == "" and findings
