@@ -29,8 +29,8 @@ from assistant.language.quantities import Fact
 from assistant.language.sentences import claim_parts
 from assistant.language.terminology import default_terminology
 from assistant.meaning import contradiction, meaning_problem
-from assistant.meaning.sentence import agreed_negation
 from assistant.meaning.lexicon import entities
+from assistant.meaning.sentence import agreed_negation
 from assistant.meaning.value_text import normalize
 from assistant.meaning.values import claim_facts, fact_kind, grounded
 from assistant.verify.evidence import Evidence, shares, support, weighted_stems
