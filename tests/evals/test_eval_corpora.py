@@ -295,6 +295,33 @@ CORPORA = (
             passage="Terbinafine 250 mg once a day; hydrocortisone 100 mg intramuscularly.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-bladder-bowel-sexual-travel-skin",
+        unique_facts={
+            "bezlotoxumab-clostridioides-difficile-recurrence": (
+                "bezlotoxumab",
+                "Zinplava",
+                "10 mg/kg",
+            ),
+            "vibegron-overactive-bladder": ("vibegron", "Gemtesa", "75 mg once daily"),
+        },
+        unapproved_words=r"vibegron|gemtesa|bezlotoxumab|zinplava",
+        followups=(("followups-adult-bladder-bowel-sexual-travel-skin", 90, 30),),
+        claims=(("claims-adult-bladder-bowel-sexual-travel-skin", 65, 5),),
+        article_check=NumberCheck(
+            ("bnf-oab-antimuscarinics", "nice-ng199-cdi-antibiotics"),
+            "Solifenacin 5 mg once daily [1] or vancomycin 125 mg four times a day [2].",
+            "Solifenacin 20 mg is given [1], vancomycin 125 mg [2], for 9 days [1, 2].",
+            ("20", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Vancomycin 0.125 g, co-amoxiclav 500 mg for 5 days [1].",
+            "Vancomycin 250 mg, co-amoxiclav for 7 days [1].",
+            ("250", "7"),
+            passage="Vancomycin 125 mg four times a day; co-amoxiclav 500/125 mg for 5 days.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
