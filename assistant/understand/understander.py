@@ -122,7 +122,7 @@ class Understander:
         Everyday words and names the terminology knows are no shortening."""
         if (
             len(lowered) < MIN_SHORTENING
-            or not lowered.isalpha()
+            or not lowered.replace("-", "").isalpha()  # "co-amox": co-amoxiclav
             or zipf(lowered) >= COMMON_ZIPF
             or self._in_vocabulary(lowered)
             or self.terminology.lookup(lowered)

@@ -360,3 +360,18 @@ def test_the_corpus_name_an_abbreviation_spells_beats_a_meaning_it_never_writes(
     assert ams.concept.id == "condition:altitude sickness"
     bare = load_terminology(Settings().index.terminology_cache, hand)
     assert "condition:altitude sickness" not in _ids(bare, "AMS prevention?")
+
+
+def test_a_drug_abbreviation_is_the_one_corpus_drug_holding_its_letters() -> None:
+    """ "MTZ" is in no abbreviation list; the one drug of the corpus whose name holds M, T
+    and Z in order (metronidazole) is what it stands for. Where two drugs hold them, it is
+    read as neither."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    one = load_terminology(
+        Settings().index.terminology_cache, hand, ["metronidazole", "clindamycin", "given"]
+    )
+    assert "drug:metronidazole" in _ids(one, "BV - MTZ regimen?")
+    two = load_terminology(
+        Settings().index.terminology_cache, hand, ["metronidazole", "mirtazapine", "given"]
+    )
+    assert not {"drug:metronidazole", "drug:mirtazapine"} & set(_ids(two, "BV - MTZ regimen?"))

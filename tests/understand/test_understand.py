@@ -575,3 +575,12 @@ def test_a_symptom_a_covered_drug_is_asked_for_is_its_indication(
     assert _coverage(understander, "cyclizine dose for vertigo?", NAUSEA) == ("none", ["vertigo"])
     level, _ = _coverage(understander, "cyclizine dose in pregnancy with dizziness?", NAUSEA)
     assert level != "none"
+
+
+def test_a_hyphenated_shortening_is_the_corpus_drug_it_starts() -> None:
+    """ "co-amox" is co-amoxiclav where the corpus names it, not the amoxicillin "amox"
+    names on its own."""
+    understander = _understander_of(["co-amoxiclav", "diverticulitis", "dose"])
+    understood = understander.understand("diverticulitis co-amox dose?")
+    ids = [c.term.id for q in understood.questions for c in q.concepts if c.term is not None]
+    assert "drug:co-amoxiclav" in ids and "drug:amoxicillin" not in ids

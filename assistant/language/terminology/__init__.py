@@ -41,6 +41,7 @@ from assistant.language.terminology.written import (
 from assistant.language.tokens import tokens
 
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
+MIN_DRUG_LETTERS = 7  # a drug name short enough to hold any three letters is no guess
 SPELLED_SEEN = 2  # times the corpus writes a name before its initials may stand for it
 
 
@@ -306,7 +307,26 @@ class Terminology:
             for name, count in spelled(self.corpus_texts, written, compound=True).items()
             if count >= SPELLED_SEEN and self._dataset_meaning(name) is not None
         ]
-        return (names[0],) if len(names) == 1 else ()
+        if names:
+            return (names[0],) if len(names) == 1 else ()
+        return self._drug_letters(written)
+
+    def _drug_letters(self, written: str) -> tuple[str, ...]:
+        """The one drug of the corpus whose name holds the abbreviation's letters in order,
+        from its first ("MTZ": metronidazole, "TCZ": tocilizumab), where the corpus names
+        one such drug only."""
+        letters = written.lower()
+        pattern = re.compile(
+            re.escape(letters[0]) + "".join(f"[a-z]*{re.escape(c)}" for c in letters[1:]) + "[a-z]*"
+        )
+        drugs = {
+            word
+            for word in self.corpus_words
+            if len(word) >= MIN_DRUG_LETTERS
+            and pattern.fullmatch(word)
+            and any(c.kind == "drug" for c in self.lookup(word))
+        }
+        return (drugs.pop(),) if len(drugs) == 1 else ()
 
     def _in_corpus(self, meaning: str) -> bool:
         content = [w for w in re.findall(r"[a-z0-9]+", meaning.lower()) if len(w) > 2]

@@ -55,7 +55,8 @@ def spelled(texts: Iterable[str], initials: str, *, compound: bool = False) -> C
     """How often ``texts`` write each phrase of two to four words, content words at both
     ends, whose initials are ``initials`` ("giant cell arteritis" for "gca"). With
     ``compound``, one word may also hold two of the letters, each opening a part of at least
-    four letters ("polymyalgia rheumatica" for "pmr": poly-myalgia)."""
+    three and four letters ("polymyalgia rheumatica" for "pmr": poly-myalgia; "anogenital
+    warts" for "agw")."""
     if not 2 <= len(initials) <= 4 or not initials.isalpha():
         return Counter()
     letters = [re.escape(letter) for letter in initials.lower()]
@@ -70,7 +71,7 @@ def spelled(texts: Iterable[str], initials: str, *, compound: bool = False) -> C
         if len(group) < 2:
             continue
         words = r"[\s-]+".join(
-            rf"({g[0]}[a-z]*)" if len(g) == 1 else rf"({g[0]}[a-z]{{3,}}{g[1]}[a-z]{{3,}})"
+            rf"({g[0]}[a-z]*)" if len(g) == 1 else rf"({g[0]}[a-z]{{2,}}{g[1]}[a-z]{{3,}})"
             for g in group
         )
         # A lookahead at every word start: overlapping phrases count, as a sliding window would.
