@@ -41,7 +41,10 @@ NEGATED_BOUND = re.compile(
 NEGATED_VERB = re.compile(
     rf"{_NOT}(?:\s+(?:be|been|being|to))*"
     r"\s+(?!(?:in|with|of|at|on|and|or|if|when|than|the|a|an|for|more|less)\b)"
-    r"(?![a-z]+ly\b)[a-z]+\s*$",  # "does not normally exceed": an adverb, the negation stays
+    r"(?![a-z]+ly\b)[a-z]+"  # "does not normally exceed": an adverb, the negation stays
+    # what the verb changes, and by how much: "should not increase their sleeping elevation by
+    # more than 500 m a day"
+    r"(?:(?:\s+[a-z]+){1,3}\s+by)?\s*$",
     re.I,
 )
 _TURNABLE = re.compile(

@@ -347,10 +347,11 @@ def _directions(text: str) -> str:
     return _MAGNITUDE.sub("", text.replace("-", " "))  # "higher-than-recommended"
 
 
-def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
+def pole_problem(claim: str, support: str, lex: Lexicon, passage: str = "") -> str | None:
     """Why a direction the claim names (partial/full, before/after...) is not the support's.
     A comparator of a value ("aged 6 weeks or older") is no direction: its bound is compared
-    by value."""
+    by value. A sex the support leaves unsaid may be the one its ``passage`` (title, earlier
+    sentences) speaks of: "a woman ... is reviewed at 4 weeks" in a passage on women."""
     claim = _NO_DIRECTION.sub(" ", _directions(unbounded(claim)))
     support = _directions(support)
     for pole in lex.poles:
@@ -358,6 +359,8 @@ def pole_problem(claim: str, support: str, lex: Lexicon) -> str | None:
         for side, other, also in sides:
             said = side.search(claim)
             if not said or side.search(support) or (also and also.search(support)):
+                continue
+            if pole.name == SEX_POLE and side.search(passage) and not other.search(passage):
                 continue
             problem = f"{said.group(0)!r} is not what the cited sentence says"
             if other.search(support):
@@ -447,7 +450,9 @@ def meaning_problem(
         or clause_problem(plain, support, lex, terms)
         or age_problem(plain, support)
         or _sex_problem(plain, support, lex)
-        or pole_problem(older_group(plain, support), support, lex)
+        or pole_problem(
+            older_group(plain, support), support, lex, normalize(f"{context}\n{earlier}")
+        )
         or prefix_problem(plain, support)
         or _polarity(unturned(plain), unturned(support), lex)
         or entity_problem(plain, support, context, lex, terms, normalize(earlier))

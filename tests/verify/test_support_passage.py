@@ -127,3 +127,26 @@ def test_another_sentence_does_not_contradict_what_the_support_says_the_same_way
     )
     text, findings = check(wrong, [GCA])
     assert text == "" and findings
+
+
+OAB = (
+    "Before an antimuscarinic is started for overactive bladder, the woman's other conditions "
+    "and medicines are taken into account. A face-to-face or telephone review is offered 4 "
+    "weeks after each new OAB medicine is started.",
+    "Overactive bladder in women: medicines (sample passage)",
+)
+
+
+def test_a_sex_the_support_leaves_unsaid_is_the_passage_s() -> None:
+    """The passage is on women: "a woman ... is reviewed at 4 weeks" is what it says; "a man"
+    is not."""
+    text, findings = check(
+        "A woman with overactive bladder is reviewed 4 weeks after a new medicine is started [1].",
+        [OAB],
+    )
+    assert text, findings
+    text, findings = check(
+        "A man with overactive bladder is reviewed 4 weeks after a new medicine is started [1].",
+        [OAB],
+    )
+    assert text == "" and findings

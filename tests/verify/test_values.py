@@ -49,6 +49,12 @@ SAME = [
         "A single occasion should never involve more than 6 inhalations.",
         "No more than 6 inhalations are taken on any single occasion.",
     ),
+    # A negated change bounded by how much it changes.
+    (
+        "Above 3000 m, sleeping altitude should go up by no more than 500 m each day.",
+        "Above 3000 m, people should not increase their sleeping elevation by more than 500 m "
+        "a day.",
+    ),
     # The value the claim pairs is the one given for the case it names ("for toenails").
     (
         "Terbinafine 250 mg a day is taken for 3 to 6 months when the toenails are affected.",
