@@ -148,6 +148,32 @@ def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> boo
     return False
 
 
+_PAIRED = re.compile(
+    r"^[\s,]*(?:and|or|vs\.?|versus)\s+(?:(?:in|for)\s+)?(?:(?:a|an|the|my|her|his)\s+)?$", re.I
+)
+
+
+def _paired(concept: Concept, other: Concept, text: str) -> bool:
+    """Whether two groups of the question are asked side by side ("in an adult, and in a 6
+    year old"): each is a part of its own."""
+    if concept.kind is not ConceptKind.QUALIFIER or other.kind is not ConceptKind.QUALIFIER:
+        return False
+    spans = [_where(concept, text), _where(other, text)]
+    if min(start for start, _ in spans) < 0:
+        return False
+    (_, first_end), (second_start, _) = sorted(spans)
+    return bool(_PAIRED.match(text[first_end:second_start]))
+
+
+def _where(concept: Concept, text: str) -> tuple[int, int]:
+    """Where the question names a concept: its span, else where its label is written (an
+    age read from the words: "a 6 year old")."""
+    if concept.span[0] >= 0:
+        return concept.span
+    start = text.lower().find(concept.label.lower())
+    return (start, start + len(concept.label)) if start >= 0 else (-1, -1)
+
+
 def _measured(text: str, drugs: list[Concept]) -> list[Concept]:
     """The drugs of a question, the one the quantity it asks for is asked of first: the one
     named nearest the asking words ("switching ramipril to Entresto - how long a gap?")."""
@@ -269,6 +295,8 @@ def _judge(
     for loose in loose_ones:  # a loose indication is one of a drug: ``drugs`` has one
         symptom = _symptom(loose) and not _asked_for(loose, drugs, question)
         (minor if symptom or indicated else missing).append(f"{drugs[0].label} for {loose.label}")
+    groups_met: list[Concept] = []
+    groups_not: list[tuple[Concept, str]] = []
     for concept in concepts:
         if concept.kind is ConceptKind.ROUTE:
             passages = on_subjects(evidence, covered)
@@ -280,15 +308,22 @@ def _judge(
         if concept.kind not in (ConceptKind.QUALIFIER, ConceptKind.NUMBER):
             continue
         if concept.ages is not None and age_covered(evidence, concept, covered):
+            groups_met.append(concept)
             continue
         if concept.ages is None and _attached(evidence, concept, covered):
+            groups_met.append(concept)
             continue
         named = (
             f"{anchor} in {concept.label}"
             if anchor and concept.kind is ConceptKind.QUALIFIER
             else concept.label
         )
-        (missing if concept.essential else minor).append(named)
+        groups_not.append((concept, named))
+    for concept, named in groups_not:
+        # "vancomycin dose in an adult, and in a 6 year old?": the adult's dose is answered,
+        # the child's named as not covered.
+        paired = concept.essential and any(_paired(concept, m, question.text) for m in groups_met)
+        (missing if concept.essential and not paired else minor).append(named)
     other_sex = other_sex_only(evidence, question.text, covered)
     if other_sex is not None:
         missing.append(f"{anchor} in {other_sex}" if anchor else other_sex)

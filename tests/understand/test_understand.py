@@ -584,3 +584,20 @@ def test_a_hyphenated_shortening_is_the_corpus_drug_it_starts() -> None:
     understood = understander.understand("diverticulitis co-amox dose?")
     ids = [c.term.id for q in understood.questions for c in q.concepts if c.term is not None]
     assert "drug:co-amoxiclav" in ids and "drug:amoxicillin" not in ids
+
+
+VANCOMYCIN = (
+    "Oral vancomycin 125 mg four times a day for 10 days is the first-line antibiotic for "
+    "Clostridioides difficile infection in adults."
+)
+
+
+def test_two_groups_asked_side_by_side_are_two_parts(understander: Understander) -> None:
+    """ "in an adult, and in a 6 year old?" asks two things: the adult dose is answered and
+    the child's named as not covered. The child alone is declined."""
+    level, missing = _coverage(
+        understander, "oral vancomycin dose in an adult, and in a 6 year old?", VANCOMYCIN
+    )
+    assert level == "partial" and missing == ["vancomycin in a 6 year old"]
+    level, _ = _coverage(understander, "oral vancomycin dose in a 6 year old?", VANCOMYCIN)
+    assert level == "none"
