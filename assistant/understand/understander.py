@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -37,6 +38,7 @@ from assistant.understand.message import (
     without_injection,
     zipf,
 )
+from assistant.understand.organisms import corpus_binomials, shortened_organisms
 from assistant.understand.understanding import (
     Concept,
     ConceptKind,
@@ -69,6 +71,7 @@ class Understander:
         self.vocabulary = frozenset(w.lower() for w in vocabulary)
         self._normal_vocabulary = frozenset(phrase(w) for w in self.vocabulary)
         self._choices = sorted(w for w in self.vocabulary if len(w) >= MIN_TYPO_LENGTH - 1)
+        self._organisms: tuple[tuple[str, ...], Counter[tuple[str, str]]] | None = None
 
     def knows(self, word: str) -> bool:
         """Whether the corpus (or the terminology) has this word."""
@@ -201,7 +204,7 @@ class Understander:
         """(word as written, corrected) for each typo or shortening, and the drug names read
         from a shortening ("pred": prednisolone): a guess, searched for, but not deciding on
         its own whether the question is answered."""
-        found: dict[str, str] = {}
+        found: dict[str, str] = dict(shortened_organisms(text, self._binomials()))
         guessed: set[str] = set()
         for word in TOKEN.findall(text):
             # an abbreviation as written ("PDE5i", "CrCl") is read, not corrected
@@ -213,6 +216,12 @@ class Understander:
                     if shortened:
                         guessed.add(shortened)
         return tuple(found.items()), frozenset(guessed)
+
+    def _binomials(self) -> Counter[tuple[str, str]]:
+        texts = self.terminology.corpus_texts  # read once per corpus the terminology learns
+        if self._organisms is None or self._organisms[0] is not texts:
+            self._organisms = (texts, corpus_binomials(texts))
+        return self._organisms[1]
 
     def _expansions(self, text: str) -> tuple[tuple[str, str], ...]:
         """(name as written, the corpus's name for the same concept or its class): its

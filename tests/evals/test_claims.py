@@ -75,6 +75,7 @@ NEURO = ROOT / "evals" / "corpora" / "adult-neuro-eye-ent-palliative"
 RESPIRATORY = ROOT / "evals" / "corpora" / "adult-respiratory-allergy-blood"
 HEART = ROOT / "evals" / "corpora" / "adult-heart-kidney-travel-sexual-health"
 RHEUM = ROOT / "evals" / "corpora" / "adult-rheum-endocrine-skin-ent"
+BLADDER = ROOT / "evals" / "corpora" / "adult-bladder-bowel-sexual-travel-skin"
 
 
 @pytest.mark.eval
@@ -96,6 +97,7 @@ RHEUM = ROOT / "evals" / "corpora" / "adult-rheum-endocrine-skin-ent"
         ("claims-adult-respiratory-allergy-blood", RESPIRATORY, 0.52, 0.92, 60),
         ("claims-adult-heart-kidney-travel-sexual-health", HEART, 0.65, 0.78, 60),
         ("claims-adult-rheum-endocrine-skin-ent", RHEUM, 0.62, 0.9, 60),
+        ("claims-adult-bladder-bowel-sexual-travel-skin", BLADDER, 0.68, 0.9, 60),
     ],
 )
 def test_claims_benchmark_gate(

@@ -58,6 +58,7 @@ SETS = {
     "adult-respiratory-allergy-blood": CORPORA / "adult-respiratory-allergy-blood",
     "adult-heart-kidney-travel-sexual-health": CORPORA / "adult-heart-kidney-travel-sexual-health",
     "adult-rheum-endocrine-skin-ent": CORPORA / "adult-rheum-endocrine-skin-ent",
+    "adult-bladder-bowel-sexual-travel-skin": CORPORA / "adult-bladder-bowel-sexual-travel-skin",
 }
 
 

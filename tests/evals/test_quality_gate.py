@@ -37,6 +37,7 @@ GATED = (
     "multipart-adult-respiratory-allergy-blood",
     "multipart-adult-heart-kidney-travel-sexual-health",
     "multipart-adult-rheum-endocrine-skin-ent",
+    "multipart-adult-bladder-bowel-sexual-travel-skin",
 )
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
@@ -118,6 +119,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-respiratory-allergy-blood",
     "followups-adult-heart-kidney-travel-sexual-health",
     "followups-adult-rheum-endocrine-skin-ent",
+    "followups-adult-bladder-bowel-sexual-travel-skin",
 )
 
 
