@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 
+from assistant.coverage_asked import asked_for, paired
 from assistant.coverage_evidence import (
     Evidence,
     age_covered,
@@ -148,32 +149,6 @@ def _listed_with(concept: Concept, covered: Sequence[Concept], text: str) -> boo
     return False
 
 
-_PAIRED = re.compile(
-    r"^[\s,]*(?:and|or|vs\.?|versus)\s+(?:(?:in|for)\s+)?(?:(?:a|an|the|my|her|his)\s+)?$", re.I
-)
-
-
-def _paired(concept: Concept, other: Concept, text: str) -> bool:
-    """Whether two groups of the question are asked side by side ("in an adult, and in a 6
-    year old"): each is a part of its own."""
-    if concept.kind is not ConceptKind.QUALIFIER or other.kind is not ConceptKind.QUALIFIER:
-        return False
-    spans = [_where(concept, text), _where(other, text)]
-    if min(start for start, _ in spans) < 0:
-        return False
-    (_, first_end), (second_start, _) = sorted(spans)
-    return bool(_PAIRED.match(text[first_end:second_start]))
-
-
-def _where(concept: Concept, text: str) -> tuple[int, int]:
-    """Where the question names a concept: its span, else where its label is written (an
-    age read from the words: "a 6 year old")."""
-    if concept.span[0] >= 0:
-        return concept.span
-    start = text.lower().find(concept.label.lower())
-    return (start, start + len(concept.label)) if start >= 0 else (-1, -1)
-
-
 def _measured(text: str, drugs: list[Concept]) -> list[Concept]:
     """The drugs of a question, the one the quantity it asks for is asked of first: the one
     named nearest the asking words ("switching ramipril to Entresto - how long a gap?")."""
@@ -192,30 +167,6 @@ def _dosed(term: Term) -> bool:
     """Whether a term is something given (a drug, a class, a treatment the hand lexicon or
     the corpus names), whose dose, duration or frequency a question may ask."""
     return term.kind in ("drug", "class") or term.source in ("hand", "aliases", "corpus")
-
-
-# What joins a drug to the indication it is asked for: "cyclizine dose for vertigo".
-_GIVEN_FOR = re.compile(
-    r"^(?:\s+(?:dose|doses|dosing|regimen|use|used|given|prescribed|started|ok|okay|safe))*"
-    r"\s+for\s+(?:[a-z]+\s+){0,2}$",
-    re.I,
-)
-
-
-def _asked_for(concept: Concept, drugs: Sequence[Concept], question: Question) -> bool:
-    """Whether a sign or symptom is the indication a drug is asked for ("cyclizine dose for
-    vertigo?"), not a complaint beside the question's subject ("T3 for persistent fatigue on
-    levothyroxine" asks of T3, not of levothyroxine) nor one of the condition named before it
-    ("amitriptyline for IBS pain" is for IBS)."""
-    start = concept.span[0]
-    if start < 0:
-        return False
-    for drug in drugs:
-        end = drug.span[1]
-        between = [c for c in question.concepts if end <= c.span[0] and c.span[1] <= start]
-        if 0 <= end <= start and not between and _GIVEN_FOR.match(question.text[end:start]):
-            return True
-    return False
 
 
 def _symptom(concept: Concept) -> bool:
@@ -263,7 +214,7 @@ def _judge(
     # decline ("T3 for persistent fatigue on levothyroxine").
     listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
                and any(o.essential and not _symptom(o) for o in covered)
-               and not _asked_for(c, treatments(covered), question)]  # fmt: skip
+               and not asked_for(c, treatments(covered), question)]  # fmt: skip
     # A group no dataset lists the members of, said of a drug or class that is covered
     # ("maintenance anxiolytic benzodiazepine"), describes it: nothing of its own is asked.
     missing = [c.label for c in subjects if c not in covered and c.essential and c not in listed
@@ -293,7 +244,7 @@ def _judge(
         c.term is not None and c.term.kind == "condition" for c in essential
     )
     for loose in loose_ones:  # a loose indication is one of a drug: ``drugs`` has one
-        symptom = _symptom(loose) and not _asked_for(loose, drugs, question)
+        symptom = _symptom(loose) and not asked_for(loose, drugs, question)
         (minor if symptom or indicated else missing).append(f"{drugs[0].label} for {loose.label}")
     groups_met: list[Concept] = []
     groups_not: list[tuple[Concept, str]] = []
@@ -322,8 +273,8 @@ def _judge(
     for concept, named in groups_not:
         # "vancomycin dose in an adult, and in a 6 year old?": the adult's dose is answered,
         # the child's named as not covered.
-        paired = concept.essential and any(_paired(concept, m, question.text) for m in groups_met)
-        (missing if concept.essential and not paired else minor).append(named)
+        beside = concept.essential and any(paired(concept, m, question.text) for m in groups_met)
+        (missing if concept.essential and not beside else minor).append(named)
     other_sex = other_sex_only(evidence, question.text, covered)
     if other_sex is not None:
         missing.append(f"{anchor} in {other_sex}" if anchor else other_sex)
