@@ -25,7 +25,7 @@ from assistant.language.terminology.drug_words import CATIONS, NO_MEDICINE_TREES
 from assistant.language.terminology.hand import HandLexicon
 from assistant.language.terminology.normal import phrase
 
-BUILD = "t26"  # bump when the build rules change: cached indexes are rebuilt
+BUILD = "t27"  # bump when the build rules change: cached indexes are rebuilt
 MAX_WORDS = 6
 EVERYDAY = 4.3  # zipf at or above which a word is everyday English, not a name
 COMMON_CONDITION = 5.2  # a one-word condition name this common is not a condition ("will")
@@ -55,7 +55,6 @@ class TermIndex:
     broader: list[tuple[int, ...]] = field(default_factory=list)
     variants: dict[str, tuple[int, ...]] = field(default_factory=dict)
     capitals: set[str] = field(default_factory=set)  # names matched only in capitals
-    lowercase: set[str] = field(default_factory=set)  # names some dataset gives as a plain word
     abbreviations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     same: dict[int, int] = field(default_factory=dict)  # concept -> the one it is the same as
     symptoms: set[int] = field(default_factory=set)  # signs and symptoms, no diseases
@@ -99,11 +98,11 @@ class TermIndex:
             if number not in known:
                 self.variants[name] = (*known, number)
             # A name is matched only in capitals when every dataset that gives it asks so:
-            # "acne" is MeSH's entry term but HPO's own name, so it is a name in any case.
+            # "acne" is MeSH's entry term but HPO's own name, so it is a name in any case. A
+            # name already known and not in capitals was given as a plain word before.
             if not capitals:
-                self.lowercase.add(name)
                 self.capitals.discard(name)
-            elif name not in self.lowercase:
+            elif not known:
                 self.capitals.add(name)
 
     def lookup(self, name: str) -> tuple[int, ...]:
