@@ -55,28 +55,34 @@ _TURNABLE = re.compile(
 _NEGATION_WORD = re.compile(r"\b(?:no|not|never)\b|n't", re.I)
 
 
+def _turning(text: str, at: int) -> int | None:
+    """Where the negation starts that turns the comparator written at ``at`` ("no more
+    than", "should never involve more than"), or None; a verb of its own between them turns
+    only a comparator of size."""
+    start = max(0, at - NEGATION_REACH)
+    before = text[start : max(0, at)]
+    negation = NEGATED_BOUND.search(before)
+    if negation is None and _TURNABLE.match(text, at):
+        negation = NEGATED_VERB.search(before)
+    return None if negation is None else start + negation.start()
+
+
 @lru_cache(maxsize=8192)
 def unturned(text: str) -> str:
     """``text`` with each negation that turns a comparator blanked (same length): "is not
     used on the face for longer than 5 days" bounds a duration, and denies no use."""
     for comparator in _TURNABLE.finditer(text):
-        start = max(0, comparator.start() - NEGATION_REACH)
-        before = text[start : comparator.start()]
-        negation = NEGATED_BOUND.search(before) or NEGATED_VERB.search(before)
-        if negation:
-            word = _NEGATION_WORD.search(text, start + negation.start())
+        at = _turning(text, comparator.start())
+        if at is not None:
+            word = _NEGATION_WORD.search(text, at)
             if word and word.start() < comparator.start():
                 text = text[: word.start()] + " " * len(word.group(0)) + text[word.end() :]
     return text
 
 
 def negated_at(text: str, at: int) -> bool:
-    """Whether a negation before the comparator written at ``at`` turns it ("no more than",
-    "should never involve more than"); a verb of its own turns only a comparator of size."""
-    before = text[max(0, at - NEGATION_REACH) : max(0, at)]
-    if NEGATED_BOUND.search(before):
-        return True
-    return bool(NEGATED_VERB.search(before) and _TURNABLE.match(text, at))
+    """Whether a negation before the comparator written at ``at`` turns it."""
+    return _turning(text, at) is not None
 
 
 def turned(name: str) -> str:
