@@ -24,7 +24,7 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _ANAPHORA = re.compile(
-    r"\b(it|its|it's|this|that|these|those|they|them|their|he|she|his|her|there|the same|"
+    r"\b(it|its|it's|this|that|these|those|they|them|their|he|she|him|his|her|there|the same|"
     r"the (?:dose|drug|medicine|medication|treatment|patient|child|baby|infant|woman|mother|man)|"
     r"such|the two|both|either|the (?:first|second|latter|former|other) one|"
     r"what (?:now|next|else)|(?:added|add|try|tried|step up|do) next|next step)\b",

@@ -192,7 +192,11 @@ def part_score(
     # does not say how long it takes to work. Any other part, by a close sentence, or a less
     # close one that names most of what it asks about ("the filled bladder ... emptied").
     if aspects:
-        answers = required and similarity >= ASPECT_SIMILARITY
+        # ... and, where the part names something of its own ("can he keep driving?", "with
+        # grommets?"), names it, or is as close as a part asking for no kind of statement:
+        # a caution about something else does not say whether driving is allowed.
+        on_focus = not own or shared > 0 or similarity >= PART_SIMILARITY
+        answers = required and similarity >= ASPECT_SIMILARITY and on_focus
     else:
         names_most = bool(own) and 2 * shared >= len(own) and similarity >= FOCUS_SIMILARITY
         answers = similarity >= PART_SIMILARITY or names_most

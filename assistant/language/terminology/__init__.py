@@ -304,12 +304,13 @@ class Terminology:
         arteritis"), never certain."""
         if not (3 <= len(written) <= 4 and written.isupper() and written.isalpha()):
             return ()
-        names = [
-            name
-            for name, count in spelled(self.corpus_texts, written, compound=True).items()
-            if count >= SPELLED_SEEN and self._dataset_meaning(name) is not None
-        ]
-        return (names[0],) if len(names) == 1 else ()
+        names: dict[str, str] = {}  # concept id -> the first name spelled for it
+        for name, count in spelled(self.corpus_texts, written, compound=True).items():
+            meaning = self._dataset_meaning(name) if count >= SPELLED_SEEN else None
+            if meaning is not None:
+                names.setdefault(meaning.id, name)
+        # "calcium channel blocker" and "... blockers" are one name.
+        return tuple(names.values()) if len(names) == 1 else ()
 
     def _drug_letters(self, written: str) -> tuple[str, ...]:
         """The one drug of the corpus whose name holds the abbreviation's letters in order,
