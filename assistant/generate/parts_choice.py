@@ -43,7 +43,7 @@ GENERIC = content_stems(
     "know tell expect happen happens mean means find found show showed shown work works "
     "patient patients someone people person doctor advise recommend recommended say says said "
     "should would will also still ok okay safe usual usually able way thing things did does "
-    "do done"
+    "do done i me my we us our you your he him his she her they them their it its"
 )
 
 
@@ -156,7 +156,9 @@ def focus(part: str, aspects: Sequence[Aspect], subject: frozenset[str]) -> froz
     LDN help sleep?" -> sleep; "should the filled bladder be emptied before birth?" -> fill,
     bladder, empty, birth."""
     asked_words = " ".join(m.group(0) for a in aspects for p in a.asks for m in p.finditer(part))
-    return content_stems(part) - subject - content_stems(asked_words) - GENERIC
+    # A number is matched as a value (bound_fit), not as a word.
+    words = {w for w in content_stems(part) if not w.isdigit()}
+    return words - subject - content_stems(asked_words) - GENERIC
 
 
 def part_score(
