@@ -383,7 +383,12 @@ class ExtractiveGenerator:
             vectors = self._embedder.embed([f"{t} ({subject})" if subject else t for t in texts])
             subjects = subject_stems(request.concepts, drugs_only=False)
             chosen, more, unanswered = choice.per_part(
-                usable, parts, texts, list(vectors), self._names_one, subjects
+                self._on_topic(request, usable),
+                parts,
+                texts,
+                list(vectors),
+                self._names_one,
+                subjects,
             )
             # The age a part asks for ("crushed for a 2 year old") is answered too: the best
             # sentence whose age band holds it may join, as the citations must cover it.
@@ -393,6 +398,21 @@ class ExtractiveGenerator:
             if chosen:
                 return choice.fill(chosen, more, limit), tuple(unanswered)
         return choice.fill([], pool, limit), ()
+
+    def _on_topic(self, request: GenerationRequest, pool: list[Candidate]) -> list[Candidate]:
+        """The sentences of passages that name a condition the message is about, where it
+        names one (or an earlier turn did): in a conversation on rosacea, "what oral
+        antibiotic can I add?" is not answered from a passage on another infection."""
+        conditions = tuple(c for c in request.concepts if c.condition)
+        if not conditions:
+            return pool
+        passages = request.passages
+        on_topic = {
+            i
+            for i in {c.passage for c in pool}
+            if self._names_one(conditions, passages[i - 1].chunk.embedding_text)
+        }
+        return [c for c in pool if c.passage in on_topic]
 
     def _names_one(self, concepts: tuple[AskedConcept, ...], sentence: str) -> bool:
         """Whether ``sentence`` names one of the concepts a part names (by the terminology,

@@ -43,7 +43,7 @@ GENERIC = content_stems(
     "know tell expect happen happens mean means find found show showed shown work works "
     "patient patients someone people person doctor advise recommend recommended say says said "
     "should would will also still ok okay safe usual usually able way thing things did does "
-    "do done i me my we us our you your he him his she her they them their it its"
+    "do done"
 )
 
 
@@ -156,9 +156,7 @@ def focus(part: str, aspects: Sequence[Aspect], subject: frozenset[str]) -> froz
     LDN help sleep?" -> sleep; "should the filled bladder be emptied before birth?" -> fill,
     bladder, empty, birth."""
     asked_words = " ".join(m.group(0) for a in aspects for p in a.asks for m in p.finditer(part))
-    # A number is matched as a value (bound_fit), not as a word.
-    words = {w for w in content_stems(part) if not w.isdigit()}
-    return words - subject - content_stems(asked_words) - GENERIC
+    return content_stems(part) - subject - content_stems(asked_words) - GENERIC
 
 
 def part_score(
@@ -194,11 +192,7 @@ def part_score(
     # does not say how long it takes to work. Any other part, by a close sentence, or a less
     # close one that names most of what it asks about ("the filled bladder ... emptied").
     if aspects:
-        # ... and, where the part names something of its own ("can he keep driving?", "with
-        # grommets?"), names it, or is as close as a part asking for no kind of statement:
-        # a caution about something else does not say whether driving is allowed.
-        on_focus = not own or shared > 0 or similarity >= PART_SIMILARITY
-        answers = required and similarity >= ASPECT_SIMILARITY and on_focus
+        answers = required and similarity >= ASPECT_SIMILARITY
     else:
         names_most = bool(own) and 2 * shared >= len(own) and similarity >= FOCUS_SIMILARITY
         answers = similarity >= PART_SIMILARITY or names_most
