@@ -93,7 +93,7 @@ def test_the_part_with_fewest_answers_chooses_first_and_keeps_its_own() -> None:
 def test_a_question_word_every_retrieved_sentence_holds_weighs_less_than_a_rare_one() -> None:
     """ "permethrin - what temperature to wash the bedding at?": "permethrin" is in every
     sentence and tells them apart not at all; "washed" points at the one that answers."""
-    from assistant.generate.extractive import _rarity
+    from assistant.generate.ranking import rarity as _rarity
     from assistant.language.tokens import content_stems
 
     sentences = [

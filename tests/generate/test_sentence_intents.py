@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generate.extractive import _intent_bonus
+from assistant.generate.ranking import intent_bonus as _intent_bonus
 
 MISSED = "If a dose is missed, the tablet is taken the morning after it is remembered."
 WITH_FOOD = "The tablet is taken with a full glass of plain water before breakfast."
