@@ -173,17 +173,19 @@ class ExtractiveGenerator:
         return choice.fill([], pool, limit), ()
 
     def _on_topic(self, request: GenerationRequest, pool: list[Candidate]) -> list[Candidate]:
-        """The sentences of passages that name a condition the message is about, where it
-        names one (or an earlier turn did): in a conversation on rosacea, "what oral
-        antibiotic can I add?" is not answered from a passage on another infection."""
-        conditions = tuple(c for c in request.concepts if c.condition)
-        if not conditions:
+        """The sentences of passages that name a condition or a drug the message is about
+        (or an earlier turn was), where it names one: in a conversation on rosacea, "what
+        oral antibiotic can I add?" is not answered from a passage on another infection; "and
+        how is cefuroxime adjusted in renal impairment?" is, by one on cefuroxime. A class
+        ("antibiotics") names too much to tell passages apart."""
+        topic = tuple(c for c in request.concepts if c.condition or (c.drug and not c.kind_class))
+        if not any(c.condition for c in topic):
             return pool
         passages = request.passages
         on_topic = {
             i
             for i in {c.passage for c in pool}
-            if self._names_one(conditions, passages[i - 1].chunk.embedding_text)
+            if self._names_one(topic, passages[i - 1].chunk.embedding_text)
         }
         return [c for c in pool if c.passage in on_topic]
 
