@@ -365,3 +365,11 @@ def test_a_drug_abbreviation_is_the_one_corpus_drug_holding_its_letters() -> Non
     assert "drug:metronidazole" in _ids(one, "BV - MTZ regimen?")
     two = _fresh(["metronidazole", "mirtazapine", "given"])
     assert not {"drug:metronidazole", "drug:mirtazapine"} & set(_ids(two, "BV - MTZ regimen?"))
+
+
+def test_an_antagonist_and_a_blocker_name_one_class(terminology: Terminology) -> None:
+    """ "calcium antagonists" are the datasets' calcium channel blockers, "H2 blockers" their
+    H2 antagonists; "calcium" with no antagonist written stays calcium."""
+    assert "drug:calcium channel blockers" in _ids(terminology, "rate-limiting calcium antagonists")
+    assert "drug:histamine h2 antagonists" in _ids(terminology, "an H2 blocker at night")
+    assert _ids(terminology, "calcium and vitamin D")[:1] == ["drug:calcium"]

@@ -29,6 +29,7 @@ from assistant.language.terminology.plurals import (
     MEMBER_KINDS,
     MIN_SINGULAR_CLASS,
     SINGULAR_KINDS,
+    action_named,
     plural_named,
 )
 from assistant.language.terminology.stems import add_stem_classes, load_stems
@@ -220,6 +221,8 @@ class Terminology(AbbreviationReading):
                 hit = plural_named(self._index, key, SINGULAR_KINDS)
             if hit is None and length == 2 and found[i + 1].normal in CLASS_WORDS:
                 hit = plural_named(self._index, found[i].normal, MEMBER_KINDS)
+            if hit is None and length > 1:
+                key, hit = action_named(self._index, key) or (key, None)
             if hit is None:
                 continue
             if key in capitals and not all(w.written.isupper() for w in found[i : i + length]):
