@@ -46,13 +46,13 @@ test-deps: install
 	@for script in scripts/test-deps/*.sh; do [ -e "$$script" ] && bash "$$script" || exit 1; done
 
 # Every test: those that need no browser, database server or model server on UNIT_WORKERS
-# processes (pytest-xdist; the eval gates dominate and split by set), then those that start a
-# browser, PostgreSQL or a model server in one process. Exit 5 (PYTEST_ARGS selected none of
-# one kind) is not a failure.
+# processes (pytest-xdist; the eval gates take minutes each, so an idle process takes the tests
+# queued on a busy one: "worksteal"), then those that start a browser, PostgreSQL or a model
+# server in one process. Exit 5 (PYTEST_ARGS selected none of one kind) is not a failure.
 SERIAL_MARKERS := browser or postgres or llm
 UNIT_WORKERS ?= 2
 unit: install test-deps
-	$(BIN)/pytest -n $(UNIT_WORKERS) -m "not ($(SERIAL_MARKERS))" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(UNIT_WORKERS) --dist worksteal -m "not ($(SERIAL_MARKERS))" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/pytest -m "$(SERIAL_MARKERS)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint typecheck unit
