@@ -322,6 +322,29 @@ CORPORA = (
             passage="Vancomycin 125 mg four times a day; co-amoxiclav 500/125 mg for 5 days.",
         ),
     ),
+    EvalCorpus(
+        folder="adult-toxicology-tb-vascular-trauma",
+        unique_facts={
+            "patiromer-hyperkalaemia": ("patiromer", "Veltassa", "8.4 g"),
+            "cilostazol-intermittent-claudication": ("cilostazol", "Pletal", "100 mg twice daily"),
+        },
+        unapproved_words=r"patiromer|veltassa|cilostazol|pletal",
+        followups=(("followups-adult-toxicology-tb-vascular-trauma", 90, 30),),
+        claims=(("claims-adult-toxicology-tb-vascular-trauma", 65, 5),),
+        article_check=NumberCheck(
+            ("bnf-antituberculosis-drugs", "plavix-clopidogrel-smpc"),
+            "Isoniazid 300 mg once daily [1] or clopidogrel 75 mg once a day [2].",
+            "Isoniazid 900 mg is given [1], clopidogrel 75 mg [2], for 9 days [1, 2].",
+            ("900", "9"),
+        ),
+        paraphrase_check=NumberCheck(
+            (),
+            "Isoniazid 0.3 g, clopidogrel 75000 micrograms [1].",
+            "Isoniazid 600 mg, clopidogrel 150 mg [1].",
+            ("600", "150"),
+            passage="Isoniazid 300 mg once daily; clopidogrel 75 mg once a day.",
+        ),
+    ),
 )
 WORDINGS = {
     "brand",
