@@ -304,6 +304,16 @@ def test_an_abbreviation_no_dataset_lists_is_the_corpus_name_it_spells() -> None
     assert not [m for m in bare.scan("TCZ for GCA?") if m.text == "GCA"]
 
 
+def test_names_the_corpus_spells_for_one_concept_are_one_reading_of_its_initials() -> None:
+    """A corpus that writes "calcium channel blocker" and "calcium channel blockers" spells
+    one class: "CCB" (in no abbreviation list) reads as that class, not as nothing."""
+    terminology = _fresh()
+    texts = ["A calcium channel blocker is offered.", "Calcium channel blockers are avoided."]
+    learn(terminology, texts * 2)
+    (ccb,) = [m for m in terminology.scan("which CCB next?") if m.text == "CCB"]
+    assert ccb.concept.id == "drug:calcium channel blockers"
+
+
 def test_a_phenotype_is_a_kind_of_its_hpo_parent(terminology: Terminology) -> None:
     """HPO's "Impotence" is a kind of erectile dysfunction: a passage on erectile dysfunction
     speaks of it."""

@@ -20,6 +20,7 @@ def test_self_contained_question_is_left_alone() -> None:
 
 def test_pronoun_needs_context() -> None:
     assert needs_context("Is it safe in pregnancy?")
+    assert needs_context("what can I add, and when should I review him?")
     assert not needs_context("Is polyethylene glycol safe in pregnancy?")
 
 
