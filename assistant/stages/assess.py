@@ -88,7 +88,10 @@ def asked(c: Concept, leaned: bool = False) -> AskedConcept:
         drug=_treatment(c),
         leaned=leaned,
         kind_class=c.term is not None and c.term.kind == "class",
-        condition=c.is_subject and c.term is not None and c.term.kind == "condition",
+        condition=c.is_subject
+        and c.term is not None
+        and c.term.kind == "condition"
+        and not c.term.symptom,
     )
 
 
