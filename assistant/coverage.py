@@ -210,11 +210,10 @@ def _judge(
 
     covered = [c for c in subjects if _subject_covered(evidence, c, dose_asked(c))]
     listed = [c for c in subjects if c not in covered and _listed_with(c, covered, question.text)]
-    # A sign or symptom beside something covered, itself a sign or not, is a part not
-    # addressed, not a reason to decline ("T3 for persistent fatigue on levothyroxine";
-    # "crackles and fever - CRB65?").
+    # A sign or symptom beside something covered is a part not addressed, not a reason to
+    # decline ("T3 for persistent fatigue on levothyroxine").
     listed += [c for c in subjects if c not in covered and c not in listed and _symptom(c)
-               and any(o.essential for o in covered)
+               and any(o.essential and not _symptom(o) for o in covered)
                and not asked_for(c, treatments(covered), question)]  # fmt: skip
     # A group no dataset lists the members of, said of a drug or class that is covered
     # ("maintenance anxiolytic benzodiazepine"), describes it: nothing of its own is asked.
