@@ -76,6 +76,7 @@ RESPIRATORY = ROOT / "evals" / "corpora" / "adult-respiratory-allergy-blood"
 HEART = ROOT / "evals" / "corpora" / "adult-heart-kidney-travel-sexual-health"
 RHEUM = ROOT / "evals" / "corpora" / "adult-rheum-endocrine-skin-ent"
 BLADDER = ROOT / "evals" / "corpora" / "adult-bladder-bowel-sexual-travel-skin"
+TOXICOLOGY = ROOT / "evals" / "corpora" / "adult-toxicology-tb-vascular-trauma"
 
 
 @pytest.mark.eval
@@ -98,6 +99,7 @@ BLADDER = ROOT / "evals" / "corpora" / "adult-bladder-bowel-sexual-travel-skin"
         ("claims-adult-heart-kidney-travel-sexual-health", HEART, 0.65, 0.78, 60),
         ("claims-adult-rheum-endocrine-skin-ent", RHEUM, 0.7, 0.92, 60),
         ("claims-adult-bladder-bowel-sexual-travel-skin", BLADDER, 0.73, 0.9, 60),
+        ("claims-adult-toxicology-tb-vascular-trauma", TOXICOLOGY, 0.63, 0.85, 60),
     ],
 )
 def test_claims_benchmark_gate(

@@ -59,6 +59,7 @@ SETS = {
     "adult-heart-kidney-travel-sexual-health": CORPORA / "adult-heart-kidney-travel-sexual-health",
     "adult-rheum-endocrine-skin-ent": CORPORA / "adult-rheum-endocrine-skin-ent",
     "adult-bladder-bowel-sexual-travel-skin": CORPORA / "adult-bladder-bowel-sexual-travel-skin",
+    "adult-toxicology-tb-vascular-trauma": CORPORA / "adult-toxicology-tb-vascular-trauma",
 }
 
 

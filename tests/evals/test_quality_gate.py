@@ -38,6 +38,7 @@ GATED = (
     "multipart-adult-heart-kidney-travel-sexual-health",
     "multipart-adult-rheum-endocrine-skin-ent",
     "multipart-adult-bladder-bowel-sexual-travel-skin",
+    "multipart-adult-toxicology-tb-vascular-trauma",
 )
 REAL_DATA = {"pubmedqa-ci": ("pubmedqa", "pqal_dev.json"), "medquad-ci": ("medquad",)}
 
@@ -120,6 +121,7 @@ OTHER_FOLLOWUPS = (
     "followups-adult-heart-kidney-travel-sexual-health",
     "followups-adult-rheum-endocrine-skin-ent",
     "followups-adult-bladder-bowel-sexual-travel-skin",
+    "followups-adult-toxicology-tb-vascular-trauma",
 )
 
 
