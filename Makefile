@@ -47,9 +47,10 @@ test-deps: install
 
 # Every test: those that need no browser, database server or model server on UNIT_WORKERS
 # processes (pytest-xdist; the eval gates take minutes each, so an idle process takes the tests
-# queued on a busy one: "worksteal"), then those that start a browser, PostgreSQL or a model
-# server in one process. Exit 5 (PYTEST_ARGS selected none of one kind) is not a failure.
-SERIAL_MARKERS := browser or postgres or llm
+# queued on a busy one: "worksteal"), then, in one process, those that start a browser,
+# PostgreSQL or a model server, or race processes for a lock ("alone"). Exit 5 (PYTEST_ARGS
+# selected none of one kind) is not a failure.
+SERIAL_MARKERS := browser or postgres or llm or alone
 UNIT_WORKERS ?= 2
 unit: install test-deps
 	$(BIN)/pytest -n $(UNIT_WORKERS) --dist worksteal -m "not ($(SERIAL_MARKERS))" $(PYTEST_ARGS) || [ $$? -eq 5 ]

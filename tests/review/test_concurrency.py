@@ -16,6 +16,9 @@ from assistant.review import workflow
 from assistant.review.store import AnswerStore
 from tests.support.records import save_answer
 
+# Eight writer processes and their lock timeouts: run with nothing else on the machine.
+pytestmark = pytest.mark.alone
+
 REPO = Path(__file__).resolve().parents[2]
 WRITERS, PER_WRITER = 8, 200
 
