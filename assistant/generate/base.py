@@ -21,7 +21,7 @@ class AskedConcept:
     drug: bool = False  # a treatment: a sentence about another drug does not answer
     leaned: bool = False  # what an earlier turn named: it rules out other drugs, adds no bonus
     kind_class: bool = False  # a drug class ("steroids"): any member may answer
-    condition: bool = False  # a disease the question is about ("rosacea"): no drug, no symptom
+    condition: bool = False  # a condition the question is about ("rosacea"), not a drug
 
 
 @dataclass(frozen=True)

@@ -88,10 +88,7 @@ def asked(c: Concept, leaned: bool = False) -> AskedConcept:
         drug=_treatment(c),
         leaned=leaned,
         kind_class=c.term is not None and c.term.kind == "class",
-        condition=c.is_subject
-        and c.term is not None
-        and c.term.kind == "condition"
-        and not c.term.symptom,
+        condition=c.is_subject and c.term is not None and c.term.kind == "condition",
     )
 
 
